@@ -1,0 +1,49 @@
+# The two commands of the README: `make run` (set up and start the service) and `make test` (the suite).
+# Everything they need is installed here, into .venv, from requirements*.txt.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run serve test lint bench install install-dev migrate clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+migrate: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+
+# Set up everything (venv, database, demo site, admin login) and start the service on $(HOST):$(PORT).
+run: migrate
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production serving: gunicorn with WEB_WORKERS processes (see README "Production").
+serve: migrate
+	$(PY) manage.py collectstatic --noinput >/dev/null
+	$(VENV)/bin/gunicorn cms.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_WORKERS:-2} --access-logfile -
+
+# The whole test suite, on SQLite unless DATABASE_URL points elsewhere.
+test: install-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+bench: install-dev
+	for f in bench/*.py; do $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) var

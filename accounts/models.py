@@ -1,0 +1,90 @@
+"""Sites, memberships (a user's role on a site) and API tokens.
+
+A site is the tenant: every block, locale and token belongs to one. The role on the site caps what a user
+(and any token of theirs) may do; see `accounts.roles`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    EDITOR = "editor", "Editor"
+    TRANSLATOR = "translator", "Translator"
+    VIEWER = "viewer", "Viewer"
+
+
+class Site(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    default_locale = models.CharField(max_length=35, default="en")
+    timezone = models.CharField(max_length=64, default="UTC")
+    is_public = models.BooleanField(default=True, help_text="Public sites serve the delivery API without a token.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.EDITOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "site"], name="membership_unique_user_site"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.site} ({self.role})"
+
+
+class Scope(models.TextChoices):
+    READ = "read", "Read"
+    WRITE = "write", "Write"
+    PUBLISH = "publish", "Publish"
+    PREVIEW = "preview", "Preview"
+
+
+TOKEN_PREFIX = "cms_live_"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self, now=None):
+        from django.utils import timezone
+
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
+class ApiToken(models.Model):
+    """A bearer token acting for one user on one site. Only the SHA-256 of the secret is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    display_prefix = models.CharField(max_length=20, help_text="The first characters, to recognise a token.")
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "site"], name="apitoken_user_site")]
+
+    def __str__(self) -> str:
+        return f"{self.display_prefix}… ({self.name or 'unnamed'})"

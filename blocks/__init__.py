@@ -1,0 +1,1 @@
+"""Site blocks: global blocks and pages, their field schemas, data, publishing and delivery."""

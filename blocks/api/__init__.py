@@ -1,0 +1,1 @@
+"""The HTTP face of blocks: serializers, views, filters and URLs for the management API."""

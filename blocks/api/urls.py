@@ -1,0 +1,3 @@
+"""URLs of the management API for site blocks (mounted at /api/v1/)."""
+
+urlpatterns: list = []

@@ -1,0 +1,103 @@
+"""The site block: a global block (header, footer) or a page with a path, in one locale of one site.
+
+`data` is the editors' working copy; publishing copies schema and data into `published_snapshot`, which is
+all the delivery API ever serves. `version` goes up by one on every write and is the block's ETag, so a
+stale writer is detected (`If-Match`). Locale copies of one block share a `translation_key`.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class BlockType(models.TextChoices):
+    GLOBAL = "global", "Global"
+    PAGE = "page", "Page"
+
+
+class BlockStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class SiteBlockQuerySet(models.QuerySet):
+    def for_site(self, site) -> SiteBlockQuerySet:
+        return self.filter(site=site)
+
+    def in_locale(self, locale: str) -> SiteBlockQuerySet:
+        return self.filter(locale=locale)
+
+    def published(self) -> SiteBlockQuerySet:
+        return self.filter(status=BlockStatus.PUBLISHED, published_snapshot__isnull=False)
+
+    def live(self, now=None) -> SiteBlockQuerySet:
+        """Published and not past a scheduled unpublish time, even if the scheduler is late."""
+        now = now or timezone.now()
+        return self.published().filter(Q(scheduled_unpublish_at__isnull=True) | Q(scheduled_unpublish_at__gt=now))
+
+
+class SiteBlock(models.Model):
+    site = models.ForeignKey("accounts.Site", on_delete=models.CASCADE, related_name="blocks")
+    locale = models.CharField(max_length=35)
+    translation_key = models.UUIDField(default=uuid.uuid4, db_index=True)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200)
+    type = models.CharField(max_length=10, choices=BlockType.choices)
+    path = models.CharField(max_length=2048, null=True, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=BlockStatus.choices, default=BlockStatus.DRAFT)
+    schema = models.JSONField(default=list, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    has_unpublished_changes = models.BooleanField(default=False)
+    published_snapshot = models.JSONField(null=True, blank=True, help_text="{schema, data} as last published.")
+    published_version = models.PositiveIntegerField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    scheduled_publish_at = models.DateTimeField(null=True, blank=True)
+    scheduled_unpublish_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = SiteBlockQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "locale", "slug"], name="siteblock_unique_slug"),
+            models.UniqueConstraint(
+                fields=["site", "locale", "path"], condition=Q(path__isnull=False), name="siteblock_unique_path"
+            ),
+            models.UniqueConstraint(
+                fields=["translation_key", "locale"], name="siteblock_unique_translation_locale"
+            ),
+            models.CheckConstraint(
+                condition=(Q(type=BlockType.GLOBAL) & Q(path__isnull=True))
+                | (Q(type=BlockType.PAGE) & Q(path__isnull=False) & Q(path__startswith="/")),
+                name="siteblock_path_matches_type",
+            ),
+            models.CheckConstraint(condition=Q(type__in=BlockType.values), name="siteblock_type_valid"),
+            models.CheckConstraint(condition=Q(status__in=BlockStatus.values), name="siteblock_status_valid"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="siteblock_version_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["site", "locale", "type", "status"], name="siteblock_site_locale_type"),
+            models.Index(fields=["site", "locale", "updated_at"], name="siteblock_site_locale_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.locale})"
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.pk}-{self.version}"'

@@ -1,0 +1,102 @@
+"""One exception handler: every error from every layer leaves as the envelope of API.md.
+
+DRF calls `exception_handler` for exceptions raised in API views; `cms.urls` wires the Django-level 404 and
+500 handlers to `json_error_response` so unknown URLs and crashes outside DRF answer the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpResponse
+from django.urls import Resolver404
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+
+from cms import errors
+from cms.api.renderers import dumps
+
+logger = logging.getLogger("cms.api")
+
+
+def flatten_drf_detail(detail, prefix: str = "") -> dict[str, str]:
+    """Flatten DRF's nested validation detail into `{"path.to[0].field": "message"}`."""
+    flat: dict[str, str] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            key = str(key)
+            if key == "non_field_errors":
+                path = prefix or "body"
+            else:
+                path = f"{prefix}.{key}" if prefix else key
+            flat.update(flatten_drf_detail(value, path))
+    elif isinstance(detail, list):
+        if detail and all(not isinstance(item, (dict, list)) for item in detail):
+            flat[prefix or "body"] = " ".join(str(item) for item in detail)
+        else:
+            for index, item in enumerate(detail):
+                if item:
+                    flat.update(flatten_drf_detail(item, f"{prefix}[{index}]"))
+    else:
+        flat[prefix or "body"] = str(detail)
+    return flat
+
+
+def to_cms_error(exc: Exception) -> errors.CmsError:
+    """Translate any exception into our hierarchy; unknown ones become a bare `server_error`."""
+    if isinstance(exc, errors.CmsError):
+        return exc
+    if isinstance(exc, drf.ValidationError):
+        return errors.ValidationFailed(fields=flatten_drf_detail(exc.detail))
+    if isinstance(exc, drf.ParseError):
+        return errors.BadRequest(str(exc.detail))
+    if isinstance(exc, (drf.UnsupportedMediaType, drf.NotAcceptable)):
+        return errors.BadRequest(str(exc.detail))
+    if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):
+        return errors.Unauthenticated()
+    if isinstance(exc, (drf.PermissionDenied, DjangoPermissionDenied)):
+        return errors.Forbidden()
+    if isinstance(exc, (drf.NotFound, Http404)):
+        return errors.NotFound()
+    if isinstance(exc, drf.MethodNotAllowed):
+        return errors.MethodNotAllowed(str(exc.detail))
+    if isinstance(exc, drf.Throttled):
+        headers = {"Retry-After": str(int(exc.wait or 1))}
+        return errors.RateLimited(headers=headers)
+    if isinstance(exc, drf.APIException) and exc.status_code == 413:
+        return errors.PayloadTooLarge()
+    logger.exception("Unhandled error in an API view", exc_info=exc)
+    return errors.ServerError()
+
+
+def exception_handler(exc: Exception, context: dict) -> Response:
+    error = to_cms_error(exc)
+    response = Response(error.as_envelope(), status=error.status, headers=error.headers or None)
+    response.exception = True
+    return response
+
+
+def json_error_response(error: errors.CmsError) -> HttpResponse:
+    """The envelope as a plain Django response, for layers below DRF (middleware, URL resolver)."""
+    response = HttpResponse(dumps(error.as_envelope()), status=error.status, content_type="application/json")
+    for name, value in error.headers.items():
+        response[name] = value
+    return response
+
+
+def handler404(request, exception=None) -> HttpResponse:
+    unknown_url = exception is None or isinstance(exception, Resolver404)
+    return json_error_response(errors.NotFound("No such URL." if unknown_url else None))
+
+
+def handler500(request) -> HttpResponse:
+    return json_error_response(errors.ServerError())
+
+
+def handler400(request, exception=None) -> HttpResponse:
+    return json_error_response(errors.BadRequest("The request could not be read."))
+
+
+def handler403(request, exception=None) -> HttpResponse:
+    return json_error_response(errors.Forbidden())

@@ -1,0 +1,79 @@
+"""The application's error hierarchy: every failure a client can cause has a stable `code`.
+
+Services raise these; `cms.api.exceptions.exception_handler` (and the Django 404/500 handlers) turn them,
+and DRF's and Django's own exceptions, into the one envelope of API.md:
+`{"error": {"code", "message", "fields"?}}`. Nothing else in the project builds error JSON.
+"""
+
+from __future__ import annotations
+
+
+class CmsError(Exception):
+    code = "server_error"
+    status = 500
+    default_message = "Something went wrong on our side."
+
+    def __init__(self, message: str | None = None, *, fields: dict[str, str] | None = None, headers=None):
+        self.message = message or self.default_message
+        self.fields = fields or None
+        self.headers = dict(headers or {})
+        super().__init__(self.message)
+
+    def as_envelope(self) -> dict:
+        error: dict = {"code": self.code, "message": self.message}
+        if self.fields:
+            error["fields"] = self.fields
+        return {"error": error}
+
+
+class BadRequest(CmsError):
+    code, status, default_message = "bad_request", 400, "The request body is not a JSON object."
+
+
+class Unauthenticated(CmsError):
+    code, status, default_message = "unauthenticated", 401, "Missing or unknown API token."
+
+
+class TokenRevoked(CmsError):
+    code, status, default_message = "token_revoked", 401, "This API token was revoked or has expired."
+
+
+class Forbidden(CmsError):
+    code, status, default_message = "forbidden", 403, "You are not allowed to do this on this site."
+
+
+class NotFound(CmsError):
+    code, status, default_message = "not_found", 404, "Not found."
+
+
+class MethodNotAllowed(CmsError):
+    code, status, default_message = "method_not_allowed", 405, "Method not allowed."
+
+
+class StaleWrite(CmsError):
+    code, status = "stale_write", 409
+    default_message = "The block changed since you read it (If-Match does not match its ETag). Reload and retry."
+
+
+class Conflict(CmsError):
+    code, status, default_message = "conflict", 409, "That already exists."
+
+
+class PayloadTooLarge(CmsError):
+    code, status, default_message = "payload_too_large", 413, "The request body is over the size limit."
+
+
+class ValidationFailed(CmsError):
+    code, status, default_message = "validation_failed", 422, "The request did not validate."
+
+
+class ImmutableField(CmsError):
+    code, status, default_message = "immutable_field", 422, "This field cannot be changed."
+
+
+class RateLimited(CmsError):
+    code, status, default_message = "rate_limited", 429, "Too many requests; retry after the window resets."
+
+
+class ServerError(CmsError):
+    pass

@@ -1,0 +1,145 @@
+"""Project settings, read from the environment.
+
+One file serves every deployment; the environment decides (see README "Configuration"). App knobs live in
+the single `CMS` dict below so that a newcomer finds every tunable in one place.
+"""
+
+from __future__ import annotations
+
+from cms.settings.env import (
+    BASE_DIR,
+    cache_from_env,
+    database_from_env,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+)
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY") or "dev-insecure-change-me-" + "x" * 32
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "reversion",
+    "accounts",
+    "locales",
+    "revisions",
+    "blocks",
+]
+
+MIDDLEWARE = [
+    "cms.api.middleware.BodySizeLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "cms.urls"
+WSGI_APPLICATION = "cms.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": database_from_env(BASE_DIR / "var" / "cms.sqlite3")}
+CACHES = {"default": cache_from_env()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+
+# Django refuses bodies over this before our code sees them; the middleware answers 413 in the envelope.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CMS_MAX_BODY_BYTES", 2 * 1024 * 1024)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "cms.api.renderers.OrjsonRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["cms.api.parsers.StrictJSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "cms.api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CMS API",
+    "DESCRIPTION": "Headless CMS: site blocks (global and page), schemas, publishing, locales, revisions.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+}
+
+# Every app knob, with its default. Read through `cms.conf.cms_setting(name)`.
+CMS = {
+    "MAX_BODY_BYTES": DATA_UPLOAD_MAX_MEMORY_SIZE,
+    "PAGE_SIZE": 15,
+    "MAX_PAGE_SIZE": 100,
+    "RATE_LIMIT_READS_PER_MINUTE": env_int("CMS_RATE_LIMIT_READS", 120),
+    "RATE_LIMIT_WRITES_PER_MINUTE": env_int("CMS_RATE_LIMIT_WRITES", 30),
+    "MAX_ACTIVE_TOKENS_PER_USER_AND_SITE": 5,
+    "REVISIONS_KEEP_PER_BLOCK": env_int("CMS_REVISIONS_KEEP", 0),  # 0 keeps all
+    "DELIVERY_MAX_AGE": env_int("CMS_DELIVERY_MAX_AGE", 60),
+    "DELIVERY_STALE_WHILE_REVALIDATE": env_int("CMS_DELIVERY_SWR", 300),
+    "WEBHOOKS_ALLOW_PRIVATE_TARGETS": env_bool("CMS_WEBHOOKS_ALLOW_PRIVATE", False),
+    # Called after each block write commits, with a `blocks.events.BlockEvent`.
+    "EVENT_LISTENERS": [],
+}
+
+CMS_DATA_SOURCES = {
+    "blocks": "blocks.datasources.published_blocks",
+    "block": "blocks.datasources.published_block",
+}

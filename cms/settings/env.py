@@ -1,0 +1,104 @@
+"""Small readers for settings given as environment variables.
+
+Settings come from the environment (twelve-factor) so that one `base.py` serves development, CI and
+production alike. These helpers turn the strings into the shapes Django wants and fail loudly on nonsense.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{name}={value!r} is not a boolean: use 1/0, true/false, yes/no or on/off")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ValueError(f"{name}={value!r} is not an integer") from exc
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def database_from_env(default_sqlite: Path) -> dict:
+    """`DATABASE_URL` as Django's DATABASES entry; embedded SQLite under `var/` when unset.
+
+    Connections persist between requests (`CONN_MAX_AGE`) so the hot read path does not pay a connect each
+    time; `CONN_HEALTH_CHECKS` drops a connection the server closed instead of failing a request with it.
+    """
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        url = f"sqlite:///{default_sqlite}"
+    if url.startswith("postgres://") or url.startswith("postgresql://"):
+        config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
+    else:
+        config = dj_database_url.parse(url)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers proceed while one writer commits; the busy timeout queues writers instead of
+        # failing them with "database is locked". IMMEDIATE takes the write lock at BEGIN so a transaction
+        # never fails halfway when upgrading a read lock.
+        config["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    return config
+
+
+def cache_from_env() -> dict:
+    """`CACHE_URL` as Django's CACHES entry: `redis://host:port/db`, `locmem://`, `dummy://`.
+
+    Local memory is the default so a fresh machine needs nothing running; production sets Redis so that
+    every worker process shares one cache (rate limits, delivery answers).
+    """
+    url = os.environ.get("CACHE_URL", "").strip() or "locmem://"
+    parsed = urlparse(url)
+    options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+    prefix = options.pop("prefix", "cms")
+    if parsed.scheme in {"redis", "rediss"}:
+        location = url.split("?", 1)[0]
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": prefix,
+            "TIMEOUT": None,
+        }
+    if parsed.scheme == "locmem":
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": parsed.netloc or "cms",
+            "KEY_PREFIX": prefix,
+            "TIMEOUT": None,
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    if parsed.scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ValueError(f"CACHE_URL={url!r}: use redis://host:port/db, locmem:// or dummy://")

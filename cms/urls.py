@@ -1,0 +1,17 @@
+"""Root URLs: the admin (editor UI), the management and delivery APIs under /api/v1, their docs."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/openapi.json", SpectacularAPIView.as_view(), name="openapi"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
+    path("api/v1/", include("blocks.api.urls")),
+]
+
+handler400 = "cms.api.exceptions.handler400"
+handler403 = "cms.api.exceptions.handler403"
+handler404 = "cms.api.exceptions.handler404"
+handler500 = "cms.api.exceptions.handler500"

@@ -1,0 +1,1 @@
+"""Revisions of blocks on django-reversion: recording, change lists, compare and restore."""
