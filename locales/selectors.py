@@ -1,0 +1,37 @@
+"""Reads about a site's locales: which are enabled, and the fallback chain of each."""
+
+from __future__ import annotations
+
+from accounts.models import Site
+from locales.models import SiteLocale
+
+
+def enabled_locale_codes(site: Site) -> list[str]:
+    return list(
+        SiteLocale.objects.filter(site=site, is_enabled=True).order_by("locale__code").values_list("locale__code", flat=True)
+    )
+
+
+def fallback_map(site: Site) -> dict[str, str | None]:
+    """`{code: fallback code or None}` for the site's enabled locales, in one query."""
+    rows = SiteLocale.objects.filter(site=site, is_enabled=True).values_list("locale__code", "fallback__code")
+    return dict(rows)
+
+
+def locale_chain(site: Site, code: str, *, fallbacks: dict[str, str | None] | None = None) -> list[str]:
+    """The locales to try, in order, for `code`: itself, its fallbacks, then the site default.
+
+    Only enabled locales take part; a disabled or unknown `code` gives an empty chain (nothing is served).
+    Cycles are refused when locales are configured, and cut here too so a bad row can never loop forever.
+    """
+    fallbacks = fallback_map(site) if fallbacks is None else fallbacks
+    if code not in fallbacks:
+        return []
+    chain: list[str] = []
+    current: str | None = code
+    while current is not None and current in fallbacks and current not in chain:
+        chain.append(current)
+        current = fallbacks[current]
+    if site.default_locale in fallbacks and site.default_locale not in chain:
+        chain.append(site.default_locale)
+    return chain
