@@ -7,9 +7,8 @@ from locales.models import SiteLocale
 
 
 def enabled_locale_codes(site: Site) -> list[str]:
-    return list(
-        SiteLocale.objects.filter(site=site, is_enabled=True).order_by("locale__code").values_list("locale__code", flat=True)
-    )
+    rows = SiteLocale.objects.filter(site=site, is_enabled=True).order_by("locale__code")
+    return list(rows.values_list("locale__code", flat=True))
 
 
 def fallback_map(site: Site) -> dict[str, str | None]:
