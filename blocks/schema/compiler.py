@@ -1,0 +1,315 @@
+"""Compiling a checked schema into a `CompiledSchema`: its JSON Schema, a jsonschema-rs validator, and what
+validation needs besides (error messages per field, the few extra checks, richtext sanitising).
+
+The hot path is `CompiledSchema.validate` on a valid document: one `is_valid` call in Rust. Errors are
+collected and mapped to our paths and messages only when that call says no, and the extra checks (rules
+JSON Schema cannot express: date/datetime bounds in UTC, file types, decimal steps) run only for schemas that
+have such fields. `compiled_for` caches compiled schemas by content hash, so a schema version compiles once
+per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from typing import Any
+
+import jsonschema_rs
+import orjson
+
+from blocks.schema.paths import ANY_ITEM, format_path, values_at
+from blocks.schema.registry import CompileContext, FieldType, generic_message, get_type, is_localized
+from cms.errors import ValidationFailed
+
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+REQUIRED_MESSAGE = "Must be present and non-empty."
+UNKNOWN_FIELD = "unknown field"
+READ_ONLY = "read-only field"
+CACHE_SIZE = 512
+
+
+class _Node:
+    """One field of the schema tree, to find the field an error path points into."""
+
+    __slots__ = ("children", "clean", "field", "ftype", "items")
+
+    def __init__(self) -> None:
+        self.field: dict | None = None
+        self.ftype: FieldType | None = None
+        self.children: dict[str, _Node] | None = None
+        self.items: _Node | None = None
+        self.clean = False  # this field or one below it needs `normalize` (richtext)
+
+
+class _Compiler(CompileContext):
+    def __init__(self, *, publish: bool) -> None:
+        self.publish = publish
+        self.extra: list[tuple[tuple, FieldType, dict]] = []
+        self.datasources: list[tuple[tuple, str, dict]] = []
+        self._stack: list[tuple[tuple, _Node]] = []
+
+    def compile(self, schema: list[dict]) -> tuple[dict, _Node]:
+        root = _Node()
+        self._stack.append(((), root))
+        body = self.fields(schema)
+        self._stack.pop()
+        # Top-level keys a schema change left behind (orphans) stay valid: no `additionalProperties` here.
+        # Writes reject unknown top-level keys themselves (`apply_patch`).
+        del body["additionalProperties"]
+        out = {"$schema": JSON_SCHEMA_DIALECT, **body}
+        # A deep copy through JSON: fragments share constants, and callers get a plain, independent dict.
+        return orjson.loads(orjson.dumps(out)), root
+
+    def fields(self, fields: list[dict]) -> dict:
+        path, node = self._stack[-1]
+        node.children = {}
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        for field in fields:
+            name = field["name"]
+            child = node.children[name] = _Node()
+            fragment = self._field(field, (*path, name), child, named=True)
+            if self.publish and field.get("required") and field["type"] != "dataSource":
+                fragment = child.ftype.non_empty(fragment, field)
+                required.append(name)
+            properties[name] = fragment
+        out: dict = {"type": "object", "properties": properties, "additionalProperties": False}
+        if required:
+            out["required"] = required
+        return out
+
+    def items(self, items: dict) -> dict:
+        path, node = self._stack[-1]
+        node.items = _Node()
+        return self._field(items, (*path, ANY_ITEM), node.items, named=False)
+
+    def _field(self, field: dict, path: tuple, node: _Node, *, named: bool) -> dict:
+        ftype = get_type(field["type"])
+        node.field, node.ftype = field, ftype
+        self._stack.append((path, node))
+        try:
+            fragment = dict(ftype.compile(field, self))
+        finally:
+            self._stack.pop()
+        if ftype.name == "dataSource":
+            self.datasources.append((path, field["source"], field.get("params", {})))
+        if ftype.needs_extra_check(field):
+            self.extra.append((path, ftype, field))
+        if ftype.needs_normalize(field):
+            node.clean = True
+        if node.clean:
+            for _, ancestor in self._stack:
+                ancestor.clean = True
+        fragment["title"] = field.get("label") or field.get("name") or ftype.name
+        if field.get("help"):
+            fragment["description"] = field["help"]
+        if "default" in field:
+            fragment["default"] = field["default"]
+        marker: dict = {"type": ftype.name}
+        if named:
+            marker["localized"] = is_localized(field)
+            if field.get("required") and ftype.name != "dataSource":
+                marker["required"] = True
+        marker.update(ftype.annotations(field))
+        fragment["x-cms"] = marker
+        return fragment
+
+
+class CompiledSchema:
+    """A schema ready to validate, merge and clean data. Build it with `compiled_for`, which caches."""
+
+    def __init__(self, schema: list[dict]) -> None:
+        compiler = _Compiler(publish=False)
+        self.json_schema, self._root = compiler.compile(schema)
+        self.datasource_fields: list[tuple[tuple, str, dict]] = compiler.datasources
+        self._extra = compiler.extra
+        self._schema = schema
+        self._validator = jsonschema_rs.Draft202012Validator(self.json_schema, validate_formats=True)
+        self._publish_schema: dict | None = None
+        self._publish_validator = None
+        self._lock = threading.Lock()
+
+    # -- the publish level, compiled on first use ----------------------------------------------------------
+    @property
+    def publish_json_schema(self) -> dict:
+        """The JSON Schema of publishable data: the draft schema plus `required` (present and non-empty)."""
+        self._publish_level()
+        return self._publish_schema
+
+    def _publish_level(self):
+        if self._publish_validator is None:
+            with self._lock:
+                if self._publish_validator is None:
+                    schema, _ = _Compiler(publish=True).compile(self._schema)
+                    self._publish_schema = schema
+                    self._publish_validator = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+        return self._publish_validator
+
+    # -- validation -----------------------------------------------------------------------------------------
+    def validate(self, data: dict, *, publish: bool = False) -> dict[str, str]:
+        """Every error of `data` as `{"data.path": "message"}`; empty when valid. Orphaned keys are ignored."""
+        validator = self._publish_level() if publish else self._validator
+        try:
+            valid = validator.is_valid(data)
+        except (ValueError, TypeError, OverflowError):
+            return {"data": "Must contain only JSON values."}
+        if valid:
+            if not self._extra:
+                return {}
+            errors: dict[str, str] = {}
+        else:
+            errors = self._map_errors(validator.iter_errors(data), publish=publish)
+        if self._extra:
+            self._run_extra_checks(data, errors)
+        return errors
+
+    def _map_errors(self, errors, *, publish: bool) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for error in errors:
+            kind_obj = error.kind
+            kind = type(kind_obj).__name__
+            detail = kind_obj.as_dict()
+            parts = tuple(error.instance_path)
+            node, rest = self._locate(parts)
+            if kind == "AdditionalProperties":
+                for key in detail.get("unexpected", ()):
+                    out.setdefault(format_path("data", (*parts, key)), UNKNOWN_FIELD)
+                continue
+            if kind == "Required":
+                key = detail.get("property")
+                target = format_path("data", (*parts, key))
+                if node.children is not None and key in node.children:
+                    out.setdefault(target, REQUIRED_MESSAGE)
+                else:
+                    out.setdefault(target, node.ftype.message(node.field, kind, detail, (*rest, key), None))
+                continue
+            if node.ftype is None:
+                message = generic_message(kind, detail, "an object")
+            elif (
+                publish
+                and not rest
+                and node.field.get("required")
+                and kind in ("MinLength", "MinItems", "MinProperties")
+                and _is_empty(error.instance)
+            ):
+                message = REQUIRED_MESSAGE
+            else:
+                message = node.ftype.message(node.field, kind, detail, rest, None)
+            out.setdefault(format_path("data", parts), message)
+        return out
+
+    def _locate(self, parts: tuple) -> tuple[_Node, tuple]:
+        """The deepest field node along `parts`, and the part of the path below it (inside the value)."""
+        node = self._root
+        for i, part in enumerate(parts):
+            if isinstance(part, str):
+                nxt = node.children.get(part) if node.children is not None else None
+            else:
+                nxt = node.items
+            if nxt is None:
+                return node, parts[i:]
+            node = nxt
+        return node, ()
+
+    def _run_extra_checks(self, data: Any, errors: dict[str, str]) -> None:
+        if not isinstance(data, dict):
+            return
+        for path, ftype, field in self._extra:
+            for parts, value in values_at(data, path):
+                where = format_path("data", parts)
+                if where in errors:
+                    continue
+                message = ftype.extra_check(field, value)
+                if message:
+                    errors[where] = message
+
+    # -- writes ---------------------------------------------------------------------------------------------
+    def apply_patch(self, current: dict, patch: object) -> dict:
+        """The new data after a write of `patch` (FIELDS.md "Validating data"); raises ValidationFailed.
+
+        Top-level merge: keys not sent are kept, a sent value replaces the old one whole, `null` removes the
+        key (orphaned keys too). Unknown keys and dataSource keys are refused. Richtext is sanitised, then
+        the merged document is validated at draft level. `current` is never changed.
+        """
+        if not isinstance(patch, dict):
+            raise ValidationFailed(fields={"data": "Must be an object."})
+        fields = self._root.children or {}
+        merged = dict(current or {})
+        errors: dict[str, str] = {}
+        for key, value in patch.items():
+            node = fields.get(key)
+            if node is None or node.ftype.name == "dataSource":
+                if value is None and key in merged:
+                    del merged[key]  # an orphaned key, or a stale value where a dataSource now is
+                else:
+                    errors[format_path("data", (key,))] = UNKNOWN_FIELD if node is None else READ_ONLY
+                continue
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = _clean(node, value)
+        for where, message in self.validate(merged).items():
+            errors.setdefault(where, message)
+        if errors:
+            raise ValidationFailed("The data did not validate.", fields=errors)
+        return merged
+
+    def clean(self, data: dict) -> dict:
+        """`data` with every value in its stored form (richtext sanitised); a new dict, orphans kept."""
+        if not isinstance(data, dict):
+            return data
+        fields = self._root.children or {}
+        return {key: (_clean(fields[key], value) if key in fields else value) for key, value in data.items()}
+
+    def orphaned_fields(self, data: dict) -> list[str]:
+        """Top-level keys of `data` that the schema does not (or no longer) define."""
+        if not isinstance(data, dict):
+            return []
+        fields = self._root.children or {}
+        return [key for key in data if key not in fields]
+
+
+def _clean(node: _Node, value: Any) -> Any:
+    if not node.clean:
+        return value
+    if node.children is not None and isinstance(value, dict):
+        return {k: (_clean(node.children[k], v) if k in node.children else v) for k, v in value.items()}
+    if node.items is not None and isinstance(value, list):
+        return [_clean(node.items, item) for item in value]
+    return node.ftype.normalize(node.field, value)
+
+
+def _is_empty(value: Any) -> bool:
+    return value in ("", [], {}) and not isinstance(value, bool)
+
+
+_cache: OrderedDict[str, CompiledSchema] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def schema_key(schema: list[dict]) -> str:
+    """The content hash that identifies a schema version (key order inside a definition does not matter)."""
+    return hashlib.sha256(orjson.dumps(schema, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def compiled_for(schema: list[dict]) -> CompiledSchema:
+    """The compiled form of a checked `schema`, compiled once per process per schema content."""
+    key = schema_key(schema)
+    with _cache_lock:
+        compiled = _cache.get(key)
+        if compiled is not None:
+            _cache.move_to_end(key)
+            return compiled
+    compiled = CompiledSchema(orjson.loads(orjson.dumps(schema)))
+    with _cache_lock:
+        compiled = _cache.setdefault(key, compiled)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return compiled
+
+
+def clear_cache() -> None:
+    """Forget every compiled schema (tests; a process never needs it, the cache is bounded)."""
+    with _cache_lock:
+        _cache.clear()

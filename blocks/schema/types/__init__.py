@@ -1,0 +1,1 @@
+"""One module per field type; `blocks.schema.registry` imports every module here at start-up."""

@@ -1,0 +1,91 @@
+"""`file`: `{"url", "name"?, "size"?, "mimeType"?}`; `accept` lists extensions (`.pdf`) or MIME patterns
+(`image/*`), `maxSize` a size in bytes.
+
+`accept` matches the extension of `name` (or of the URL's path) or the `mimeType`; that is an extra check,
+carried to clients in `x-cms.accept`. With `maxSize`, `size` is required: a limit that cannot be checked
+would be a promise we do not keep.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from typing import Any
+from urllib.parse import urlsplit
+
+from blocks.schema import patterns
+from blocks.schema.options import opt_int, opt_string_list
+from blocks.schema.registry import CompileContext, FieldType, Report, generic_message, register
+from blocks.schema.types.url_type import url_message, url_schema
+
+_SUBKEY_EXPECTED = {"name": "a string", "size": "a whole number of bytes", "mimeType": "a MIME type"}
+
+
+def _extension(value: dict) -> str:
+    name = value.get("name") if isinstance(value.get("name"), str) else ""
+    if not name:
+        name = posixpath.basename(urlsplit(value.get("url", "")).path)
+    return posixpath.splitext(name)[1].lower()
+
+
+@register
+class FileType(FieldType):
+    name = "file"
+    options = frozenset({"accept", "maxSize"})
+    localized_default = True
+    expected = 'an object {"url", "name"?, "size"?, "mimeType"?}'
+
+    def check_options(self, field: dict, report: Report) -> None:
+        accept = opt_string_list(field, "accept", report)
+        for i, entry in enumerate(accept or []):
+            if not (entry.startswith(".") and len(entry) > 1 and "/" not in entry) and not (
+                "/" in entry and not entry.startswith(".")
+            ):
+                report(f"accept[{i}]", "Must be an extension such as .pdf or a MIME type such as image/*.")
+        opt_int(field, "maxSize", report, minimum=1)
+
+    def compile(self, field: dict, ctx: CompileContext) -> dict:
+        size: dict = {"type": "integer", "minimum": 0}
+        required = ["url"]
+        if "maxSize" in field:
+            size["maximum"] = field["maxSize"]
+            required.append("size")
+        return {
+            "type": "object",
+            "properties": {
+                "url": url_schema({}),
+                "name": {"type": "string", "minLength": 1, "maxLength": 255},
+                "size": size,
+                "mimeType": {"type": "string", "pattern": patterns.MIME},
+            },
+            "required": required,
+            "additionalProperties": False,
+        }
+
+    def annotations(self, field: dict) -> dict:
+        return {"accept": field["accept"]} if "accept" in field else {}
+
+    def needs_extra_check(self, field: dict) -> bool:
+        return "accept" in field
+
+    def extra_check(self, field: dict, value: Any) -> str | None:
+        if not isinstance(value, dict) or not isinstance(value.get("url"), str):
+            return None
+        extension = _extension(value)
+        mime = value.get("mimeType", "").lower() if isinstance(value.get("mimeType"), str) else ""
+        for entry in field["accept"]:
+            entry = entry.lower()
+            if entry.startswith(".") and extension == entry:
+                return None
+            if "/" in entry and mime and fnmatch.fnmatchcase(mime, entry):
+                return None
+        return "File type not accepted; allowed: " + ", ".join(field["accept"]) + "."
+
+    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance) -> str:
+        if rest and rest[0] == "url":
+            return url_message({}, kind, detail)
+        if rest and rest[0] == "size" and kind == "Maximum":
+            return f"The file must be at most {detail.get('limit')} bytes."
+        if rest:
+            return generic_message(kind, detail, _SUBKEY_EXPECTED.get(rest[0], "a valid value"))
+        return generic_message(kind, detail, self.expected)
