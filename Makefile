@@ -24,6 +24,7 @@ install-dev: $(VENV)/.dev
 migrate: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v 0
 
 # Set up everything (venv, database, demo site, admin login) and start the service on $(HOST):$(PORT).
 run: migrate
@@ -32,7 +33,6 @@ run: migrate
 
 # Production serving: gunicorn with WEB_WORKERS processes (see README "Production").
 serve: migrate
-	$(PY) manage.py collectstatic --noinput >/dev/null
 	$(VENV)/bin/gunicorn cms.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_WORKERS:-2} --access-logfile -
 
 # The whole test suite, on SQLite unless DATABASE_URL points elsewhere.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -34,6 +34,17 @@ class SiteBlockQuerySet(models.QuerySet):
 
     def published(self) -> SiteBlockQuerySet:
         return self.filter(status=BlockStatus.PUBLISHED, published_snapshot__isnull=False)
+
+    def with_any_tag(self, tags: list[str]) -> SiteBlockQuerySet:
+        """Blocks carrying at least one of `tags` (a JSON array column; see blocks.api.filters)."""
+        if connection.vendor == "postgresql":
+            return self.filter(tags__has_any_keys=tags)
+        placeholders = ", ".join(["%s"] * len(tags))
+        table = self.model._meta.db_table
+        return self.extra(
+            where=[f'EXISTS (SELECT 1 FROM json_each("{table}"."tags") WHERE json_each.value IN ({placeholders}))'],
+            params=tags,
+        )
 
     def live(self, now=None) -> SiteBlockQuerySet:
         """Published and not past a scheduled unpublish time, even if the scheduler is late."""

@@ -25,3 +25,11 @@ def block_revision(*, user, comment: str) -> Iterator[BlockRevisionRecorder]:
             reversion.set_user(user)
         reversion.set_comment(comment)
         yield BlockRevisionRecorder()
+
+
+def delete_block_revisions(block) -> None:
+    """Remove every revision of `block` (the reference deletes a block's history with it)."""
+    from reversion.models import Revision, Version
+
+    revision_ids = Version.objects.get_for_object(block).values_list("revision_id", flat=True)
+    Revision.objects.filter(pk__in=list(revision_ids)).delete()

@@ -1,10 +1,20 @@
-"""Shared fixtures: a site with locales, users with roles, API tokens and an API client that uses them."""
+"""Shared fixtures: a site with locales, users with roles, API tokens and API clients that use them."""
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from rest_framework.test import APIClient
+
+from accounts.authentication import hash_token
+from accounts.models import TOKEN_PREFIX, ApiToken, Membership, Site
+from accounts.permissions import Actor
+from locales.models import Locale, SiteLocale
+
+ALL_SCOPES = ("read", "write", "publish")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -23,6 +33,71 @@ def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def build_site(slug: str = "acme", locales: tuple[str, ...] = ("en", "fr", "es"), default: str = "en") -> Site:
+    site = Site.objects.create(name=slug.title(), slug=slug, default_locale=default)
+    for code in locales:
+        locale, _ = Locale.objects.get_or_create(code=code, defaults={"name": code})
+        SiteLocale.objects.create(site=site, locale=locale)
+    return site
+
+
+def issue_token(site: Site, *, username: str, role: str = "editor", scopes=ALL_SCOPES) -> tuple[object, str]:
+    """A user with `role` on `site` and a fresh token secret for them (the same shape the command makes)."""
+    user, _ = get_user_model().objects.get_or_create(
+        username=username, defaults={"first_name": username.title(), "last_name": "Doe"}
+    )
+    Membership.objects.update_or_create(user=user, site=site, defaults={"role": role})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user,
+        site=site,
+        name="test",
+        token_hash=hash_token(secret),
+        display_prefix=secret[:14],
+        scopes=list(scopes),
+    )
+    return user, secret
+
+
+def client_with(secret: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return client
+
+
 @pytest.fixture
-def api_client() -> APIClient:
-    return APIClient()
+def site(db) -> Site:
+    return build_site()
+
+
+@pytest.fixture
+def other_site(db) -> Site:
+    return build_site("globex", ("en", "de"))
+
+
+@pytest.fixture
+def editor(site):
+    return issue_token(site, username="jane", role="editor")
+
+
+@pytest.fixture
+def api(editor) -> APIClient:
+    """An API client holding an editor token with every scope on `site`."""
+    return client_with(editor[1])
+
+
+@pytest.fixture
+def actor(site, editor) -> Actor:
+    return Actor(user=editor[0], site=site, role="editor")
+
+
+@pytest.fixture
+def make_client(site):
+    """`make_client(role="viewer", scopes=("read",), site=other)` → an APIClient with a new token."""
+    counter = iter(range(1000))
+
+    def make(role: str = "editor", scopes=ALL_SCOPES, site_=None) -> APIClient:
+        _, secret = issue_token(site_ or site, username=f"user{next(counter)}", role=role, scopes=scopes)
+        return client_with(secret)
+
+    return make

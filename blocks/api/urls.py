@@ -1,3 +1,19 @@
-"""URLs of the management API for site blocks (mounted at /api/v1/)."""
+"""URLs of the management API for site blocks (mounted at /api/v1/). A trailing slash is accepted too."""
 
-urlpatterns: list = []
+from django.urls import re_path
+
+from blocks.api.views import blocks
+
+SLUG = r"(?P<slug>[^/]+)"
+
+urlpatterns = [
+    re_path(r"^site-blocks/?$", blocks.BlockCollectionView.as_view(), name="site-blocks"),
+    re_path(rf"^site-blocks/{SLUG}/?$", blocks.BlockDetailView.as_view(), name="site-block"),
+    re_path(rf"^site-blocks/{SLUG}/schema/?$", blocks.BlockSchemaView.as_view(), name="site-block-schema"),
+    re_path(rf"^site-blocks/{SLUG}/data/?$", blocks.BlockDataView.as_view(), name="site-block-data"),
+    re_path(rf"^site-blocks/{SLUG}/publish/?$", blocks.BlockPublishView.as_view(), name="site-block-publish"),
+    re_path(rf"^site-blocks/{SLUG}/unpublish/?$", blocks.BlockUnpublishView.as_view(), name="site-block-unpublish"),
+    re_path(
+        rf"^site-blocks/{SLUG}/json-schema/?$", blocks.BlockJsonSchemaView.as_view(), name="site-block-json-schema"
+    ),
+]

@@ -77,3 +77,29 @@ class SiteAPIView(APIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.actor = actor_for_request(request)
+
+
+# Query parameters every management view accepts: the locale addressed, and the site for session access.
+COMMON_PARAMS = frozenset({"locale", "site", "format"})
+
+
+def allow_params(request, allowed: set[str] | frozenset[str] = frozenset()) -> None:
+    """Refuse unknown query parameters: a misspelt filter must not silently return everything."""
+    unknown = set(request.query_params) - COMMON_PARAMS - set(allowed)
+    if unknown:
+        raise errors.BadRequest(
+            "Unknown query parameter: " + ", ".join(sorted(unknown)) + ".",
+            fields={name: "Unknown query parameter." for name in sorted(unknown)},
+        )
+
+
+def flag_param(request, name: str) -> bool:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return False
+    lowered = raw.lower()
+    if lowered in {"1", "true", "yes", ""}:
+        return True
+    if lowered in {"0", "false", "no"}:
+        return False
+    raise errors.BadRequest(f"`{name}` must be true or false.", fields={name: "Must be true or false."})

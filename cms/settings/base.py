@@ -42,6 +42,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "cms.api.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Serves the admin's and the API docs' static files from our own process, under runserver and gunicorn
+    # alike, with DEBUG off: no CDN, no separate web server needed for a self-hosted install.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -68,6 +71,8 @@ TEMPLATES = [
     },
 ]
 
+# var/ holds what the service writes at run time: the embedded SQLite database and collected static files.
+(BASE_DIR / "var" / "static").mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": database_from_env(BASE_DIR / "var" / "cms.sqlite3")}
 CACHES = {"default": cache_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -83,6 +88,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Without collectstatic (tests, a quick `runserver`), serve straight from the apps' static folders.
+WHITENOISE_USE_FINDERS = True
 
 # Django refuses bodies over this before our code sees them; the middleware answers 413 in the envelope.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CMS_MAX_BODY_BYTES", 2 * 1024 * 1024)

@@ -1,0 +1,1 @@
+"""Management API views, one module per resource."""

@@ -1,0 +1,70 @@
+"""The demo content `seed_demo` creates: a site with a header, a footer and an about page."""
+
+DEMO_SITE = {"slug": "demo", "name": "Demo Site"}
+DEMO_LOCALES = ("en", "fr")
+
+LINK_ITEMS = {
+    "type": "object",
+    "fields": [
+        {"name": "label", "type": "string", "label": "Label", "required": True},
+        {"name": "url", "type": "url", "label": "URL", "required": True},
+    ],
+}
+
+DEMO_BLOCKS = [
+    {
+        "name": "Header",
+        "slug": "header",
+        "type": "global",
+        "tags": ["nav"],
+        "schema": [
+            {"name": "logo", "type": "image", "label": "Logo", "requireAlt": True},
+            {"name": "tagline", "type": "string", "label": "Tagline", "maxLength": 120},
+            {"name": "navLinks", "type": "array", "label": "Navigation Links", "items": LINK_ITEMS, "maxItems": 8},
+        ],
+        "data": {
+            "logo": {"url": "https://cdn.example.com/demo/logo.svg", "alt": "Demo logo"},
+            "tagline": "Content that ships itself",
+            "navLinks": [
+                {"label": "Home", "url": "/"},
+                {"label": "Blog", "url": "/blog"},
+                {"label": "About", "url": "/about"},
+            ],
+        },
+    },
+    {
+        "name": "Footer",
+        "slug": "footer",
+        "type": "global",
+        "tags": ["nav"],
+        "schema": [
+            {"name": "copyright", "type": "string", "label": "Copyright", "required": True},
+            {"name": "links", "type": "array", "label": "Links", "items": LINK_ITEMS},
+            {"name": "accent", "type": "color", "label": "Accent colour", "localized": False},
+        ],
+        "data": {
+            "copyright": "© 2026 Demo Inc.",
+            "links": [{"label": "Privacy", "url": "/privacy"}, {"label": "Contact", "url": "mailto:hi@example.com"}],
+            "accent": "#0f766e",
+        },
+    },
+    {
+        "name": "About Page",
+        "slug": "about",
+        "type": "page",
+        "path": "/about",
+        "tags": ["company"],
+        "schema": [
+            {"name": "title", "type": "string", "label": "Title", "required": True},
+            {"name": "body", "type": "richtext", "label": "Body"},
+            {"name": "hero", "type": "image", "label": "Hero image"},
+            {"name": "publishedOn", "type": "date", "label": "Published on"},
+        ],
+        "data": {
+            "title": "About us",
+            "body": "<p>We build <strong>tools for editors</strong>.</p>",
+            "hero": {"url": "https://cdn.example.com/demo/hero.jpg", "alt": "Our team"},
+            "publishedOn": "2026-01-15",
+        },
+    },
+]

@@ -1,0 +1,82 @@
+"""`manage.py seed_demo`: a demo site to explore, and an admin login printed at the end.
+
+Idempotent: run by every `make run`. Blocks are created (and published) only when missing; the admin
+password is generated once and kept in `var/admin-password.txt` (readable only by its owner) so it can be
+printed again on the next run.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import Membership, Role, Site
+from accounts.permissions import Actor
+from blocks.demo import DEMO_BLOCKS, DEMO_LOCALES, DEMO_SITE
+from blocks.models import SiteBlock
+from blocks.services import block_create, block_publish
+from locales.models import Locale, SiteLocale
+
+ADMIN_USERNAME = "admin"
+
+
+class Command(BaseCommand):
+    help = "Create the demo site (header, footer, about page in two locales) and an admin login; print it."
+
+    def handle(self, *args, **options) -> None:
+        with transaction.atomic():
+            site = self._site()
+            admin, password = self._admin()
+            Membership.objects.get_or_create(user=admin, site=site, defaults={"role": Role.OWNER})
+            created = self._blocks(site, admin)
+        self.stdout.write(self.style.SUCCESS(f"Demo site `{site.slug}` ready ({created} blocks created)."))
+        self.stdout.write("Admin:    http://127.0.0.1:8000/admin/")
+        self.stdout.write(f"Login:    {ADMIN_USERNAME}")
+        if password:
+            self.stdout.write(f"Password: {password}")
+        else:
+            self.stdout.write("Password: (set before; reset it with `.venv/bin/python manage.py changepassword admin`)")
+        self.stdout.write(f"Delivery: http://127.0.0.1:8000/api/v1/delivery/{site.slug}/blocks/header")
+
+    def _site(self) -> Site:
+        site, _ = Site.objects.get_or_create(
+            slug=DEMO_SITE["slug"], defaults={"name": DEMO_SITE["name"], "default_locale": DEMO_LOCALES[0]}
+        )
+        for code in DEMO_LOCALES:
+            locale, _ = Locale.objects.get_or_create(code=code, defaults={"name": code})
+            SiteLocale.objects.get_or_create(site=site, locale=locale)
+        return site
+
+    def _admin(self):
+        password_file = Path(settings.BASE_DIR) / "var" / "admin-password.txt"
+        user_model = get_user_model()
+        admin = user_model.objects.filter(username=ADMIN_USERNAME).first()
+        if admin is None:
+            password = secrets.token_urlsafe(12)
+            admin = user_model.objects.create_superuser(
+                ADMIN_USERNAME, email="admin@example.com", password=password, first_name="Ada", last_name="Admin"
+            )
+            password_file.parent.mkdir(parents=True, exist_ok=True)
+            password_file.write_text(password + "\n")
+            os.chmod(password_file, 0o600)
+            return admin, password
+        if password_file.exists() and admin.check_password(password_file.read_text().strip()):
+            return admin, password_file.read_text().strip()
+        return admin, None
+
+    def _blocks(self, site: Site, admin) -> int:
+        actor = Actor(user=admin, site=site, role=Role.OWNER)
+        created = 0
+        for spec in DEMO_BLOCKS:
+            if SiteBlock.objects.filter(site=site, locale=site.default_locale, slug=spec["slug"]).exists():
+                continue
+            block = block_create(actor=actor, **spec)
+            block_publish(actor=actor, block=block, expected_version=block.version)
+            created += 1
+        return created

@@ -1,0 +1,189 @@
+"""Creating, renaming/re-tagging/re-pathing and deleting blocks."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.permissions import Action, Actor
+from blocks import events
+from blocks.models import BlockType, SiteBlock
+from blocks.schema import check_schema, compiled_for
+from blocks.services.common import (
+    block_state,
+    check_locale,
+    check_path,
+    clean_tags,
+    lock_block,
+    path_taken,
+    touch,
+)
+from cms import errors
+from revisions.recording import block_revision, delete_block_revisions
+
+MAX_NAME_LENGTH = 200
+MAX_SLUG_LENGTH = 200
+
+
+def _check_name(name: object) -> dict[str, str]:
+    if not isinstance(name, str) or not name.strip():
+        return {"name": "Required: a non-empty string."}
+    if len(name) > MAX_NAME_LENGTH:
+        return {"name": f"At most {MAX_NAME_LENGTH} characters."}
+    return {}
+
+
+def _unique_slug(site, locale: str, base: str) -> str:
+    """`about-page`, then `about-page-2`, `-3`… within the site and locale, in one query."""
+    base = base[: MAX_SLUG_LENGTH - 6] or "block"
+    taken = set(
+        SiteBlock.objects.filter(site=site, locale=locale, slug__startswith=base).values_list("slug", flat=True)
+    )
+    if base not in taken:
+        return base
+    suffix = 2
+    while f"{base}-{suffix}" in taken:
+        suffix += 1
+    return f"{base}-{suffix}"
+
+
+def block_create(
+    *,
+    actor: Actor,
+    name: object,
+    type: object,
+    schema: object = None,
+    data: object = None,
+    path: object = None,
+    slug: object = None,
+    tags: object = None,
+    locale: str | None = None,
+) -> SiteBlock:
+    """Create a draft block. Every problem in the request is reported at once, each with its path."""
+    actor.require(Action.WRITE)
+    site = actor.site
+    problems: dict[str, str] = {}
+    problems.update(_check_name(name))
+    if type not in BlockType.values:
+        problems["type"] = "Must be `global` or `page`."
+    if type == BlockType.PAGE:
+        problems.update(check_path(path) if path is not None else {"path": "Required for page blocks."})
+    elif path is not None and type == BlockType.GLOBAL:
+        problems["path"] = "Only page blocks have a path."
+    cleaned_tags, tag_problems = clean_tags([] if tags is None else tags)
+    problems.update(tag_problems)
+    if slug is not None:
+        if not isinstance(slug, str) or not slug or slugify(slug) != slug or len(slug) > MAX_SLUG_LENGTH:
+            problems["slug"] = "Must be lowercase letters, digits and hyphens (like `about-page`)."
+    elif not problems.get("name") and not slugify(str(name)):
+        problems["name"] = "Must contain at least one letter or digit to make a slug from."
+    try:
+        locale_code = check_locale(site, locale)
+    except errors.ValidationFailed as exc:
+        problems.update(exc.fields or {})
+        locale_code = None
+    checked_schema: list = []
+    try:
+        checked_schema = check_schema([] if schema is None else schema)
+    except errors.ValidationFailed as exc:
+        problems.update(exc.fields or {})
+    clean_data: dict = {}
+    if not any(key == "schema" or key.startswith("schema[") for key in problems):
+        try:
+            clean_data = compiled_for(checked_schema).apply_patch({}, {} if data is None else data)
+        except errors.ValidationFailed as exc:
+            problems.update(exc.fields or {})
+    if problems:
+        raise errors.ValidationFailed(fields=problems)
+
+    with transaction.atomic(), block_revision(user=actor.user, comment="Created") as recorder:
+        if slug is None:
+            final_slug = _unique_slug(site, locale_code, slugify(str(name)))
+        elif SiteBlock.objects.filter(site=site, locale=locale_code, slug=slug).exists():
+            raise errors.Conflict(
+                f"The slug `{slug}` is already taken in this site and locale.", fields={"slug": "Taken."}
+            )
+        else:
+            final_slug = slug
+        if type == BlockType.PAGE and path_taken(site, locale_code, path):
+            raise errors.Conflict(
+                f"The path `{path}` is already taken in this site and locale.", fields={"path": "Taken."}
+            )
+        now = timezone.now()
+        user = actor.user if getattr(actor.user, "pk", None) else None
+        block = SiteBlock(
+            site=site,
+            locale=locale_code,
+            name=name.strip(),
+            slug=final_slug,
+            type=type,
+            path=path if type == BlockType.PAGE else None,
+            tags=cleaned_tags,
+            schema=checked_schema,
+            data=clean_data,
+            created_by=user,
+            updated_by=user,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            with transaction.atomic():
+                block.save(force_insert=True)
+        except IntegrityError:
+            raise errors.Conflict("The slug or path was taken by a concurrent write; retry.") from None
+        recorder.track(block, before=None)
+        events.emit("block.created", block, user=actor.user)
+    return block
+
+
+def block_update_meta(*, actor: Actor, block: SiteBlock, expected_version: int | None, changes: dict) -> SiteBlock:
+    """Rename, re-tag or move a block (`name`, `tags`, `path`): the fields PATCH may touch."""
+    actor.require(Action.WRITE)
+    problems: dict[str, str] = {}
+    if "name" in changes:
+        problems.update(_check_name(changes["name"]))
+    cleaned_tags = None
+    if "tags" in changes:
+        cleaned_tags, tag_problems = clean_tags(changes["tags"])
+        problems.update(tag_problems)
+    if "path" in changes:
+        if block.type != BlockType.PAGE:
+            problems["path"] = "Only page blocks have a path."
+        else:
+            problems.update(check_path(changes["path"]))
+    if problems:
+        raise errors.ValidationFailed(fields=problems)
+
+    with transaction.atomic(), block_revision(user=actor.user, comment="Updated name, tags or path") as recorder:
+        block = lock_block(block, expected_version)
+        before = block_state(block)
+        if "name" in changes:
+            block.name = changes["name"].strip()
+        if cleaned_tags is not None:
+            block.tags = cleaned_tags
+        if "path" in changes and block.type == BlockType.PAGE:
+            if path_taken(block.site, block.locale, changes["path"], exclude_pk=block.pk):
+                raise errors.Conflict(
+                    f"The path `{changes['path']}` is already taken in this site and locale.", fields={"path": "Taken."}
+                )
+            block.path = changes["path"]
+        touch(block, actor)
+        try:
+            with transaction.atomic():
+                block.save()
+        except IntegrityError:
+            raise errors.Conflict("The path was taken by a concurrent write; retry.") from None
+        recorder.track(block, before=before)
+        events.emit("block.updated", block, user=actor.user)
+    return block
+
+
+def block_delete(*, actor: Actor, block: SiteBlock, expected_version: int | None) -> None:
+    """Delete this locale's block and its revisions (as the reference says); other locale copies stay."""
+    actor.require(Action.WRITE)
+    with transaction.atomic():
+        block = lock_block(block, expected_version)
+        events.emit("block.deleted", block, user=actor.user)
+        delete_block_revisions(block)
+        block.delete()
