@@ -11,6 +11,14 @@ LINK_ITEMS = {
     ],
 }
 
+FOOTER_LINK_ITEMS = {
+    "type": "object",
+    "fields": [
+        {"name": "label", "type": "string", "label": "Label", "required": True},
+        {"name": "url", "type": "url", "label": "URL", "required": True, "schemes": ["http", "https", "mailto"]},
+    ],
+}
+
 DEMO_BLOCKS = [
     {
         "name": "Header",
@@ -39,7 +47,7 @@ DEMO_BLOCKS = [
         "tags": ["nav"],
         "schema": [
             {"name": "copyright", "type": "string", "label": "Copyright", "required": True},
-            {"name": "links", "type": "array", "label": "Links", "items": LINK_ITEMS},
+            {"name": "links", "type": "array", "label": "Links", "items": FOOTER_LINK_ITEMS},
             {"name": "accent", "type": "color", "label": "Accent colour", "localized": False},
         ],
         "data": {

@@ -1,0 +1,29 @@
+"""`seed_demo` builds the demo site through the services and prints a working admin login; it is idempotent."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from blocks.models import SiteBlock
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_published_blocks_and_a_login(tmp_path, settings):
+    settings.BASE_DIR = tmp_path
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    text = out.getvalue()
+    password = re.search(r"Password: (\S+)", text).group(1)
+    assert authenticate(username="admin", password=password) is not None
+    slugs = set(
+        SiteBlock.objects.filter(site__slug="demo", locale="en", status="published").values_list("slug", flat=True)
+    )
+    assert {"header", "footer", "about"} <= slugs
+
+    again = StringIO()
+    call_command("seed_demo", stdout=again)
+    assert f"Password: {password}" in again.getvalue()
+    assert SiteBlock.objects.filter(site__slug="demo", locale="en").count() == len(slugs)
