@@ -47,7 +47,9 @@ def test_single_block_reads_and_writes_do_not_grow_with_size_or_history(api):
     for name, size in (("Small", 1), ("Large", 60)):
         data = {f"f{index}": f"value {index}" for index in range(size)}
         response = api.post(
-            "/api/v1/site-blocks", {"name": name, "type": "global", "schema": schema_of(size), "data": data}, format="json"
+            "/api/v1/site-blocks",
+            {"name": name, "type": "global", "schema": schema_of(size), "data": data},
+            format="json",
         )
         assert response.status_code == 201
     for _ in range(5):  # some history on the large block
