@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from blocks.api.views import blocks
+from blocks.api.views import blocks, translations
 
 SLUG = r"(?P<slug>[^/]+)"
 
@@ -15,5 +15,20 @@ urlpatterns = [
     re_path(rf"^site-blocks/{SLUG}/unpublish/?$", blocks.BlockUnpublishView.as_view(), name="site-block-unpublish"),
     re_path(
         rf"^site-blocks/{SLUG}/json-schema/?$", blocks.BlockJsonSchemaView.as_view(), name="site-block-json-schema"
+    ),
+    re_path(
+        rf"^site-blocks/{SLUG}/translations/?$",
+        translations.BlockTranslationsView.as_view(),
+        name="site-block-translations",
+    ),
+    re_path(
+        rf"^site-blocks/{SLUG}/copy-to-locale/?$",
+        translations.BlockCopyToLocaleView.as_view(),
+        name="site-block-copy-to-locale",
+    ),
+    re_path(
+        rf"^site-blocks/{SLUG}/sync-shared-fields/?$",
+        translations.BlockSyncSharedFieldsView.as_view(),
+        name="site-block-sync-shared-fields",
     ),
 ]
