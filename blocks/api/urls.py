@@ -2,9 +2,10 @@
 
 from django.urls import re_path
 
-from blocks.api.views import blocks, translations
+from blocks.api.views import blocks, revisions, translations
 
 SLUG = r"(?P<slug>[^/]+)"
+REVISION = r"(?P<revision_id>[0-9]+)"
 
 urlpatterns = [
     re_path(r"^site-blocks/?$", blocks.BlockCollectionView.as_view(), name="site-blocks"),
@@ -30,5 +31,21 @@ urlpatterns = [
         rf"^site-blocks/{SLUG}/sync-shared-fields/?$",
         translations.BlockSyncSharedFieldsView.as_view(),
         name="site-block-sync-shared-fields",
+    ),
+    re_path(rf"^site-blocks/{SLUG}/revisions/?$", revisions.RevisionListView.as_view(), name="site-block-revisions"),
+    re_path(
+        rf"^site-blocks/{SLUG}/revisions/compare/?$",
+        revisions.RevisionCompareView.as_view(),
+        name="site-block-revisions-compare",
+    ),
+    re_path(
+        rf"^site-blocks/{SLUG}/revisions/{REVISION}/?$",
+        revisions.RevisionDetailView.as_view(),
+        name="site-block-revision",
+    ),
+    re_path(
+        rf"^site-blocks/{SLUG}/revisions/{REVISION}/restore/?$",
+        revisions.RevisionRestoreView.as_view(),
+        name="site-block-revision-restore",
     ),
 ]
