@@ -37,7 +37,7 @@ def _code(value: object, field: str) -> str:
 
 def _rows(site: Site) -> dict[str, SiteLocale]:
     """The site's locale rows by code, locked, so two concurrent changes cannot together make a cycle."""
-    rows = SiteLocale.objects.select_for_update().filter(site=site).select_related("locale", "fallback")
+    rows = SiteLocale.objects.select_for_update(of=("self",)).filter(site=site).select_related("locale", "fallback")
     return {row.locale.code: row for row in rows}
 
 
