@@ -94,9 +94,7 @@ class SiteBlock(models.Model):
             models.UniqueConstraint(
                 fields=["site", "locale", "path"], condition=Q(path__isnull=False), name="siteblock_unique_path"
             ),
-            models.UniqueConstraint(
-                fields=["translation_key", "locale"], name="siteblock_unique_translation_locale"
-            ),
+            models.UniqueConstraint(fields=["translation_key", "locale"], name="siteblock_unique_translation_locale"),
             models.CheckConstraint(
                 condition=(Q(type=BlockType.GLOBAL) & Q(path__isnull=True))
                 | (Q(type=BlockType.PAGE) & Q(path__isnull=False) & Q(path__startswith="/")),
