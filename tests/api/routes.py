@@ -13,6 +13,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from cms.api.views import SiteAPIView
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+# Query parameters a route cannot answer without (checked before the block is looked up).
+REQUIRED_QUERY = {"site-block-revisions-compare": "from=1&to=2"}
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,12 @@ class Route:
         kwargs = {name: values.get(name, "1") for name in self.arguments}
         if "slug" in kwargs:
             kwargs["slug"] = slug
-        return reverse(self.name, kwargs=kwargs)
+        url = reverse(self.name, kwargs=kwargs)
+        query = REQUIRED_QUERY.get(self.name.rpartition(":")[2])
+        return f"{url}?{query}" if query else url
+
+    def with_query(self, url: str, query: str) -> str:
+        return f"{url}{'&' if '?' in url else '?'}{query}"
 
     @property
     def writes(self) -> tuple[str, ...]:
