@@ -179,12 +179,12 @@ def _slug_of(site) -> str | None:
     return Site.objects.filter(pk=pk).values_list("slug", flat=True).first()
 
 
-def invalidate_site(site) -> None:
-    """Forget everything cached for a site (its facts and every answer). Takes a Site or its id.
+def invalidate_site(site=None, *, site_id: int | None = None) -> None:
+    """Forget everything cached for a site (its facts and every answer). Takes a Site, or its id.
 
-    Called after locale changes (`CMS["SITE_LOCALES_CHANGED_LISTENERS"]`) and site edits.
+    Called after locale changes (`CMS["SITE_LOCALES_CHANGED_LISTENERS"]`, with `site_id=`) and site edits.
     """
-    slug = _slug_of(site)
+    slug = _slug_of(site if site is not None else site_id)
     if slug is None:
         return
     cache.delete(site_key(slug))

@@ -164,17 +164,17 @@ def test_draft_edits_keep_the_cache_warm(site, publish, write):
     assert (count, response.status_code) == (0, 200)
 
 
-def test_locale_changes_invalidate_through_the_listener_setting(site, publish, settings):
-    from django.utils.module_loading import import_string
-
-    from locales.models import SiteLocale
+def test_locale_changes_invalidate_through_the_locales_service(site, publish, django_capture_on_commit_callbacks):
+    from accounts.permissions import Actor
+    from locales.services import site_locale_disable
+    from tests.conftest import issue_token
 
     publish("Hero", {"title": "Hello"})
     client = APIClient()
     assert client.get(f"{BASE}/blocks/hero?locale=es").json()["meta"]["locale"] == "en"
-    SiteLocale.objects.filter(site=site, locale__code="es").update(is_enabled=False)
-    for dotted in settings.CMS["SITE_LOCALES_CHANGED_LISTENERS"]:
-        import_string(dotted)(site.pk)
+    owner, _ = issue_token(site, username="owner", role="owner")
+    with django_capture_on_commit_callbacks(execute=True):
+        site_locale_disable(actor=Actor(user=owner, site=site, role="owner"), code="es")
     assert client.get(f"{BASE}/blocks/hero?locale=es").status_code == 404
 
 
