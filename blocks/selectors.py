@@ -69,6 +69,5 @@ def translation_marks(blocks, *, site=None) -> dict[int, dict[str, dict]]:
     for copy in copies:
         groups.setdefault(copy.translation_key, []).append(copy)
     return {
-        block.pk: group_states(groups.get(block.translation_key, []), locales, site.default_locale)
-        for block in blocks
+        block.pk: group_states(groups.get(block.translation_key, []), locales, site.default_locale) for block in blocks
     }
