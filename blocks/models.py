@@ -71,6 +71,11 @@ class SiteBlock(models.Model):
     scheduled_publish_at = models.DateTimeField(null=True, blank=True)
     scheduled_unpublish_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    translation_hashes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="{localized data path: fingerprint of the source value this copy's value was translated from}.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

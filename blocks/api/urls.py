@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from blocks.api.views import blocks, revisions
+from blocks.api.views import blocks, revisions, translations
 
 SLUG = r"(?P<slug>[^/]+)"
 REVISION = r"(?P<revision_id>[0-9]+)"
@@ -16,6 +16,21 @@ urlpatterns = [
     re_path(rf"^site-blocks/{SLUG}/unpublish/?$", blocks.BlockUnpublishView.as_view(), name="site-block-unpublish"),
     re_path(
         rf"^site-blocks/{SLUG}/json-schema/?$", blocks.BlockJsonSchemaView.as_view(), name="site-block-json-schema"
+    ),
+    re_path(
+        rf"^site-blocks/{SLUG}/translations/?$",
+        translations.BlockTranslationsView.as_view(),
+        name="site-block-translations",
+    ),
+    re_path(
+        rf"^site-blocks/{SLUG}/copy-to-locale/?$",
+        translations.BlockCopyToLocaleView.as_view(),
+        name="site-block-copy-to-locale",
+    ),
+    re_path(
+        rf"^site-blocks/{SLUG}/sync-shared-fields/?$",
+        translations.BlockSyncSharedFieldsView.as_view(),
+        name="site-block-sync-shared-fields",
     ),
     re_path(rf"^site-blocks/{SLUG}/revisions/?$", revisions.RevisionListView.as_view(), name="site-block-revisions"),
     re_path(

@@ -150,6 +150,8 @@ CMS = {
     "WEBHOOKS_ALLOW_PRIVATE_TARGETS": env_bool("CMS_WEBHOOKS_ALLOW_PRIVATE", False),
     # Called after each block write commits, with a `blocks.events.BlockEvent`.
     "EVENT_LISTENERS": [],
+    # Called with `site_id=` after a change to a site's locales commits (enable, disable, default, fallback).
+    "SITE_LOCALES_CHANGED_LISTENERS": [],
 }
 
 CMS_DATA_SOURCES = {
