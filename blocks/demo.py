@@ -76,3 +76,42 @@ DEMO_BLOCKS = [
         },
     },
 ]
+
+# The second locale of the demo: each block's copy, with its localized fields translated (non-localized ones,
+# like the footer accent, are the same in every copy).
+DEMO_TRANSLATIONS = {
+    "fr": {
+        "header": {
+            "name": "En-tête",
+            "data": {
+                "logo": {"url": "https://cdn.example.com/demo/logo.svg", "alt": "Logo de démo"},
+                "tagline": "Du contenu qui se publie tout seul",
+                "navLinks": [
+                    {"label": "Accueil", "url": "/"},
+                    {"label": "Blog", "url": "/blog"},
+                    {"label": "À propos", "url": "/about"},
+                ],
+            },
+        },
+        "footer": {
+            "name": "Pied de page",
+            "data": {
+                "copyright": "© 2026 Demo SAS.",
+                "links": [
+                    {"label": "Confidentialité", "url": "/privacy"},
+                    {"label": "Contact", "url": "mailto:hi@example.com"},
+                ],
+                "accent": "#0f766e",
+            },
+        },
+        "about": {
+            "name": "À propos",
+            "data": {
+                "title": "À propos de nous",
+                "body": "<p>Nous créons <strong>des outils pour les rédacteurs</strong>.</p>",
+                "hero": {"url": "https://cdn.example.com/demo/hero.jpg", "alt": "Notre équipe"},
+                "publishedOn": "2026-01-15",
+            },
+        },
+    }
+}

@@ -1,35 +1,146 @@
 """Recording a block write as one revision, inside the write's own transaction.
 
-Services open `block_revision(user=…, comment=…)` around a write and call `recorder.track(block, before=…)`
-for each block they change. Nothing is recorded if the write fails: the revision is saved in the same
-transaction. (The revisions issue extends this with stored change lists.)
+Two ways in, for services:
+
+    with transaction.atomic(), block_revision(user=actor.user, comment="Updated data") as recorder:
+        block = lock_block(block, expected_version)
+        before = block_state(block)
+        ...; block.save()
+        recorder.track(block, before=before)
+
+or, for a write already inside its transaction, the one call `record_block_revision(block, user=…,
+comment=…, before=…)` (`before=None` for a block that did not exist).
+
+Each tracked block gets its own reversion `Revision` and `Version` (the full serialized block) plus a
+`BlockRevision` row with the change list from `before` to the block's state now. We write reversion's models
+ourselves rather than through `reversion.create_revision()`: its context merges everything tracked in nested
+contexts into one revision, while the history of a block needs exactly one revision per block per write.
+Nothing is written if the body raises: the rows are inserted at the end of the block, in its transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
-import reversion
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
+from django.db import router, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from cms.conf import cms_setting
+from revisions import diff
+from revisions.models import BlockRevision
+
+SNAPSHOT_FORMAT = "json"
+
+
+def state_of(block) -> dict:
+    """The state a revision compares (the blocks layer defines which fields are editable)."""
+    from blocks.services.common import block_state
+
+    return block_state(block)
+
+
+@dataclass
+class _Tracked:
+    block: object
+    before: dict | None
+    after: dict
+    serialized: str
 
 
 class BlockRevisionRecorder:
+    """Collects the blocks a write changed; `block_revision` saves one revision per block on success."""
+
+    def __init__(self, *, user, comment: str):
+        self.user = user if getattr(user, "pk", None) else None
+        self.comment = comment
+        self._tracked: dict[int, _Tracked] = {}
+        self.saved: list[BlockRevision] = []
+
     def track(self, block, *, before: dict | None) -> None:
-        reversion.add_to_revision(block)
+        """Snapshot `block` as it is now (call after saving it). Tracking it again keeps the first `before`."""
+        assert block.pk is not None, "track() a block after saving it"
+        first = self._tracked.get(block.pk)
+        self._tracked[block.pk] = _Tracked(
+            block=block,
+            before=first.before if first else before,
+            after=state_of(block),
+            serialized=serializers.serialize(SNAPSHOT_FORMAT, [block]),
+        )
+
+    def save(self) -> list[BlockRevision]:
+        now = timezone.now()
+        for tracked in self._tracked.values():
+            self.saved.append(_write(tracked, user=self.user, comment=self.comment, when=now))
+        self._tracked.clear()
+        return self.saved
+
+
+def _write(tracked: _Tracked, *, user, comment: str, when) -> BlockRevision:
+    from reversion.models import Revision, Version
+
+    block = tracked.block
+    model = type(block)
+    # Services hold the block's row lock, so numbering cannot race; the unique constraint would catch it anyway.
+    last = BlockRevision.objects.filter(block_id=block.pk).aggregate(last=Max("number"))["last"] or 0
+    revision = Revision.objects.create(date_created=when, user=user, comment=comment)
+    Version.objects.create(
+        revision=revision,
+        content_type=ContentType.objects.get_for_model(model),
+        object_id=str(block.pk),
+        db=router.db_for_write(model, instance=block),
+        format=SNAPSHOT_FORMAT,
+        serialized_data=tracked.serialized,
+        object_repr=str(block)[:191],
+    )
+    entry = BlockRevision.objects.create(
+        revision=revision,
+        block_id=block.pk,
+        number=last + 1,
+        author=user,
+        comment=comment,
+        changes=diff.changes(tracked.before, tracked.after),
+        created_at=when,
+    )
+    keep = cms_setting("REVISIONS_KEEP_PER_BLOCK") or 0
+    if keep and entry.number > keep:
+        delete_revisions(BlockRevision.objects.filter(block_id=block.pk, number__lte=entry.number - keep))
+    return entry
 
 
 @contextmanager
 def block_revision(*, user, comment: str) -> Iterator[BlockRevisionRecorder]:
-    with reversion.create_revision(manage_manually=True):
-        if user is not None and getattr(user, "is_authenticated", False):
-            reversion.set_user(user)
-        reversion.set_comment(comment)
-        yield BlockRevisionRecorder()
+    """One revision per block tracked in the body, saved at its end, in its transaction."""
+    recorder = BlockRevisionRecorder(user=user, comment=comment)
+    with transaction.atomic():
+        yield recorder
+        recorder.save()
+
+
+def record_block_revision(block, *, user, comment: str, before: dict | None) -> BlockRevision:
+    """Record `block` (already saved) as one revision now; call it inside the write's transaction."""
+    with block_revision(user=user, comment=comment) as recorder:
+        recorder.track(block, before=before)
+    return recorder.saved[0]
+
+
+def delete_revisions(block_revisions, *, batch_size: int = 500) -> int:
+    """Delete these revisions (reversion's rows with them), a batch of ids at a time. Returns how many."""
+    from reversion.models import Revision
+
+    deleted = 0
+    while True:
+        ids = list(block_revisions.order_by().values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return deleted
+        Revision.objects.filter(pk__in=ids).delete()
+        deleted += len(ids)
 
 
 def delete_block_revisions(block) -> None:
     """Remove every revision of `block` (the reference deletes a block's history with it)."""
-    from reversion.models import Revision, Version
-
-    revision_ids = Version.objects.get_for_object(block).values_list("revision_id", flat=True)
-    Revision.objects.filter(pk__in=list(revision_ids)).delete()
+    delete_revisions(BlockRevision.objects.filter(block_id=block.pk))

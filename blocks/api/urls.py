@@ -2,9 +2,10 @@
 
 from django.urls import re_path
 
-from blocks.api.views import blocks, scheduling
+from blocks.api.views import blocks, revisions, scheduling
 
 SLUG = r"(?P<slug>[^/]+)"
+REVISION = r"(?P<revision_id>[0-9]+)"
 
 urlpatterns = [
     re_path(r"^site-blocks/?$", blocks.BlockCollectionView.as_view(), name="site-blocks"),
@@ -16,5 +17,21 @@ urlpatterns = [
     re_path(rf"^site-blocks/{SLUG}/schedule/?$", scheduling.BlockScheduleView.as_view(), name="site-block-schedule"),
     re_path(
         rf"^site-blocks/{SLUG}/json-schema/?$", blocks.BlockJsonSchemaView.as_view(), name="site-block-json-schema"
+    ),
+    re_path(rf"^site-blocks/{SLUG}/revisions/?$", revisions.RevisionListView.as_view(), name="site-block-revisions"),
+    re_path(
+        rf"^site-blocks/{SLUG}/revisions/compare/?$",
+        revisions.RevisionCompareView.as_view(),
+        name="site-block-revisions-compare",
+    ),
+    re_path(
+        rf"^site-blocks/{SLUG}/revisions/{REVISION}/?$",
+        revisions.RevisionDetailView.as_view(),
+        name="site-block-revision",
+    ),
+    re_path(
+        rf"^site-blocks/{SLUG}/revisions/{REVISION}/restore/?$",
+        revisions.RevisionRestoreView.as_view(),
+        name="site-block-revision-restore",
     ),
 ]

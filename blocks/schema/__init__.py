@@ -1,7 +1,7 @@
 """The field-schema engine (FIELDS.md): check a schema, compile it to JSON Schema, validate and merge data.
 
     check_schema(schema)        -> the schema, or ValidationFailed with `schema[3].fields[0].name` paths
-    compiled_for(schema)        -> CompiledSchema (cached per schema content)
+    compiled_for(schema)        -> CompiledSchema (cached per schema content; `cache_info()` counts compiles)
         .json_schema            JSON Schema draft 2020-12 of the data (draft level)
         .validate(data, publish=False) -> {"data.navLinks[1].url": "message", ...}
         .apply_patch(current, patch)   -> merged, sanitised, validated new data (or ValidationFailed)
@@ -11,7 +11,7 @@ Field types live in `blocks.schema.types`, one module each, registered in `block
 """
 
 from blocks.schema.checks import MAX_FIELDS, MAX_LEVELS, check_schema
-from blocks.schema.compiler import CompiledSchema, clear_cache, compiled_for, schema_key
+from blocks.schema.compiler import CacheInfo, CompiledSchema, cache_info, clear_cache, compiled_for, schema_key
 from blocks.schema.paths import ANY_ITEM, format_path, values_at
 from blocks.schema.registry import FieldType, get_type, is_localized, localized_default, register, type_names
 from blocks.schema.walk import FieldRef, iter_fields, localized_fields, top_level_names
@@ -20,9 +20,11 @@ __all__ = [
     "ANY_ITEM",
     "MAX_FIELDS",
     "MAX_LEVELS",
+    "CacheInfo",
     "CompiledSchema",
     "FieldRef",
     "FieldType",
+    "cache_info",
     "check_schema",
     "clear_cache",
     "compiled_for",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 import jsonschema_rs
@@ -50,6 +51,7 @@ class _Compiler(CompileContext):
         self._stack: list[tuple[tuple, _Node]] = []
 
     def compile(self, schema: list[dict]) -> tuple[dict, _Node]:
+        _stats.compiles += 1
         root = _Node()
         self._stack.append(((), root))
         body = self.fields(schema)
@@ -284,8 +286,27 @@ def _is_empty(value: Any) -> bool:
     return value in ("", [], {}) and not isinstance(value, bool)
 
 
+@dataclass
+class CacheInfo:
+    """How the compiled-schema cache is doing: `compiles` counts every compile of a JSON Schema level (the
+    draft level on first use of a schema version, the publish level on its first publish), so a test can
+    prove that a second validation compiles nothing."""
+
+    hits: int = 0
+    misses: int = 0
+    compiles: int = 0
+    size: int = 0
+
+
+_stats = CacheInfo()
 _cache: OrderedDict[str, CompiledSchema] = OrderedDict()
 _cache_lock = threading.Lock()
+
+
+def cache_info() -> CacheInfo:
+    """A snapshot of the cache counters (see `CacheInfo`)."""
+    with _cache_lock:
+        return CacheInfo(_stats.hits, _stats.misses, _stats.compiles, len(_cache))
 
 
 def schema_key(schema: list[dict]) -> str:
@@ -299,8 +320,10 @@ def compiled_for(schema: list[dict]) -> CompiledSchema:
     with _cache_lock:
         compiled = _cache.get(key)
         if compiled is not None:
+            _stats.hits += 1
             _cache.move_to_end(key)
             return compiled
+        _stats.misses += 1
     compiled = CompiledSchema(orjson.loads(orjson.dumps(schema)))
     with _cache_lock:
         compiled = _cache.setdefault(key, compiled)
@@ -310,6 +333,7 @@ def compiled_for(schema: list[dict]) -> CompiledSchema:
 
 
 def clear_cache() -> None:
-    """Forget every compiled schema (tests; a process never needs it, the cache is bounded)."""
+    """Forget every compiled schema and reset the counters (tests; a process never needs it, it is bounded)."""
     with _cache_lock:
         _cache.clear()
+        _stats.hits = _stats.misses = _stats.compiles = 0

@@ -101,6 +101,8 @@ class FieldType:
 def generic_message(kind: str, detail: dict, expected: str = "a valid value") -> str:
     """Messages for the error kinds every type shares; types override only their special cases."""
     limit = detail.get("limit")
+    if kind == "Required":
+        return "Is required."
     if kind == "Type":
         return f"Must be {expected}."
     if kind == "MinLength":

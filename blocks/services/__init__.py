@@ -8,12 +8,14 @@ Each service checks the actor's powers, runs in one transaction with the row loc
 from blocks.services.content import block_replace_schema, block_update_data
 from blocks.services.crud import block_create, block_delete, block_update_meta
 from blocks.services.publishing import block_publish, block_unpublish
+from blocks.services.restore import block_restore
 
 __all__ = [
     "block_create",
     "block_delete",
     "block_publish",
     "block_replace_schema",
+    "block_restore",
     "block_unpublish",
     "block_update_data",
     "block_update_meta",

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from accounts.models import Membership, Role, Site
 from accounts.permissions import Actor
 from cms import errors
+from cms.api.throttling import TokenRateThrottle
 
 
 def actor_for_request(request) -> Actor:
@@ -73,6 +74,8 @@ def expected_version_from(request) -> int | None:
 
 class SiteAPIView(APIView):
     actor: Actor
+    # Rate limits apply to the management API (per token); the delivery API has its own caching instead.
+    throttle_classes = [TokenRateThrottle]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

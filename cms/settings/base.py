@@ -22,7 +22,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cms.admin_site.CmsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "cms.api.middleware.BodySizeLimitMiddleware",
+    "cms.api.throttling.RateLimitHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves the admin's and the API docs' static files from our own process, under runserver and gunicorn
     # alike, with DEBUG off: no CDN, no separate web server needed for a self-hosted install.
@@ -144,6 +145,7 @@ CMS = {
     "MAX_PAGE_SIZE": 100,
     "RATE_LIMIT_READS_PER_MINUTE": env_int("CMS_RATE_LIMIT_READS", 120),
     "RATE_LIMIT_WRITES_PER_MINUTE": env_int("CMS_RATE_LIMIT_WRITES", 30),
+    "RATE_LIMIT_WINDOW_SECONDS": 60,
     "MAX_ACTIVE_TOKENS_PER_USER_AND_SITE": 5,
     "REVISIONS_KEEP_PER_BLOCK": env_int("CMS_REVISIONS_KEEP", 0),  # 0 keeps all
     "DELIVERY_MAX_AGE": env_int("CMS_DELIVERY_MAX_AGE", 60),

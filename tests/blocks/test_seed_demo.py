@@ -27,3 +27,14 @@ def test_seed_demo_creates_published_blocks_and_a_login(tmp_path, settings):
     call_command("seed_demo", stdout=again)
     assert f"Password: {password}" in again.getvalue()
     assert SiteBlock.objects.filter(site__slug="demo", locale="en").count() == len(slugs)
+
+
+@pytest.mark.django_db
+def test_seed_demo_blocks_exist_in_two_locales(tmp_path, settings):
+    settings.BASE_DIR = tmp_path
+    call_command("seed_demo", stdout=StringIO())
+    rows = SiteBlock.objects.filter(site__slug="demo", status="published").values_list("locale", "slug", "name")
+    by_locale = {locale: {slug for loc, slug, _ in rows if loc == locale} for locale, _, _ in rows}
+    assert by_locale == {"en": {"header", "footer", "about"}, "fr": {"header", "footer", "about"}}
+    about_fr = SiteBlock.objects.get(site__slug="demo", locale="fr", slug="about")
+    assert about_fr.path == "/about" and about_fr.data["title"] == "À propos de nous"

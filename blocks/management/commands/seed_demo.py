@@ -18,7 +18,7 @@ from django.db import transaction
 
 from accounts.models import Membership, Role, Site
 from accounts.permissions import Actor
-from blocks.demo import DEMO_BLOCKS, DEMO_LOCALES, DEMO_SITE
+from blocks.demo import DEMO_BLOCKS, DEMO_LOCALES, DEMO_SITE, DEMO_TRANSLATIONS
 from blocks.models import SiteBlock
 from blocks.services import block_create, block_publish
 from locales.models import Locale, SiteLocale
@@ -74,9 +74,15 @@ class Command(BaseCommand):
         actor = Actor(user=admin, site=site, role=Role.OWNER)
         created = 0
         for spec in DEMO_BLOCKS:
-            if SiteBlock.objects.filter(site=site, locale=site.default_locale, slug=spec["slug"]).exists():
-                continue
-            block = block_create(actor=actor, **spec)
-            block_publish(actor=actor, block=block, expected_version=block.version)
-            created += 1
+            copies = [(site.default_locale, spec)] + [
+                (locale, {**spec, **by_slug[spec["slug"]]})
+                for locale, by_slug in DEMO_TRANSLATIONS.items()
+                if spec["slug"] in by_slug
+            ]
+            for locale, copy in copies:
+                if SiteBlock.objects.filter(site=site, locale=locale, slug=copy["slug"]).exists():
+                    continue
+                block = block_create(actor=actor, locale=locale, **copy)
+                block_publish(actor=actor, block=block, expected_version=block.version)
+                created += 1
         return created

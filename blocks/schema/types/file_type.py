@@ -84,6 +84,8 @@ class FileType(FieldType):
     def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance) -> str:
         if rest and rest[0] == "url":
             return url_message({}, kind, detail)
+        if rest and rest[0] == "size" and kind == "Required":
+            return f"Is required: the file must be at most {field.get('maxSize')} bytes."
         if rest and rest[0] == "size" and kind == "Maximum":
             return f"The file must be at most {detail.get('limit')} bytes."
         if rest:

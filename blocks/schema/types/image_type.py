@@ -37,7 +37,7 @@ class ImageType(FieldType):
     def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance) -> str:
         if rest and rest[0] == "url":
             return url_message({}, kind, detail)
-        if rest and rest[0] == "alt" and kind == "MinLength":
+        if rest and rest[0] == "alt" and kind in ("MinLength", "Required"):
             return "Alt text is required for this image."
         if rest:
             return generic_message(kind, detail, _SUBKEY_EXPECTED.get(rest[0], "a valid value"))

@@ -1,0 +1,60 @@
+"""Reads of block revisions: a block's history page, one revision, the full state a revision recorded.
+
+Listing reads only `BlockRevision` rows (change lists were stored when written) and their authors in one
+join, so its query count does not depend on how long the history is. A revision's full state is read from
+reversion's `Version` JSON directly, not by deserialising into today's model, so snapshots survive model
+changes (a field added later is simply absent from old ones).
+"""
+
+from __future__ import annotations
+
+import json
+
+from cms import errors
+from revisions.models import BlockRevision
+
+# The fields of the serialized block a revision's full state exposes, with their value when absent.
+STATE_FIELDS = {
+    "name": "",
+    "slug": "",
+    "type": "",
+    "path": None,
+    "tags": [],
+    "status": "draft",
+    "schema": [],
+    "data": {},
+}
+
+
+def revisions_for_block(block):
+    """Newest first, authors joined."""
+    return BlockRevision.objects.for_block(block).select_related("author").newest_first()
+
+
+def revision_of_block(block, revision_id: object) -> BlockRevision:
+    """Revision `revision_id` if it belongs to `block`; any other (another block, another site) is not_found."""
+    try:
+        pk = int(str(revision_id))
+    except ValueError:
+        pk = None
+    found = None if pk is None else BlockRevision.objects.select_related("author").filter(pk=pk, block=block).first()
+    if found is None:
+        raise errors.NotFound(f"No revision `{revision_id}` of this block.")
+    return found
+
+
+def revision_state(block_revision: BlockRevision) -> dict:
+    """The block's editable state as that revision recorded it."""
+    from reversion.models import Version
+
+    version = Version.objects.filter(revision_id=block_revision.pk).only("serialized_data", "format").first()
+    if version is None or version.format != "json":
+        raise errors.ServerError("This revision's snapshot is missing.")
+    fields = json.loads(version.serialized_data)[0]["fields"]
+    state = {}
+    for name, default in STATE_FIELDS.items():
+        value = fields.get(name, default)
+        if name in ("tags", "schema", "data") and isinstance(value, str):
+            value = json.loads(value)  # older Django serialised JSONField values as strings
+        state[name] = value
+    return state
