@@ -319,7 +319,13 @@ def _record_failure(block: SiteBlock, schedule: BlockSchedule | None, exc: error
 
 
 def schedule_failure(block: SiteBlock) -> dict | None:
-    """The last failed scheduled publish of `block`, for its API answer (joined by the selector: no query)."""
+    """The last failed scheduled publish of `block`, for its API answer.
+
+    Read only when the selector joined it (`block_for_actor`): write answers stay at their query count, and
+    the failure shows on every read of the block.
+    """
+    if not SiteBlock.schedule.is_cached(block):
+        return None
     try:
         schedule = block.schedule
     except BlockSchedule.DoesNotExist:
