@@ -9,11 +9,18 @@ mixins to `BlockAdmin`'s bases (history) or columns through `extra_list_display`
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts.permissions import Action
 from blocks.editor.access import actor_for, can_edit_data, site_roles, sites_where, visible_blocks
 from blocks.editor.filters import LocaleFilter, SiteFilter, StatusFilter, TagFilter
+from blocks.editor.forms import BlockAddForm, BlockChangeForm
+from blocks.editor.widgets import preview_html, render_data_form
 from blocks.models import BlockStatus, SiteBlock
 from blocks.services import block_publish, block_unpublish
 from cms import errors
@@ -36,7 +43,11 @@ class BlockAdmin(admin.ModelAdmin):
     list_per_page = 50
     ordering = ("name", "id")
     actions = ("publish_selected", "unpublish_selected")
-    readonly_fields = ("site", "locale", "name", "slug", "type", "path", "tags", "status_column", "version")
+    change_form_template = "admin/blocks/siteblock/change_form.html"
+
+    class Media:
+        css = {"all": ["blocks/editor.css"]}
+        js = ["blocks/editor.js"]
 
     # -- list --------------------------------------------------------------------------------------------
     @admin.display(description="status", ordering="status")
@@ -84,6 +95,122 @@ class BlockAdmin(admin.ModelAdmin):
         if obj is None:
             return bool(sites_where(request, Action.PUBLISH))
         return actor_for(request, obj.site).can(Action.PUBLISH)
+
+    # -- the add and change pages --------------------------------------------------------------------------
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """Our forms, bound to the request's user acting on the block's site (never a generated ModelForm)."""
+        if obj is None:
+            site_ids = sites_where(request, Action.WRITE)
+            return type("BlockAddForm", (BlockAddForm,), {"request": request, "site_ids": site_ids})
+        return type("BlockChangeForm", (BlockChangeForm,), {"request": request, "actor": actor_for(request, obj.site)})
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["site", "locale", "name", "slug", "type", "path", "tags"]})]
+        about = ["site", "locale", "slug", "type", "status_column", "published_at", "updated_at", "updated_by"]
+        if not self.has_change_permission(request, obj):
+            return [(None, {"fields": ["name", "path", "tags", *about]})]
+        editable = ["name", "path", "tags", "version"] if obj.type == "page" else ["name", "tags", "version"]
+        return [(None, {"fields": editable}), ("About", {"fields": about, "classes": ["collapse"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("site", "locale", "slug", "type", "status_column", "published_at", "updated_at", "updated_by")
+
+    def save_form(self, request, form, change):
+        """The services already saved in `form.clean()`; hand the admin the block they returned."""
+        return form.saved or form.instance
+
+    def save_model(self, request, obj, form, change) -> None:
+        pass
+
+    def save_related(self, request, form, formsets, change) -> None:
+        pass
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        if obj is not None:
+            data_html, leftovers = form.data_form()
+            context.update(
+                data_form=data_html,
+                data_leftover_errors=leftovers,
+                can_publish=self.has_publish_permission(request, obj),
+                cms_block=obj,
+                schema_readonly=not form.can_write,
+            )
+        context.update(schema_field=form["schema_json"], schema_errors=form.schema_errors)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    # -- single-block actions: publish, unpublish, preview ---------------------------------------------------
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/publish/", wrap(self.publish_view), name="{}_{}_publish".format(*info)),
+            path("<int:pk>/unpublish/", wrap(self.unpublish_view), name="{}_{}_unpublish".format(*info)),
+            path("<int:pk>/preview/", wrap(self.preview_view), name="{}_{}_preview".format(*info)),
+            *super().get_urls(),
+        ]
+
+    def _block_or_404(self, request, pk: int) -> SiteBlock:
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def _change_url(self, block: SiteBlock) -> str:
+        return reverse("admin:blocks_siteblock_change", args=[block.pk])
+
+    def _single(self, request, pk: int, service, verb: str):
+        if request.method != "POST":
+            raise PermissionDenied
+        block = self._block_or_404(request, pk)
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = None
+        try:
+            service(actor=actor_for(request, block.site), block=block, expected_version=version)
+        except errors.StaleWrite:
+            self.message_user(
+                request,
+                "The block changed since you opened it; nothing was done. Review it and retry.",
+                messages.WARNING,
+            )
+        except errors.CmsError as exc:
+            self.message_user(request, f"Not {verb.lower()}: {exc.message}", messages.ERROR)
+            for where, message in (exc.fields or {}).items():
+                self.message_user(request, f"{where}: {message}", messages.ERROR)
+        else:
+            self.message_user(request, f"{verb}.", messages.SUCCESS)
+        return HttpResponseRedirect(self._change_url(block))
+
+    def publish_view(self, request, pk: int):
+        return self._single(request, pk, block_publish, "Published")
+
+    def unpublish_view(self, request, pk: int):
+        return self._single(request, pk, block_unpublish, "Unpublished")
+
+    def preview_view(self, request, pk: int):
+        """The published content beside the working copy, each rendered as the read-only form."""
+        block = self._block_or_404(request, pk)
+        snapshot = block.published_snapshot or {}
+        published = (
+            render_data_form(snapshot.get("schema") or [], snapshot.get("data") or {}, disabled=True)[0]
+            if snapshot
+            else None
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Preview: {block.name} ({block.locale})",
+            "cms_block": block,
+            "status": status_label(block),
+            "published": published,
+            "working": render_data_form(block.schema, block.data, disabled=True)[0],
+            "published_json": preview_html(snapshot.get("data")) if snapshot else None,
+            "working_json": preview_html(block.data),
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/blocks/siteblock/preview.html", context)
 
     # -- bulk actions ------------------------------------------------------------------------------------
     def _bulk(self, request, queryset, service, verb: str) -> None:

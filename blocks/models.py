@@ -71,6 +71,11 @@ class SiteBlock(models.Model):
     scheduled_publish_at = models.DateTimeField(null=True, blank=True)
     scheduled_unpublish_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    translation_hashes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="{localized data path: fingerprint of the source value this copy's value was translated from}.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -89,9 +94,7 @@ class SiteBlock(models.Model):
             models.UniqueConstraint(
                 fields=["site", "locale", "path"], condition=Q(path__isnull=False), name="siteblock_unique_path"
             ),
-            models.UniqueConstraint(
-                fields=["translation_key", "locale"], name="siteblock_unique_translation_locale"
-            ),
+            models.UniqueConstraint(fields=["translation_key", "locale"], name="siteblock_unique_translation_locale"),
             models.CheckConstraint(
                 condition=(Q(type=BlockType.GLOBAL) & Q(path__isnull=True))
                 | (Q(type=BlockType.PAGE) & Q(path__isnull=False) & Q(path__startswith="/")),

@@ -10,7 +10,7 @@ from accounts.permissions import Action, Actor
 from blocks.models import SiteBlock
 from cms import errors
 
-LIST_DEFERRED = ("schema", "data", "published_snapshot")
+LIST_DEFERRED = ("schema", "data", "published_snapshot", "translation_hashes")
 
 
 def block_for_actor(actor: Actor, slug: str, locale: str | None = None) -> SiteBlock:
@@ -29,3 +29,47 @@ def blocks_for_list(actor: Actor):
     """The actor's site's blocks, without the heavy JSON columns lists never show."""
     actor.require(Action.READ)
     return SiteBlock.objects.for_site(actor.site).defer(*LIST_DEFERRED)
+
+
+# Translation status (the rules are in `blocks.translation`). Both selectors run a fixed number of queries:
+# the site's enabled locales, then every copy of the blocks asked about, whatever their number.
+
+TRANSLATION_COLUMNS = ("id", "site_id", "locale", "translation_key", "schema", "data", "translation_hashes")
+
+
+def translation_status(actor: Actor, block: SiteBlock) -> dict[str, dict]:
+    """`{locale: {status, translatedFields, totalFields, outdated, outdatedFields}}` for every enabled locale."""
+    from blocks.translation import group_states
+    from locales.selectors import enabled_locale_codes
+
+    actor.require(Action.READ)
+    copies = list(
+        SiteBlock.objects.filter(site_id=block.site_id, translation_key=block.translation_key)
+        .only(*TRANSLATION_COLUMNS)
+        .order_by("pk")
+    )
+    return group_states(copies, enabled_locale_codes(actor.site), actor.site.default_locale)
+
+
+def translation_marks(blocks, *, site=None) -> dict[int, dict[str, dict]]:
+    """`{block id: {locale: state}}` for a page of blocks (of one site), in two queries whatever its size."""
+    from blocks.translation import group_states
+    from locales.selectors import enabled_locale_codes
+
+    blocks = list(blocks)
+    if not blocks:
+        return {}
+    site = site or blocks[0].site
+    locales = enabled_locale_codes(site)
+    groups: dict = {}
+    copies = (
+        SiteBlock.objects.filter(site_id=site.pk, translation_key__in={block.translation_key for block in blocks})
+        .only(*TRANSLATION_COLUMNS)
+        .order_by("pk")
+    )
+    for copy in copies:
+        groups.setdefault(copy.translation_key, []).append(copy)
+    return {
+        block.pk: group_states(groups.get(block.translation_key, []), locales, site.default_locale)
+        for block in blocks
+    }

@@ -34,3 +34,9 @@ def locale_chain(site: Site, code: str, *, fallbacks: dict[str, str | None] | No
     if site.default_locale in fallbacks and site.default_locale not in chain:
         chain.append(site.default_locale)
     return chain
+
+
+def site_locale_rows(site: Site) -> list[SiteLocale]:
+    """The site's enabled locales with their catalogue entry and fallback, in one query, ordered by code."""
+    rows = SiteLocale.objects.filter(site=site, is_enabled=True).select_related("locale", "fallback")
+    return list(rows.order_by("locale__code"))

@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from blocks.api.views import blocks, revisions, scheduling
+from blocks.api.views import blocks, revisions, scheduling, translations
 
 SLUG = r"(?P<slug>[^/]+)"
 REVISION = r"(?P<revision_id>[0-9]+)"
@@ -17,6 +17,21 @@ urlpatterns = [
     re_path(rf"^site-blocks/{SLUG}/schedule/?$", scheduling.BlockScheduleView.as_view(), name="site-block-schedule"),
     re_path(
         rf"^site-blocks/{SLUG}/json-schema/?$", blocks.BlockJsonSchemaView.as_view(), name="site-block-json-schema"
+    ),
+    re_path(
+        rf"^site-blocks/{SLUG}/translations/?$",
+        translations.BlockTranslationsView.as_view(),
+        name="site-block-translations",
+    ),
+    re_path(
+        rf"^site-blocks/{SLUG}/copy-to-locale/?$",
+        translations.BlockCopyToLocaleView.as_view(),
+        name="site-block-copy-to-locale",
+    ),
+    re_path(
+        rf"^site-blocks/{SLUG}/sync-shared-fields/?$",
+        translations.BlockSyncSharedFieldsView.as_view(),
+        name="site-block-sync-shared-fields",
     ),
     re_path(rf"^site-blocks/{SLUG}/revisions/?$", revisions.RevisionListView.as_view(), name="site-block-revisions"),
     re_path(

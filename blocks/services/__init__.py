@@ -9,14 +9,18 @@ from blocks.services.content import block_replace_schema, block_update_data
 from blocks.services.crud import block_create, block_delete, block_update_meta
 from blocks.services.publishing import block_publish, block_unpublish
 from blocks.services.restore import block_restore
+from blocks.services.translation import block_copy_to_locale, block_sync_shared_fields, site_copy_to_locale
 
 __all__ = [
+    "block_copy_to_locale",
     "block_create",
     "block_delete",
     "block_publish",
     "block_replace_schema",
     "block_restore",
+    "block_sync_shared_fields",
     "block_unpublish",
     "block_update_data",
     "block_update_meta",
+    "site_copy_to_locale",
 ]

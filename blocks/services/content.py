@@ -10,6 +10,7 @@ from blocks.models import SiteBlock
 from blocks.schema import check_schema, compiled_for
 from blocks.services.common import block_state, lock_block, refresh_unpublished_flag, require_data_write, touch
 from blocks.services.publishing import publish_in_place
+from blocks.services.translation import after_data_write
 from revisions.recording import block_revision
 
 
@@ -54,6 +55,7 @@ def block_update_data(
         block = lock_block(block, expected_version)
         before = block_state(block)
         block.data = compiled_for(block.schema).apply_patch(block.data, data)
+        after_data_write(block, keys=set(data))
         touch(block, actor)
         if publish:
             publish_in_place(block)

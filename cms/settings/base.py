@@ -153,6 +153,8 @@ CMS = {
     "WEBHOOKS_ALLOW_PRIVATE_TARGETS": env_bool("CMS_WEBHOOKS_ALLOW_PRIVATE", False),
     # Called after each block write commits, with a `blocks.events.BlockEvent`.
     "EVENT_LISTENERS": [],
+    # Called with `site_id=` after a change to a site's locales commits (enable, disable, default, fallback).
+    "SITE_LOCALES_CHANGED_LISTENERS": [],
 }
 
 # The task queue (django-tasks): the database backend runs on SQLite and PostgreSQL with no extra service;

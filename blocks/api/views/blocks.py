@@ -17,7 +17,7 @@ from cms import errors
 from cms.api.pagination import PageMetaPagination
 from cms.api.views import SiteAPIView, allow_params, check_if_match, expected_version_from, flag_param
 
-LIST_PARAMS = {"type", "status", "tags", "search", "ordering", "page", "perPage"}
+LIST_PARAMS = {"type", "status", "tags", "search", "ordering", "page", "perPage", "translations"}
 CREATE_KEYS = {"name", "type", "schema", "data", "path", "slug", "tags", "locale"}
 
 
@@ -51,7 +51,12 @@ class BlockCollectionView(SiteAPIView):
             raise errors.BadRequest("Invalid query parameters.", fields=fields)
         pagination = PageMetaPagination(request)
         rows, meta = pagination.paginate(filterset.qs)
-        return pagination.response([block_payload(block, content=False) for block in rows], meta)
+        payloads = [block_payload(block, content=False) for block in rows]
+        if flag_param(request, "translations"):  # `?translations=true`: each row's state in every locale
+            marks = selectors.translation_marks(rows, site=self.actor.site)
+            for block, payload in zip(rows, payloads, strict=True):
+                payload["translations"] = marks.get(block.pk, {})
+        return pagination.response(payloads, meta)
 
     def post(self, request):
         allow_params(request)

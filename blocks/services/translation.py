@@ -1,0 +1,275 @@
+"""Locale copies of a block: copy to a locale, keep shared fields in step, keep translation fingerprints.
+
+    block_copy_to_locale(actor=, block=, locale=, overwrite=False)  a draft copy (or, with overwrite, the
+                                                                    existing copy replaced, one revision)
+    block_sync_shared_fields(actor=, block=, locales=None)          non-localized values → the other copies
+    site_copy_to_locale(actor=, locale=, source_locale=None, ...)    every block of a site, one transaction
+
+    after_data_write(block, keys=)        called by data writes: a copy's written units now match the source
+    after_data_replaced(block, before)    called by whole-data replacements (restore): changed units lose
+                                          their fingerprint and read as outdated until re-saved
+
+The fingerprints and the status they give are explained in `blocks.translation`.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Site
+from accounts.permissions import Action, Actor
+from blocks import events
+from blocks.models import BlockStatus, BlockType, SiteBlock
+from blocks.services.common import block_state, lock_block, refresh_unpublished_flag, touch
+from blocks.translation import (
+    forget_changed,
+    pick_source,
+    refingerprint,
+    source_fingerprints,
+    synced_data,
+)
+from cms import errors
+from locales.selectors import enabled_locale_codes
+from revisions.recording import block_revision
+
+
+def group_source(block: SiteBlock, *, default_locale: str | None = None) -> SiteBlock | None:
+    """The source copy of `block`'s translation group (see `blocks.translation.pick_source`), one query."""
+    default_locale = default_locale or Site.objects.values_list("default_locale", flat=True).get(pk=block.site_id)
+    if block.locale == default_locale:
+        return block
+    copies = list(
+        SiteBlock.objects.filter(site_id=block.site_id, translation_key=block.translation_key)
+        .only("id", "locale", "schema", "data", "translation_key", "site_id")
+        .order_by("pk")
+    )
+    return pick_source(copies, default_locale)
+
+
+def after_data_write(block: SiteBlock, *, keys: set[str] | None) -> None:
+    """A data write on a copy re-fingerprints the units under the written top-level `keys`; the caller saves.
+
+    Writes to the source itself change nothing here: the copies' fingerprints now differ from the source's
+    values, which is exactly what makes them outdated.
+    """
+    source = group_source(block, default_locale=block.site.default_locale)
+    if source is None or source.pk == block.pk:
+        return
+    block.translation_hashes = refingerprint(
+        block.translation_hashes or {}, schema=block.schema, data=block.data, source_data=source.data, keys=keys
+    )
+
+
+def after_data_replaced(block: SiteBlock, before_data: dict) -> None:
+    """A whole-data replacement (a restore) keeps fingerprints only where the unit's value did not change."""
+    block.translation_hashes = forget_changed(
+        block.translation_hashes or {}, schema=block.schema, before=before_data, after=block.data
+    )
+
+
+def _target_locale(site: Site, block: SiteBlock, locale: object) -> str:
+    if not isinstance(locale, str) or not locale:
+        raise errors.ValidationFailed(fields={"locale": "Required: a locale code such as `fr`."})
+    if locale not in enabled_locale_codes(site):
+        raise errors.ValidationFailed(fields={"locale": f"`{locale}` is not a locale this site enables."})
+    if locale == block.locale:
+        raise errors.ValidationFailed(fields={"locale": f"The block is already in `{locale}`; choose another locale."})
+    return locale
+
+
+def _require_copy(actor: Actor, site: Site, locale: str) -> None:
+    """Translators may copy into non-default locales; writing the default-locale copy needs `write`."""
+    actor.require(Action.COPY_TO_LOCALE)
+    if locale == site.default_locale and not actor.can(Action.WRITE):
+        actor.require(Action.WRITE, f"Only editors may write the default-locale (`{locale}`) copy.")
+
+
+def _fingerprints_for_copy(source_group: SiteBlock | None, origin: SiteBlock, target_locale: str, default: str):
+    """What the new copy's values were translated from: the source itself, or what `origin` was."""
+    if target_locale == default:
+        return {}
+    if source_group is None or source_group.pk == origin.pk:
+        return source_fingerprints(origin.schema, origin.data)
+    return dict(origin.translation_hashes or {})
+
+
+def block_copy_to_locale(
+    *,
+    actor: Actor,
+    block: SiteBlock,
+    locale: object,
+    overwrite: bool = False,
+    expected_version: int | None = None,
+) -> SiteBlock:
+    """Copy `block` into `locale` as a draft sharing its `translation_key`; an existing copy is `conflict`.
+
+    With `overwrite=True` the existing copy takes the source's schema and data (non-localized values kept in
+    step, localized ones replaced), recorded as one revision; its status and name are left as they were.
+    """
+    site = actor.site
+    target_locale = _target_locale(site, block, locale)
+    _require_copy(actor, site, target_locale)
+    if not isinstance(overwrite, bool):
+        raise errors.ValidationFailed(fields={"overwrite": "Must be true or false."})
+    with transaction.atomic():
+        block = lock_block(block, expected_version)
+        existing = (
+            SiteBlock.objects.select_for_update()
+            .filter(site=site, translation_key=block.translation_key, locale=target_locale)
+            .first()
+        )
+        if existing is not None and not overwrite:
+            raise errors.Conflict(
+                f"A `{target_locale}` copy of this block already exists; send `overwrite: true` to replace it.",
+                fields={"locale": "A copy in this locale already exists."},
+            )
+        source = group_source(block, default_locale=site.default_locale)
+        hashes = _fingerprints_for_copy(source, block, target_locale, site.default_locale)
+        comment = f"Copied from {block.locale}"
+        with block_revision(user=actor.user, comment=comment) as recorder:
+            if existing is not None:
+                target = existing
+                target.site = site
+                before = block_state(target)
+                target.schema = copy.deepcopy(block.schema)
+                target.data = copy.deepcopy(block.data)
+            else:
+                before = None
+                target = _new_copy(actor, block, target_locale)
+            target.translation_hashes = hashes
+            if existing is not None:
+                touch(target, actor)
+                refresh_unpublished_flag(target)
+                target.save()
+            else:
+                _insert(target)
+            recorder.track(target, before=before)
+            events.emit("block.copied", target, user=actor.user, extra={"fromLocale": block.locale})
+    return target
+
+
+def _new_copy(actor: Actor, block: SiteBlock, locale: str) -> SiteBlock:
+    site = actor.site
+    if SiteBlock.objects.filter(site=site, locale=locale, slug=block.slug).exists():
+        raise errors.Conflict(
+            f"The slug `{block.slug}` is taken by another block in `{locale}`.", fields={"slug": "Taken."}
+        )
+    if block.type == BlockType.PAGE and SiteBlock.objects.filter(site=site, locale=locale, path=block.path).exists():
+        raise errors.Conflict(
+            f"The path `{block.path}` is taken by another block in `{locale}`.", fields={"path": "Taken."}
+        )
+    now = timezone.now()
+    user = actor.user if getattr(actor.user, "pk", None) else None
+    return SiteBlock(
+        site=site,
+        locale=locale,
+        translation_key=block.translation_key,
+        name=block.name,
+        slug=block.slug,
+        type=block.type,
+        path=block.path,
+        tags=list(block.tags),
+        status=BlockStatus.DRAFT,
+        schema=copy.deepcopy(block.schema),
+        data=copy.deepcopy(block.data),
+        created_by=user,
+        updated_by=user,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _insert(block: SiteBlock) -> None:
+    try:
+        with transaction.atomic():
+            block.save(force_insert=True)
+    except IntegrityError:
+        raise errors.Conflict("The copy, its slug or its path was taken by a concurrent write; retry.") from None
+
+
+def block_sync_shared_fields(
+    *, actor: Actor, block: SiteBlock, locales: object = None, expected_version: int | None = None
+) -> list[tuple[SiteBlock, list[str]]]:
+    """Copy `block`'s non-localized values (numbers, booleans, selects, colors…) into its other copies.
+
+    Only copies whose data changes are written, each as one revision, all in one transaction. Answers
+    `[(copy, names of the top-level fields that changed)]` for every copy considered.
+    """
+    actor.require(Action.WRITE)
+    if locales is not None and (
+        not isinstance(locales, list) or not all(isinstance(code, str) and code for code in locales)
+    ):
+        raise errors.ValidationFailed(fields={"locales": "Must be a list of locale codes."})
+    results: list[tuple[SiteBlock, list[str]]] = []
+    with transaction.atomic():
+        block = lock_block(block, expected_version)
+        copies = list(
+            SiteBlock.objects.select_for_update()
+            .filter(site_id=block.site_id, translation_key=block.translation_key)
+            .exclude(pk=block.pk)
+            .order_by("locale")
+        )
+        if locales is not None:
+            known = {target.locale for target in copies}
+            unknown = {
+                f"locales[{i}]": "No copy of this block in this locale."
+                for i, c in enumerate(locales)
+                if c not in known
+            }
+            if unknown:
+                raise errors.ValidationFailed(fields=unknown)
+            copies = [target for target in copies if target.locale in set(locales)]
+        for target in copies:
+            new_data = synced_data(block.schema, block.data, target.data)
+            changed = sorted(
+                key for key in set(new_data) | set(target.data) if new_data.get(key) != target.data.get(key)
+            )
+            results.append((target, changed))
+            if not changed:
+                continue
+            with block_revision(user=actor.user, comment=f"Synced shared fields from {block.locale}") as recorder:
+                before = block_state(target)
+                target.data = new_data
+                touch(target, actor)
+                refresh_unpublished_flag(target)
+                target.save()
+                recorder.track(target, before=before)
+                events.emit("block.updated", target, user=actor.user)
+    return results
+
+
+def site_copy_to_locale(
+    *, actor: Actor, locale: str, source_locale: str | None = None, overwrite: bool = False
+) -> tuple[int, int, int]:
+    """Copy every block of the site in `source_locale` (default: the site default) into `locale`.
+
+    One transaction: either every block is copied or none is. Blocks that already have a copy are skipped,
+    or replaced with `overwrite`. Answers `(created, overwritten, skipped)`.
+    """
+    site = actor.site
+    source_locale = source_locale or site.default_locale
+    if source_locale not in enabled_locale_codes(site):
+        raise errors.ValidationFailed(fields={"source_locale": f"`{source_locale}` is not enabled on this site."})
+    created = overwritten = skipped = 0
+    with transaction.atomic():
+        blocks = list(SiteBlock.objects.filter(site=site, locale=source_locale).order_by("pk"))
+        have = set(
+            SiteBlock.objects.filter(
+                site=site, locale=locale, translation_key__in=[b.translation_key for b in blocks]
+            ).values_list("translation_key", flat=True)
+        )
+        for block in blocks:
+            block.site = site
+            exists = block.translation_key in have
+            if exists and not overwrite:
+                skipped += 1
+                continue
+            block_copy_to_locale(actor=actor, block=block, locale=locale, overwrite=overwrite)
+            if exists:
+                overwritten += 1
+            else:
+                created += 1
+    return created, overwritten, skipped

@@ -1,0 +1,174 @@
+"""Changing which locales a site enables, its default locale, and each locale's fallback.
+
+Every change is checked against the site's whole configuration before it is written: codes are BCP 47
+(`locales.codes`), the default locale is always enabled, a fallback is an enabled locale and the fallback
+graph has no cycle. Disabling a locale keeps its blocks: they stop being served (the delivery API only
+walks enabled locales) and come back when the locale is enabled again.
+
+When a site's locales change, the callables named in `CMS["SITE_LOCALES_CHANGED_LISTENERS"]` are called
+with `site_id=` after the commit (the delivery cache drops that site's answers, for instance).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from accounts.models import Site
+from accounts.permissions import Action, Actor
+from cms import errors
+from cms.conf import cms_setting
+from locales.codes import InvalidLocaleCode, canonical_code
+from locales.models import Locale, SiteLocale
+
+logger = logging.getLogger("cms.locales")
+
+MAX_NAME_LENGTH = 100
+
+
+def _code(value: object, field: str) -> str:
+    try:
+        return canonical_code(value)
+    except InvalidLocaleCode as exc:
+        raise errors.ValidationFailed(fields={field: str(exc)}) from None
+
+
+def _rows(site: Site) -> dict[str, SiteLocale]:
+    """The site's locale rows by code, locked, so two concurrent changes cannot together make a cycle."""
+    rows = SiteLocale.objects.select_for_update(of=("self",)).filter(site=site).select_related("locale", "fallback")
+    return {row.locale.code: row for row in rows}
+
+
+def _check_fallbacks(fallbacks: dict[str, str | None], field: str = "fallback") -> None:
+    """Every fallback names an enabled locale and following fallbacks never comes back to where it began."""
+    for code, target in fallbacks.items():
+        if target is None:
+            continue
+        if target not in fallbacks:
+            raise errors.ValidationFailed(fields={field: f"`{target}` is not a locale this site enables."})
+        seen = [code]
+        current: str | None = target
+        while current is not None:
+            if current in seen:
+                loop = " → ".join([*seen, current])
+                raise errors.ValidationFailed(
+                    f"Fallbacks would loop: {loop}.", fields={field: f"Fallbacks would loop: {loop}."}
+                )
+            seen.append(current)
+            current = fallbacks.get(current)
+
+
+def _fallback_map(rows: dict[str, SiteLocale]) -> dict[str, str | None]:
+    return {code: (row.fallback.code if row.fallback_id else None) for code, row in rows.items() if row.is_enabled}
+
+
+def _announce(site: Site) -> None:
+    site_id = site.pk
+
+    def run() -> None:
+        for dotted in cms_setting("SITE_LOCALES_CHANGED_LISTENERS"):
+            try:
+                import_string(dotted)(site_id=site_id)
+            except Exception:  # a broken listener must not undo or hide a committed change
+                logger.exception("Site-locales listener %s failed for site %s", dotted, site_id)
+
+    transaction.on_commit(run)
+
+
+def site_locale_enable(
+    *, actor: Actor, code: object, name: object = None, fallback: object = None, site: Site | None = None
+) -> SiteLocale:
+    """Enable `code` on the site (creating the catalogue entry if new); re-enabling brings its blocks back."""
+    actor.require(Action.MANAGE)
+    site = site or actor.site
+    code = _code(code, "code")
+    if name is not None and (not isinstance(name, str) or len(name) > MAX_NAME_LENGTH):
+        raise errors.ValidationFailed(fields={"name": f"Must be a string of at most {MAX_NAME_LENGTH} characters."})
+    fallback_code = None if fallback is None else _code(fallback, "fallback")
+    with transaction.atomic():
+        rows = _rows(site)
+        existing = rows.get(code)
+        if existing is not None and existing.is_enabled:
+            raise errors.Conflict(f"`{code}` is already enabled on this site.", fields={"code": "Already enabled."})
+        if fallback_code == code:
+            raise errors.ValidationFailed(fields={"fallback": "A locale cannot fall back to itself."})
+        fallbacks = _fallback_map(rows)
+        fallbacks[code] = fallback_code
+        _check_fallbacks(fallbacks)
+        locale, _ = Locale.objects.get_or_create(code=code, defaults={"name": name or code})
+        fallback_locale = Locale.objects.get(code=fallback_code) if fallback_code else None
+        if existing is None:
+            row = SiteLocale.objects.create(site=site, locale=locale, fallback=fallback_locale)
+        else:
+            existing.is_enabled = True
+            existing.fallback = fallback_locale
+            existing.save(update_fields=["is_enabled", "fallback"])
+            row = existing
+        _announce(site)
+    return row
+
+
+def site_locale_update(*, actor: Actor, code: object, changes: dict, site: Site | None = None) -> SiteLocale:
+    """Change an enabled locale: `fallback` (a code or null) and/or `isDefault: true` (make it the default)."""
+    actor.require(Action.MANAGE)
+    site = site or actor.site
+    code = _code(code, "code")
+    problems: dict[str, str] = {}
+    if "isDefault" in changes and changes["isDefault"] is not True:
+        problems["isDefault"] = "Only `true` is accepted: make another locale the default instead."
+    fallback_code = None
+    if changes.get("fallback") is not None:
+        try:
+            fallback_code = canonical_code(changes["fallback"])
+        except InvalidLocaleCode as exc:
+            problems["fallback"] = str(exc)
+    if problems:
+        raise errors.ValidationFailed(fields=problems)
+    with transaction.atomic():
+        rows = _rows(site)
+        row = rows.get(code)
+        if row is None or not row.is_enabled:
+            raise errors.NotFound(f"`{code}` is not a locale this site enables.")
+        if "fallback" in changes:
+            if fallback_code == code:
+                raise errors.ValidationFailed(fields={"fallback": "A locale cannot fall back to itself."})
+            fallbacks = _fallback_map(rows)
+            fallbacks[code] = fallback_code
+            _check_fallbacks(fallbacks)
+            row.fallback = rows[fallback_code].locale if fallback_code else None
+            row.save(update_fields=["fallback"])
+        if changes.get("isDefault") is True and site.default_locale != code:
+            Site.objects.filter(pk=site.pk).update(default_locale=code)
+            site.default_locale = code
+        _announce(site)
+    return row
+
+
+def site_locale_disable(*, actor: Actor, code: object, site: Site | None = None) -> SiteLocale:
+    """Disable a locale. Its blocks are kept (no longer served); the default locale cannot be disabled."""
+    actor.require(Action.MANAGE)
+    site = site or actor.site
+    code = _code(code, "code")
+    with transaction.atomic():
+        rows = _rows(site)
+        row = rows.get(code)
+        if row is None or not row.is_enabled:
+            raise errors.NotFound(f"`{code}` is not a locale this site enables.")
+        if code == site.default_locale:
+            raise errors.ValidationFailed(
+                f"`{code}` is the site's default locale; make another locale the default first.",
+                fields={"code": "The default locale cannot be disabled."},
+            )
+        dependants = sorted(other for other, target in _fallback_map(rows).items() if target == code)
+        if dependants:
+            names = ", ".join(f"`{other}`" for other in dependants)
+            raise errors.ValidationFailed(
+                f"{names} fall back to `{code}`; change their fallback first.",
+                fields={"code": f"Used as the fallback of {names}."},
+            )
+        row.is_enabled = False
+        row.save(update_fields=["is_enabled"])
+        _announce(site)
+    return row
