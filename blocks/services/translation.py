@@ -251,8 +251,11 @@ def site_copy_to_locale(
     """
     site = actor.site
     source_locale = source_locale or site.default_locale
-    if source_locale not in enabled_locale_codes(site):
+    enabled = enabled_locale_codes(site)
+    if source_locale not in enabled:
         raise errors.ValidationFailed(fields={"source_locale": f"`{source_locale}` is not enabled on this site."})
+    if locale not in enabled or locale == source_locale:
+        raise errors.ValidationFailed(fields={"locale": f"`{locale}` is not another locale this site enables."})
     created = overwritten = skipped = 0
     with transaction.atomic():
         blocks = list(SiteBlock.objects.filter(site=site, locale=source_locale).order_by("pk"))
