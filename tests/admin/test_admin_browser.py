@@ -137,7 +137,10 @@ def test_editor_story_in_the_browser(page):
     assert block.schema[0]["required"] is True
     assert block.schema[2]["items"] == {
         "type": "object",
-        "fields": [{"name": "label", "type": "string", "label": "Label"}, {"name": "url", "type": "url", "label": "URL"}],
+        "fields": [
+            {"name": "label", "type": "string", "label": "Label"},
+            {"name": "url", "type": "url", "label": "URL"},
+        ],
     }
     steps.step("created")
 
