@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts.permissions import Action
+from blocks.admin_history import BlockHistoryMixin
 from blocks.editor.access import actor_for, can_edit_data, site_roles, sites_where, visible_blocks
 from blocks.editor.filters import LocaleFilter, SiteFilter, StatusFilter, TagFilter
 from blocks.editor.forms import BlockAddForm, BlockChangeForm
@@ -36,7 +37,7 @@ def status_label(block: SiteBlock) -> str:
 
 
 @admin.register(SiteBlock)
-class BlockAdmin(TranslationColumnMixin, admin.ModelAdmin):
+class BlockAdmin(TranslationColumnMixin, BlockHistoryMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "type", "path", "locale", "status_column", "translations_column", "updated_at")
     list_filter = (SiteFilter, "type", StatusFilter, LocaleFilter, TagFilter)
     search_fields = ("name", "slug", "path")

@@ -149,9 +149,22 @@ CMS = {
     "DELIVERY_STALE_WHILE_REVALIDATE": env_int("CMS_DELIVERY_SWR", 300),
     "WEBHOOKS_ALLOW_PRIVATE_TARGETS": env_bool("CMS_WEBHOOKS_ALLOW_PRIVATE", False),
     # Called after each block write commits, with a `blocks.events.BlockEvent`.
-    "EVENT_LISTENERS": [],
+    "EVENT_LISTENERS": [
+        "blocks.delivery.cache.on_block_event",
+    ],
+    # Delivery API (blocks/delivery): server-side cache of rendered answers; see docs/decisions.md.
+    "DELIVERY_CACHE_SECONDS": env_int("CMS_DELIVERY_CACHE_SECONDS", 3600),
+    "DELIVERY_SITE_CACHE_SECONDS": 300,
+    "DELIVERY_TOKEN_CACHE_SECONDS": env_int("CMS_DELIVERY_TOKEN_CACHE_SECONDS", 30),
+    "DELIVERY_LOCAL_ENTRIES": env_int("CMS_DELIVERY_LOCAL_ENTRIES", 2048),
+    "DELIVERY_GZIP_MIN_BYTES": 1024,
+    "DATA_SOURCE_MAX_DEPTH": 3,
+    "DATA_SOURCE_MAX_CALLS": 20,
+    "BENCH_BASELINE": env_bool("CMS_BENCH_BASELINE", False),
     # Called with `site_id=` after a change to a site's locales commits (enable, disable, default, fallback).
-    "SITE_LOCALES_CHANGED_LISTENERS": [],
+    "SITE_LOCALES_CHANGED_LISTENERS": [
+        "blocks.delivery.cache.invalidate_site",
+    ],
 }
 
 CMS_DATA_SOURCES = {
