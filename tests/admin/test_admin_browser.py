@@ -203,13 +203,28 @@ def test_editor_story_in_the_browser(page):
     expect(page.locator(".cms-status-badge")).to_contain_text("unpublished changes")
     steps.step("edited-again")
 
-    # 9. copy to a second locale
+    # 9. restore the first revision of the content (#2: the first saved data; #1 is the empty creation)
+    page.click("a.historylink")
+    expect(page.locator("#cms-history")).to_be_visible()
+    steps.step("history")
+    first = page.locator("tr.cms-revision", has=page.locator("a", has_text="#2"))
+    expect(first).to_contain_text("Updated data")
+    with page.expect_navigation():
+        first.locator(".cms-restore").click()
+    expect(page.locator(".messagelist .success")).to_contain_text("Restored")
+    block.refresh_from_db()
+    assert block.data == first_data
+    expect(page.locator('input[name="d.title"]')).to_have_value("Acme")
+    steps.step("restored")
+
+    # 10. copy to a second locale
     page.click("#cms-copy")
     page.select_option("#id_locale", "fr")
     with page.expect_navigation():
         page.click("#cms-copy-submit")
     copy = SiteBlock.objects.get(translation_key=block.translation_key, locale="fr")
-    assert copy.data == block.data
-    expect(page.locator('input[name="d.title"]')).to_have_value("Acme Corporation")
+    assert copy.data == first_data
+    expect(page.locator('input[name="d.title"]')).to_have_value("Acme")
+    expect(page.locator(".cms-status-badge")).to_contain_text("Draft")
     steps.step("copied")
     assert user.pk
