@@ -6,8 +6,8 @@ Read from the environment so one file serves every machine:
   WEB_THREADS      threads per worker (default 1: sync workers; >1 switches to the gthread worker)
   ACCESS_LOG       access log target, `-` for stdout, empty for none (default `-`)
 
-`limit_request_line` is lifted (0: no limit; gunicorn answers 4094+ byte lines with a bare HTML 400) so that long query strings (a long
-`?path=`) reach Django and get the API's JSON envelope instead of gunicorn's bare HTML 400.
+`limit_request_line = 0` lifts gunicorn's 4094-byte cap on the request line, so a long query string (a huge
+`?path=`) reaches Django and gets the API's JSON envelope instead of gunicorn's bare HTML 400.
 """
 
 import multiprocessing
