@@ -17,7 +17,8 @@ def block_for_actor(actor: Actor, slug: str, locale: str | None = None) -> SiteB
     """The block `slug` of the actor's site in `locale` (default: the site's default), or `not_found`."""
     actor.require(Action.READ)
     code = locale or actor.site.default_locale
-    block = SiteBlock.objects.filter(site=actor.site, locale=code, slug=slug).first()
+    # The schedule (a reverse one-to-one) is joined for `meta.scheduleFailure`: no second query.
+    block = SiteBlock.objects.filter(site=actor.site, locale=code, slug=slug).select_related("schedule").first()
     if block is None:
         raise errors.NotFound(f"No block `{slug}` in locale `{code}` of this site.")
     block.site = actor.site  # already loaded with the token: no second query
