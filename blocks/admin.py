@@ -17,9 +17,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts.permissions import Action
+from blocks.admin_history import BlockHistoryMixin
 from blocks.editor.access import actor_for, can_edit_data, site_roles, sites_where, visible_blocks
 from blocks.editor.filters import LocaleFilter, SiteFilter, StatusFilter, TagFilter
 from blocks.editor.forms import BlockAddForm, BlockChangeForm
+from blocks.editor.translations import TranslationColumnMixin
 from blocks.editor.widgets import preview_html, render_data_form
 from blocks.models import BlockStatus, SiteBlock
 from blocks.services import block_publish, block_unpublish
@@ -35,8 +37,8 @@ def status_label(block: SiteBlock) -> str:
 
 
 @admin.register(SiteBlock)
-class BlockAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "type", "path", "locale", "status_column", "updated_at")
+class BlockAdmin(TranslationColumnMixin, BlockHistoryMixin, admin.ModelAdmin):
+    list_display = ("name", "slug", "type", "path", "locale", "status_column", "translations_column", "updated_at")
     list_filter = (SiteFilter, "type", StatusFilter, LocaleFilter, TagFilter)
     search_fields = ("name", "slug", "path")
     list_select_related = ("site",)

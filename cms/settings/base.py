@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "locales",
     "revisions",
     "blocks",
+    "django_tasks",
+    "django_tasks_db",
+    "scheduling",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +169,10 @@ CMS = {
         "blocks.delivery.cache.invalidate_site",
     ],
 }
+
+# The task queue (django-tasks): the database backend runs on SQLite and PostgreSQL with no extra service;
+# `manage.py db_worker` performs the tasks (scheduled publishing, webhook deliveries). See README "Worker".
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 CMS_DATA_SOURCES = {
     "blocks": "blocks.datasources.published_blocks",
