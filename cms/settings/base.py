@@ -22,7 +22,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "cms.admin_site.CmsAdminConfig",
+    "cms.admin_apps.CmsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "locales",
     "revisions",
     "blocks",
+    "django_tasks",
+    "django_tasks_db",
+    "scheduling",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +172,10 @@ CMS = {
         "blocks.delivery.cache.invalidate_site",
     ],
 }
+
+# The task queue (django-tasks): the database backend runs on SQLite and PostgreSQL with no extra service;
+# `manage.py db_worker` performs the tasks (scheduled publishing, webhook deliveries). See README "Worker".
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 CMS_DATA_SOURCES = {
     "blocks": "blocks.datasources.published_blocks",
