@@ -264,6 +264,25 @@ DOCS: dict[str, dict] = {
             )
         },
     },
+    "schedule": {
+        "summary": "Schedule publishing and unpublishing",
+        "description": "UTC instants (`publishAt`) or wall-clock times in the site's time zone (`publishAtLocal`).",
+        "parameters": [LOCALE, SITE, IF_MATCH],
+        "request": body(
+            {
+                "publishAt": {**NULLABLE_TIMESTAMP},
+                "unpublishAt": {**NULLABLE_TIMESTAMP},
+                "publishAtLocal": {"type": "string", "nullable": True, "example": "2025-01-05T10:00"},
+                "unpublishAtLocal": {"type": "string", "nullable": True, "example": "2025-01-06T10:00"},
+            }
+        ),
+        "responses": {200: block_answer("The block; `scheduledPublishAt`/`scheduledUnpublishAt` show the result.")},
+    },
+    "unschedule": {
+        "summary": "Cancel scheduled publishing and unpublishing",
+        "parameters": [LOCALE, SITE, IF_MATCH],
+        "responses": {200: block_answer("The block, with nothing scheduled.")},
+    },
     "revisions": {
         "summary": "A block's revisions, newest first",
         "parameters": [LOCALE, SITE, query("page", int), query("perPage", int)],

@@ -196,6 +196,7 @@ def postprocess(result, generator, request, public):
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
+            operation.setdefault("summary", f"{method.upper()} {path}")
             responses = operation.setdefault("responses", {})
             success = [code for code in responses if code.startswith("2")]
             for code in success:
