@@ -26,14 +26,17 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v 0
 
-# Set up everything (venv, database, demo site, admin login) and start the service on $(HOST):$(PORT).
+# Set up everything (venv, database, demo site, admin login) and start the service on $(HOST):$(PORT),
+# with the task worker (scheduled publishing, webhook deliveries) beside it; the worker stops with the server.
 run: migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py db_worker --interval $${WORKER_INTERVAL:-1} --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production serving: gunicorn with WEB_WORKERS processes (see README "Production").
 serve: migrate
-	$(VENV)/bin/gunicorn cms.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_WORKERS:-2} --access-logfile -
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c cms/gunicorn.conf.py cms.wsgi:application
 
 # The whole test suite, on SQLite unless DATABASE_URL points elsewhere.
 test: install-dev

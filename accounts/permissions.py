@@ -32,6 +32,9 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.OWNER: frozenset(Action),
 }
 
+# Everything but reading: a caller allowed none of these is refused any write outright (see `Actor.may_write`).
+WRITE_ACTIONS = frozenset(set(Action) - {Action.READ, Action.PREVIEW})
+
 SCOPE_FOR_ACTION: dict[Action, str] = {
     Action.READ: Scope.READ,
     Action.WRITE: Scope.WRITE,
@@ -59,6 +62,12 @@ class Actor:
         if self.token is None:
             return True
         return SCOPE_FOR_ACTION[action] in self.scopes
+
+    def may_write(self) -> bool:
+        """Whether any write at all is open to this caller: the API's first gate on POST/PUT/PATCH/DELETE, so a
+        read-only caller is `forbidden` whatever the body or the endpoint (services still check the exact action).
+        """
+        return any(self.can(action) for action in WRITE_ACTIONS)
 
     def require(self, action: Action, message: str | None = None) -> None:
         if not self.can(action):

@@ -17,7 +17,8 @@ def block_for_actor(actor: Actor, slug: str, locale: str | None = None) -> SiteB
     """The block `slug` of the actor's site in `locale` (default: the site's default), or `not_found`."""
     actor.require(Action.READ)
     code = locale or actor.site.default_locale
-    block = SiteBlock.objects.filter(site=actor.site, locale=code, slug=slug).first()
+    # The schedule (a reverse one-to-one) is joined for `meta.scheduleFailure`: no second query.
+    block = SiteBlock.objects.filter(site=actor.site, locale=code, slug=slug).select_related("schedule").first()
     if block is None:
         raise errors.NotFound(f"No block `{slug}` in locale `{code}` of this site.")
     block.site = actor.site  # already loaded with the token: no second query
@@ -51,24 +52,37 @@ def translation_status(actor: Actor, block: SiteBlock) -> dict[str, dict]:
 
 
 def translation_marks(blocks, *, site=None) -> dict[int, dict[str, dict]]:
-    """`{block id: {locale: state}}` for a page of blocks (of one site), in two queries whatever its size."""
+    """`{block id: {locale: state}}` for a page of blocks, in two queries whatever its size.
+
+    The blocks may come from several sites (the admin list): each is judged against its own site's enabled
+    locales and default. Pass `site` when they all belong to it; otherwise `block.site` must be loaded.
+    """
     from blocks.translation import group_states
-    from locales.selectors import enabled_locale_codes
+    from locales.models import SiteLocale
 
     blocks = list(blocks)
     if not blocks:
         return {}
-    site = site or blocks[0].site
-    locales = enabled_locale_codes(site)
+    sites = {site.pk: site} if site is not None else {block.site_id: block.site for block in blocks}
+    locales: dict[int, list[str]] = {site_id: [] for site_id in sites}
+    enabled = SiteLocale.objects.filter(site_id__in=list(sites), is_enabled=True).order_by("locale__code")
+    for site_id, code in enabled.values_list("site_id", "locale__code"):
+        locales[site_id].append(code)
     groups: dict = {}
     copies = (
-        SiteBlock.objects.filter(site_id=site.pk, translation_key__in={block.translation_key for block in blocks})
+        SiteBlock.objects.filter(
+            site_id__in=list(sites), translation_key__in={block.translation_key for block in blocks}
+        )
         .only(*TRANSLATION_COLUMNS)
         .order_by("pk")
     )
     for copy in copies:
-        groups.setdefault(copy.translation_key, []).append(copy)
+        groups.setdefault((copy.site_id, copy.translation_key), []).append(copy)
     return {
-        block.pk: group_states(groups.get(block.translation_key, []), locales, site.default_locale)
+        block.pk: group_states(
+            groups.get((block.site_id, block.translation_key), []),
+            locales[block.site_id],
+            sites[block.site_id].default_locale,
+        )
         for block in blocks
     }

@@ -58,7 +58,13 @@ def block_payload(block: SiteBlock, *, content: bool = True, data: dict | None =
 
 
 def block_meta(block: SiteBlock) -> dict:
-    return {"orphanedFields": compiled_for(block.schema).orphaned_fields(block.data), "version": block.version}
+    from blocks.services.scheduling import schedule_failure
+
+    meta = {"orphanedFields": compiled_for(block.schema).orphaned_fields(block.data), "version": block.version}
+    failure = schedule_failure(block)  # only after a scheduled publish failed (see blocks.services.scheduling)
+    if failure is not None:
+        meta["scheduleFailure"] = failure
+    return meta
 
 
 def read_body(request, *, allowed: set[str], current: SiteBlock | None = None, required: tuple = ()) -> dict:

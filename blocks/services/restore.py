@@ -16,14 +16,10 @@ from blocks.models import SiteBlock
 from blocks.schema import check_schema
 from blocks.services.common import block_state, lock_block, refresh_unpublished_flag, touch
 from blocks.services.publishing import publish_in_place
+from blocks.services.translation import after_data_replaced
 from cms import errors
 from revisions.recording import block_revision
 from revisions.selectors import revision_of_block, revision_state
-
-try:  # the locales area keeps translation fingerprints up to date when data is replaced wholesale
-    from blocks.services.translation import after_data_replaced
-except ImportError:  # pragma: no cover - until that module lands
-    after_data_replaced = None
 
 
 def block_restore(
@@ -52,8 +48,7 @@ def block_restore(
             before = block_state(block)
             block.schema = schema
             block.data = state["data"]
-            if after_data_replaced is not None:
-                after_data_replaced(block, before["data"])
+            after_data_replaced(block, before["data"])  # translation fingerprints follow the data
             touch(block, actor)
             if publish:
                 publish_in_place(block)

@@ -7,6 +7,7 @@ site the user belongs to). Views stay thin: they check `self.actor`, call one se
 
 from __future__ import annotations
 
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.views import APIView
 
 from accounts.models import Membership, Role, Site
@@ -80,6 +81,12 @@ class SiteAPIView(APIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.actor = actor_for_request(request)
+        if request.method not in SAFE_METHODS:
+            if not self.actor.may_write():
+                raise errors.Forbidden("Your role or token only allows reading on this site.")
+            # Parse now, so a malformed body is `bad_request` on every write, even on endpoints that ignore it.
+            if not isinstance(request.data, dict):
+                raise errors.BadRequest("The request body must be a JSON object.")
 
 
 # Query parameters every management view accepts: the locale addressed, and the site for session access.

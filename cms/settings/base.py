@@ -22,7 +22,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "cms.admin_site.CmsAdminConfig",
+    "cms.admin_apps.CmsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -37,6 +37,10 @@ INSTALLED_APPS = [
     "locales",
     "revisions",
     "blocks",
+    "django_tasks",
+    "django_tasks_db",
+    "scheduling",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -148,11 +152,32 @@ CMS = {
     "DELIVERY_MAX_AGE": env_int("CMS_DELIVERY_MAX_AGE", 60),
     "DELIVERY_STALE_WHILE_REVALIDATE": env_int("CMS_DELIVERY_SWR", 300),
     "WEBHOOKS_ALLOW_PRIVATE_TARGETS": env_bool("CMS_WEBHOOKS_ALLOW_PRIVATE", False),
+    "WEBHOOKS_MAX_ATTEMPTS": env_int("CMS_WEBHOOKS_MAX_ATTEMPTS", 6),  # first try + retries
+    "WEBHOOKS_BACKOFF_SECONDS": env_int("CMS_WEBHOOKS_BACKOFF", 30),  # then doubled per retry
+    "WEBHOOKS_TIMEOUT_SECONDS": env_int("CMS_WEBHOOKS_TIMEOUT", 10),
     # Called after each block write commits, with a `blocks.events.BlockEvent`.
-    "EVENT_LISTENERS": [],
+    "EVENT_LISTENERS": [
+        "blocks.delivery.cache.on_block_event",
+        "webhooks.listeners.on_block_event",
+    ],
+    # Delivery API (blocks/delivery): server-side cache of rendered answers; see docs/decisions.md.
+    "DELIVERY_CACHE_SECONDS": env_int("CMS_DELIVERY_CACHE_SECONDS", 3600),
+    "DELIVERY_SITE_CACHE_SECONDS": 300,
+    "DELIVERY_TOKEN_CACHE_SECONDS": env_int("CMS_DELIVERY_TOKEN_CACHE_SECONDS", 30),
+    "DELIVERY_LOCAL_ENTRIES": env_int("CMS_DELIVERY_LOCAL_ENTRIES", 2048),
+    "DELIVERY_GZIP_MIN_BYTES": 1024,
+    "DATA_SOURCE_MAX_DEPTH": 3,
+    "DATA_SOURCE_MAX_CALLS": 20,
+    "BENCH_BASELINE": env_bool("CMS_BENCH_BASELINE", False),
     # Called with `site_id=` after a change to a site's locales commits (enable, disable, default, fallback).
-    "SITE_LOCALES_CHANGED_LISTENERS": [],
+    "SITE_LOCALES_CHANGED_LISTENERS": [
+        "blocks.delivery.cache.invalidate_site",
+    ],
 }
+
+# The task queue (django-tasks): the database backend runs on SQLite and PostgreSQL with no extra service;
+# `manage.py db_worker` performs the tasks (scheduled publishing, webhook deliveries). See README "Worker".
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 CMS_DATA_SOURCES = {
     "blocks": "blocks.datasources.published_blocks",

@@ -20,7 +20,13 @@ from accounts.models import Membership, Role, Site
 from accounts.permissions import Actor
 from blocks.demo import DEMO_BLOCKS, DEMO_LOCALES, DEMO_SITE, DEMO_TRANSLATIONS
 from blocks.models import SiteBlock
-from blocks.services import block_create, block_publish
+from blocks.services import (
+    block_copy_to_locale,
+    block_create,
+    block_publish,
+    block_update_data,
+    block_update_meta,
+)
 from locales.models import Locale, SiteLocale
 
 ADMIN_USERNAME = "admin"
@@ -71,18 +77,28 @@ class Command(BaseCommand):
         return admin, None
 
     def _blocks(self, site: Site, admin) -> int:
+        """Each block in the default locale, then its translations made as locale copies (one group each)."""
         actor = Actor(user=admin, site=site, role=Role.OWNER)
         created = 0
         for spec in DEMO_BLOCKS:
-            copies = [(site.default_locale, spec)] + [
-                (locale, {**spec, **by_slug[spec["slug"]]})
-                for locale, by_slug in DEMO_TRANSLATIONS.items()
-                if spec["slug"] in by_slug
-            ]
-            for locale, copy in copies:
-                if SiteBlock.objects.filter(site=site, locale=locale, slug=copy["slug"]).exists():
+            source = SiteBlock.objects.filter(site=site, locale=site.default_locale, slug=spec["slug"]).first()
+            if source is None:
+                source = block_create(actor=actor, locale=site.default_locale, **spec)
+                source = block_publish(actor=actor, block=source, expected_version=source.version)
+                created += 1
+            for locale, by_slug in DEMO_TRANSLATIONS.items():
+                translation = by_slug.get(spec["slug"])
+                if (
+                    translation is None
+                    or SiteBlock.objects.filter(site=site, locale=locale, slug=spec["slug"]).exists()
+                ):
                     continue
-                block = block_create(actor=actor, locale=locale, **copy)
-                block_publish(actor=actor, block=block, expected_version=block.version)
+                copy = block_copy_to_locale(actor=actor, block=source, locale=locale)
+                copy = block_update_meta(
+                    actor=actor, block=copy, expected_version=copy.version, changes={"name": translation["name"]}
+                )
+                block_update_data(
+                    actor=actor, block=copy, data=translation["data"], expected_version=copy.version, publish=True
+                )
                 created += 1
         return created

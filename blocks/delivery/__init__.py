@@ -1,0 +1,8 @@
+"""The delivery API: published blocks and pages for frontend sites, read from a server-side cache.
+
+views.py      plain Django views (no DRF on the hot path): parse, authorise, answer from the cache
+answers.py    build an answer on a miss: the payload, its bytes, gzip, ETag, expiry
+selectors.py  the queries (live rows, locale fallback in SQL, lists)
+cache.py      per-site generation counters, cached site and token facts, event listener
+access.py     who may read: public sites, `read` and `preview` tokens
+"""

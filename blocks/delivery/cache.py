@@ -1,0 +1,205 @@
+"""The delivery cache: rendered answers keyed by a per-site generation, plus the facts a hit needs.
+
+Why generations: every answer of a site is stored under a key that holds the site's generation counter.
+A write that changes what readers see (publish, unpublish, delete, a published block renamed or moved, a
+locale change) increments the counter once: O(1), atomic in Redis, and every older answer becomes
+unreachable at once for every process (they expire on their own). Answers that embed `dataSource` results
+are covered by the same bump, since any publish anywhere in the site bumps it.
+
+Why facts: a hit must run no SQL at all, so the site (id, public or not, default locale, fallbacks) and a
+token's rights are cached too, and fetched with the generation in ONE `get_many` round trip. Answers are
+also memoised in process (`_local`) under the same generation-bearing key: they can never be stale, since
+the key changes when the content does, so a hit costs a single round trip to the shared cache.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from typing import NamedTuple
+
+from django.core.cache import cache
+
+from cms.conf import cms_setting
+
+logger = logging.getLogger("cms.delivery")
+
+PREFIX = "dlv1"
+MISSING = object()
+#: events that can change what a delivery reader sees even when the block is not (or no longer) published
+LIVE_EVENTS = frozenset({"block.published", "block.unpublished", "block.deleted", "block.restored"})
+
+
+# Named tuples, not dataclasses: they unpickle several times faster, and a hit unpickles them every time.
+class SiteFacts(NamedTuple):
+    id: int
+    slug: str
+    is_public: bool
+    default_locale: str
+    fallbacks: dict
+
+
+class TokenFacts(NamedTuple):
+    site_id: int
+    role: str | None
+    scopes: frozenset
+    expires_at: float | None  # epoch seconds
+    revoked: bool
+
+
+class Entry(NamedTuple):
+    """One cached answer: status, body (and its gzip), strong ETag, served locale, expiry (epoch or None)."""
+
+    status: int
+    body: bytes
+    gzipped: bytes | None
+    etag: str
+    locale: str | None
+    expires_at: float | None
+
+
+def site_key(slug: str) -> str:
+    return f"{PREFIX}:site:{slug}"
+
+
+def generation_key(slug: str) -> str:
+    return f"{PREFIX}:gen:{slug}"
+
+
+def token_key(token_hash: str) -> str:
+    return f"{PREFIX}:tok:{token_hash}"
+
+
+def answer_key(site_id: int, generation: int, kind: str, locale: str, ident: str) -> str:
+    return f"{PREFIX}:ans:{site_id}:{generation}:{kind}:{locale}:{ident}"
+
+
+# -- the hit path -------------------------------------------------------------------------------------------
+def lookup(slug: str, token_hash: str | None) -> tuple[object, object, object]:
+    """`(site facts, generation, token facts)` in one round trip; `MISSING` where the cache has nothing."""
+    keys = [site_key(slug), generation_key(slug)]
+    if token_hash:
+        keys.append(token_key(token_hash))
+    found = cache.get_many(keys)
+    return (
+        found.get(keys[0], MISSING),
+        found.get(keys[1], MISSING),
+        found.get(keys[2], MISSING) if token_hash else None,
+    )
+
+
+def new_generation(slug: str) -> int:
+    """Start a site's counter where it is missing (first read, or evicted). Starting at the clock in
+    nanoseconds, not 0, means a re-created counter never reaches a number whose answers are still stored."""
+    cache.add(generation_key(slug), time.time_ns(), timeout=None)
+    value = cache.get(generation_key(slug))
+    return value if isinstance(value, int) else time.time_ns()
+
+
+_local: OrderedDict[str, Entry] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def local_get(key: str) -> Entry | None:
+    with _local_lock:
+        entry = _local.get(key)
+        if entry is not None:
+            _local.move_to_end(key)
+        return entry
+
+
+def local_put(key: str, entry: Entry) -> None:
+    limit = cms_setting("DELIVERY_LOCAL_ENTRIES")
+    if limit <= 0:
+        return
+    with _local_lock:
+        _local[key] = entry
+        _local.move_to_end(key)
+        while len(_local) > limit:
+            _local.popitem(last=False)
+
+
+def local_clear() -> None:
+    with _local_lock:
+        _local.clear()
+
+
+def get_answer(key: str) -> Entry | None:
+    entry = local_get(key)
+    if entry is None:
+        entry = cache.get(key)
+        if not isinstance(entry, Entry):
+            return None
+        local_put(key, entry)
+    if entry.expires_at is not None and entry.expires_at <= time.time():
+        return None
+    return entry
+
+
+def put_answer(key: str, entry: Entry) -> None:
+    timeout = cms_setting("DELIVERY_CACHE_SECONDS")
+    if entry.expires_at is not None:
+        timeout = max(1, min(timeout, int(entry.expires_at - time.time()) + 1))
+    cache.set(key, entry, timeout=timeout)
+    local_put(key, entry)
+
+
+def put_site(facts: SiteFacts | None, slug: str) -> None:
+    """Cache a site's facts (or that no such site exists: hostile slugs then cost no query either)."""
+    cache.set(site_key(slug), facts if facts is not None else 0, timeout=cms_setting("DELIVERY_SITE_CACHE_SECONDS"))
+
+
+def put_token(token_hash: str, facts: TokenFacts | None) -> None:
+    cache.set(
+        token_key(token_hash), facts if facts is not None else 0, timeout=cms_setting("DELIVERY_TOKEN_CACHE_SECONDS")
+    )
+
+
+# -- invalidation -------------------------------------------------------------------------------------------
+def bump(slug: str) -> None:
+    """Move the site to a new generation: every answer cached before is unreachable from now on."""
+    key = generation_key(slug)
+    try:
+        cache.incr(key)
+    except ValueError:  # no counter yet (or evicted): any fresh value differs from every stored one
+        cache.set(key, time.time_ns(), timeout=None)
+
+
+def _slug_of(site) -> str | None:
+    slug = getattr(site, "slug", None)
+    if slug:
+        return slug
+    from accounts.models import Site
+
+    pk = getattr(site, "pk", site)
+    return Site.objects.filter(pk=pk).values_list("slug", flat=True).first()
+
+
+def invalidate_site(site=None, *, site_id: int | None = None) -> None:
+    """Forget everything cached for a site (its facts and every answer). Takes a Site, or its id.
+
+    Called after locale changes (`CMS["SITE_LOCALES_CHANGED_LISTENERS"]`, with `site_id=`) and site edits.
+    """
+    slug = _slug_of(site if site is not None else site_id)
+    if slug is None:
+        return
+    cache.delete(site_key(slug))
+    bump(slug)
+
+
+def on_block_event(event) -> None:
+    """`CMS["EVENT_LISTENERS"]` entry: bump the site's generation when readers could see a difference.
+
+    Drafts edited, created or copied change nothing live and keep the cache warm; anything touching a
+    published block (or ending one: unpublish, delete) bumps it.
+    """
+    if event.event in LIVE_EVENTS or event.status == "published":
+        slug = _slug_of(event.site_id)
+        if slug is not None:
+            bump(slug)
+
+
+def forget_token(token_hash: str) -> None:
+    cache.delete(token_key(token_hash))

@@ -1,0 +1,57 @@
+"""The admin list's translation column: one mark per enabled locale of the block's site.
+
+Marks for the whole page are computed once, after the page of rows is read (`translation_marks`: two
+queries whatever the page size), and attached to each row; the column only renders them.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.utils.html import format_html, format_html_join
+
+from blocks.selectors import translation_marks
+
+SYMBOLS = {"complete": "✓", "partial": "½", "outdated": "!", "missing": "\u2013"}  # an en dash
+
+
+def mark_kind(state: dict) -> str:
+    if state["status"] == "partial" and state["outdated"]:
+        return "outdated"
+    return state["status"]
+
+
+def mark_title(code: str, state: dict) -> str:
+    if state["status"] == "missing":
+        return f"{code}: missing"
+    title = f"{code}: {state['status']}, {state['translatedFields']}/{state['totalFields']} fields"
+    if state["outdated"]:
+        title += "; outdated: " + ", ".join(state["outdatedFields"])
+    return title
+
+
+class TranslationMarksChangeList(ChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        marks = translation_marks(self.result_list)
+        for block in self.result_list:
+            block.translation_marks = marks.get(block.pk, {})
+
+
+class TranslationColumnMixin:
+    """Adds `translations_column` to a block ModelAdmin (put it in `list_display`)."""
+
+    def get_changelist(self, request, **kwargs):
+        return TranslationMarksChangeList
+
+    @admin.display(description="translations")
+    def translations_column(self, block) -> str:
+        marks = getattr(block, "translation_marks", None) or {}
+        return format_html_join(
+            " ",
+            '<span class="cms-tr cms-tr-{}" title="{}">{} {}</span>',
+            (
+                (mark_kind(state), mark_title(code, state), code, SYMBOLS[mark_kind(state)])
+                for code, state in marks.items()
+            ),
+        ) or format_html("{}", "")

@@ -1,0 +1,13 @@
+"""Perform every due scheduled publish/unpublish now (catch-up after an outage, or from cron)."""
+
+from django.core.management.base import BaseCommand
+
+from blocks.services.scheduling import perform_due_schedules
+
+
+class Command(BaseCommand):
+    help = "Perform every due scheduled publish and unpublish once, then exit."
+
+    def handle(self, *args, **options):
+        done = perform_due_schedules()
+        self.stdout.write(f"Performed {len(done)} scheduled change(s).")
