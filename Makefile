@@ -36,7 +36,7 @@ run: migrate
 
 # Production serving: gunicorn with WEB_WORKERS processes (see README "Production").
 serve: migrate
-	$(VENV)/bin/gunicorn cms.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_WORKERS:-2} --access-logfile -
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c cms/gunicorn.conf.py cms.wsgi:application
 
 # The whole test suite, on SQLite unless DATABASE_URL points elsewhere.
 test: install-dev

@@ -86,7 +86,7 @@ def cache_from_env() -> dict:
     if parsed.scheme in {"redis", "rediss"}:
         location = url.split("?", 1)[0]
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cms.cache.FastRedisCache",
             "LOCATION": location,
             "KEY_PREFIX": prefix,
             "TIMEOUT": None,

@@ -1,0 +1,242 @@
+"""Benchmark of the delivery API against a bare Django view, on the production server.
+
+    .venv/bin/python bench/delivery.py            # SQLite file DB, Redis db 10 (see the env knobs below)
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cms_delivery .venv/bin/python bench/delivery.py
+
+Seeds a site with 10,000 published blocks, each in 3 locales (30,000 rows; every 10th block a page), starts
+gunicorn with the production config (`cms/gunicorn.conf.py`, Redis cache) on loopback, and loads it with
+wrk (installed with apt-get when missing) for a bounded time per scenario:
+
+    baseline   a bare Django view returning a constant JSON body of the same size, same server and middleware
+    hit        a published block by slug, served from the cache
+    304        the same with If-None-Match
+    page       a published page by path (cache hit)
+    miss       every request a different block/locale after the site's generation was bumped
+
+It prints requests per second, p50 and p99 latency, and each as a ratio to the baseline, and exits 1 when
+the targets (hit >= 70% of baseline rps, 304 >= 80%) are not met.
+
+Knobs: BENCH_SECONDS (5), BENCH_CONNECTIONS (16), BENCH_THREADS (2), WEB_WORKERS (gunicorn default),
+BENCH_DATABASE_URL, BENCH_REDIS_URL (redis://127.0.0.1:6379/10).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+BLOCKS = int(os.environ.get("BENCH_BLOCKS", "10000"))
+LOCALES = ("en", "fr", "es")
+SITE = "bench"
+TARGETS = {"hit": 0.70, "304": 0.80}
+
+SCHEMA = [
+    {"name": "title", "type": "string", "required": True},
+    {"name": "summary", "type": "text"},
+    {"name": "body", "type": "richtext"},
+    {
+        "name": "links",
+        "type": "array",
+        "items": {"type": "object", "fields": [{"name": "label", "type": "string"}, {"name": "url", "type": "url"}]},
+    },
+]
+
+
+def data_for(index: int, locale: str) -> dict:
+    return {
+        "title": f"Block {index} ({locale})",
+        "summary": f"A short summary of block {index} in {locale}. " * 4,
+        "body": "<p>" + f"Paragraph text of block {index}. " * 20 + "</p>",
+        "links": [{"label": f"Link {n}", "url": f"/page-{(index + n) % BLOCKS}"} for n in range(5)],
+    }
+
+
+def configure() -> tuple[str, str, Path]:
+    workdir = Path(tempfile.mkdtemp(prefix="cms-bench-"))
+    database = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    prefix = f"bench-{uuid.uuid4().hex[:10]}"
+    cache_url = f"{os.environ.get('BENCH_REDIS_URL', 'redis://127.0.0.1:6379/10')}?prefix={prefix}"
+    os.environ.update(DJANGO_SETTINGS_MODULE="cms.settings.base", DATABASE_URL=database, CACHE_URL=cache_url)
+    return database, cache_url, workdir
+
+
+def seed() -> None:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from django.db import transaction
+
+    from accounts.models import Site
+    from blocks.models import SiteBlock
+    from locales.models import Locale, SiteLocale
+
+    call_command("migrate", "--noinput", "-v", "0")
+    Site.objects.filter(slug=SITE).delete()
+    started = time.perf_counter()
+    with transaction.atomic():
+        site = Site.objects.create(name="Bench", slug=SITE, default_locale="en")
+        for code in LOCALES:
+            locale, _ = Locale.objects.get_or_create(code=code, defaults={"name": code})
+            SiteLocale.objects.create(site=site, locale=locale)
+        rows = []
+        for index in range(BLOCKS):
+            key = uuid.uuid4()
+            page = index % 10 == 0
+            for code in LOCALES:
+                data = data_for(index, code)
+                rows.append(
+                    SiteBlock(
+                        site=site,
+                        locale=code,
+                        translation_key=key,
+                        name=f"Block {index:05d}",
+                        slug=f"b-{index}",
+                        type="page" if page else "global",
+                        path=f"/page-{index}" if page else None,
+                        tags=["even" if index % 2 == 0 else "odd"],
+                        status="published",
+                        schema=SCHEMA,
+                        data=data,
+                        published_snapshot={"schema": SCHEMA, "data": data},
+                        published_version=1,
+                    )
+                )
+            if len(rows) >= 3000:
+                SiteBlock.objects.bulk_create(rows)
+                rows = []
+        SiteBlock.objects.bulk_create(rows)
+    print(f"seeded {BLOCKS} blocks x {len(LOCALES)} locales in {time.perf_counter() - started:.1f}s")
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk not found: apt-get install -y wrk")
+    subprocess.run(["apt-get", "install", "-y", "wrk"], check=False, capture_output=True, timeout=300)
+    found = shutil.which("wrk")
+    if not found:
+        sys.exit("wrk is needed (apt-get install -y wrk)")
+    return found
+
+
+MISS_SCRIPT = """
+local counter = 0
+function setup(thread) thread:set("id", counter); counter = counter + 1 end
+function init(args) n = 0 end
+function request()
+  n = n + 1
+  local k = id + %(threads)d * n
+  local locales = {"en", "fr", "es"}
+  local slug = k %% %(blocks)d
+  local locale = locales[(math.floor(k / %(blocks)d) %% 3) + 1]
+  return wrk.format("GET", "/api/v1/delivery/%(site)s/blocks/b-" .. slug .. "?locale=" .. locale)
+end
+"""
+
+
+def parse_duration(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_wrk(wrk: str, url: str, *, headers: dict | None = None, script: str | None = None) -> dict:
+    args = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "--timeout", "5s"]
+    for name, value in (headers or {}).items():
+        args += ["-H", f"{name}: {value}"]
+    if script:
+        args += ["-s", script]
+    out = subprocess.run([*args, url], capture_output=True, text=True, timeout=SECONDS + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = parse_duration(re.search(r"\s50%\s+(\S+)", out).group(1))
+    p99 = parse_duration(re.search(r"\s99%\s+(\S+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    total = re.search(r"(\d+) requests in", out)
+    return {"rps": rps, "p50": p50, "p99": p99, "bad": int(bad.group(1)) if bad else 0, "total": int(total.group(1))}
+
+
+def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def main() -> int:
+    database, cache_url, workdir = configure()
+    seed()
+    wrk = ensure_wrk()
+    from blocks.delivery import cache as dcache
+    from tests.delivery.servers import server_env, start_server, stop_server
+
+    env = server_env(CMS_BENCH_BASELINE="1", ACCESS_LOG="")
+    process, base = start_server(env, workers=int(os.environ.get("WEB_WORKERS") or 0) or (os.cpu_count() or 1) * 2)
+    try:
+        delivery = f"{base}/api/v1/delivery/{SITE}"
+        hit_url = f"{delivery}/blocks/b-7?locale=fr"
+        page_url = f"{delivery}/pages?path=/page-10&locale=es"
+        status, headers, body = fetch(hit_url)
+        assert status == 200, (status, body[:300])
+        assert fetch(page_url)[0] == 200
+        etag = headers["ETag"]
+        baseline_url = f"{base}/api/v1/delivery/_bench/baseline?bytes={len(body)}"
+        assert len(fetch(baseline_url)[2]) == len(body)
+        script = workdir / "miss.lua"
+        script.write_text(MISS_SCRIPT % {"threads": THREADS, "blocks": BLOCKS, "site": SITE})
+
+        run_wrk(wrk, hit_url)  # warm every worker's process memo; not measured
+        results = {"baseline": run_wrk(wrk, baseline_url)}
+        results["hit"] = run_wrk(wrk, hit_url)
+        results["304"] = run_wrk(wrk, hit_url, headers={"If-None-Match": etag})
+        results["page"] = run_wrk(wrk, page_url)
+        dcache.bump(SITE)  # a new generation: every block/locale below is a miss
+        results["miss"] = run_wrk(wrk, f"{delivery}/blocks/b-0", script=str(script))
+    finally:
+        stop_server(process)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    base_rps = results["baseline"]["rps"]
+    print()
+    print(
+        f"delivery benchmark: {BLOCKS} blocks x {len(LOCALES)} locales, body {len(body)} bytes, "
+        f"db {database.split(':', 1)[0]}, cache {cache_url.split('?')[0]}, wrk -t{THREADS} -c{CONNECTIONS} "
+        f"-d{SECONDS}s, {os.cpu_count()} CPUs"
+    )
+    print(f"{'scenario':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs baseline':>12} {'non-2xx/3xx':>12}")
+    failed = []
+    for name, row in results.items():
+        ratio = row["rps"] / base_rps
+        target = TARGETS.get(name)
+        mark = ""
+        if target is not None:
+            ok = ratio >= target
+            mark = f"  (target >= {target:.0%}: {'met' if ok else 'MISSED'})"
+            if not ok:
+                failed.append(name)
+        print(
+            f"{name:<10} {row['rps']:>9.0f} {row['p50']:>8.2f} {row['p99']:>8.2f} {ratio:>11.0%} {row['bad']:>12}{mark}"
+        )
+    if results["miss"]["total"] > BLOCKS * len(LOCALES):
+        print("note: the miss run made more requests than there are keys; the tail of it were hits")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

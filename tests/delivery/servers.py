@@ -1,0 +1,90 @@
+"""Starting real production servers for tests and the benchmark: gunicorn on a free loopback port.
+
+Used by the two-server test and `bench/delivery.py`, so both run the exact production command
+(`gunicorn -c cms/gunicorn.conf.py cms.wsgi:application`) with only the environment changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(**overrides: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    env["DJANGO_SETTINGS_MODULE"] = "cms.settings.base"
+    env.update(overrides)
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def start_server(env: dict[str, str], *, workers: int = 1, threads: int = 1, log=subprocess.DEVNULL):
+    """Start gunicorn with the production config; returns `(process, base_url)` once it answers."""
+    process, base = spawn_server(env, workers=workers, threads=threads, log=log)
+    wait_ready(process, base)
+    return process, base
+
+
+def spawn_server(env: dict[str, str], *, workers: int = 1, threads: int = 1, log=subprocess.DEVNULL):
+    """Start gunicorn without waiting (start several at once, then `wait_ready` each)."""
+    port = free_port()
+    env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_WORKERS": str(workers), "WEB_THREADS": str(threads)}
+    env.setdefault("ACCESS_LOG", "")
+    process = subprocess.Popen(
+        [str(GUNICORN), "-c", "cms/gunicorn.conf.py", "cms.wsgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    return process, f"http://127.0.0.1:{port}"
+
+
+def wait_ready(process: subprocess.Popen, base: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(base + "/api/v1/delivery/-/blocks/-", timeout=1)
+        except urllib.error.HTTPError:
+            return  # any HTTP answer means the server is up
+        except OSError:
+            time.sleep(0.05)
+            continue
+        return
+    process.kill()
+    raise RuntimeError("gunicorn did not answer within 30 s")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
