@@ -20,12 +20,14 @@ from accounts.permissions import Action
 from blocks.admin_history import BlockHistoryMixin
 from blocks.editor.access import actor_for, can_edit_data, site_roles, sites_where, visible_blocks
 from blocks.editor.filters import LocaleFilter, SiteFilter, StatusFilter, TagFilter
-from blocks.editor.forms import BlockAddForm, BlockChangeForm
+from blocks.editor.forms import BlockAddForm, BlockChangeForm, CopyToLocaleForm
 from blocks.editor.translations import TranslationColumnMixin
 from blocks.editor.widgets import preview_html, render_data_form
 from blocks.models import BlockStatus, SiteBlock
 from blocks.services import block_publish, block_unpublish
+from blocks.services.translation import block_copy_to_locale
 from cms import errors
+from locales.selectors import enabled_locale_codes
 
 LIST_DEFERRED = ("schema", "data", "published_snapshot")
 
@@ -138,6 +140,7 @@ class BlockAdmin(TranslationColumnMixin, BlockHistoryMixin, admin.ModelAdmin):
                 data_form=data_html,
                 data_leftover_errors=leftovers,
                 can_publish=self.has_publish_permission(request, obj),
+                can_copy=actor_for(request, obj.site).can(Action.COPY_TO_LOCALE),
                 cms_block=obj,
                 schema_readonly=not form.can_write,
             )
@@ -152,6 +155,7 @@ class BlockAdmin(TranslationColumnMixin, BlockHistoryMixin, admin.ModelAdmin):
             path("<int:pk>/publish/", wrap(self.publish_view), name="{}_{}_publish".format(*info)),
             path("<int:pk>/unpublish/", wrap(self.unpublish_view), name="{}_{}_unpublish".format(*info)),
             path("<int:pk>/preview/", wrap(self.preview_view), name="{}_{}_preview".format(*info)),
+            path("<int:pk>/copy/", wrap(self.copy_view), name="{}_{}_copy".format(*info)),
             *super().get_urls(),
         ]
 
@@ -213,6 +217,47 @@ class BlockAdmin(TranslationColumnMixin, BlockHistoryMixin, admin.ModelAdmin):
             "media": self.media,
         }
         return TemplateResponse(request, "admin/blocks/siteblock/preview.html", context)
+
+    def copy_view(self, request, pk: int):
+        """Copy the block into another locale of its site (a draft sharing its translation key)."""
+        block = self._block_or_404(request, pk)
+        actor = actor_for(request, block.site)
+        if not actor.can(Action.COPY_TO_LOCALE):
+            raise PermissionDenied
+        copies = dict(
+            SiteBlock.objects.filter(site=block.site, translation_key=block.translation_key).values_list("locale", "pk")
+        )
+        form = CopyToLocaleForm(
+            request.POST or None,
+            locales=[code for code in enabled_locale_codes(block.site) if code != block.locale],
+            existing=copies,
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                copy = block_copy_to_locale(
+                    actor=actor,
+                    block=block,
+                    locale=form.cleaned_data["locale"],
+                    overwrite=form.cleaned_data["overwrite"],
+                )
+            except errors.CmsError as exc:
+                for where, message in (exc.fields or {}).items():
+                    form.add_error(where if where in form.fields else None, message)
+                if not exc.fields:
+                    form.add_error(None, exc.message)
+            else:
+                self.message_user(request, f"Copied to {copy.locale}.", messages.SUCCESS)
+                return HttpResponseRedirect(self._change_url(copy))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Copy “{block.name}” ({block.locale}) to another locale",
+            "cms_block": block,
+            "form": form,
+            "copies": sorted(copies.items()),
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/blocks/siteblock/copy.html", context)
 
     # -- bulk actions ------------------------------------------------------------------------------------
     def _bulk(self, request, queryset, service, verb: str) -> None:

@@ -7,20 +7,30 @@ A membership (any role) is what grants entry; what a member may then see and do 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
+
+
+class MemberAuthenticationForm(AdminAuthenticationForm):
+    """The admin login, open to site members as well as staff (the stock form wants `is_staff`)."""
+
+    def confirm_login_allowed(self, user) -> None:
+        if not user.is_active or not (user.is_staff or user.memberships.exists()):
+            raise ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
 
 
 class CmsAdminSite(admin.AdminSite):
     site_header = "CMS"
     site_title = "CMS editor"
     index_title = "Content"
+    login_form = MemberAuthenticationForm
 
     def has_permission(self, request) -> bool:
         user = request.user
         if not (user.is_active and user.is_authenticated):
             return False
         return user.is_staff or user.memberships.exists()
-
-
-class CmsAdminConfig(AdminConfig):
-    default_site = "cms.admin_site.CmsAdminSite"

@@ -225,3 +225,16 @@ class BlockChangeForm(_ServiceForm):
         except errors.CmsError as exc:
             self.report(exc)
         return cleaned
+
+
+class CopyToLocaleForm(forms.Form):
+    locale = forms.ChoiceField(help_text="A locale the site enables.")
+    overwrite = forms.BooleanField(
+        required=False, help_text="Replace the schema and data of an existing copy in that locale."
+    )
+
+    def __init__(self, *args, locales: list[str], existing: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locale"].choices = [
+            (code, f"{code} (has a copy)" if code in existing else code) for code in locales
+        ]

@@ -57,3 +57,12 @@ def admin_as(site):
         return logged_in(member(site_ or site, f"{role}-{(site_ or site).slug}", role))
 
     return make
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each test's call report on the item, so the browser fixture knows whether to save screenshots."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.rep_call = report

@@ -175,3 +175,29 @@ def test_viewer_cannot_publish(site, admin_as):
     admin_as("viewer").post(reverse("admin:blocks_siteblock_publish", args=[block.pk]), {"version": block.version})
     block.refresh_from_db()
     assert block.status == "draft"
+
+
+def test_copy_to_locale(site, admin_as):
+    block = make_block(site, data={"title": "Hi"})
+    client = admin_as("editor")
+    url = reverse("admin:blocks_siteblock_copy", args=[block.pk])
+    page = client.get(url).content.decode()
+    assert '<option value="fr">' in page and '<option value="en">' not in page
+    response = client.post(url, {"locale": "fr"})
+    copy = SiteBlock.objects.get(translation_key=block.translation_key, locale="fr")
+    assert response.status_code == 302 and response["Location"] == change_url(copy)
+    assert copy.data == {"title": "Hi"} and copy.status == "draft"
+    # a second copy without overwrite is refused beside the locale field
+    response = client.post(url, {"locale": "fr"})
+    assert response.status_code == 200 and "already exists" in response.content.decode()
+
+
+def test_translator_copies_only_to_non_default_locales(site, admin_as):
+    french = make_block(site, locale="fr", data={"title": "Salut"})
+    client = admin_as("translator")
+    url = reverse("admin:blocks_siteblock_copy", args=[french.pk])
+    assert client.post(url, {"locale": "es"}).status_code == 302
+    response = client.post(url, {"locale": "en"})
+    assert response.status_code == 200
+    assert not SiteBlock.objects.filter(locale="en").exists()
+    assert admin_as("viewer").get(url).status_code == 403

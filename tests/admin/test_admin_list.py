@@ -121,3 +121,22 @@ def test_viewer_has_no_publish_action(blocks, admin_as):
     ids = list(SiteBlock.objects.filter(site=blocks).values_list("pk", flat=True))
     client.post(LIST, {"action": "unpublish_selected", "_selected_action": ids})
     assert SiteBlock.objects.get(name="About").status == "published"
+
+
+def test_member_logs_in_through_the_admin_login_form(site):
+    from django.test import Client
+
+    member(site, "wendy", "translator")
+    client = Client()
+    response = client.post(reverse("admin:login"), {"username": "wendy", "password": "pw-for-tests-1", "next": LIST})
+    assert response.status_code == 302 and response["Location"] == LIST
+    assert client.get(LIST).status_code == 200
+
+
+def test_stranger_cannot_log_in(db):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    get_user_model().objects.create_user("nobody", password="pw-for-tests-1")
+    response = Client().post(reverse("admin:login"), {"username": "nobody", "password": "pw-for-tests-1"})
+    assert response.status_code == 200 and b"Please enter the correct" in response.content
