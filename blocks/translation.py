@@ -58,10 +58,10 @@ def path_key(parts: tuple) -> str:
     return out
 
 
-def unit_values(schema: list[dict], data: dict) -> dict[str, Any]:
+def unit_values(schema: list[dict], data: dict, *, paths: list[tuple] | None = None) -> dict[str, Any]:
     """`{concrete unit path: value}` for every unit present in `data` (empty values included)."""
     found: dict[str, Any] = {}
-    for path in unit_paths(schema):
+    for path in unit_paths(schema) if paths is None else paths:
         for parts, value in values_at(data, path):
             found[path_key(parts)] = value
     return found
@@ -121,28 +121,41 @@ def pick_source(copies: list, default_locale: str):
     return min(copies, key=lambda block: block.pk) if copies else None
 
 
-def copy_state(source, target) -> dict:
+class SourceView:
+    """The source's units, worked out once per group and shared by the states of all its copies."""
+
+    def __init__(self, source) -> None:
+        self.block = source
+        self.paths = list(unit_paths(source.schema))
+        self.values = unit_values(source.schema, source.data, paths=self.paths)
+        self.wanted = {key for key, value in self.values.items() if not is_empty(value)}
+        self._prints: dict[str, str] = {}
+
+    def print_of(self, key: str) -> str:
+        if key not in self._prints:
+            self._prints[key] = fingerprint(self.values.get(key))
+        return self._prints[key]
+
+
+def copy_state(source, target, *, view: SourceView | None = None) -> dict:
     """`{status, translatedFields, totalFields, outdated, outdatedFields}` of `target` against `source`."""
-    source_values = unit_values(source.schema, source.data)
-    wanted = {key for key, value in source_values.items() if not is_empty(value)}
+    view = view or SourceView(source)
+    wanted = view.wanted
     if target is source or target.pk == source.pk:
         complete = not compiled_for(source.schema).validate(source.data, publish=True)
         return _state(COMPLETE if complete else PARTIAL, len(wanted), len(wanted), [])
-    own = unit_values(target.schema, target.data)
+    same_schema = target.schema == source.schema  # the usual case: schemas are kept in step across copies
+    own = unit_values(target.schema, target.data, paths=view.paths if same_schema else None)
     translated = sum(1 for key in wanted if not is_empty(own.get(key)))
     hashes = target.translation_hashes or {}
-    outdated = [
-        key
-        for key, value in own.items()
-        if not is_empty(value) and hashes.get(key) != fingerprint(source_values.get(key))
-    ]
+    outdated = [key for key, value in own.items() if not is_empty(value) and hashes.get(key) != view.print_of(key)]
     status = COMPLETE if translated == len(wanted) and not outdated else PARTIAL
     return _state(status, translated, len(wanted), outdated)
 
 
-def missing_state(source) -> dict:
-    wanted = sum(1 for value in unit_values(source.schema, source.data).values() if not is_empty(value))
-    return _state(MISSING, 0, wanted, [])
+def missing_state(source, *, view: SourceView | None = None) -> dict:
+    view = view or SourceView(source)
+    return _state(MISSING, 0, len(view.wanted), [])
 
 
 def _state(status: str, translated: int, total: int, outdated: list[str]) -> dict:
@@ -160,11 +173,12 @@ def group_states(copies: list, locales: list[str], default_locale: str) -> dict[
     source = pick_source(copies, default_locale)
     if source is None:
         return {}
+    view = SourceView(source)
     by_locale = {block.locale: block for block in copies}
     states: dict[str, dict] = {}
     for code in locales:
         target = by_locale.get(code)
-        states[code] = missing_state(source) if target is None else copy_state(source, target)
+        states[code] = missing_state(source, view=view) if target is None else copy_state(source, target, view=view)
     return states
 
 

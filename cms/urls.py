@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
     path("api/v1/delivery/", include("blocks.delivery.urls")),
     path("api/v1/", include("blocks.api.urls")),
+    path("api/v1/", include("webhooks.api.urls")),
     path("api/v1/", include("locales.api.urls")),
 ]
 

@@ -32,6 +32,7 @@ from blocks.translation import (
     synced_data,
 )
 from cms import errors
+from locales.codes import InvalidLocaleCode, canonical_code
 from locales.selectors import enabled_locale_codes
 from revisions.recording import block_revision
 
@@ -73,6 +74,10 @@ def after_data_replaced(block: SiteBlock, before_data: dict) -> None:
 def _target_locale(site: Site, block: SiteBlock, locale: object) -> str:
     if not isinstance(locale, str) or not locale:
         raise errors.ValidationFailed(fields={"locale": "Required: a locale code such as `fr`."})
+    try:
+        locale = canonical_code(locale)  # `fr-ca` names the `fr-CA` locale
+    except InvalidLocaleCode as exc:
+        raise errors.ValidationFailed(fields={"locale": str(exc)}) from None
     if locale not in enabled_locale_codes(site):
         raise errors.ValidationFailed(fields={"locale": f"`{locale}` is not a locale this site enables."})
     if locale == block.locale:

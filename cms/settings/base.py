@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "scheduling",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -154,9 +155,13 @@ CMS = {
     "DELIVERY_MAX_AGE": env_int("CMS_DELIVERY_MAX_AGE", 60),
     "DELIVERY_STALE_WHILE_REVALIDATE": env_int("CMS_DELIVERY_SWR", 300),
     "WEBHOOKS_ALLOW_PRIVATE_TARGETS": env_bool("CMS_WEBHOOKS_ALLOW_PRIVATE", False),
+    "WEBHOOKS_MAX_ATTEMPTS": env_int("CMS_WEBHOOKS_MAX_ATTEMPTS", 6),  # first try + retries
+    "WEBHOOKS_BACKOFF_SECONDS": env_int("CMS_WEBHOOKS_BACKOFF", 30),  # then doubled per retry
+    "WEBHOOKS_TIMEOUT_SECONDS": env_int("CMS_WEBHOOKS_TIMEOUT", 10),
     # Called after each block write commits, with a `blocks.events.BlockEvent`.
     "EVENT_LISTENERS": [
         "blocks.delivery.cache.on_block_event",
+        "webhooks.listeners.on_block_event",
     ],
     # Delivery API (blocks/delivery): server-side cache of rendered answers; see docs/decisions.md.
     "DELIVERY_CACHE_SECONDS": env_int("CMS_DELIVERY_CACHE_SECONDS", 3600),

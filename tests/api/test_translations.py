@@ -362,3 +362,18 @@ def test_restoring_a_copy_marks_the_restored_fields_until_resaved(api):
     assert status(api, "promo")["fr"]["outdatedFields"] == ["title"]  # provenance of the restored value unknown
     put_data(api, "promo", {"title": "Soldes de printemps"}, locale="fr")
     assert status(api, "promo")["fr"]["status"] == "complete"
+
+
+@pytest.mark.django_db
+def test_a_copy_of_a_copy_keeps_the_source_fingerprints(api, make_client):
+    owner = make_client(role="owner")
+    assert owner.post("/api/v1/locales", {"code": "fr-CA", "fallback": "fr"}, format="json").status_code == 201
+    create(api, "Promo", PROMO_SCHEMA, PROMO_DATA)
+    copy_to(api, "promo", "fr")
+    put_data(api, "promo", {"title": "Soldes"}, locale="fr")
+    put_data(api, "promo", {"subtitle": "Everything goes"})  # fr's subtitle is now outdated
+    response = api.post("/api/v1/site-blocks/promo/copy-to-locale?locale=fr", {"locale": "fr-ca"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"]["locale"] == "fr-CA" and response.json()["data"]["data"]["title"] == "Soldes"
+    states = status(api, "promo")
+    assert states["fr-CA"]["outdatedFields"] == states["fr"]["outdatedFields"] == ["subtitle"]
