@@ -203,4 +203,5 @@ def on_block_event(event) -> None:
 
 
 def forget_token(token_hash: str) -> None:
+    """`CMS["TOKEN_REVOKED_LISTENERS"]` entry: the next request with this token reads its rights afresh."""
     cache.delete(token_key(token_hash))

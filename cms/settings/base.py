@@ -173,6 +173,10 @@ CMS = {
     "SITE_LOCALES_CHANGED_LISTENERS": [
         "blocks.delivery.cache.invalidate_site",
     ],
+    # Called with `token_hash=` after a token is revoked.
+    "TOKEN_REVOKED_LISTENERS": [
+        "blocks.delivery.cache.forget_token",
+    ],
 }
 
 # The task queue (django-tasks): the database backend runs on SQLite and PostgreSQL with no extra service;
