@@ -16,8 +16,8 @@ wrk (installed with apt-get when missing) for a bounded time per scenario:
 It prints requests per second, p50 and p99 latency, and each as a ratio to the baseline, and exits 1 when
 the targets (hit >= 70% of baseline rps, 304 >= 80%) are not met.
 
-Knobs: BENCH_SECONDS (5), BENCH_CONNECTIONS (16), BENCH_THREADS (2), WEB_WORKERS (gunicorn default),
-BENCH_DATABASE_URL, BENCH_REDIS_URL (redis://127.0.0.1:6379/10).
+Knobs: BENCH_SECONDS (3 per round), BENCH_ROUNDS (3), BENCH_CONNECTIONS (16), BENCH_THREADS (2),
+WEB_WORKERS (2 per CPU), BENCH_BLOCKS (10000), BENCH_DATABASE_URL, BENCH_REDIS_URL (redis://127.0.0.1:6379/10).
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 BLOCKS = int(os.environ.get("BENCH_BLOCKS", "10000"))
@@ -155,13 +156,14 @@ def parse_duration(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run_wrk(wrk: str, url: str, *, headers: dict | None = None, script: str | None = None) -> dict:
-    args = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "--timeout", "5s"]
+def run_wrk(wrk: str, url: str, *, headers: dict | None = None, script: str | None = None, seconds=None) -> dict:
+    seconds = seconds or SECONDS
+    args = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     for name, value in (headers or {}).items():
         args += ["-H", f"{name}: {value}"]
     if script:
         args += ["-s", script]
-    out = subprocess.run([*args, url], capture_output=True, text=True, timeout=SECONDS + 60).stdout
+    out = subprocess.run([*args, url], capture_output=True, text=True, timeout=seconds + 60).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = parse_duration(re.search(r"\s50%\s+(\S+)", out).group(1))
     p99 = parse_duration(re.search(r"\s99%\s+(\S+)", out).group(1))
@@ -201,11 +203,21 @@ def main() -> int:
         script = workdir / "miss.lua"
         script.write_text(MISS_SCRIPT % {"threads": THREADS, "blocks": BLOCKS, "site": SITE})
 
-        run_wrk(wrk, hit_url)  # warm every worker's process memo; not measured
-        results = {"baseline": run_wrk(wrk, baseline_url)}
-        results["hit"] = run_wrk(wrk, hit_url)
-        results["304"] = run_wrk(wrk, hit_url, headers={"If-None-Match": etag})
-        results["page"] = run_wrk(wrk, page_url)
+        run_wrk(wrk, hit_url, seconds=1)  # warm every worker's process memo; not measured
+        # Rounds of interleaved scenarios: load from anything else on the machine hits all of them alike,
+        # and each scenario keeps its best round.
+        results: dict[str, dict] = {}
+        scenarios = {
+            "baseline": (baseline_url, {}),
+            "hit": (hit_url, {}),
+            "304": (hit_url, {"If-None-Match": etag}),
+            "page": (page_url, {}),
+        }
+        for _ in range(ROUNDS):
+            for name, (url, headers) in scenarios.items():
+                row = run_wrk(wrk, url, headers=headers)
+                if name not in results or row["rps"] > results[name]["rps"]:
+                    results[name] = row
         dcache.bump(SITE)  # a new generation: every block/locale below is a miss
         results["miss"] = run_wrk(wrk, f"{delivery}/blocks/b-0", script=str(script))
     finally:
@@ -217,7 +229,7 @@ def main() -> int:
     print(
         f"delivery benchmark: {BLOCKS} blocks x {len(LOCALES)} locales, body {len(body)} bytes, "
         f"db {database.split(':', 1)[0]}, cache {cache_url.split('?')[0]}, wrk -t{THREADS} -c{CONNECTIONS} "
-        f"-d{SECONDS}s, {os.cpu_count()} CPUs"
+        f"-d{SECONDS}s, best of {ROUNDS} interleaved rounds, {os.cpu_count()} CPUs"
     )
     print(f"{'scenario':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs baseline':>12} {'non-2xx/3xx':>12}")
     failed = []

@@ -24,7 +24,7 @@ from blocks.editor.forms import BlockAddForm, BlockChangeForm, CopyToLocaleForm
 from blocks.editor.translations import TranslationColumnMixin
 from blocks.editor.widgets import preview_html, render_data_form
 from blocks.models import BlockStatus, SiteBlock
-from blocks.services import block_publish, block_unpublish
+from blocks.services import block_delete, block_publish, block_unpublish
 from blocks.services.translation import block_copy_to_locale
 from cms import errors
 from locales.selectors import enabled_locale_codes
@@ -136,6 +136,17 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
 
     def save_related(self, request, form, formsets, change) -> None:
         pass
+
+    def delete_model(self, request, obj: SiteBlock) -> None:
+        """Deleting goes through the service too: it drops the block's revisions and announces the deletion."""
+        block_delete(actor=actor_for(request, obj.site), block=obj, expected_version=None)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for block in queryset.select_related("site"):
+            try:
+                block_delete(actor=actor_for(request, block.site), block=block, expected_version=None)
+            except errors.CmsError as exc:
+                self.message_user(request, f"Not deleted: {block.name} ({block.locale}): {exc.message}", messages.ERROR)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         form = context["adminform"].form

@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from django.core.cache import cache
 
+from cms import nearcache
 from cms.conf import cms_setting
 
 logger = logging.getLogger("cms.delivery")
@@ -82,7 +83,7 @@ def lookup(slug: str, token_hash: str | None) -> tuple[object, object, object]:
     keys = [site_key(slug), generation_key(slug)]
     if token_hash:
         keys.append(token_key(token_hash))
-    found = cache.get_many(keys)
+    found = nearcache.get_many(keys)
     return (
         found.get(keys[0], MISSING),
         found.get(keys[1], MISSING),

@@ -1,11 +1,14 @@
 """Compiling a checked schema into a `CompiledSchema`: its JSON Schema, a jsonschema-rs validator, and what
-validation needs besides (error messages per field, the few extra checks, richtext sanitising).
+validation needs besides (error messages per field, richtext sanitising).
 
-The hot path is `CompiledSchema.validate` on a valid document: one `is_valid` call in Rust. Errors are
-collected and mapped to our paths and messages only when that call says no, and the extra checks (rules
-JSON Schema cannot express: date/datetime bounds in UTC, file types, decimal steps) run only for schemas that
-have such fields. `compiled_for` caches compiled schemas by content hash, so a schema version compiles once
-per process.
+Each schema compiles to two JSON Schemas per level. The **served** one (`json_schema`) is what clients, the
+admin form and the `jsonschema` oracle of the tests read: portable patterns, titles, `x-cms` annotations.
+The **engine** one is what jsonschema-rs runs: no annotations, patterns without the Python-only `(?!\\n)`
+guard, and the rules JSON Schema has no keyword for (date and datetime bounds, number steps, file types)
+added as regexes, `multipleOf`, or a callback keyword (`FieldType.engine_check`). So validating a valid
+document is one `is_valid` call that never leaves Rust; errors are collected and mapped to our paths and
+messages only when it says no. `compiled_for` caches compiled schemas by content hash, so a schema version
+compiles once per process.
 """
 
 from __future__ import annotations
@@ -19,8 +22,16 @@ from typing import Any
 import jsonschema_rs
 import orjson
 
-from blocks.schema.paths import ANY_ITEM, format_path, values_at
-from blocks.schema.registry import CompileContext, FieldType, generic_message, get_type, is_localized
+from blocks.schema import patterns
+from blocks.schema.paths import ANY_ITEM, format_path
+from blocks.schema.registry import (
+    CHECK_KEYWORD,
+    CompileContext,
+    FieldType,
+    generic_message,
+    get_type,
+    is_localized,
+)
 from cms.errors import ValidationFailed
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -43,15 +54,60 @@ class _Node:
         self.clean = False  # this field or one below it needs `normalize` (richtext)
 
 
+class _ExtraCheck:
+    """The `x-cms-check` keyword: a type's `extra_check`, called from inside jsonschema-rs for one value."""
+
+    def __init__(self, parent_schema: dict, value: dict, schema_path: list) -> None:
+        self.ftype = get_type(value["type"])
+        self.field = value
+
+    def validate(self, instance: Any) -> None:
+        message = self.ftype.extra_check(self.field, instance)
+        if message:
+            raise ValueError(message)
+
+
+_NOTHING: dict = {"not": {}}
+#: error kinds whose message needs no detail (`as_dict` builds a dict per error: skipped when useless)
+_NO_DETAIL = frozenset({"Type", "Not", "UniqueItems", "FalseSchema"})
+
+
+def _for_engine(value: Any) -> Any:
+    """A copy of a compiled schema as jsonschema-rs runs it. Patterns lose their Python-only guard (see
+    `patterns.for_engine`), and `additionalProperties: false` becomes `{"not": {}}`: the same rule, but
+    reported at the unknown key with that key's value, not at the object with the whole object as its
+    instance (which the Python binding converts eagerly, at ~20 µs per KB)."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key == "pattern" and isinstance(item, str):
+                out[key] = patterns.for_engine(item)
+            elif key == "additionalProperties" and item is False:
+                out[key] = _NOTHING
+            else:
+                out[key] = _for_engine(item)
+        return out
+    if isinstance(value, list):
+        return [_for_engine(item) for item in value]
+    return value
+
+
+def _validator(engine_schema: dict):
+    """A jsonschema-rs validator of an engine schema (the one place validators are built, and counted)."""
+    _stats.compiles += 1
+    return jsonschema_rs.Draft202012Validator(
+        engine_schema, validate_formats=True, keywords={CHECK_KEYWORD: _ExtraCheck}
+    )
+
+
 class _Compiler(CompileContext):
-    def __init__(self, *, publish: bool) -> None:
+    def __init__(self, *, publish: bool, engine: bool) -> None:
         self.publish = publish
-        self.extra: list[tuple[tuple, FieldType, dict]] = []
+        self.engine = engine
         self.datasources: list[tuple[tuple, str, dict]] = []
         self._stack: list[tuple[tuple, _Node]] = []
 
     def compile(self, schema: list[dict]) -> tuple[dict, _Node]:
-        _stats.compiles += 1
         root = _Node()
         self._stack.append(((), root))
         body = self.fields(schema)
@@ -60,6 +116,8 @@ class _Compiler(CompileContext):
         # Writes reject unknown top-level keys themselves (`apply_patch`).
         del body["additionalProperties"]
         out = {"$schema": JSON_SCHEMA_DIALECT, **body}
+        if self.engine:
+            return _for_engine(out), root  # a copy, like the branch below
         # A deep copy through JSON: fragments share constants, and callers get a plain, independent dict.
         return orjson.loads(orjson.dumps(out)), root
 
@@ -96,13 +154,19 @@ class _Compiler(CompileContext):
             self._stack.pop()
         if ftype.name == "dataSource":
             self.datasources.append((path, field["source"], field.get("params", {})))
-        if ftype.needs_extra_check(field):
-            self.extra.append((path, ftype, field))
         if ftype.needs_normalize(field):
             node.clean = True
         if node.clean:
             for _, ancestor in self._stack:
                 ancestor.clean = True
+        if self.engine:
+            if ftype.needs_extra_check(field):
+                # Wrapped in `not: {not: …}`, which fails with one plain `Not` error (an `anyOf` would carry
+                # every branch's errors along, at twice the cost) and marks it as "an extra check said no":
+                # no type's own fragment uses `not` (dataSource's `not: {}` has no extra check).
+                assert "not" not in fragment, ftype.name
+                fragment["not"] = {"not": ftype.engine_check(field)}
+            return fragment
         fragment["title"] = field.get("label") or field.get("name") or ftype.name
         if field.get("help"):
             fragment["description"] = field["help"]
@@ -122,30 +186,39 @@ class CompiledSchema:
     """A schema ready to validate, merge and clean data. Build it with `compiled_for`, which caches."""
 
     def __init__(self, schema: list[dict]) -> None:
-        compiler = _Compiler(publish=False)
-        self.json_schema, self._root = compiler.compile(schema)
+        compiler = _Compiler(publish=False, engine=True)
+        engine_schema, self._root = compiler.compile(schema)
         self.datasource_fields: list[tuple[tuple, str, dict]] = compiler.datasources
-        self._extra = compiler.extra
         self._schema = schema
-        self._validator = jsonschema_rs.Draft202012Validator(self.json_schema, validate_formats=True)
-        self._publish_schema: dict | None = None
+        self._validator = _validator(engine_schema)
+        self._served: dict[bool, dict] = {}
         self._publish_validator = None
         self._lock = threading.Lock()
 
-    # -- the publish level, compiled on first use ----------------------------------------------------------
+    # -- the served JSON Schemas, and the publish level, built on first use --------------------------------
+    @property
+    def json_schema(self) -> dict:
+        """The JSON Schema (draft 2020-12) of draft-level data, as served to clients."""
+        return self._served_schema(publish=False)
+
     @property
     def publish_json_schema(self) -> dict:
         """The JSON Schema of publishable data: the draft schema plus `required` (present and non-empty)."""
-        self._publish_level()
-        return self._publish_schema
+        return self._served_schema(publish=True)
+
+    def _served_schema(self, *, publish: bool) -> dict:
+        if publish not in self._served:
+            with self._lock:
+                if publish not in self._served:
+                    self._served[publish] = _Compiler(publish=publish, engine=False).compile(self._schema)[0]
+        return self._served[publish]
 
     def _publish_level(self):
         if self._publish_validator is None:
             with self._lock:
                 if self._publish_validator is None:
-                    schema, _ = _Compiler(publish=True).compile(self._schema)
-                    self._publish_schema = schema
-                    self._publish_validator = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+                    engine_schema, _ = _Compiler(publish=True, engine=True).compile(self._schema)
+                    self._publish_validator = _validator(engine_schema)
         return self._publish_validator
 
     # -- validation -----------------------------------------------------------------------------------------
@@ -153,27 +226,32 @@ class CompiledSchema:
         """Every error of `data` as `{"data.path": "message"}`; empty when valid. Orphaned keys are ignored."""
         validator = self._publish_level() if publish else self._validator
         try:
-            valid = validator.is_valid(data)
+            if validator.is_valid(data):
+                return {}
         except (ValueError, TypeError, OverflowError):
             return {"data": "Must contain only JSON values."}
-        if valid:
-            if not self._extra:
-                return {}
-            errors: dict[str, str] = {}
-        else:
-            errors = self._map_errors(validator.iter_errors(data), publish=publish)
-        if self._extra:
-            self._run_extra_checks(data, errors)
-        return errors
+        return self._map_errors(validator.iter_errors(data), publish=publish)
 
     def _map_errors(self, errors, *, publish: bool) -> dict[str, str]:
         out: dict[str, str] = {}
+        extra: dict[str, str] = {}
         for error in errors:
             kind_obj = error.kind
             kind = type(kind_obj).__name__
-            detail = kind_obj.as_dict()
-            parts = tuple(error.instance_path)
-            node, rest = self._locate(parts)
+            parts = error.instance_path
+            node, rest, where = self._locate(parts)
+            if kind == "Not":
+                if rest:  # `additionalProperties: {"not": {}}` (see `_for_engine`): a key nobody defined
+                    out.setdefault(where, UNKNOWN_FIELD)
+                    continue
+                if node.ftype is not None and node.ftype.needs_extra_check(node.field):
+                    # An extra check (see `_Compiler._field`): the type's Python check words the message. If
+                    # it finds nothing, the value is broken in a way a JSON Schema keyword reports too.
+                    message = node.ftype.extra_check(node.field, error.instance)
+                    if message:
+                        extra.setdefault(where, message)
+                    continue
+            detail = kind_obj.as_dict() if kind not in _NO_DETAIL else {}
             if kind == "AdditionalProperties":
                 for key in detail.get("unexpected", ()):
                     out.setdefault(format_path("data", (*parts, key)), UNKNOWN_FIELD)
@@ -198,33 +276,31 @@ class CompiledSchema:
                 message = REQUIRED_MESSAGE
             else:
                 message = node.ftype.message(node.field, kind, detail, rest, None)
-            out.setdefault(format_path("data", parts), message)
+            out.setdefault(where, message)
+        for where, message in extra.items():
+            out.setdefault(where, message)  # a value that is wrong in two ways: the JSON Schema message first
         return out
 
-    def _locate(self, parts: tuple) -> tuple[_Node, tuple]:
-        """The deepest field node along `parts`, and the part of the path below it (inside the value)."""
-        node = self._root
+    def _locate(self, parts: list) -> tuple[_Node, tuple, str]:
+        """The deepest field node along the error path `parts`, the part of the path below it (inside the
+        value), and the path as the API shows it (`data.navLinks[1].url`); one pass, as errors can be many."""
+        node: _Node | None = self._root
+        found, below = self._root, -1
+        text = ["data"]
         for i, part in enumerate(parts):
-            if isinstance(part, str):
-                nxt = node.children.get(part) if node.children is not None else None
+            if type(part) is int:
+                text.append(f"[{part}]")
+                node = node.items if node is not None else None
             else:
-                nxt = node.items
-            if nxt is None:
-                return node, parts[i:]
-            node = nxt
-        return node, ()
-
-    def _run_extra_checks(self, data: Any, errors: dict[str, str]) -> None:
-        if not isinstance(data, dict):
-            return
-        for path, ftype, field in self._extra:
-            for parts, value in values_at(data, path):
-                where = format_path("data", parts)
-                if where in errors:
-                    continue
-                message = ftype.extra_check(field, value)
-                if message:
-                    errors[where] = message
+                text.append("." + part)
+                node = node.children.get(part) if node is not None and node.children is not None else None
+            if node is None:
+                if below < 0:
+                    below = i
+            else:
+                found = node
+        rest = tuple(parts[below:]) if below >= 0 else ()
+        return found, rest, "".join(text)
 
     # -- writes ---------------------------------------------------------------------------------------------
     def apply_patch(self, current: dict, patch: object) -> dict:

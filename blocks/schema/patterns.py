@@ -9,6 +9,8 @@ spelled out (`[0-9]`, and `[^\\x00-\\x20\\x7f]` for "no whitespace or control ch
 
 from __future__ import annotations
 
+import re
+
 END = "$(?!\\n)"
 NO_SPACE = "[^\\x00-\\x20\\x7f]"
 HOST = "[^\\x00-\\x20\\x7f/?#]+"
@@ -73,3 +75,61 @@ def color_pattern(alpha: bool = True) -> str:
 
 
 MIME = "^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*" + END
+
+
+# -- engine-only patterns (see `FieldType.engine_check`): checks JSON Schema has no keyword for, as regexes
+# jsonschema-rs runs in Rust. They are never served; the Python check of each type stays the reference.
+def _bound(bound: str, *, above: bool) -> str:
+    """A prefix regex for fixed-width strings of digits and separators shaped like `bound` that sort at or
+    above (`above`) or at or below it; lexicographic order is date order for `YYYY-MM-DD`."""
+
+    def rest(text: str) -> str:
+        return "".join("[0-9]" if c.isdigit() else re.escape(c) for c in text)
+
+    alternatives = [re.escape(bound)]
+    for i, c in enumerate(bound):
+        if not c.isdigit() or c == ("9" if above else "0"):
+            continue
+        digits = f"[{int(c) + 1}-9]" if above else f"[0-{int(c) - 1}]"
+        alternatives.append(re.escape(bound[:i]) + digits + rest(bound[i + 1 :]))
+    return "^(?:" + "|".join(alternatives) + ")"
+
+
+def at_least(bound: str) -> str:
+    return _bound(bound, above=True)
+
+
+def at_most(bound: str) -> str:
+    return _bound(bound, above=False)
+
+
+#: a file `accept` entry: an extension (`.pdf`) or a MIME type in which `*` matches anything (`image/*`)
+ACCEPT_EXTENSION = re.compile(r"\.[A-Za-z0-9_+-]{1,16}")
+ACCEPT_MIME = re.compile(r"[A-Za-z0-9*][A-Za-z0-9!#$&^_.+*-]*/[A-Za-z0-9*][A-Za-z0-9!#$&^_.+*-]*")
+
+
+def glob_regex(entry: str) -> str:
+    """`image/*` as a regex body: `*` matches anything, every other character itself."""
+    return ".*".join(re.escape(part) for part in entry.lower().split("*"))
+
+
+def extension_of_name(extensions: list[str]) -> str:
+    """A file name whose extension (as `posixpath.splitext` sees it: leading dots do not count) is one of
+    `extensions`, any case."""
+    names = "|".join(re.escape(e[1:]) for e in extensions)
+    return f"(?i)(?:^|/)\\.*[^./][^/]*\\.(?:{names})$"
+
+
+def extension_of_url(extensions: list[str]) -> str:
+    """A URL (absolute with `//host`, or a path from `/`) whose path ends in a name with one of `extensions`."""
+    names = "|".join(re.escape(e[1:]) for e in extensions)
+    return f"(?i)^(?:[a-z][a-z0-9+.-]*://[^/?#]*)?/(?:[^?#]*/)?\\.*[^./?#][^/?#]*\\.(?:{names})(?:[?#].*)?$"
+
+
+def for_engine(pattern: str) -> str:
+    """`pattern` as jsonschema-rs runs it: there `$` already means the very end, so the `(?!\\n)` guard (which
+    needs the backtracking engine and costs most of a pattern's time) is dropped; the meaning is the same."""
+    return pattern.replace(END, "$")
+
+
+SINGLE_LINE = "^[^\\r\\n]*" + END

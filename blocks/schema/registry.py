@@ -23,6 +23,9 @@ from typing import Any, ClassVar
 
 Report = Callable[[str, str], None]
 
+#: the engine-only keyword that runs a type's `extra_check` from inside jsonschema-rs (see `engine_check`)
+CHECK_KEYWORD = "x-cms-check"
+
 COMMON_KEYS = frozenset({"name", "type", "label", "required", "localized", "help", "default"})
 # An array's `items` is a field definition without a name (and without the per-field flags, which only make
 # sense for a named field): its type, editor hints and the type's options.
@@ -85,6 +88,13 @@ class FieldType:
     def extra_check(self, field: dict, value: Any) -> str | None:
         """Return a message if `value` (already valid for the JSON Schema fragment) breaks a non-JSON-Schema rule."""
         return None
+
+    def engine_check(self, field: dict) -> dict:
+        """The rules of `extra_check` as JSON Schema for the jsonschema-rs engine only (never served), so that
+        validating a valid document never leaves Rust. The default calls `extra_check` back from Rust through
+        the `x-cms-check` keyword, once per value; types override it with regexes or `multipleOf` where they
+        can. `extra_check` stays the reference: it words the message when this schema says no."""
+        return {CHECK_KEYWORD: {**field, "type": self.name}}
 
     def needs_normalize(self, field: dict) -> bool:
         return False

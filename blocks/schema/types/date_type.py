@@ -46,6 +46,15 @@ class DateType(FieldType):
     def needs_extra_check(self, field: dict) -> bool:
         return "min" in field or "max" in field
 
+    def engine_check(self, field: dict) -> dict:
+        # For valid YYYY-MM-DD strings, text order is date order: the bounds are two prefix regexes.
+        bounds = []
+        if "min" in field:
+            bounds.append({"pattern": patterns.at_least(field["min"])})
+        if "max" in field:
+            bounds.append({"pattern": patterns.at_most(field["max"])})
+        return {"allOf": bounds}
+
     def extra_check(self, field: dict, value: Any) -> str | None:
         day = parse_date(value)
         if day is None:

@@ -8,8 +8,8 @@ would be a promise we do not keep.
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,9 +38,7 @@ class FileType(FieldType):
     def check_options(self, field: dict, report: Report) -> None:
         accept = opt_string_list(field, "accept", report)
         for i, entry in enumerate(accept or []):
-            if not (entry.startswith(".") and len(entry) > 1 and "/" not in entry) and not (
-                "/" in entry and not entry.startswith(".")
-            ):
+            if not patterns.ACCEPT_EXTENSION.fullmatch(entry) and not patterns.ACCEPT_MIME.fullmatch(entry):
                 report(f"accept[{i}]", "Must be an extension such as .pdf or a MIME type such as image/*.")
         opt_int(field, "maxSize", report, minimum=1)
 
@@ -68,16 +66,31 @@ class FileType(FieldType):
     def needs_extra_check(self, field: dict) -> bool:
         return "accept" in field
 
+    def engine_check(self, field: dict) -> dict:
+        # The same rule as `extra_check`, as regexes: the name's extension, else (no name) the URL path's,
+        # else the MIME type against the `*` patterns.
+        extensions = [entry for entry in field["accept"] if entry.startswith(".")]
+        mimes = [entry for entry in field["accept"] if "/" in entry]
+        branches: list[dict] = []
+        if extensions:
+            name = {"pattern": patterns.extension_of_name(extensions)}
+            branches.append({"required": ["name"], "properties": {"name": name}})
+            url = {"pattern": patterns.extension_of_url(extensions)}
+            branches.append({"properties": {"name": False, "url": url}})
+        if mimes:
+            mime = {"pattern": "(?i)^(?:" + "|".join(patterns.glob_regex(m) for m in mimes) + ")$"}
+            branches.append({"required": ["mimeType"], "properties": {"mimeType": mime}})
+        return {"anyOf": branches}
+
     def extra_check(self, field: dict, value: Any) -> str | None:
         if not isinstance(value, dict) or not isinstance(value.get("url"), str):
             return None
         extension = _extension(value)
         mime = value.get("mimeType", "").lower() if isinstance(value.get("mimeType"), str) else ""
         for entry in field["accept"]:
-            entry = entry.lower()
-            if entry.startswith(".") and extension == entry:
+            if entry.startswith(".") and extension == entry.lower():
                 return None
-            if "/" in entry and mime and fnmatch.fnmatchcase(mime, entry):
+            if "/" in entry and mime and re.fullmatch(patterns.glob_regex(entry), mime, re.DOTALL):
                 return None
         return "File type not accepted; allowed: " + ", ".join(field["accept"]) + "."
 

@@ -6,12 +6,13 @@ import re
 
 import jsonschema_rs
 
+from blocks.schema import patterns
 from blocks.schema.options import opt_length_range
 from blocks.schema.registry import CompileContext, FieldType, Report, generic_message, register
 
 DEFAULT_MAX = 255
 CAP = 10_000
-SINGLE_LINE = {"pattern": "[\\r\\n]"}
+_SINGLE_LINE = {patterns.SINGLE_LINE, patterns.for_engine(patterns.SINGLE_LINE)}
 
 
 def pattern_error(pattern: object) -> str | None:
@@ -41,17 +42,25 @@ class StringType(FieldType):
             report("pattern", problem)
 
     def compile(self, field: dict, ctx: CompileContext) -> dict:
-        out: dict = {"type": "string", "maxLength": field.get("maxLength", DEFAULT_MAX), "not": SINGLE_LINE}
+        # One line is a positive pattern, not `not: {pattern: "[\\r\\n]"}`: jsonschema-rs is several times
+        # faster on it. The editor's own pattern, if any, sits beside it in `allOf`.
+        out: dict = {
+            "type": "string",
+            "maxLength": field.get("maxLength", DEFAULT_MAX),
+            "pattern": patterns.SINGLE_LINE,
+        }
         if "minLength" in field:
             out["minLength"] = field["minLength"]
         if "pattern" in field:
-            out["pattern"] = field["pattern"]
+            out["allOf"] = [{"pattern": field["pattern"]}]
         return out
 
     def non_empty(self, fragment: dict, field: dict) -> dict:
         return {**fragment, "minLength": max(1, fragment.get("minLength", 0))}
 
     def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance) -> str:
-        if kind == "Not":
-            return "Must be a single line (no line breaks)."
+        if kind == "Pattern":
+            if detail.get("pattern") in _SINGLE_LINE:
+                return "Must be a single line (no line breaks)."
+            return f"Must match the pattern {field.get('pattern')}."
         return generic_message(kind, detail, self.expected)

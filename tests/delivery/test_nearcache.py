@@ -1,0 +1,61 @@
+"""`cms.nearcache`: process-local copies of hot keys that Redis tracking keeps exact."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+from django.core.cache import cache
+
+from cms import nearcache
+from tests.delivery.conftest import REDIS_URL
+
+
+def test_parser_reads_replies_pushes_and_waits_for_incomplete_frames():
+    frame = bytearray(b">2\r\n$10\r\ninvalidate\r\n*1\r\n$3\r\nkey\r\n*2\r\n$1\r\na\r\n_\r\n")
+    push, end = nearcache._parse(frame, 0)
+    assert push == ("push", [b"invalidate", [b"key"]])
+    reply, end = nearcache._parse(frame, end)
+    assert reply == [b"a", None] and end == len(frame)
+    with pytest.raises(nearcache._Incomplete):
+        nearcache._parse(bytearray(b"$5\r\nab"), 0)
+    assert nearcache._parse(bytearray(b"%1\r\n+k\r\n:7\r\n"), 0)[0] == [b"k", 7]
+
+
+@pytest.mark.redis
+def test_copies_follow_writes_from_any_connection_at_once(redis_cache):
+    other = redis.Redis.from_url(REDIS_URL)  # another process's connection, as far as Redis can tell
+    cache.set("gen", 1)
+    assert nearcache.get_many(["gen", "none"]) == {"gen": 1}
+    reader = nearcache._reader()
+    assert reader is not None and reader.sock is not None
+    full = cache.make_key("gen")
+    for expected in range(2, 40):
+        other.incr(full)
+        assert nearcache.get_many(["gen"]) == {"gen": expected}
+    cache.set("none", "now here")
+    assert nearcache.get_many(["gen", "none"]) == {"gen": 39, "none": "now here"}
+    other.delete(full)
+    assert nearcache.get_many(["gen", "none"]) == {"none": "now here"}
+
+
+@pytest.mark.redis
+def test_flush_messages_drop_every_copy_and_a_killed_connection_is_survived(redis_cache):
+    cache.set("a", 1)
+    assert nearcache.get_many(["a"]) == {"a": 1}
+    reader = nearcache._reader()
+    reader._invalidate(("push", [b"invalidate", None]))  # what FLUSHDB sends
+    assert reader.copies == {}
+
+    assert nearcache.get_many(["a"]) == {"a": 1}
+    client_id = reader.command("CLIENT", "ID")
+    redis.Redis.from_url(REDIS_URL).client_kill_filter(_id=client_id)
+    cache.set("a", 2)  # written while the tracking connection is gone: its invalidation is lost with it
+    assert nearcache.get_many(["a"]) == {"a": 2}  # the broken connection is noticed, the copy not trusted
+    assert nearcache.get_many(["a"]) == {"a": 2}  # and a new tracking connection takes over
+    assert reader.sock is not None
+
+
+def test_without_redis_it_reads_through_django(settings):
+    cache.set("k", "v")
+    assert nearcache._reader() is None
+    assert nearcache.get_many(["k", "x"]) == {"k": "v"}
