@@ -24,10 +24,11 @@ from blocks.editor.forms import BlockAddForm, BlockChangeForm, CopyToLocaleForm
 from blocks.editor.translations import TranslationColumnMixin
 from blocks.editor.widgets import preview_html, render_data_form
 from blocks.models import BlockStatus, SiteBlock
-from blocks.services import block_publish, block_unpublish
+from blocks.services import block_delete, block_publish, block_unpublish
 from blocks.services.translation import block_copy_to_locale
 from cms import errors
 from locales.selectors import enabled_locale_codes
+from scheduling.admin import BlockScheduleMixin
 
 LIST_DEFERRED = ("schema", "data", "published_snapshot")
 
@@ -39,7 +40,7 @@ def status_label(block: SiteBlock) -> str:
 
 
 @admin.register(SiteBlock)
-class BlockAdmin(TranslationColumnMixin, BlockHistoryMixin, admin.ModelAdmin):
+class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "type", "path", "locale", "status_column", "translations_column", "updated_at")
     list_filter = (SiteFilter, "type", StatusFilter, LocaleFilter, TagFilter)
     search_fields = ("name", "slug", "path")
@@ -112,15 +113,19 @@ class BlockAdmin(TranslationColumnMixin, BlockHistoryMixin, admin.ModelAdmin):
         if obj is None:
             return [(None, {"fields": ["site", "locale", "name", "slug", "type", "path", "tags"]})]
         about = ["site", "locale", "slug", "type", "status_column", "published_at", "updated_at", "updated_by"]
+        schedule = ("Schedule", {"fields": ["schedule_summary"]})  # scheduling.admin.BlockScheduleMixin
         if not self.has_change_permission(request, obj):
-            return [(None, {"fields": ["name", "path", "tags", *about]})]
+            return [(None, {"fields": ["name", "path", "tags", *about]}), schedule]
         editable = ["name", "path", "tags", "version"] if obj.type == "page" else ["name", "tags", "version"]
-        return [(None, {"fields": editable}), ("About", {"fields": about, "classes": ["collapse"]})]
+        return [(None, {"fields": editable}), ("About", {"fields": about, "classes": ["collapse"]}), schedule]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("site", "locale", "slug", "type", "status_column", "published_at", "updated_at", "updated_by")
+        return (
+            *("site", "locale", "slug", "type", "status_column", "published_at", "updated_at", "updated_by"),
+            "schedule_summary",
+        )
 
     def save_form(self, request, form, change):
         """The services already saved in `form.clean()`; hand the admin the block they returned."""
@@ -131,6 +136,17 @@ class BlockAdmin(TranslationColumnMixin, BlockHistoryMixin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         pass
+
+    def delete_model(self, request, obj: SiteBlock) -> None:
+        """Deleting goes through the service too: it drops the block's revisions and announces the deletion."""
+        block_delete(actor=actor_for(request, obj.site), block=obj, expected_version=None)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for block in queryset.select_related("site"):
+            try:
+                block_delete(actor=actor_for(request, block.site), block=block, expected_version=None)
+            except errors.CmsError as exc:
+                self.message_user(request, f"Not deleted: {block.name} ({block.locale}): {exc.message}", messages.ERROR)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         form = context["adminform"].form

@@ -24,6 +24,7 @@ from blocks.editor.widgets import parse_data_form, render_data_form
 from blocks.models import BlockType, SiteBlock
 from blocks.services import block_create, block_replace_schema, block_update_data, block_update_meta
 from cms import errors
+from locales.models import SiteLocale
 
 STALE_MESSAGE = (
     "This block was changed by someone else since you opened it, so your changes were NOT saved. "
@@ -110,7 +111,7 @@ class _ServiceForm(forms.ModelForm):
 
 class BlockAddForm(_ServiceForm):
     site = forms.ModelChoiceField(queryset=Site.objects.none())
-    locale = forms.CharField(max_length=35, required=False, help_text="Empty: the site's default locale.")
+    locale = forms.ChoiceField(required=False, help_text="Empty: the site's default locale.")
     name = forms.CharField(max_length=200)
     slug = forms.CharField(max_length=200, required=False, help_text="Empty: made from the name.")
     type = forms.ChoiceField(choices=BlockType.choices, initial=BlockType.GLOBAL)
@@ -125,6 +126,10 @@ class BlockAddForm(_ServiceForm):
         self.fields["site"].queryset = Site.objects.filter(pk__in=self.site_ids)
         if len(self.site_ids) == 1:
             self.fields["site"].initial = self.site_ids[0]
+        codes = SiteLocale.objects.filter(site_id__in=self.site_ids, is_enabled=True).values_list(
+            "locale__code", flat=True
+        )
+        self.fields["locale"].choices = [("", "— the site's default —")] + [(c, c) for c in sorted(set(codes))]
 
     def clean(self):
         cleaned = super().clean()

@@ -140,3 +140,39 @@ def test_stranger_cannot_log_in(db):
     get_user_model().objects.create_user("nobody", password="pw-for-tests-1")
     response = Client().post(reverse("admin:login"), {"username": "nobody", "password": "pw-for-tests-1"})
     assert response.status_code == 200 and b"Please enter the correct" in response.content
+
+
+def test_delete_goes_through_the_service(site, admin_as):
+    from revisions.models import BlockRevision
+
+    block = make_block(site, name="Doomed")
+    assert BlockRevision.objects.filter(block_id=block.pk).exists()
+    client = admin_as("editor")
+    response = client.post(reverse("admin:blocks_siteblock_delete", args=[block.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not SiteBlock.objects.filter(pk=block.pk).exists()
+    assert not BlockRevision.objects.filter(block_id=block.pk).exists()
+
+
+def test_viewer_cannot_delete(site, admin_as):
+    block = make_block(site, name="Kept")
+    client = admin_as("viewer")
+    assert client.post(reverse("admin:blocks_siteblock_delete", args=[block.pk]), {"post": "yes"}).status_code == 403
+    client.post(LIST, {"action": "delete_selected", "_selected_action": [block.pk], "post": "yes"})
+    assert SiteBlock.objects.filter(pk=block.pk).exists()
+
+
+def test_list_query_count_does_not_grow_with_rows(site, admin_as):
+    client = admin_as("editor")
+    make_block(site, name="B0", tags=["t"])
+    client.get(LIST)  # warm caches (content types, sessions)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(LIST).status_code == 200
+    for index in range(1, 15):
+        make_block(site, name=f"B{index}", tags=[f"t{index}"], locale="fr" if index % 2 else None)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(LIST).status_code == 200
+    assert len(many.captured_queries) <= len(few.captured_queries), [q["sql"] for q in many.captured_queries]

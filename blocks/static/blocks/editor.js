@@ -151,7 +151,7 @@
     array: [["minItems", "int", "Min items"], ["maxItems", "int", "Max items"]],
     dataSource: [["source", "text", "Source name"]],
   };
-  const STRUCTURAL = ["fields", "items", "params"];
+  const LOCALIZED_DEFAULT = new Set(["string", "text", "richtext", "url", "image", "file"]);
 
   function camelName(label) {
     const words = label.normalize("NFKD").replace(/[^A-Za-z0-9 ]+/g, " ").trim().split(/\s+/).filter(Boolean);
@@ -307,6 +307,15 @@
         self.changed(false);
       });
       head.appendChild(slot("required", required, "Required"));
+      if (def.type !== "dataSource") {
+        const byDefault = LOCALIZED_DEFAULT.has(def.type);
+        const localized = el("input", { type: "checkbox", className: "cms-sb-localized", checked: def.localized === undefined ? byDefault : !!def.localized });
+        localized.addEventListener("change", function () {
+          if (localized.checked === LOCALIZED_DEFAULT.has(def.type)) delete def.localized; else def.localized = localized.checked;
+          self.changed(false);
+        });
+        head.appendChild(slot("localized", localized, "Translatable"));
+      }
       const tools = el("span", { className: "cms-row-tools" });
       [["↑", "Move up", -1], ["↓", "Move down", 1]].forEach(function ([text, title, step]) {
         const button = el("button", { type: "button", title: title, text: text, className: "cms-sb-move" });
