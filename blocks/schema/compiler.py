@@ -68,6 +68,8 @@ class _ExtraCheck:
 
 
 _NOTHING: dict = {"not": {}}
+#: error kinds whose message needs no detail (`as_dict` builds a dict per error: skipped when useless)
+_NO_DETAIL = frozenset({"Type", "Not", "UniqueItems", "FalseSchema"})
 
 
 def _for_engine(value: Any) -> Any:
@@ -236,20 +238,20 @@ class CompiledSchema:
         for error in errors:
             kind_obj = error.kind
             kind = type(kind_obj).__name__
-            detail = kind_obj.as_dict()
-            parts = tuple(error.instance_path)
-            node, rest = self._locate(parts)
+            parts = error.instance_path
+            node, rest, where = self._locate(parts)
             if kind == "Not":
                 if rest:  # `additionalProperties: {"not": {}}` (see `_for_engine`): a key nobody defined
-                    out.setdefault(format_path("data", parts), UNKNOWN_FIELD)
+                    out.setdefault(where, UNKNOWN_FIELD)
                     continue
                 if node.ftype is not None and node.ftype.needs_extra_check(node.field):
                     # An extra check (see `_Compiler._field`): the type's Python check words the message. If
                     # it finds nothing, the value is broken in a way a JSON Schema keyword reports too.
                     message = node.ftype.extra_check(node.field, error.instance)
                     if message:
-                        extra.setdefault(format_path("data", parts), message)
+                        extra.setdefault(where, message)
                     continue
+            detail = kind_obj.as_dict() if kind not in _NO_DETAIL else {}
             if kind == "AdditionalProperties":
                 for key in detail.get("unexpected", ()):
                     out.setdefault(format_path("data", (*parts, key)), UNKNOWN_FIELD)
@@ -274,23 +276,31 @@ class CompiledSchema:
                 message = REQUIRED_MESSAGE
             else:
                 message = node.ftype.message(node.field, kind, detail, rest, None)
-            out.setdefault(format_path("data", parts), message)
+            out.setdefault(where, message)
         for where, message in extra.items():
             out.setdefault(where, message)  # a value that is wrong in two ways: the JSON Schema message first
         return out
 
-    def _locate(self, parts: tuple) -> tuple[_Node, tuple]:
-        """The deepest field node along `parts`, and the part of the path below it (inside the value)."""
-        node = self._root
+    def _locate(self, parts: list) -> tuple[_Node, tuple, str]:
+        """The deepest field node along the error path `parts`, the part of the path below it (inside the
+        value), and the path as the API shows it (`data.navLinks[1].url`); one pass, as errors can be many."""
+        node: _Node | None = self._root
+        found, below = self._root, -1
+        text = ["data"]
         for i, part in enumerate(parts):
-            if isinstance(part, str):
-                nxt = node.children.get(part) if node.children is not None else None
+            if type(part) is int:
+                text.append(f"[{part}]")
+                node = node.items if node is not None else None
             else:
-                nxt = node.items
-            if nxt is None:
-                return node, parts[i:]
-            node = nxt
-        return node, ()
+                text.append("." + part)
+                node = node.children.get(part) if node is not None and node.children is not None else None
+            if node is None:
+                if below < 0:
+                    below = i
+            else:
+                found = node
+        rest = tuple(parts[below:]) if below >= 0 else ()
+        return found, rest, "".join(text)
 
     # -- writes ---------------------------------------------------------------------------------------------
     def apply_patch(self, current: dict, patch: object) -> dict:

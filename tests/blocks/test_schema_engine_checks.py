@@ -18,7 +18,13 @@ from hypothesis import strategies as st
 from blocks.schema import check_schema, compiled_for, get_type
 
 EXAMPLES = int(os.environ.get("CMS_PROPERTY_EXAMPLES", "60")) * 2
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized unless a soak asks for more examples: the suite runs on every landing and must not flake.
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize="CMS_PROPERTY_EXAMPLES" not in os.environ,
+    suppress_health_check=list(HealthCheck),
+)
 
 
 def agree(field: dict, value) -> None:
@@ -30,7 +36,7 @@ def agree(field: dict, value) -> None:
     assert nested.validate({"l": [value]}) == ({"data.l[0]": expected} if expected else {}), (field, value)
 
 
-DAYS = st.dates(date(1, 1, 3), date(9999, 12, 29))
+DAYS = st.dates(date(1, 1, 10), date(9999, 12, 20))
 
 
 @SETTINGS

@@ -140,3 +140,33 @@ def test_keep_per_block_prunes_on_write(actor, settings):
     from reversion.models import Revision, Version
 
     assert Revision.objects.count() == Version.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_copy_to_locale_and_scheduled_publish_are_one_revision_each(api, editor):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from blocks.services.scheduling import perform_due_schedules
+
+    user = editor[0]
+    api.post("/api/v1/site-blocks", {"name": "Promo", "type": "global"}, format="json")
+    response = api.post("/api/v1/site-blocks/promo/copy-to-locale", {"locale": "fr"}, format="json")
+    assert response.status_code == 200, response.json()
+    french = newest(response.json()["data"]["id"])
+    assert (french.number, french.comment, french.author) == (1, "Copied from en", user)
+    assert BlockRevision.objects.filter(block_id=french.block_id).count() == 1
+
+    soon = timezone.now() + timedelta(minutes=5)
+    response = api.post(
+        "/api/v1/site-blocks/promo/schedule", {"publishAt": soon.isoformat().replace("+00:00", "Z")}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    block_id = response.json()["data"]["id"]
+    count = BlockRevision.objects.filter(block_id=block_id).count()
+    perform_due_schedules(now=soon + timedelta(seconds=1))
+    assert BlockRevision.objects.filter(block_id=block_id).count() == count + 1
+    entry = newest(block_id)
+    assert (entry.comment, entry.author) == ("Scheduled publish", user)
+    assert entry.changes == [{"field": "status", "from": "draft", "to": "published"}]
