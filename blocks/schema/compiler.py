@@ -292,23 +292,21 @@ class CompiledSchema:
     def _locate(self, parts: list) -> tuple[_Node, tuple, str]:
         """The deepest field node along the error path `parts`, the part of the path below it (inside the
         value), and the path as the API shows it (`data.navLinks[1].url`); one pass, as errors can be many."""
-        node: _Node | None = self._root
-        found, below = self._root, -1
-        text = ["data"]
+        node = self._root
+        text = "data"
         for i, part in enumerate(parts):
             if type(part) is int:
-                text.append(f"[{part}]")
-                node = node.items if node is not None else None
+                nxt = node.items
+                text += f"[{part}]"
             else:
-                text.append("." + part)
-                node = node.children.get(part) if node is not None and node.children is not None else None
-            if node is None:
-                if below < 0:
-                    below = i
-            else:
-                found = node
-        rest = tuple(parts[below:]) if below >= 0 else ()
-        return found, rest, "".join(text)
+                nxt = node.children.get(part) if node.children is not None else None
+                text += "." + part
+            if nxt is None:
+                for below in parts[i + 1 :]:
+                    text += f"[{below}]" if type(below) is int else "." + below
+                return node, tuple(parts[i:]), text
+            node = nxt
+        return node, (), text
 
     # -- writes ---------------------------------------------------------------------------------------------
     def apply_patch(self, current: dict, patch: object) -> dict:
