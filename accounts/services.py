@@ -16,6 +16,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from accounts.authentication import hash_token
 from accounts.models import TOKEN_PREFIX, ApiToken, Membership, Role, Scope, Site
@@ -93,9 +94,20 @@ def token_create(
 
 
 def token_revoke(*, token: ApiToken) -> ApiToken:
-    """Revoke now; the next request with it answers `token_revoked`. Revoking twice keeps the first time."""
+    """Revoke now; the next request with it answers `token_revoked`. Revoking twice keeps the first time.
+
+    The callables in `CMS["TOKEN_REVOKED_LISTENERS"]` get `token_hash=` after the commit (the delivery API
+    caches what a token may do, and drops that at once).
+    """
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db(fields=["revoked_at"])
+    token_hash = token.token_hash
+
+    def announce() -> None:
+        for dotted in cms_setting("TOKEN_REVOKED_LISTENERS"):
+            import_string(dotted)(token_hash=token_hash)
+
+    transaction.on_commit(announce)
     return token
 
 

@@ -28,6 +28,7 @@ from blocks.services import block_delete, block_publish, block_unpublish
 from blocks.services.translation import block_copy_to_locale
 from cms import errors
 from locales.selectors import enabled_locale_codes
+from scheduling.admin import BlockScheduleMixin
 
 LIST_DEFERRED = ("schema", "data", "published_snapshot")
 
@@ -39,7 +40,7 @@ def status_label(block: SiteBlock) -> str:
 
 
 @admin.register(SiteBlock)
-class BlockAdmin(TranslationColumnMixin, BlockHistoryMixin, admin.ModelAdmin):
+class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "type", "path", "locale", "status_column", "translations_column", "updated_at")
     list_filter = (SiteFilter, "type", StatusFilter, LocaleFilter, TagFilter)
     search_fields = ("name", "slug", "path")
@@ -112,15 +113,19 @@ class BlockAdmin(TranslationColumnMixin, BlockHistoryMixin, admin.ModelAdmin):
         if obj is None:
             return [(None, {"fields": ["site", "locale", "name", "slug", "type", "path", "tags"]})]
         about = ["site", "locale", "slug", "type", "status_column", "published_at", "updated_at", "updated_by"]
+        schedule = ("Schedule", {"fields": ["schedule_summary"]})  # scheduling.admin.BlockScheduleMixin
         if not self.has_change_permission(request, obj):
-            return [(None, {"fields": ["name", "path", "tags", *about]})]
+            return [(None, {"fields": ["name", "path", "tags", *about]}), schedule]
         editable = ["name", "path", "tags", "version"] if obj.type == "page" else ["name", "tags", "version"]
-        return [(None, {"fields": editable}), ("About", {"fields": about, "classes": ["collapse"]})]
+        return [(None, {"fields": editable}), ("About", {"fields": about, "classes": ["collapse"]}), schedule]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("site", "locale", "slug", "type", "status_column", "published_at", "updated_at", "updated_by")
+        return (
+            *("site", "locale", "slug", "type", "status_column", "published_at", "updated_at", "updated_by"),
+            "schedule_summary",
+        )
 
     def save_form(self, request, form, change):
         """The services already saved in `form.clean()`; hand the admin the block they returned."""

@@ -12,3 +12,7 @@ class BlocksConfig(AppConfig):
 
         if not reversion.is_registered(SiteBlock):
             reversion.register(SiteBlock)
+
+        from blocks.delivery import signals
+
+        signals.connect()

@@ -7,11 +7,15 @@ connection read and pushes an `invalidate` message on the same connection as soo
 (written, incremented, deleted, expired, evicted, or the database flushed). Before answering from its copy,
 `get_many` drains those messages with a zero-timeout `select`: one cheap syscall instead of a round trip.
 
-Why it is exact, not "eventually" fresh: Redis queues the invalidation to this connection while it executes
-the write, and flushes it in the same event-loop turn as the writer's reply. The writer's process only answers
-its client (the publish request) after that reply, so any read that starts after a publish has returned finds
-the invalidation already in this socket's buffer. Copies are also refreshed after `MAX_AGE` seconds and
-dropped whenever the connection breaks, so a lost connection can never leave a stale copy behind.
+Why a read that starts after a write has returned sees it: Redis queues the invalidation to every tracking
+connection while it executes the write, and writes all queued output, to every client, in one pass before it
+reads any further command. A writer that sends one more command after its write (`settle()`) and gets the
+answer therefore knows the pass is over: the invalidation is in each reader's socket buffer (on one host the
+kernel puts it there during Redis' `write`), and the next `select` sees it. Writers of near-cached keys
+call `settle()` before they return (`blocks.delivery.cache.bump` does), so a publish answered to a client is
+seen by every later read. Across hosts the invalidation still has to cross the network, which it normally
+does long before a client can send its next request; `CMS["DELIVERY_NEAR_CACHE"] = False` trades that for a
+round trip per read. Copies are also refreshed after `MAX_AGE` seconds and dropped when the connection breaks.
 
 Only for Redis (`redis://`, `unix://`) caches; anything else (local memory, TLS) reads through Django's cache.
 """
@@ -30,11 +34,14 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from redis.connection import parse_url
 
+from cms.conf import cms_setting
+
 logger = logging.getLogger("cms.cache")
 
 MAX_AGE = 30.0  # seconds a copy is trusted without any message (a safety net, not the mechanism)
 MAX_KEYS = 10_000
 TIMEOUT = 5.0
+SETTLE_KEY = "nearcache:settle"
 _ABSENT = object()
 
 
@@ -234,8 +241,20 @@ def _reader() -> TrackedReader | None:
     return _local.reader
 
 
+def settle() -> None:
+    """After writing near-cached keys: return only once Redis has sent the invalidations (see the module doc).
+
+    One cheap command on a fresh round trip: Redis reads it only after finishing the output pass that
+    carried the invalidations of the write before it.
+    """
+    if isinstance(caches["default"], RedisCache):
+        cache.get(SETTLE_KEY)
+
+
 def get_many(keys: list[str]) -> dict:
     """`cache.get_many(keys)`, answered from exact process-local copies where Redis tracking allows."""
+    if not cms_setting("DELIVERY_NEAR_CACHE"):
+        return cache.get_many(keys)
     reader = _reader()
     if reader is None or reader.disabled:
         return cache.get_many(keys)

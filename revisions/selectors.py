@@ -13,6 +13,8 @@ import json
 from cms import errors
 from revisions.models import BlockRevision
 
+MAX_ID = 2**63
+
 # The fields of the serialized block a revision's full state exposes, with their value when absent.
 STATE_FIELDS = {
     "name": "",
@@ -37,6 +39,8 @@ def revision_of_block(block, revision_id: object) -> BlockRevision:
         pk = int(str(revision_id))
     except ValueError:
         pk = None
+    if pk is not None and not 0 < pk < MAX_ID:
+        pk = None  # SQLite cannot even bind an integer past 64 bits
     found = None if pk is None else BlockRevision.objects.select_related("author").filter(pk=pk, block=block).first()
     if found is None:
         raise errors.NotFound(f"No revision `{revision_id}` of this block.")

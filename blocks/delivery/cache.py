@@ -166,6 +166,7 @@ def bump(slug: str) -> None:
         cache.incr(key)
     except ValueError:  # no counter yet (or evicted): any fresh value differs from every stored one
         cache.set(key, time.time_ns(), timeout=None)
+    nearcache.settle()  # every process's near copy is invalidated before the writer answers its client
 
 
 def _slug_of(site) -> str | None:
@@ -203,4 +204,6 @@ def on_block_event(event) -> None:
 
 
 def forget_token(token_hash: str) -> None:
+    """`CMS["TOKEN_REVOKED_LISTENERS"]` entry: the next request with this token reads its rights afresh."""
     cache.delete(token_key(token_hash))
+    nearcache.settle()

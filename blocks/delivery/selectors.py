@@ -13,7 +13,7 @@ from datetime import datetime
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from blocks.models import SiteBlock
+from blocks.models import BlockStatus, SiteBlock
 
 COMMON_FIELDS = (
     "id",
@@ -36,13 +36,27 @@ LIVE_FIELDS = (*COMMON_FIELDS, "published_snapshot")
 PREVIEW_FIELDS = (*COMMON_FIELDS, "schema", "data", "version")
 
 
-def readable_blocks(site_id: int, *, preview: bool = False, now: datetime | None = None) -> QuerySet:
-    """The site's rows a delivery reader may see: live ones, or every row (working copies) in preview."""
-    rows = SiteBlock.objects.filter(site_id=site_id)
-    if preview:
-        return rows.only(*PREVIEW_FIELDS)
-    now = now or timezone.now()
-    return rows.live(now).filter(Q(published_at__isnull=True) | Q(published_at__lte=now)).only(*LIVE_FIELDS)
+def live_q(now: datetime) -> Q:
+    """`SiteBlock.objects.live()` plus "not before its publish time", as one Q: a miss builds its query in
+    one `filter` call (each call re-walks Django's query machinery; misses are ORM-bound, not SQL-bound)."""
+    return (
+        Q(status=BlockStatus.PUBLISHED, published_snapshot__isnull=False)
+        & (Q(scheduled_unpublish_at__isnull=True) | Q(scheduled_unpublish_at__gt=now))
+        & (Q(published_at__isnull=True) | Q(published_at__lte=now))
+    )
+
+
+def readable_blocks(
+    site_id: int, *, preview: bool = False, now: datetime | None = None, where: Q | None = None
+) -> QuerySet:
+    """The site's rows a delivery reader may see (live ones, or every row's working copy in preview), with
+    `where` on top, unordered (callers order when they need to)."""
+    condition = Q(site_id=site_id)
+    if not preview:
+        condition &= live_q(now or timezone.now())
+    if where is not None:
+        condition &= where
+    return SiteBlock.objects.filter(condition).only(*(PREVIEW_FIELDS if preview else LIVE_FIELDS)).order_by()
 
 
 def content_of(row: SiteBlock, *, preview: bool) -> tuple[list, dict]:
@@ -62,13 +76,13 @@ def best_in_chain(rows, chain: list[str]) -> SiteBlock | None:
 
 def block_by_slug(site_id: int, slug: str, chain: list[str], *, preview: bool = False) -> SiteBlock | None:
     """One query: the block `slug` in every locale of the chain; the best one wins."""
-    rows = readable_blocks(site_id, preview=preview).filter(slug=slug, locale__in=chain)
+    rows = readable_blocks(site_id, preview=preview, where=Q(slug=slug, locale__in=chain))
     return best_in_chain(list(rows), chain)
 
 
 def page_by_path(site_id: int, path: str, chain: list[str], *, preview: bool = False) -> SiteBlock | None:
     """One query: the page at `path` in every locale of the chain; the best one wins."""
-    rows = readable_blocks(site_id, preview=preview).filter(path=path, locale__in=chain, type="page")
+    rows = readable_blocks(site_id, preview=preview, where=Q(path=path, locale__in=chain, type="page"))
     return best_in_chain(list(rows), chain)
 
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from accounts.permissions import Action, Actor
 from blocks import events
 from blocks.models import SiteBlock
-from blocks.schema import check_schema
+from blocks.schema import check_schema, compiled_for
 from blocks.services.common import block_state, lock_block, refresh_unpublished_flag, touch
 from blocks.services.publishing import publish_in_place
 from blocks.services.translation import after_data_replaced
@@ -40,6 +40,7 @@ def block_restore(
         raise errors.ValidationFailed(
             f"Revision {target.pk}'s schema is no longer valid; it cannot be restored.", fields=exc.fields
         ) from None
+    compiled_for(schema)  # compile before taking locks, as a schema write does
     comment = f"Restored from revision {target.pk}" + (" and published" if publish else "")
     with transaction.atomic():
         block = lock_block(block, expected_version)

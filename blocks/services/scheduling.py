@@ -201,6 +201,9 @@ def block_schedule(
         schedule.updated_at = now
         schedule.save()
         block.schedule = schedule
+        # A write like any other (the version moved): caches of what readers see (delivery) must hear of it,
+        # since a published block now stops being live at a new time.
+        events.emit("block.updated", block, user=actor.user)
         # Enqueued in the same transaction: with the database queue the task exists iff the schedule does.
         from scheduling.tasks import enqueue_sweep_at
 
@@ -219,6 +222,7 @@ def block_unschedule(*, actor: Actor, block: SiteBlock, expected_version: int | 
         block.scheduled_unpublish_at = None
         block.save()
         BlockSchedule.objects.filter(block=block).update(publish_by=None, unpublish_by=None, updated_at=timezone.now())
+        events.emit("block.updated", block, user=actor.user)
     return block
 
 

@@ -166,12 +166,19 @@ CMS = {
     "DELIVERY_TOKEN_CACHE_SECONDS": env_int("CMS_DELIVERY_TOKEN_CACHE_SECONDS", 30),
     "DELIVERY_LOCAL_ENTRIES": env_int("CMS_DELIVERY_LOCAL_ENTRIES", 2048),
     "DELIVERY_GZIP_MIN_BYTES": 1024,
+    # Keep site facts, generations and token rights in process, invalidated by Redis client tracking
+    # (cms/nearcache.py); off: one Redis round trip per delivery read.
+    "DELIVERY_NEAR_CACHE": env_bool("CMS_DELIVERY_NEAR_CACHE", True),
     "DATA_SOURCE_MAX_DEPTH": 3,
     "DATA_SOURCE_MAX_CALLS": 20,
     "BENCH_BASELINE": env_bool("CMS_BENCH_BASELINE", False),
     # Called with `site_id=` after a change to a site's locales commits (enable, disable, default, fallback).
     "SITE_LOCALES_CHANGED_LISTENERS": [
         "blocks.delivery.cache.invalidate_site",
+    ],
+    # Called with `token_hash=` after a token is revoked.
+    "TOKEN_REVOKED_LISTENERS": [
+        "blocks.delivery.cache.forget_token",
     ],
 }
 

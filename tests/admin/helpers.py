@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 
 from django.urls import reverse
 
@@ -45,3 +46,77 @@ def post_change(client, block: SiteBlock, data_controls=None, **overrides):
         encode(change_post(block, data_controls, **overrides)),
         content_type="application/x-www-form-urlencoded",
     )
+
+
+class _FormControls(HTMLParser):
+    """The (name, value) pairs a browser would submit for the page's main form, without running its JS."""
+
+    def __init__(self, form_id: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.in_form = False
+        self.template_depth = 0
+        self.pairs: list[tuple[str, str]] = []
+        self._textarea: list | None = None
+        self._select: dict | None = None
+        self._option: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and a.get("id") == self.form_id:
+            self.in_form = True
+        if not self.in_form:
+            return
+        if tag == "template":
+            self.template_depth += 1
+        if self.template_depth or "disabled" in a:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in ("submit", "button", "file"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.pairs.append((name, a.get("value", "on" if kind in ("checkbox", "radio") else "")))
+        elif tag == "textarea" and name:
+            self._textarea = [name, ""]
+        elif tag == "select" and name:
+            self._select = {"name": name, "chosen": [], "first": None, "multiple": "multiple" in a}
+        elif tag == "option" and self._select is not None:
+            self._option = {"value": a.get("value"), "selected": "selected" in a, "text": ""}
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+        if self._option is not None:
+            self._option["text"] += data
+
+    def handle_endtag(self, tag):
+        if tag == "template" and self.in_form:
+            self.template_depth -= 1
+        elif tag == "form" and self.in_form:
+            self.in_form = False
+        elif tag == "textarea" and self._textarea is not None:
+            name, text = self._textarea
+            self.pairs.append((name, text[1:] if text.startswith("\n") else text))
+            self._textarea = None
+        elif tag == "option" and self._option is not None and self._select is not None:
+            value = self._option["value"] if self._option["value"] is not None else self._option["text"]
+            if self._select["first"] is None:
+                self._select["first"] = value
+            if self._option["selected"]:
+                self._select["chosen"].append(value)
+            self._option = None
+        elif tag == "select" and self._select is not None:
+            chosen = self._select["chosen"]
+            if not chosen and not self._select["multiple"] and self._select["first"] is not None:
+                chosen = [self._select["first"]]
+            self.pairs += [(self._select["name"], value) for value in chosen]
+            self._select = None
+
+
+def rendered_form_post(html: str, form_id: str = "siteblock_form") -> list[tuple[str, str]]:
+    parser = _FormControls(form_id)
+    parser.feed(html)
+    return parser.pairs

@@ -336,3 +336,24 @@ def test_cached_answer_stops_at_the_scheduled_unpublish_time(site, publish, read
     time.sleep(1.6)
     # no event, no scheduler: the cached answer knows when it stops being true
     assert reader.get(f"{BASE}/blocks/banner").status_code == 404
+
+
+def test_a_site_made_private_and_a_revoked_token_take_effect_at_once(
+    site, publish, reader, django_capture_on_commit_callbacks
+):
+    from accounts.models import ApiToken
+    from accounts.services import token_revoke
+
+    publish("Hero", {"title": "x"})
+    assert reader.get(f"{BASE}/blocks/hero").status_code == 200  # the site's facts are cached now
+    site.is_public = False
+    with django_capture_on_commit_callbacks(execute=True):
+        site.save()
+    assert error_of(reader.get(f"{BASE}/blocks/hero"))["code"] == "unauthenticated"
+
+    _, secret = issue_token(site, username="reader", role="viewer", scopes=("read",))
+    reader.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert reader.get(f"{BASE}/blocks/hero").status_code == 200  # the token's rights are cached now
+    with django_capture_on_commit_callbacks(execute=True):
+        token_revoke(token=ApiToken.objects.get(user__username="reader"))
+    assert error_of(reader.get(f"{BASE}/blocks/hero"))["code"] == "token_revoked"

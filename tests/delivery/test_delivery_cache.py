@@ -189,3 +189,22 @@ def test_a_lost_generation_counter_never_resurrects_old_answers(site, publish, w
     assert with_new_generation.json()["data"]["data"]["title"] == "v1"
     write(services.block_update_data, block=hero, data={"title": "v2"}, expected_version=None, publish=True)
     assert client.get(f"{BASE}/blocks/hero").json()["data"]["data"]["title"] == "v2"
+
+
+def test_a_scheduled_unpublish_ends_a_cached_answer_on_time_even_without_the_worker(site, publish, write):
+    import time
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from blocks.services.scheduling import block_schedule
+
+    block = publish("Banner", {"title": "Promo"})
+    client = APIClient()
+    assert client.get(f"{BASE}/blocks/banner").status_code == 200  # cached with no end in sight
+    write(block_schedule, block=block, expected_version=None, unpublish_at=timezone.now() + timedelta(seconds=1))
+    assert client.get(f"{BASE}/blocks/banner").status_code == 200
+    time.sleep(1.1)
+    # no worker ran: the row is still `published`, yet no reader is served it past its time
+    assert SiteBlock.objects.get(pk=block.pk).status == "published"
+    assert client.get(f"{BASE}/blocks/banner").status_code == 404

@@ -29,12 +29,15 @@ def test_copies_follow_writes_from_any_connection_at_once(redis_cache):
     reader = nearcache._reader()
     assert reader is not None and reader.sock is not None
     full = cache.make_key("gen")
-    for expected in range(2, 40):
+    for expected in range(2, 300):
         other.incr(full)
+        other.ping()  # what `nearcache.settle()` does for writers
         assert nearcache.get_many(["gen"]) == {"gen": expected}
     cache.set("none", "now here")
-    assert nearcache.get_many(["gen", "none"]) == {"gen": 39, "none": "now here"}
+    nearcache.settle()
+    assert nearcache.get_many(["gen", "none"]) == {"gen": 299, "none": "now here"}
     other.delete(full)
+    other.ping()
     assert nearcache.get_many(["gen", "none"]) == {"none": "now here"}
 
 
@@ -59,3 +62,14 @@ def test_without_redis_it_reads_through_django(settings):
     cache.set("k", "v")
     assert nearcache._reader() is None
     assert nearcache.get_many(["k", "x"]) == {"k": "v"}
+
+
+@pytest.mark.redis
+def test_switched_off_it_reads_through_django_every_time(redis_cache, settings):
+    settings.CMS = {**settings.CMS, "DELIVERY_NEAR_CACHE": False}
+    nearcache._local.__dict__.clear()
+    cache.set("k", 1)
+    assert nearcache.get_many(["k"]) == {"k": 1}
+    cache.set("k", 2)
+    assert nearcache.get_many(["k"]) == {"k": 2}
+    assert getattr(nearcache._local, "reader", None) is None  # no tracking connection was opened

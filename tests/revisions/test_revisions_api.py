@@ -198,7 +198,7 @@ def test_revision_of_another_block_or_site_is_not_found(api, header, other_site)
     foreign_revision = revisions(other)["data"][0]["id"]
     own = revisions(api)["data"][0]["id"]
 
-    for revision_id in (footer_revision, foreign_revision, 999_999):
+    for revision_id in (footer_revision, foreign_revision, 999_999, "9" * 30):
         for method, url in (
             ("get", f"/api/v1/site-blocks/header/revisions/{revision_id}"),
             ("post", f"/api/v1/site-blocks/header/revisions/{revision_id}/restore"),

@@ -59,12 +59,13 @@ def test_block_scheduled_one_second_ahead_goes_live_then_down(setup):
     assert response.status_code == 200, response.json()
     run_ready_tasks()
     assert not is_live(api)  # nothing is due yet: the queued task waits for its run_after
+    assert api.get("/api/v1/delivery/acme/blocks/promo").status_code == 404
 
     run_worker_until(lambda: is_live(api), timeout=5, interval=POLL)
     assert datetime.now(UTC) - publish_at < timedelta(seconds=1 + POLL + 0.5)
     data = api.get("/api/v1/site-blocks/promo").json()["data"]
     assert data["scheduledPublishAt"] is None
-    assert SiteBlock.objects.live().filter(slug="promo").exists()  # what the delivery API serves
+    assert api.get("/api/v1/delivery/acme/blocks/promo").json()["data"]["data"] == {"title": "Sale"}
     [published] = revisions("Scheduled publish")
     assert published.revision.user == user  # authored by the scheduling user
 
@@ -75,6 +76,7 @@ def test_block_scheduled_one_second_ahead_goes_live_then_down(setup):
     assert datetime.now(UTC) - unpublish_at < timedelta(seconds=1 + POLL + 0.5)
     data = api.get("/api/v1/site-blocks/promo").json()["data"]
     assert data["status"] == "draft" and data["scheduledUnpublishAt"] is None
+    assert api.get("/api/v1/delivery/acme/blocks/promo").status_code == 404
     assert len(revisions("Scheduled unpublish")) == 1
 
 

@@ -1,0 +1,25 @@
+"""Site edits drop the delivery cache's facts about that site.
+
+A site has no write service (the admin and `create_site` save it directly), so a model signal is the one
+place that sees every change of `is_public` or `default_locale`. Without it a site made private would keep
+answering anonymous readers until its cached facts expire. Block writes do NOT use signals: they announce
+themselves through `blocks.events` (see `cache.on_block_event`).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+
+def _site_changed(sender, instance, **kwargs) -> None:
+    from blocks.delivery.cache import invalidate_site
+
+    transaction.on_commit(lambda: invalidate_site(instance))
+
+
+def connect() -> None:
+    from accounts.models import Site
+
+    post_save.connect(_site_changed, sender=Site, dispatch_uid="delivery-site-saved")
+    post_delete.connect(_site_changed, sender=Site, dispatch_uid="delivery-site-deleted")

@@ -1,0 +1,49 @@
+"""Webhooks and deliveries in the admin: owners only, saved through the services, redeliver action."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from tests.admin.conftest import logged_in, member
+from webhooks.models import Webhook, WebhookDelivery
+
+
+def test_owner_adds_a_webhook_through_the_services(site):
+    owner = logged_in(member(site, "own", "owner"))
+    response = owner.post(reverse("admin:webhooks_webhook_add"), {
+        "site": site.pk, "name": "Build", "url": "http://127.0.0.1:9/hook", "events": ["block.published"],
+        "block_types": ["page"], "locales": "en, fr", "is_active": "on", "secret": "",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    hook = Webhook.objects.get()
+    assert hook.events == ["block.published"] and hook.block_types == ["page"] and hook.locales == ["en", "fr"]
+    assert hook.secret.startswith("whsec_")
+    assert owner.get(reverse("admin:webhooks_webhook_changelist")).status_code == 200
+
+    response = owner.post(reverse("admin:webhooks_webhook_add"), {
+        "site": site.pk, "url": "ftp://nope", "locales": "zz", "is_active": "on",
+    })
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "http:// or https://" in page and "not a locale of this site" in page
+    assert Webhook.objects.count() == 1
+
+
+def test_editors_do_not_see_webhooks(site):
+    editor = logged_in(member(site, "ed", "editor"))
+    assert editor.get(reverse("admin:webhooks_webhook_changelist")).status_code == 403
+    assert editor.get(reverse("admin:webhooks_webhookdelivery_changelist")).status_code == 403
+
+
+def test_delivery_log_and_redeliver_action(site):
+    owner = logged_in(member(site, "own", "owner"))
+    hook = Webhook.objects.create(site=site, url="http://127.0.0.1:9/", secret="s" * 20)
+    delivery = WebhookDelivery.objects.create(webhook=hook, event="block.published", body="{}", status="failed",
+                                              attempts=6, attempt_limit=6)
+    changelist = reverse("admin:webhooks_webhookdelivery_changelist")
+    assert "block.published" in owner.get(changelist).content.decode()
+    assert owner.get(reverse("admin:webhooks_webhookdelivery_change", args=[delivery.pk])).status_code == 200
+    response = owner.post(changelist, {"action": "redeliver", "_selected_action": [str(delivery.pk)]})
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.status == "pending" and delivery.attempt_limit == 12

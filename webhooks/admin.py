@@ -1,0 +1,141 @@
+"""Webhooks and their delivery log in the admin, for the owners of each site.
+
+Saving goes through `webhooks.services` (the API's checks, SSRF guard included); deliveries are read-only,
+with a "Redeliver" action. Scoping: a user sees the webhooks of the sites they own (`Action.MANAGE`).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+
+from accounts.models import Site
+from accounts.permissions import Action
+from blocks.editor.access import actor_for, sites_where
+from blocks.events import EVENTS
+from blocks.models import BlockType
+from cms import errors
+from webhooks.models import Webhook, WebhookDelivery
+from webhooks.services import clean_webhook_input, delivery_redeliver, webhook_create, webhook_update
+
+FIELD_KEYS = {"url": "url", "name": "name", "events": "events", "block_types": "blockTypes", "locales": "locales",
+              "is_active": "isActive", "secret": "secret"}
+
+
+class WebhookForm(forms.ModelForm):
+    url = forms.CharField(max_length=2048, help_text="http(s) URL of the receiver; public addresses only.")
+    events = forms.MultipleChoiceField(choices=[(e, e) for e in EVENTS], required=False,
+                                       widget=forms.CheckboxSelectMultiple, help_text="None ticked: every event.")
+    block_types = forms.MultipleChoiceField(choices=BlockType.choices, required=False,
+                                            widget=forms.CheckboxSelectMultiple, help_text="None ticked: both.")
+    locales = forms.CharField(required=False, help_text="Comma-separated locale codes; empty: every locale.")
+    secret = forms.CharField(required=False, help_text="Leave empty to keep it (or to generate one when adding).")
+
+    class Meta:
+        model = Webhook
+        fields = ["site", "name", "url", "events", "block_types", "locales", "is_active", "secret"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.filter(pk__in=self.site_ids)
+        if self.instance.pk:
+            self.fields["site"].disabled = True
+            self.initial["locales"] = ", ".join(self.instance.locales)
+            self.initial["secret"] = ""
+
+    def clean(self):
+        cleaned = super().clean()
+        site = cleaned.get("site") or getattr(self.instance, "site", None)
+        if site is None:
+            return cleaned
+        body = {FIELD_KEYS[key]: cleaned.get(key) for key in FIELD_KEYS if key in cleaned}
+        body["locales"] = [code.strip() for code in (cleaned.get("locales") or "").split(",") if code.strip()]
+        if not body.get("secret"):
+            body.pop("secret", None)
+        try:
+            clean_webhook_input(site, body, creating=not self.instance.pk)
+        except errors.ValidationFailed as exc:
+            reverse_keys = {api: field for field, api in FIELD_KEYS.items()}
+            for key, message in (exc.fields or {}).items():
+                field = reverse_keys.get(key.split("[")[0])
+                self.add_error(field if field in self.fields else None, message)
+        self.api_body = body
+        return cleaned
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    form = WebhookForm
+    list_display = ("__str__", "site", "url", "is_active", "updated_at")
+    list_filter = ("is_active", "site")
+    search_fields = ("name", "url")
+    list_select_related = ("site",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(site_id__in=sites_where(request, Action.MANAGE))
+
+    def has_module_permission(self, request) -> bool:
+        return bool(sites_where(request, Action.MANAGE))
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        owned = sites_where(request, Action.MANAGE)
+        return obj.site_id in owned if obj is not None else bool(owned)
+
+    has_change_permission = has_delete_permission = has_view_permission
+
+    def has_add_permission(self, request) -> bool:
+        return bool(sites_where(request, Action.MANAGE))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type("WebhookForm", (form,), {"site_ids": sites_where(request, Action.MANAGE)})
+
+    def save_model(self, request, obj, form, change) -> None:
+        site = obj.site if change else form.cleaned_data["site"]
+        actor = actor_for(request, site)
+        if change:
+            saved = webhook_update(actor=actor, webhook=obj, body=form.api_body)
+        else:
+            saved = webhook_create(actor=actor, body=form.api_body)
+            messages.info(request, f"The webhook's signing secret: {saved.secret}")
+        obj.pk, obj.secret = saved.pk, saved.secret
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("id", "event", "webhook", "status", "attempts", "response_code", "created_at", "last_attempt_at")
+    list_filter = ("status", "event")
+    list_select_related = ("webhook",)
+    search_fields = ("id",)
+    readonly_fields = [field.name for field in WebhookDelivery._meta.fields]
+    actions = ("redeliver",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(webhook__site_id__in=sites_where(request, Action.MANAGE))
+
+    def has_module_permission(self, request) -> bool:
+        return bool(sites_where(request, Action.MANAGE))
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        owned = sites_where(request, Action.MANAGE)
+        return obj.webhook.site_id in owned if obj is not None else bool(owned)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Redeliver the selected deliveries")
+    def redeliver(self, request, queryset):
+        done = 0
+        for delivery in queryset.select_related("webhook__site"):
+            try:
+                delivery_redeliver(actor=actor_for(request, delivery.webhook.site), delivery=delivery)
+                done += 1
+            except errors.CmsError as exc:
+                messages.warning(request, f"{delivery.pk}: {exc.message}")
+        messages.success(request, f"{done} deliveries queued again.")
