@@ -28,8 +28,11 @@ migrate: install
 
 # Set up everything (venv, database, demo site, admin login) and start the service on $(HOST):$(PORT),
 # with the task worker (scheduled publishing, webhook deliveries) beside it; the worker stops with the server.
+# Both processes share one cache (a directory under var/ unless CACHE_URL says otherwise), so a publish the
+# worker makes reaches the server's delivery answers at once.
 run: migrate
 	$(PY) manage.py seed_demo
+	export CACHE_URL=$${CACHE_URL:-file://$(CURDIR)/var/cache}; \
 	$(PY) manage.py db_worker --interval $${WORKER_INTERVAL:-1} --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)

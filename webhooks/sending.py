@@ -66,6 +66,14 @@ def post(url: str, body: bytes, headers: dict, *, timeout: float) -> int:
         connection.close()
 
 
+def is_stuck(delivery: WebhookDelivery) -> bool:
+    """`sending` for much longer than a send can take: its worker died mid-send; it may be sent again."""
+    if delivery.status != DeliveryStatus.SENDING or delivery.claimed_at is None:
+        return False
+    limit = 3 * float(cms_setting("WEBHOOKS_TIMEOUT_SECONDS")) + 60
+    return (timezone.now() - delivery.claimed_at).total_seconds() > limit
+
+
 def backoff(attempt: int) -> float:
     """Seconds before retry number `attempt` (1-based): base, 2 * base, 4 * base…"""
     return float(cms_setting("WEBHOOKS_BACKOFF_SECONDS")) * (2 ** (attempt - 1))
@@ -74,7 +82,7 @@ def backoff(attempt: int) -> float:
 def attempt_delivery(delivery_id: str) -> str | None:
     """Make one attempt; the resulting status, or None when another worker has it or it is settled."""
     claimed = WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
-        status=DeliveryStatus.SENDING
+        status=DeliveryStatus.SENDING, claimed_at=timezone.now()
     )
     if not claimed:
         return None

@@ -114,14 +114,19 @@ def webhook_delete(*, actor: Actor, webhook: Webhook) -> None:
 
 
 def delivery_redeliver(*, actor: Actor | None, delivery: WebhookDelivery) -> WebhookDelivery:
-    """Send a delivery again (same id and body), with a fresh retry budget. In-flight deliveries are left."""
+    """Send a delivery again (same id and body), with a fresh retry budget.
+
+    One being sent right now is left alone (409), unless it has been `sending` for far longer than a send
+    can take (its worker died mid-send).
+    """
     if actor is not None:
         actor.require(Action.MANAGE, "Only the site's owners manage webhooks.")
+    from webhooks.sending import is_stuck
     from webhooks.tasks import enqueue_delivery
 
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
-        if delivery.status == DeliveryStatus.SENDING:
+        if delivery.status == DeliveryStatus.SENDING and not is_stuck(delivery):
             raise errors.Conflict("This delivery is being sent right now; try again in a moment.")
         delivery.status = DeliveryStatus.PENDING
         delivery.attempt_limit = delivery.attempts + max(1, int(cms_setting("WEBHOOKS_MAX_ATTEMPTS")))

@@ -74,7 +74,7 @@ def database_from_env(default_sqlite: Path) -> dict:
 
 
 def cache_from_env() -> dict:
-    """`CACHE_URL` as Django's CACHES entry: `redis://host:port/db`, `locmem://`, `dummy://`.
+    """`CACHE_URL` as Django's CACHES entry: `redis://host:port/db`, `locmem://`, `file:///abs/dir`, `dummy://`.
 
     Local memory is the default so a fresh machine needs nothing running; production sets Redis so that
     every worker process shares one cache (rate limits, delivery answers).
@@ -99,6 +99,16 @@ def cache_from_env() -> dict:
             "TIMEOUT": None,
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
+    if parsed.scheme == "file":
+        # Shared by every process of one machine with no server to run: what `make run` uses, so that the
+        # task worker's publishes reach the web process's delivery cache (local memory is per process).
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": parsed.path,
+            "KEY_PREFIX": prefix,
+            "TIMEOUT": None,
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
     if parsed.scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-    raise ValueError(f"CACHE_URL={url!r}: use redis://host:port/db, locmem:// or dummy://")
+    raise ValueError(f"CACHE_URL={url!r}: use redis://host:port/db, locmem://, file:///abs/dir or dummy://")

@@ -263,3 +263,15 @@ def test_other_site_lists_only_its_own(other_site, api, header):
     response = client_with(secret).get("/api/v1/site-blocks/header/revisions")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_deleting_a_block_with_a_long_history_deletes_it_all(api, header):
+    from reversion.models import Revision, Version
+
+    from blocks.models import SiteBlock
+
+    _bulk_history(SiteBlock.objects.get(pk=header["id"]), 1_200)  # more than two deletion batches
+    assert api.delete("/api/v1/site-blocks/header").status_code == 200
+    assert not BlockRevision.objects.exists()
+    assert Revision.objects.count() == Version.objects.count() == 0

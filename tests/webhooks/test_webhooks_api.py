@@ -109,3 +109,20 @@ def test_owner_role_only_and_site_scoped(site, other_site, make_client, api):
     assert owner.get("/api/v1/webhooks").json()["meta"]["total"] == 0
     read_only = make_client(role="owner", scopes=("read",))
     assert read_only.get("/api/v1/webhooks").status_code == 403
+
+
+def test_redeliver_refuses_an_in_flight_delivery_but_recovers_a_stuck_one(owner):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from webhooks.models import WebhookDelivery
+
+    hook_id = owner.post("/api/v1/webhooks", {"url": "http://127.0.0.1:9/"}, format="json").json()["data"]["id"]
+    delivery = WebhookDelivery.objects.create(webhook_id=hook_id, event="block.published", body="{}",
+                                              status="sending", claimed_at=timezone.now(), attempt_limit=6)
+    url = f"/api/v1/webhooks/{hook_id}/deliveries/{delivery.pk}/redeliver"
+    assert owner.post(url).json()["error"]["code"] == "conflict"
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(claimed_at=timezone.now() - timedelta(hours=1))
+    response = owner.post(url)
+    assert response.status_code == 202 and response.json()["data"]["status"] == "pending"
