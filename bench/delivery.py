@@ -16,7 +16,7 @@ wrk (installed with apt-get when missing) for a bounded time per scenario:
 It prints requests per second, p50 and p99 latency, and each as a ratio to the baseline, and exits 1 when
 the targets (hit >= 70% of baseline rps, 304 >= 80%) are not met.
 
-Knobs: BENCH_SECONDS (3 per round), BENCH_ROUNDS (3), BENCH_CONNECTIONS (16), BENCH_THREADS (2),
+Knobs: BENCH_SECONDS (3 per round), BENCH_ROUNDS (5), BENCH_CONNECTIONS (16), BENCH_THREADS (2),
 WEB_WORKERS (2 per CPU), BENCH_BLOCKS (10000), BENCH_DATABASE_URL, BENCH_REDIS_URL (redis://127.0.0.1:6379/10).
 """
 
@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 BLOCKS = int(os.environ.get("BENCH_BLOCKS", "10000"))
