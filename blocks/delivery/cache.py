@@ -101,6 +101,11 @@ def new_generation(slug: str) -> int:
 
 _local: OrderedDict[str, Entry] = OrderedDict()
 _local_lock = threading.Lock()
+_local_bytes = 0
+
+
+def _size(entry: Entry) -> int:
+    return len(entry.body) + (len(entry.gzipped) if entry.gzipped else 0)
 
 
 def local_get(key: str) -> Entry | None:
@@ -112,19 +117,28 @@ def local_get(key: str) -> Entry | None:
 
 
 def local_put(key: str, entry: Entry) -> None:
-    limit = cms_setting("DELIVERY_LOCAL_ENTRIES")
-    if limit <= 0:
+    """Memoise in process, bounded by entry count and bytes (`DELIVERY_LOCAL_ENTRIES`, `DELIVERY_LOCAL_BYTES`)."""
+    global _local_bytes
+    limit, byte_limit = cms_setting("DELIVERY_LOCAL_ENTRIES"), cms_setting("DELIVERY_LOCAL_BYTES")
+    size = _size(entry)
+    if limit <= 0 or size > byte_limit // 8:  # one huge answer must not push out hundreds of small ones
         return
     with _local_lock:
+        previous = _local.pop(key, None)
+        if previous is not None:
+            _local_bytes -= _size(previous)
         _local[key] = entry
-        _local.move_to_end(key)
-        while len(_local) > limit:
-            _local.popitem(last=False)
+        _local_bytes += size
+        while len(_local) > limit or _local_bytes > byte_limit:
+            _, dropped = _local.popitem(last=False)
+            _local_bytes -= _size(dropped)
 
 
 def local_clear() -> None:
+    global _local_bytes
     with _local_lock:
         _local.clear()
+        _local_bytes = 0
 
 
 def get_answer(key: str) -> Entry | None:

@@ -233,6 +233,8 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
         access.authorize(facts, token or None, token_hash is not None, preview=preview)
         locale = locale or facts.default_locale
         if locale not in facts.fallbacks:
+            locale = _known_spelling(facts, locale)
+        if locale not in facts.fallbacks:
             raise errors.NotFound(
                 f"`{locale}` is not a locale of this site.", fields={"locale": "Not a locale this site enables."}
             )
@@ -253,6 +255,12 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
     except Exception:  # the envelope even for our own bugs; never a stack trace
         logger.exception("Delivery request failed: %s", request.get_full_path()[:300])
         return error_response(errors.ServerError())
+
+
+def _known_spelling(facts: dcache.SiteFacts, locale: str) -> str:
+    """`fr-ca` names the site's `fr-CA`: locale codes compare case-insensitively (BCP 47)."""
+    lowered = locale.lower()
+    return next((code for code in facts.fallbacks if code.lower() == lowered), locale)
 
 
 def _chain(facts: dcache.SiteFacts, locale: str) -> list[str]:

@@ -168,6 +168,7 @@ CMS = {
     "DELIVERY_SITE_CACHE_SECONDS": 300,
     "DELIVERY_TOKEN_CACHE_SECONDS": env_int("CMS_DELIVERY_TOKEN_CACHE_SECONDS", 30),
     "DELIVERY_LOCAL_ENTRIES": env_int("CMS_DELIVERY_LOCAL_ENTRIES", 2048),
+    "DELIVERY_LOCAL_BYTES": env_int("CMS_DELIVERY_LOCAL_BYTES", 64 * 1024 * 1024),
     "DELIVERY_GZIP_MIN_BYTES": 1024,
     # Keep site facts, generations and token rights in process, invalidated by Redis client tracking
     # (cms/nearcache.py); off: one Redis round trip per delivery read.

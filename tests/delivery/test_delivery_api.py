@@ -357,3 +357,9 @@ def test_a_site_made_private_and_a_revoked_token_take_effect_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         token_revoke(token=ApiToken.objects.get(user__username="reader"))
     assert error_of(reader.get(f"{BASE}/blocks/hero"))["code"] == "token_revoked"
+
+
+def test_locale_codes_match_case_insensitively(site, publish, reader):
+    publish("Hero", {"title": "Bonjour"}, locale="fr")
+    response = reader.get(f"{BASE}/blocks/hero?locale=FR")
+    assert response.status_code == 200 and response.json()["meta"]["locale"] == "fr"

@@ -208,3 +208,17 @@ def test_a_scheduled_unpublish_ends_a_cached_answer_on_time_even_without_the_wor
     # no worker ran: the row is still `published`, yet no reader is served it past its time
     assert SiteBlock.objects.get(pk=block.pk).status == "published"
     assert client.get(f"{BASE}/blocks/banner").status_code == 404
+
+
+def test_the_process_memo_is_bounded_in_bytes(settings):
+    settings.CMS = {**settings.CMS, "DELIVERY_LOCAL_ENTRIES": 100, "DELIVERY_LOCAL_BYTES": 8000}
+    dcache.local_clear()
+
+    def entry(size):
+        return dcache.Entry(200, b"x" * size, None, '"e"', "en", None)
+
+    for index in range(10):
+        dcache.local_put(f"k{index}", entry(900))
+    assert dcache._local_bytes <= 8000 and dcache.local_get("k9") is not None and dcache.local_get("k0") is None
+    dcache.local_put("huge", entry(5000))  # over an eighth of the budget: not memoised at all
+    assert dcache.local_get("huge") is None and dcache.local_get("k9") is not None

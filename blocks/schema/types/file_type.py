@@ -11,7 +11,6 @@ from __future__ import annotations
 import posixpath
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from blocks.schema import patterns
 from blocks.schema.options import opt_int, opt_string_list
@@ -21,10 +20,15 @@ from blocks.schema.types.url_type import url_message, url_schema
 _SUBKEY_EXPECTED = {"name": "a string", "size": "a whole number of bytes", "mimeType": "a MIME type"}
 
 
+_URL_PATH = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?([^?#]*)")
+
+
 def _extension(value: dict) -> str:
+    """The extension of the file's name, else of the last segment of its URL's path (`posixpath.splitext`:
+    leading dots do not make an extension), lower case."""
     name = value.get("name") if isinstance(value.get("name"), str) else ""
     if not name:
-        name = posixpath.basename(urlsplit(value.get("url", "")).path)
+        name = _URL_PATH.match(value.get("url", "")).group(1).rpartition("/")[2]
     return posixpath.splitext(name)[1].lower()
 
 
