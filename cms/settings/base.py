@@ -129,6 +129,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # cms.api.openapi: canonical paths; errors, rate-limit headers and generic bodies on every operation.
+    "PREPROCESSING_HOOKS": ["cms.api.openapi.preprocess"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "cms.api.openapi.postprocess"],
 }
 
 LOGGING = {

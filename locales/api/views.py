@@ -15,6 +15,7 @@ from accounts.permissions import Action
 from cms import errors
 from cms.api.views import SiteAPIView, allow_params
 from locales import selectors, services
+from locales.api import openapi
 from locales.models import SiteLocale
 
 
@@ -50,11 +51,13 @@ def read_object(request, allowed: set[str], required: tuple[str, ...] = ()) -> d
 
 
 class LocaleCollectionView(SiteAPIView):
+    @openapi.list_locales
     def get(self, request):
         allow_params(request)
         self.actor.require(Action.READ)
         return locales_response(self.actor.site)
 
+    @openapi.enable_locale
     def post(self, request):
         allow_params(request)
         body = read_object(request, {"code", "name", "fallback"}, required=("code",))
@@ -65,12 +68,14 @@ class LocaleCollectionView(SiteAPIView):
 
 
 class LocaleDetailView(SiteAPIView):
+    @openapi.update_locale
     def patch(self, request, code: str):
         allow_params(request)
         body = read_object(request, {"fallback", "isDefault"})
         row = services.site_locale_update(actor=self.actor, code=code, changes=body)
         return locales_response(self.actor.site, only=row.locale.code)
 
+    @openapi.disable_locale
     def delete(self, request, code: str):
         allow_params(request)
         services.site_locale_disable(actor=self.actor, code=code)

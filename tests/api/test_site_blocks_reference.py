@@ -1,12 +1,17 @@
-"""Every curl example of `site-blocks-api.txt` for the block endpoints, replayed against our service.
+"""Every curl example of `site-blocks-api.txt`, replayed against our service.
 
-Each test sends the reference's request with a real token and checks the documented status and the shape of
-the documented body (our answers carry a superset of the reference's keys).
+The site comes from `manage.py create_site` and the token from `manage.py create_api_token`, as a reader of
+the reference would set them up. Each test sends the reference's request and checks the documented status
+and the shape of the documented body (our answers carry a superset of the reference's keys).
 """
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
 
 HEADER_SCHEMA = [
     {"name": "logo", "type": "image", "label": "Logo"},
@@ -37,6 +42,18 @@ SIDEBAR = {
     ],
 }
 BLOCK_KEYS = {"id", "name", "slug", "type", "status", "locale", "createdAt", "updatedAt"}
+TIMESTAMP_LENGTH = len("2025-01-05T09:00:00.000Z")
+
+
+@pytest.fixture
+def api(db):
+    """A client holding a token made the documented way: `create_site`, then `create_api_token`."""
+    call_command("create_site", "lynkow", "--name", "Lynkow", "--locales", "en,fr,es", "--default-locale", "en")
+    out = StringIO()
+    call_command("create_api_token", "--site", "lynkow", "--user", "jane", "--name", "reference", stdout=out)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {out.getvalue().splitlines()[-1]}")
+    return client
 
 
 @pytest.fixture
@@ -158,3 +175,80 @@ def test_publish_and_unpublish(api):
     assert unpublished.status_code == 200
     assert unpublished.json()["data"]["status"] == "draft"
     assert unpublished.json()["data"]["publishedAt"] is None
+
+
+@pytest.mark.django_db
+def test_block_translation_status(api, header):
+    api.post("/api/v1/site-blocks/header/copy-to-locale", {"locale": "es"}, format="json")
+    emptied = api.put("/api/v1/site-blocks/header/data?locale=es", {"data": {"logo": None}}, format="json")
+    assert emptied.status_code == 200, emptied.json()
+
+    response = api.get("/api/v1/site-blocks/header/translations")
+
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert set(data) == {"en", "fr", "es"}
+    assert data["en"]["status"] == "complete"
+    assert data["fr"]["status"] == "missing"
+    assert data["es"]["status"] == "partial"
+    for state in data.values():
+        assert {"status", "translatedFields", "totalFields", "outdated"} <= set(state)
+
+
+@pytest.mark.django_db
+def test_copy_block_to_another_locale(api, header):
+    response = api.post("/api/v1/site-blocks/header/copy-to-locale", {"locale": "fr"}, format="json")
+
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert set(data) >= BLOCK_KEYS | {"schema", "data"}
+    assert (data["name"], data["slug"], data["type"], data["status"], data["locale"]) == (
+        "Header",
+        "header",
+        "global",
+        "draft",
+        "fr",
+    )
+    assert data["schema"] == HEADER_SCHEMA and data["data"] == HEADER_DATA
+    assert data["id"] != header["id"]
+    assert api.get("/api/v1/site-blocks/header?locale=fr").json()["data"]["id"] == data["id"]
+
+
+@pytest.mark.django_db
+def test_list_block_revisions(api, header):
+    api.put(
+        "/api/v1/site-blocks/header/schema",
+        {"schema": [*HEADER_SCHEMA, {"name": "tagline", "type": "string", "label": "Tagline"}]},
+        format="json",
+    )
+    api.put("/api/v1/site-blocks/header/data", {"data": {"tagline": "Build faster with Lynkow"}}, format="json")
+
+    response = api.get("/api/v1/site-blocks/header/revisions")
+
+    assert response.status_code == 200
+    rows = response.json()["data"]
+    assert len(rows) >= 3
+    newest = rows[0]
+    assert set(newest) >= {"id", "siteBlockId", "changes", "createdAt", "author"}
+    assert newest["siteBlockId"] == header["id"]
+    assert {"field": "data.tagline", "from": None, "to": "Build faster with Lynkow"} in newest["changes"]
+    assert newest["author"]["fullName"] == "jane" and isinstance(newest["author"]["id"], int)
+    assert len(newest["createdAt"]) == TIMESTAMP_LENGTH and newest["createdAt"].endswith("Z")
+    assert [row["id"] for row in rows] == sorted((row["id"] for row in rows), reverse=True)
+
+
+@pytest.mark.django_db
+def test_restore_block_revision(api, header):
+    api.put("/api/v1/site-blocks/header/data", {"data": {"navLinks": HEADER_DATA["navLinks"][:2]}}, format="json")
+    revisions = api.get("/api/v1/site-blocks/header/revisions").json()["data"]
+    with_three_links = revisions[-1]["id"]  # the creation, with Home, Blog and Contact
+
+    response = api.post(f"/api/v1/site-blocks/header/revisions/{with_three_links}/restore")
+
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert set(data) >= BLOCK_KEYS | {"data"}
+    assert data["slug"] == "header" and data["status"] == "published" and data["locale"] == "en"
+    assert data["data"] == HEADER_DATA
+    assert [link["label"] for link in data["data"]["navLinks"]] == ["Home", "Blog", "Contact"]
+    assert len(api.get("/api/v1/site-blocks/header/revisions").json()["data"]) == len(revisions) + 1

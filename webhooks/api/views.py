@@ -8,6 +8,7 @@ from cms import errors
 from cms.api.pagination import PageMetaPagination
 from cms.api.views import SiteAPIView, allow_params
 from webhooks import selectors, services
+from webhooks.api import openapi
 from webhooks.api.serializers import delivery_payload, webhook_payload
 
 WRITE_KEYS = set(services.FIELDS)
@@ -24,12 +25,14 @@ def read_object(request, allowed: set[str]) -> dict:
 
 
 class WebhookCollectionView(SiteAPIView):
+    @openapi.list_webhooks
     def get(self, request):
         allow_params(request, {"page", "perPage"})
         pagination = PageMetaPagination(request)
         rows, meta = pagination.paginate(selectors.webhooks_for_actor(self.actor))
         return pagination.response([webhook_payload(hook) for hook in rows], meta)
 
+    @openapi.create_webhook
     def post(self, request):
         allow_params(request)
         webhook = services.webhook_create(actor=self.actor, body=read_object(request, WRITE_KEYS))
@@ -37,10 +40,12 @@ class WebhookCollectionView(SiteAPIView):
 
 
 class WebhookDetailView(SiteAPIView):
+    @openapi.get_webhook
     def get(self, request, webhook_id: str):
         allow_params(request)
         return Response({"data": webhook_payload(selectors.webhook_for_actor(self.actor, webhook_id))})
 
+    @openapi.update_webhook
     def patch(self, request, webhook_id: str):
         allow_params(request)
         webhook = selectors.webhook_for_actor(self.actor, webhook_id)
@@ -48,6 +53,7 @@ class WebhookDetailView(SiteAPIView):
         webhook = services.webhook_update(actor=self.actor, webhook=webhook, body=body)
         return Response({"data": webhook_payload(webhook, with_secret="secret" in body)})
 
+    @openapi.delete_webhook
     def delete(self, request, webhook_id: str):
         allow_params(request)
         webhook = selectors.webhook_for_actor(self.actor, webhook_id)
@@ -56,6 +62,7 @@ class WebhookDetailView(SiteAPIView):
 
 
 class DeliveryListView(SiteAPIView):
+    @openapi.list_deliveries
     def get(self, request, webhook_id: str):
         allow_params(request, {"page", "perPage"})
         webhook = selectors.webhook_for_actor(self.actor, webhook_id)
@@ -65,6 +72,7 @@ class DeliveryListView(SiteAPIView):
 
 
 class DeliveryDetailView(SiteAPIView):
+    @openapi.get_delivery
     def get(self, request, webhook_id: str, delivery_id: str):
         allow_params(request)
         webhook = selectors.webhook_for_actor(self.actor, webhook_id)
@@ -73,6 +81,7 @@ class DeliveryDetailView(SiteAPIView):
 
 
 class DeliveryRedeliverView(SiteAPIView):
+    @openapi.redeliver
     def post(self, request, webhook_id: str, delivery_id: str):
         allow_params(request)
         webhook = selectors.webhook_for_actor(self.actor, webhook_id)

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from blocks import datasources, selectors, services
 from blocks.api.filters import SiteBlockFilter
+from blocks.api.openapi import document
 from blocks.api.serializers import block_meta, block_payload, read_body
 from blocks.models import SiteBlock
 from blocks.schema import compiled_for
@@ -50,6 +51,7 @@ class BlockWriteMixin:
 
 
 class BlockCollectionView(SiteAPIView):
+    @document("list")
     def get(self, request):
         allow_params(request, LIST_PARAMS)
         filterset = SiteBlockFilter(
@@ -69,6 +71,7 @@ class BlockCollectionView(SiteAPIView):
                 payload["translations"] = marks.get(block.pk, {})
         return pagination.response(payloads, meta)
 
+    @document("create")
     def post(self, request):
         allow_params(request)
         body = read_body(request, allowed=CREATE_KEYS)
@@ -80,11 +83,13 @@ class BlockCollectionView(SiteAPIView):
 
 
 class BlockDetailView(BlockWriteMixin, SiteAPIView):
+    @document("get")
     def get(self, request, slug: str):
         allow_params(request)
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
         return block_response(block, data=resolved_working_data(block))
 
+    @document("patch")
     def patch(self, request, slug: str):
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
@@ -95,6 +100,7 @@ class BlockDetailView(BlockWriteMixin, SiteAPIView):
         block = services.block_update_meta(actor=self.actor, block=block, expected_version=expected, changes=changes)
         return block_response(block)
 
+    @document("delete")
     def delete(self, request, slug: str):
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
@@ -103,6 +109,7 @@ class BlockDetailView(BlockWriteMixin, SiteAPIView):
 
 
 class BlockSchemaView(BlockWriteMixin, SiteAPIView):
+    @document("schema")
     def put(self, request, slug: str):
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
@@ -114,6 +121,7 @@ class BlockSchemaView(BlockWriteMixin, SiteAPIView):
 
 
 class BlockDataView(BlockWriteMixin, SiteAPIView):
+    @document("data")
     def put(self, request, slug: str):
         allow_params(request, {"publish"})
         publish = flag_param(request, "publish")
@@ -126,6 +134,7 @@ class BlockDataView(BlockWriteMixin, SiteAPIView):
 
 
 class BlockPublishView(BlockWriteMixin, SiteAPIView):
+    @document("publish")
     def post(self, request, slug: str):
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
@@ -133,6 +142,7 @@ class BlockPublishView(BlockWriteMixin, SiteAPIView):
 
 
 class BlockUnpublishView(BlockWriteMixin, SiteAPIView):
+    @document("unpublish")
     def post(self, request, slug: str):
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
@@ -140,6 +150,7 @@ class BlockUnpublishView(BlockWriteMixin, SiteAPIView):
 
 
 class BlockJsonSchemaView(SiteAPIView):
+    @document("json-schema")
     def get(self, request, slug: str):
         allow_params(request)
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from rest_framework.response import Response
 
 from blocks import selectors, services
+from blocks.api.openapi import document
 from blocks.api.serializers import block_meta, block_payload
 from blocks.api.views.blocks import BlockWriteMixin
 from cms import errors
@@ -47,6 +48,7 @@ def state_payload(state: dict) -> dict:
 
 
 class RevisionListView(SiteAPIView):
+    @document("revisions")
     def get(self, request, slug: str):
         allow_params(request, {"page", "perPage"})
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
@@ -56,6 +58,7 @@ class RevisionListView(SiteAPIView):
 
 
 class RevisionDetailView(SiteAPIView):
+    @document("revision")
     def get(self, request, slug: str, revision_id: str):
         allow_params(request)
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
@@ -64,6 +67,7 @@ class RevisionDetailView(SiteAPIView):
 
 
 class RevisionCompareView(SiteAPIView):
+    @document("compare")
     def get(self, request, slug: str):
         allow_params(request, {"from", "to"})
         params = request.query_params
@@ -78,6 +82,7 @@ class RevisionCompareView(SiteAPIView):
 
 
 class RevisionRestoreView(BlockWriteMixin, SiteAPIView):
+    @document("restore")
     def post(self, request, slug: str, revision_id: str):
         allow_params(request, {"publish"})
         publish = flag_param(request, "publish")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
+from blocks.api.openapi import document
 from blocks.api.serializers import read_body
 from blocks.api.views.blocks import BlockWriteMixin, block_response
 from blocks.services.scheduling import SCHEDULE_KEYS, block_schedule, block_unschedule, read_schedule_times
@@ -16,6 +17,7 @@ from cms.api.views import SiteAPIView, allow_params
 
 
 class BlockScheduleView(BlockWriteMixin, SiteAPIView):
+    @document("schedule")
     def post(self, request, slug: str) -> Response:
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
@@ -29,6 +31,7 @@ class BlockScheduleView(BlockWriteMixin, SiteAPIView):
         )
         return block_response(block)
 
+    @document("unschedule")
     def delete(self, request, slug: str) -> Response:
         allow_params(request)
         block, expected = self.block_for_write(request, slug)

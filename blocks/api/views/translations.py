@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework.response import Response
 
 from blocks import selectors, services
+from blocks.api.openapi import document
 from blocks.api.views.blocks import BlockWriteMixin, block_response
 from cms import errors
 from cms.api.views import SiteAPIView, allow_params
@@ -22,6 +23,7 @@ def read_json_object(request, allowed: set[str], required: tuple[str, ...] = ())
 
 
 class BlockTranslationsView(SiteAPIView):
+    @document("translations")
     def get(self, request, slug: str):
         allow_params(request)
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
@@ -29,6 +31,7 @@ class BlockTranslationsView(SiteAPIView):
 
 
 class BlockCopyToLocaleView(BlockWriteMixin, SiteAPIView):
+    @document("copy-to-locale")
     def post(self, request, slug: str):
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
@@ -44,6 +47,7 @@ class BlockCopyToLocaleView(BlockWriteMixin, SiteAPIView):
 
 
 class BlockSyncSharedFieldsView(BlockWriteMixin, SiteAPIView):
+    @document("sync-shared-fields")
     def post(self, request, slug: str):
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
