@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
-from blocks import selectors, services
+from blocks import datasources, selectors, services
 from blocks.api.filters import SiteBlockFilter
 from blocks.api.openapi import document
 from blocks.api.serializers import block_meta, block_payload, read_body
@@ -28,6 +28,17 @@ def block_response(block: SiteBlock, *, status: int = 200, data: dict | None = N
         status=status,
         headers={"ETag": block.etag},
     )
+
+
+def resolved_working_data(block: SiteBlock) -> dict | None:
+    """The working copy's data with its `dataSource` fields filled (API.md: GET resolves them), or None
+    when the schema has none, so the common read neither copies the data nor queries.
+
+    Sources list *published* blocks (FIELDS.md "Data sources"), as the delivery API does: an editor sees
+    what the block will show once published, whatever drafts exist."""
+    if not any(True for _ in datasources.datasource_paths(block.schema or [])):
+        return None
+    return datasources.resolve(block.site, block.locale, block.schema, block.data, block_id=block.pk)
 
 
 class BlockWriteMixin:
@@ -76,7 +87,7 @@ class BlockDetailView(BlockWriteMixin, SiteAPIView):
     def get(self, request, slug: str):
         allow_params(request)
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
-        return block_response(block)
+        return block_response(block, data=resolved_working_data(block))
 
     @document("patch")
     def patch(self, request, slug: str):
