@@ -27,6 +27,8 @@ class StrictJSONParser(BaseParser):
             raise errors.PayloadTooLarge(f"The request body is over the {limit} byte limit.")
         if not raw.strip():
             return {}
+        if b"\\u0000" in raw:  # PostgreSQL text and jsonb cannot hold NUL
+            raise errors.BadRequest("The request body contains a NUL character (\\u0000).")
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError as exc:

@@ -28,6 +28,7 @@ HOSTILE_BODIES = {
     "trailing garbage": b'{"data": {}} {}',
     "not an object": b"[1, 2, 3]",
     "a bare string": b'"hello"',
+    "NUL in a string": b'{"name": "a\\u0000b", "type": "global", "data": {"title": "\\u0000"}}',
 }
 
 
@@ -110,3 +111,14 @@ def test_bad_paging_values_are_bad_request(api, query):
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "bad_request" and set(error["fields"]) <= {"page", "perPage"}
+
+
+def test_nul_in_the_url_is_bad_request(api, header):
+    for url in (
+        "/api/v1/site-blocks/header?locale=e%00n",
+        "/api/v1/site-blocks/hea%00der",
+        "/api/v1/site-blocks?search=%00",
+    ):
+        response = api.get(url)
+        assert response.status_code == 400, url
+        assert response.json()["error"]["code"] == "bad_request"
