@@ -20,8 +20,10 @@ from django.utils.safestring import SafeString
 from accounts.models import Site
 from accounts.permissions import Action, Actor
 from blocks.editor.access import can_edit_data
+from blocks.editor.freeform import draft_errors
 from blocks.editor.widgets import parse_data_form, render_data_form
 from blocks.models import BlockType, SiteBlock
+from blocks.schema import compiled_for
 from blocks.services import block_create, block_replace_schema, block_update_data, block_update_meta
 from cms import errors
 from cms.nul import MESSAGE as NUL_MESSAGE
@@ -222,6 +224,8 @@ class BlockChangeForm(_ServiceForm):
             new = {f.get("name"): f for f in schema if isinstance(f, dict)}
             patch = {key: value for key, value in patch.items() if old.get(key) == new.get(key)}
         version = cleaned["version"]
+        if self.refused_unparsed(block, patch):
+            return cleaned
         if self.refused_nul({"data": patch, "schema": schema if schema_changed else []}):
             return cleaned
         try:
@@ -243,6 +247,20 @@ class BlockChangeForm(_ServiceForm):
         except errors.CmsError as exc:
             self.report(exc)
         return cleaned
+
+    def refused_unparsed(self, block: SiteBlock, patch: dict) -> bool:
+        """Report what the free-form editor could not parse (a word in a number row, a repeated key), with
+        the validator's errors of the rest of the patch, so one save shows every problem; nothing is saved."""
+        unparsed = draft_errors(patch)
+        if not unparsed:
+            return False
+        rest = {key: value for key, value in patch.items() if not draft_errors(value, (key,))}
+        try:
+            compiled_for(block.schema).apply_patch(block.data, rest)
+        except errors.ValidationFailed as exc:
+            unparsed = {**(exc.fields or {}), **unparsed}
+        self.report(errors.ValidationFailed(fields=unparsed))
+        return True
 
 
 class CopyToLocaleForm(forms.Form):

@@ -459,7 +459,8 @@ class ObjectWidget(Widget):
 class ArrayWidget(Widget):
     """Rows with move up / move down / remove, and an "Add" button that copies a <template> row (editor.js).
 
-    Without `items` any JSON is accepted (the reference's free-form lists): that one case is edited as JSON.
+    Without `items` any JSON is accepted (the reference's free-form lists): rows with a kind selector
+    (blocks/editor/freeform.py).
     """
 
     type_name = "array"
@@ -467,13 +468,9 @@ class ArrayWidget(Widget):
     def render(self, field, value, name, path, ctx):
         items = field.get("items")
         if not items:
-            return format_html(
-                '<textarea name="{}.__json" rows="4" class="cms-input cms-json"{}>{}</textarea>'
-                '<p class="help">A free-form list (the schema gives no item type): edited as JSON.</p>',
-                name,
-                _attrs(ctx),
-                "" if value in (None, MISSING) else json.dumps(value, indent=2, ensure_ascii=False),
-            )
+            from blocks.editor.freeform import render_free_list  # it builds on this module's helpers
+
+            return render_free_list(value, name, path, ctx)
         rows = value if isinstance(value, list) else []
         ctx.depth += 1
         placeholder = f"__R{ctx.depth}__"
@@ -520,13 +517,9 @@ class ArrayWidget(Widget):
     def parse(self, field, post, name):
         items = field.get("items")
         if not items:
-            text = (_scalar(post, f"{name}.__json") or "").strip()
-            if not text:
-                return MISSING
-            try:
-                return json.loads(text)
-            except ValueError:
-                return text  # "must be a list" from the validator
+            from blocks.editor.freeform import parse_free_list
+
+            return parse_free_list(post, name)
         prefix = name + "."
         tokens: list[str] = []
         for key in post:
@@ -611,10 +604,21 @@ def parse_data_form(schema: list[dict], post, current: dict) -> tuple[dict, dict
             if key in current:
                 patch[key] = None
                 merged.pop(key)
-        elif current.get(key, MISSING) != value or type(current.get(key)) is not type(value):
+        elif not same_json(current.get(key, MISSING), value):
             patch[key] = value
             merged[key] = value
     return patch, merged
+
+
+def same_json(a: Any, b: Any) -> bool:
+    """Equal as JSON, types included: Python finds `[1] == [True] == [1.0]`, a free-form list must not."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_json(a[key], b[key]) for key in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
 
 
 def preview_html(value: Any) -> SafeString:

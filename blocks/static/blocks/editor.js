@@ -1,6 +1,7 @@
 /*
  * The block editor's behaviour in the admin (blocks/admin.py):
- *  - array rows of the generated data form: add (copies the row <template>), move up/down, remove;
+ *  - array rows of the generated data form: add (copies the row <template>), move up/down, remove; in a
+ *    free-form list (an array without `items`) each row's and key/value pair's kind shows its value control;
  *  - the rich-text editor (a contenteditable with a small toolbar writing HTML into its textarea);
  *  - the colour picker kept in step with its text input;
  *  - the schema builder: edits the schema as a list of field rows (name, type, label, required, options,
@@ -60,6 +61,15 @@
       event.preventDefault();
       if (row.nextElementSibling) row.parentNode.insertBefore(row.nextElementSibling, row);
     }
+  });
+
+  // -- free-form lists (an array without `items`): a row's kind shows its one value control --------------
+  document.addEventListener("change", function (event) {
+    const select = event.target;
+    if (!select.classList.contains("cms-free-kind")) return;
+    select.parentNode.querySelectorAll(":scope > .cms-free-val").forEach(function (box) {
+      box.hidden = box.dataset.kinds.split(" ").indexOf(select.value) < 0;
+    });
   });
 
   // -- rich text -------------------------------------------------------------------------------------------
