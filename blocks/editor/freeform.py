@@ -286,12 +286,15 @@ def _value_controls(entry: Entry, name: str, ctx: RenderContext) -> SafeString:
     )
 
 
-def _rows(kind: str, rows: list[SafeString], template: SafeString, placeholder: str, label: str, ctx) -> SafeString:
+def _rows(
+    kind: str, name: str, rows: list[SafeString], template: SafeString, placeholder: str, label: str, ctx
+) -> SafeString:
     add = "" if ctx.disabled else format_html('<button type="button" class="button cms-add-row">{}</button>', label)
     return format_html(
-        '<div class="cms-array cms-free-{}" data-placeholder="{}"><div class="cms-rows">{}</div>'
+        '<div class="cms-array cms-free-{}" data-name="{}" data-placeholder="{}"><div class="cms-rows">{}</div>'
         "<template>{}</template>{}</div>",
         kind,
+        name,
         placeholder,
         mark_safe("".join(rows)),
         template,
@@ -331,7 +334,9 @@ def _row(entry: Entry, name: str, where: tuple, ctx: RenderContext, from_draft: 
     blank = RenderContext(disabled=ctx.disabled, depth=ctx.depth)
     template = _pair_row(Pair("", Entry("text")), f"{name}.o.{placeholder}", where, blank, False)
     ctx.depth -= 1
-    object_box = _box("object", entry, _rows("pairs", pairs, template, placeholder, "Add key / value", ctx))
+    object_box = _box(
+        "object", entry, _rows("pairs", f"{name}.o", pairs, template, placeholder, "Add key / value", ctx)
+    )
     return format_html(
         '<div class="cms-row cms-free-row" data-path="{}">{}{}{}{}{}</div>',
         format_path("data", where),
@@ -360,6 +365,6 @@ def render_free_list(value: Any, name: str, path: tuple, ctx: RenderContext) -> 
         '<input type="hidden" name="{}.__empty" value="{}">{}<p class="help">{}</p>',
         name,
         empty,
-        _rows("list", rows, template, placeholder, "Add item", ctx),
+        _rows("list", name, rows, template, placeholder, "Add item", ctx),
         HELP,
     )

@@ -1,7 +1,9 @@
 """The generated data form: one widget per field type, rendered on the server from the block's schema.
 
 Each widget knows two things: how to render a field's value as HTML controls (`render`) and how to read the
-posted controls back into a JSON value (`parse`). Nothing is typed as JSON. Inputs are named by the field's
+posted controls back into a JSON value (`parse`). Nothing is typed as JSON (a free-form list, an array
+without `items`, is rows of a chosen kind, `freeform.py`; only values deeper than key/value pairs are JSON
+boxes there). Inputs are named by the field's
 place, `d.links.r1.url`; array rows carry a token instead of an index (`r1`), so the browser may add, remove
 and reorder rows freely (editor.js) and the posted order is the rows' order in the page. Parsing keeps what
 the editor typed even when it is wrong (`"abc"` in a number), so the one validator (`blocks.schema`)

@@ -247,6 +247,7 @@ ALL_TYPES_SCHEMA = [
     {"name": "accent", "type": "color"},
     {"name": "seo", "type": "object", "fields": [{"name": "title", "type": "string"}]},
     {"name": "keywords", "type": "array", "items": {"type": "string"}},
+    {"name": "links", "type": "array"},
     {"name": "related", "type": "dataSource", "source": "blocks", "params": {"limit": 3}},
 ]
 
@@ -317,6 +318,18 @@ def test_every_widget_and_the_schema_builder_errors_in_the_browser(page):
     keyword_rows = page.locator('.cms-array[data-name="d.keywords"] > .cms-rows > .cms-row')
     keyword_rows.nth(2).locator(".cms-up").click()  # alpha, gamma, beta
     keyword_rows.nth(0).locator(".cms-remove").click()  # gamma, beta
+    # a free-form list (no `items`): an item of key/value pairs, no JSON typed
+    links = page.locator('.cms-array[data-name="d.links"]')
+    links.locator(":scope > .cms-add-row").click()
+    link = links.locator(":scope > .cms-rows > .cms-row").last
+    link.locator(":scope > .cms-free-kind").select_option("object")
+    expect(link.locator(':scope > [data-kinds="text number"]')).to_be_hidden()
+    for key, kind, text in (("label", "text", "Home"), ("order", "number", "2")):
+        link.locator(".cms-free-pairs > .cms-add-row").click()
+        pair = link.locator(".cms-free-pairs .cms-row").last
+        pair.locator(".cms-free-key").fill(key)
+        pair.locator(".cms-free-kind").select_option(kind)
+        pair.locator(".cms-free-v").fill(text)
     expect(page.locator('[data-path="data.related"]')).to_contain_text("Filled when the block is read")
     steps.step("every-widget-filled")
     save_and_continue(page)
@@ -340,5 +353,6 @@ def test_every_widget_and_the_schema_builder_errors_in_the_browser(page):
         "accent": "#ff8800",
         "seo": {"title": "SEO title"},
         "keywords": ["gamma", "beta"],
+        "links": [{"label": "Home", "order": 2}],
     }
     steps.step("saved")
