@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "cms.api.middleware.BodySizeLimitMiddleware",
+    "cms.api.middleware.NulInUrlMiddleware",
     "cms.api.throttling.RateLimitHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves the admin's and the API docs' static files from our own process, under runserver and gunicorn
