@@ -266,7 +266,7 @@ class CompiledSchema:
             kind_obj = error.kind
             kind = type(kind_obj).__name__
             parts = error.instance_path
-            key = (kind, *error.schema_path)
+            key = (kind, *error.evaluation_path)
             plan = plans.get(key)
             if plan is None:
                 plan = self._plan(error, kind, publish=publish)
@@ -305,9 +305,11 @@ class CompiledSchema:
         return out
 
     def _plan(self, error, kind: str, *, publish: bool) -> _Plan:
-        """How to report errors of `kind` raised by the keyword at `error.schema_path`: the field they point
-        into and, when it depends on nothing but the schema, the message. Kept per keyword location
-        (`_map_errors`), so a second error there (in another item, another document) costs a dict lookup."""
+        """How to report errors of `kind` raised by the keyword at `error.evaluation_path`: the field they
+        point into and, when it depends on nothing but the schema, the message. Kept per keyword location
+        (`_map_errors`), so a second error there (in another item, another document) costs a dict lookup.
+        The evaluation path, not the schema path: a keyword inside `$defs` is reached from several fields,
+        through a `$ref` that only the evaluation path records."""
         parts = error.instance_path
         node, rest = self._locate(parts)
         plan = _Plan(node, len(rest))
