@@ -14,6 +14,7 @@ compiles once per process.
 from __future__ import annotations
 
 import hashlib
+import operator
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -57,13 +58,29 @@ class _Node:
 class _Plan:
     """How errors raised by one keyword of the engine schema are reported (see `CompiledSchema._plan`)."""
 
-    __slots__ = ("depth", "may_be_empty", "message", "node")
+    __slots__ = ("depth", "indexes", "length", "may_be_empty", "message", "node", "text")
 
-    def __init__(self, node: _Node, depth: int) -> None:
+    def __init__(self, node: _Node, parts: list, depth: int, *, fixed_path: bool) -> None:
         self.node = node
         self.depth = depth  # how many steps of the error's path lie below the field (inside its value)
         self.message: str | None = None  # None: worked out for each error (from the value or the detail)
         self.may_be_empty = False  # publish level, required field: an empty value says REQUIRED_MESSAGE
+        # The API path of the error: the keyword fixes every step of it but the list indexes, so it is
+        # `text` with the indexes (taken from the error's path by `indexes`) filled in; `text` alone when
+        # there are none. Not when a step is a key nobody defined (`fixed_path` false): see `path`.
+        self.length = len(parts) if fixed_path else -1
+        positions = [i for i, part in enumerate(parts) if type(part) is int]
+        self.indexes = operator.itemgetter(*positions) if positions else None
+        steps = ("[%s]" if type(part) is int else "." + part.replace("%", "%%") for part in parts)
+        self.text = "data" + "".join(steps) if positions else _path_text(parts)
+
+    def path(self, parts: list) -> str:
+        """`data.navLinks[1].url` for an error of this plan at `parts`."""
+        if len(parts) != self.length:
+            return _path_text(parts)
+        if self.indexes is None:
+            return self.text
+        return self.text % self.indexes(parts)
 
 
 class _ExtraCheck:
@@ -276,7 +293,7 @@ class CompiledSchema:
             if message is not None:
                 if plan.may_be_empty and _is_empty(error.instance):
                     message = REQUIRED_MESSAGE
-                out.setdefault(_path_text(parts), message)
+                out.setdefault(plan.path(parts), message)
                 continue
             # The messages that depend on the value or on the error's detail, worked out every time.
             node = plan.node
@@ -286,7 +303,7 @@ class CompiledSchema:
                 # a JSON Schema keyword reports too.
                 message = node.ftype.extra_check(node.field, error.instance)
                 if message:
-                    extra.setdefault(_path_text(parts), message)
+                    extra.setdefault(plan.path(parts), message)
                 continue
             detail = kind_obj.as_dict()
             if kind == "AdditionalProperties":
@@ -312,9 +329,10 @@ class CompiledSchema:
         through a `$ref` that only the evaluation path records."""
         parts = error.instance_path
         node, rest = self._locate(parts)
-        plan = _Plan(node, len(rest))
+        unknown_key = kind == "Not" and bool(rest)  # `additionalProperties: {"not": {}}` (see `_for_engine`)
+        plan = _Plan(node, parts, len(rest), fixed_path=not unknown_key)
         if kind == "Not":
-            if rest:  # `additionalProperties: {"not": {}}` (see `_for_engine`): a key nobody defined
+            if unknown_key:
                 plan.message = UNKNOWN_FIELD
                 return plan
             if node.ftype is not None and node.ftype.needs_extra_check(node.field):
