@@ -7,8 +7,8 @@ The **engine** one is what jsonschema-rs runs: no annotations, patterns without 
 guard, and the rules JSON Schema has no keyword for (date and datetime bounds, number steps, file types)
 added as regexes, `multipleOf`, or a callback keyword (`FieldType.engine_check`). So validating a valid
 document is one `is_valid` call that never leaves Rust; errors are collected and mapped to our paths and
-messages only when it says no. `compiled_for` caches compiled schemas by content hash, so a schema version
-compiles once per process.
+messages only when it says no, through a plan kept per keyword location (`CompiledSchema._plan`).
+`compiled_for` caches compiled schemas by content hash, so a schema version compiles once per process.
 """
 
 from __future__ import annotations
