@@ -24,6 +24,8 @@ from blocks.editor.widgets import parse_data_form, render_data_form
 from blocks.models import BlockType, SiteBlock
 from blocks.services import block_create, block_replace_schema, block_update_data, block_update_meta
 from cms import errors
+from cms.nul import MESSAGE as NUL_MESSAGE
+from cms.nul import nul_paths
 from locales.models import SiteLocale
 
 STALE_MESSAGE = (
@@ -104,6 +106,13 @@ class _ServiceForm(forms.ModelForm):
         if self.data_errors:
             self.add_error(None, "Some content fields need attention; see the marked fields below.")
 
+    def refused_nul(self, posted: dict) -> bool:
+        """Report every path of `posted` holding a NUL (PostgreSQL cannot store one; the API refuses it too)."""
+        carrying = nul_paths(posted)
+        if carrying:
+            self.report(errors.BadRequest(fields=dict.fromkeys(carrying, NUL_MESSAGE)))
+        return bool(carrying)
+
     # -- for the template -------------------------------------------------------------------------------
     def schema_errors_json(self) -> str:
         return json.dumps(self.schema_errors)
@@ -138,6 +147,8 @@ class BlockAddForm(_ServiceForm):
         from blocks.editor.access import actor_for
 
         actor = actor_for(self.request, cleaned["site"])
+        if self.refused_nul({"schema": cleaned["schema_json"]}):
+            return cleaned
         try:
             self.saved = block_create(
                 actor=actor,
@@ -211,6 +222,8 @@ class BlockChangeForm(_ServiceForm):
             new = {f.get("name"): f for f in schema if isinstance(f, dict)}
             patch = {key: value for key, value in patch.items() if old.get(key) == new.get(key)}
         version = cleaned["version"]
+        if self.refused_nul({"data": patch, "schema": schema if schema_changed else []}):
+            return cleaned
         try:
             with transaction.atomic():
                 current = block

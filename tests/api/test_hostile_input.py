@@ -122,3 +122,26 @@ def test_nul_in_the_url_is_bad_request(api, header):
         response = api.get(url)
         assert response.status_code == 400, url
         assert response.json()["error"]["code"] == "bad_request"
+    fields = api.get("/api/v1/site-blocks?search=%00").json()["error"]["fields"]
+    assert fields == {"search": "Contains a NUL character (\\u0000)."}
+
+
+def test_nul_in_the_body_names_every_path_and_changes_nothing(api, header):
+    body = b'{"data": {"title": "a\\u0000b", "links": [{"label": "ok"}, {"la\\u0000bel": "x"}]}}'
+    response = api.generic("PUT", "/api/v1/site-blocks/header/data", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "data.links[1].la\\u0000bel": "Contains a NUL character (\\u0000).",
+        "data.title": "Contains a NUL character (\\u0000).",
+    }
+    assert SiteBlock.objects.get(slug="header").data == header.data
+
+
+def test_an_escaped_backslash_before_u0000_is_ordinary_text(api, header):
+    # JSON "a\\u0000" is the six characters `a\u0000` (a backslash, not a NUL): it must be stored as sent.
+    body = b'{"data": {"title": "a\\\\u0000"}}'
+    response = api.generic("PUT", "/api/v1/site-blocks/header/data", body, content_type="application/json")
+
+    assert response.status_code == 200, response.content
+    assert SiteBlock.objects.get(slug="header").data == {"title": "a\\u0000"}
