@@ -13,10 +13,14 @@ scenario, in 5 interleaved rounds:
                sending to it for WEBHOOKS_TIMEOUT_SECONDS on each attempt while the writes run
     answering  the same webhook pointing at a receiver that answers 204 at once
 
-What a webhook does cost the write is recording its deliveries (two small inserts per event, after the
-write's commit); the receiver's behaviour costs nothing, so `hanging` and `answering` should match.
+What a webhook does cost the write is its outbox row: one insert inside the write's own transaction (the
+events and the chosen delivery ids; `webhooks/outbox.py`), no commit of its own; the worker fans it out into
+deliveries. The receiver's behaviour costs nothing, so `hanging` and `answering` should match, and both
+should match `baseline`.
 
-It prints p50/p95 of each and the ratio hanging/baseline, and exits 1 when the p50 ratio is over 1.5.
+It prints p50/p95 of each and the ratios, and exits 1 when the p50 ratio hanging/baseline is over 1.1 (it
+measured 0.99-1.06 on SQLite and 1.00-1.06 on PostgreSQL; the former after-commit listener, which paid one
+transaction per event, measured 1.15-1.23 and 1.27-1.38).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 WRITES = int(os.environ.get("BENCH_WRITES", "300"))
 ROUNDS = 5
-TARGET = 1.5
+TARGET = 1.1
 
 
 def hanging_receiver() -> tuple[int, list]:
@@ -157,6 +161,7 @@ def main() -> int:
     base50, base95 = ms(baseline, 50), ms(baseline, 95)
     ratio = ms(hanging, 50) / base50
     print(f"ratio hanging/baseline p50 {ratio:.2f} (target <= {TARGET}), p95 {ms(hanging, 95) / base95:.2f}")
+    print(f"ratio answering/baseline p50 {ms(answering, 50) / base50:.2f}, p95 {ms(answering, 95) / base95:.2f}")
     print(f"ratio hanging/answering p50 {ms(hanging, 50) / ms(answering, 50):.2f} (the receiver's speed plays no part)")
     return 0 if ratio <= TARGET else 1
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 
+from accounts.access import actor_for, sites_where
 from accounts.models import Site
 from accounts.permissions import Action
-from blocks.editor.access import actor_for, sites_where
 from blocks.events import EVENTS
 from blocks.models import BlockType
 from cms import errors

@@ -65,7 +65,8 @@ def block_update_data(
             refresh_unpublished_flag(block)
         block.save()
         recorder.track(block, before=before)
-        events.emit("block.updated", block, user=actor.user)
-        if publish:
-            events.emit("block.published", block, user=actor.user)
+        with events.together():  # one outbox row for both
+            events.emit("block.updated", block, user=actor.user)
+            if publish:
+                events.emit("block.published", block, user=actor.user)
     return block

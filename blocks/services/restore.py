@@ -57,9 +57,10 @@ def block_restore(
                 refresh_unpublished_flag(block)
             block.save()
             recorder.track(block, before=before)
-            events.emit("block.restored", block, user=actor.user, extra={"revisionId": target.pk})
-            if publish:
-                events.emit("block.published", block, user=actor.user)
+            with events.together():  # one outbox row for both
+                events.emit("block.restored", block, user=actor.user, extra={"revisionId": target.pk})
+                if publish:
+                    events.emit("block.published", block, user=actor.user)
         copies_updated = _restore_schema_of_copies(actor, block, schema, target.pk) if schema_changed else []
     meta = {
         "restoredFrom": target.pk,
