@@ -60,15 +60,16 @@ class _Plan:
 
     __slots__ = ("depth", "indexes", "length", "may_be_empty", "message", "node", "text")
 
-    def __init__(self, node: _Node, depth: int, *, fixed_path: bool) -> None:
+    def __init__(self, node: _Node, depth: int, length: int) -> None:
         self.node = node
         self.depth = depth  # how many steps of the error's path lie below the field (inside its value)
         self.message: str | None = None  # None: worked out for each error (from the value or the detail)
         self.may_be_empty = False  # publish level, required field: an empty value says REQUIRED_MESSAGE
         # The keyword fixes every step of the error's API path but the list indexes (unless a step is a key
-        # nobody defined: `fixed_path` false), so from the second error on, the path is `text` with the
-        # indexes (taken from the error's path by `indexes`) filled in; `text` alone when there are none.
-        self.length = _LATER if fixed_path else _NEVER  # then the length of the paths `text` fits
+        # nobody defined: `length` _NEVER), so from the second error on (`length` _LATER until then), the path
+        # is `text` with the indexes (taken from the error's path by `indexes`) filled in; `text` alone when
+        # there are none; `length` is then the length of the error paths that `text` fits.
+        self.length = length
         self.indexes: Any = None
         self.text = ""
 
@@ -343,7 +344,7 @@ class CompiledSchema:
         through a `$ref` that only the evaluation path records. Also returns this error's API path."""
         node, rest, where = self._locate(error.instance_path)
         unknown_key = kind == "Not" and bool(rest)  # `additionalProperties: {"not": {}}` (see `_for_engine`)
-        plan = _Plan(node, len(rest), fixed_path=not unknown_key)
+        plan = _Plan(node, len(rest), _NEVER if unknown_key else _LATER)
         if kind == "Not":
             if unknown_key:
                 plan.message = UNKNOWN_FIELD
