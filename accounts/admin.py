@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from accounts.access import actor_for, forget_site_roles, site_roles, sites_where
+from accounts.admin_filters import MemberSiteFilter, OwnedSiteFilter
 from accounts.models import ApiToken, Membership, Role, Site
 from accounts.permissions import Action
 from accounts.services import (
@@ -237,30 +238,6 @@ class TokenAddForm(_ServiceForm):
 
 
 # -- list filters ---------------------------------------------------------------------------------------------
-class MemberSiteFilter(admin.SimpleListFilter):
-    """Sites to filter by: only those the user may see on this page (never another team's names)."""
-
-    title = "site"
-    parameter_name = "site"
-    action: Action | None = None
-
-    def lookups(self, request, model_admin):
-        ids = sites_where(request, self.action) if self.action else list(site_roles(request))
-        return [(str(site.pk), site.name) for site in Site.objects.filter(pk__in=ids)]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value:
-            if not value.isdigit():
-                return queryset.none()
-            return queryset.filter(site_id=int(value))
-        return queryset
-
-
-class OwnedSiteFilter(MemberSiteFilter):
-    action = Action.MANAGE
-
-
 class TokenStatusFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "status"

@@ -28,6 +28,17 @@ def deliver(delivery_id: str) -> str | None:
     return attempt_delivery(delivery_id)
 
 
+@task()
+def watchdog(delivery_id: str, claimed_at: str) -> str | None:
+    from webhooks.sending import recover_stuck
+
+    return recover_stuck(delivery_id, claimed_at)
+
+
+def enqueue_watchdog(delivery_id, claimed_at: datetime, *, at: datetime) -> None:
+    watchdog.using(run_after=at).enqueue(str(delivery_id), claimed_at.isoformat())
+
+
 def enqueue_delivery(delivery_id, *, at: datetime | None = None) -> None:
     (deliver.using(run_after=at) if at is not None else deliver).enqueue(str(delivery_id))
 
