@@ -60,27 +60,41 @@ class _Plan:
 
     __slots__ = ("depth", "indexes", "length", "may_be_empty", "message", "node", "text")
 
-    def __init__(self, node: _Node, parts: list, depth: int, *, fixed_path: bool) -> None:
+    def __init__(self, node: _Node, depth: int, length: int) -> None:
         self.node = node
         self.depth = depth  # how many steps of the error's path lie below the field (inside its value)
         self.message: str | None = None  # None: worked out for each error (from the value or the detail)
         self.may_be_empty = False  # publish level, required field: an empty value says REQUIRED_MESSAGE
-        # The API path of the error: the keyword fixes every step of it but the list indexes, so it is
-        # `text` with the indexes (taken from the error's path by `indexes`) filled in; `text` alone when
-        # there are none. Not when a step is a key nobody defined (`fixed_path` false): see `path`.
-        self.length = len(parts) if fixed_path else -1
-        positions = [i for i, part in enumerate(parts) if type(part) is int]
-        self.indexes = operator.itemgetter(*positions) if positions else None
-        steps = ("[%s]" if type(part) is int else "." + part.replace("%", "%%") for part in parts)
-        self.text = "data" + "".join(steps) if positions else _path_text(parts)
+        # The keyword fixes every step of the error's API path but the list indexes (unless a step is a key
+        # nobody defined: `length` _NEVER), so from the second error on (`length` _LATER until then), the path
+        # is `text` with the indexes (taken from the error's path by `indexes`) filled in; `text` alone when
+        # there are none; `length` is then the length of the error paths that `text` fits.
+        self.length = length
+        self.indexes: Any = None
+        self.text = ""
 
     def path(self, parts: list) -> str:
-        """`data.navLinks[1].url` for an error of this plan at `parts`."""
+        """`data.navLinks[1].url` for an error of this plan at `parts` (not the first: `_plan` gives its path)."""
         if len(parts) != self.length:
-            return _path_text(parts)
-        if self.indexes is None:
-            return self.text
-        return self.text % self.indexes(parts)
+            if self.length == _LATER:
+                self._template(parts)  # the keyword fails again: worth a template (more work than one path)
+            if len(parts) != self.length:
+                return _path_text(parts)
+        return self.text if self.indexes is None else self.text % self.indexes(parts)
+
+    def _template(self, parts: list) -> None:
+        text = "data" + "".join(["[%s]" if type(part) is int else "." + part for part in parts])
+        if text.count("%") != text.count("[%s]"):  # a `%` in a key (checked names have none): no template
+            self.length = _NEVER
+            return
+        positions = [i for i, part in enumerate(parts) if type(part) is int]
+        self.indexes = operator.itemgetter(*positions) if positions else None
+        self.text = text
+        self.length = len(parts)
+
+
+#: `_Plan.length` without a template: made at the next error, never (a step is a key nobody defined)
+_LATER, _NEVER = -1, -2
 
 
 class _ExtraCheck:
@@ -285,15 +299,16 @@ class CompiledSchema:
             parts = error.instance_path
             key = (kind, *error.evaluation_path)
             plan = plans.get(key)
+            where = ""  # the API path, when `_plan` has just worked it out (else `plan.path(parts)`)
             if plan is None:
-                plan = self._plan(error, kind, publish=publish)
+                plan, where = self._plan(error, kind, publish=publish)
                 if len(plans) < PLAN_LIMIT:
                     plans[key] = plan
             message = plan.message
             if message is not None:
                 if plan.may_be_empty and _is_empty(error.instance):
                     message = REQUIRED_MESSAGE
-                out.setdefault(plan.path(parts), message)
+                out.setdefault(where or plan.path(parts), message)
                 continue
             # The messages that depend on the value or on the error's detail, worked out every time.
             node = plan.node
@@ -303,7 +318,7 @@ class CompiledSchema:
                 # a JSON Schema keyword reports too.
                 message = node.ftype.extra_check(node.field, error.instance)
                 if message:
-                    extra.setdefault(plan.path(parts), message)
+                    extra.setdefault(where or plan.path(parts), message)
                 continue
             detail = kind_obj.as_dict()
             if kind == "AdditionalProperties":
@@ -321,28 +336,27 @@ class CompiledSchema:
             out.setdefault(where, message)  # a value that is wrong in two ways: the JSON Schema message first
         return out
 
-    def _plan(self, error, kind: str, *, publish: bool) -> _Plan:
+    def _plan(self, error, kind: str, *, publish: bool) -> tuple[_Plan, str]:
         """How to report errors of `kind` raised by the keyword at `error.evaluation_path`: the field they
         point into and, when it depends on nothing but the schema, the message. Kept per keyword location
         (`_map_errors`), so a second error there (in another item, another document) costs a dict lookup.
         The evaluation path, not the schema path: a keyword inside `$defs` is reached from several fields,
-        through a `$ref` that only the evaluation path records."""
-        parts = error.instance_path
-        node, rest = self._locate(parts)
+        through a `$ref` that only the evaluation path records. Also returns this error's API path."""
+        node, rest, where = self._locate(error.instance_path)
         unknown_key = kind == "Not" and bool(rest)  # `additionalProperties: {"not": {}}` (see `_for_engine`)
-        plan = _Plan(node, parts, len(rest), fixed_path=not unknown_key)
+        plan = _Plan(node, len(rest), _NEVER if unknown_key else _LATER)
         if kind == "Not":
             if unknown_key:
                 plan.message = UNKNOWN_FIELD
-                return plan
+                return plan, where
             if node.ftype is not None and node.ftype.needs_extra_check(node.field):
-                return plan  # an extra check (see `_Compiler._field`): worded from the value, every time
+                return plan, where  # an extra check (see `_Compiler._field`): worded from the value, every time
         if kind in ("AdditionalProperties", "Required"):
-            return plan  # the detail names the key, which differs from one error to the next
+            return plan, where  # the detail names the key, which differs from one error to the next
         detail = error.kind.as_dict() if kind not in _NO_DETAIL else {}
         if node.ftype is None:
             plan.message = generic_message(kind, detail, "an object")
-            return plan
+            return plan, where
         plan.message = node.ftype.message(node.field, kind, detail, rest, None)
         plan.may_be_empty = (
             publish
@@ -350,21 +364,25 @@ class CompiledSchema:
             and bool(node.field.get("required"))
             and kind in ("MinLength", "MinItems", "MinProperties")
         )
-        return plan
+        return plan, where
 
-    def _locate(self, parts: list) -> tuple[_Node, tuple]:
-        """The deepest field node along the error path `parts`, and the part of the path below it (inside the
-        value: an image's `alt`, a key nobody defined)."""
+    def _locate(self, parts: list) -> tuple[_Node, tuple, str]:
+        """The deepest field node along the error path `parts`, the part of the path below it (inside the
+        value: an image's `alt`, a key nobody defined), and the path as the API shows it
+        (`data.navLinks[1].url`); one pass."""
         node = self._root
+        text = "data"
         for i, part in enumerate(parts):
             if type(part) is int:
                 nxt = node.items
+                text += _INDEX_TEXT[part] if part < len(_INDEX_TEXT) else f"[{part}]"
             else:
                 nxt = node.children.get(part) if node.children is not None else None
+                text += "." + part
             if nxt is None:
-                return node, tuple(parts[i:])
+                return node, tuple(parts[i:]), _path_text(parts)
             node = nxt
-        return node, ()
+        return node, (), text
 
     # -- writes ---------------------------------------------------------------------------------------------
     def apply_patch(self, current: dict, patch: object) -> dict:

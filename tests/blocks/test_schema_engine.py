@@ -147,3 +147,15 @@ def test_errors_at_a_keyword_seen_before_keep_their_own_path_and_message():
             "data.pics[0].y": "unknown field",
         }
         assert compiled.validate({"title": ""}, publish=True) == {"data.title": "Must be present and non-empty."}
+
+
+def test_errors_at_one_keyword_in_many_items_each_have_their_own_index():
+    compiled = compiled_for(check_schema([{"name": "pics", "type": "array", "items": {"type": "image"}}]))
+    message = compiled.validate({"pics": [5]})["data.pics[0]"]
+    for _ in range(2):
+        assert compiled.validate({"pics": [5, {"url": "/a.png", "alt": ""}, 6, *[{"url": "/b"}] * 1000, 7]}) == {
+            "data.pics": "Must have at most 1000 items.",
+            "data.pics[0]": message,
+            "data.pics[2]": message,
+            "data.pics[1003]": message,  # past the precomputed `[0]`…`[999]` steps
+        }
