@@ -31,7 +31,7 @@ migrate: install
 # Both processes share one cache (a directory under var/ unless CACHE_URL says otherwise), so a publish the
 # worker makes reaches the server's delivery answers at once.
 run: migrate
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --base-url http://$(HOST):$(PORT)
 	export CACHE_URL=$${CACHE_URL:-file://$(CURDIR)/var/cache}; \
 	$(PY) manage.py db_worker --interval $${WORKER_INTERVAL:-1} --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

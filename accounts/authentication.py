@@ -34,19 +34,27 @@ def find_token(secret: str) -> ApiToken | None:
     )
 
 
+def secret_from_header(header: str) -> str | None:
+    """The bearer secret of an `Authorization` header, or None when none was sent; a malformed header or a
+    secret that cannot be one of ours is `unauthenticated` before any lookup (shared with the delivery API)."""
+    if not header:
+        return None
+    parts = header.split()
+    if len(parts) != 2 or parts[0].lower() != "bearer":
+        raise errors.Unauthenticated("Send the token as `Authorization: Bearer cms_live_…`.")
+    secret = parts[1]
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        raise errors.Unauthenticated()
+    return secret
+
+
 class ApiTokenAuthentication(BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        if not header:
+        secret = secret_from_header(request.META.get("HTTP_AUTHORIZATION", ""))
+        if secret is None:
             return None
-        parts = header.split()
-        if len(parts) != 2 or parts[0].lower() != "bearer":
-            raise errors.Unauthenticated("Send the token as `Authorization: Bearer cms_live_…`.")
-        secret = parts[1]
-        if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
-            raise errors.Unauthenticated()
         token = find_token(secret)
         if token is None or not token.user.is_active:
             raise errors.Unauthenticated()

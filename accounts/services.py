@@ -1,5 +1,10 @@
 """Writes on sites, memberships and API tokens.
 
+The admin (accounts/admin.py), the commands and the API share these rules. Functions taking `actor=` check
+what the acting user may do on the site (`Action.MANAGE` for settings, members and other people's tokens);
+the ones without are for trusted callers (commands, fixtures). A site keeps at least one owner once it has
+one: the last owner cannot be demoted or removed, so a team can never lock itself out of its settings.
+
 A token's secret (`cms_live_<random>`) exists only in the return value of `token_create`: the database keeps
 its SHA-256, so a leaked database dump cannot be replayed against the API. At most
 `CMS["MAX_ACTIVE_TOKENS_PER_USER_AND_SITE"]` tokens are active per user and site; the count is taken under a
@@ -14,12 +19,14 @@ import zoneinfo
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.authentication import hash_token
 from accounts.models import TOKEN_PREFIX, ApiToken, Membership, Role, Scope, Site
+from accounts.permissions import ROLE_ACTIONS, SCOPE_FOR_ACTION, Action, Actor
 from cms import errors
 from cms.conf import cms_setting
 
@@ -43,12 +50,181 @@ def clean_scopes(scopes: Iterable[str]) -> list[str]:
     return [scope.value for scope in TOKEN_SCOPES if scope in given]
 
 
-def membership_set(*, user, site: Site, role: str) -> Membership:
-    """Give `user` exactly `role` on `site` (creating the membership when missing)."""
+def usable_scopes(role: str | None) -> frozenset[str]:
+    """The token scopes that can ever take effect for `role` (the role caps a token on every request)."""
+    return frozenset(SCOPE_FOR_ACTION[action] for action in ROLE_ACTIONS.get(role or "", frozenset()))
+
+
+def _check_role(role: str, field: str = "role") -> None:
     if role not in Role.values:
-        raise errors.ValidationFailed(fields={"role": f"Unknown role `{role}`. Use {', '.join(Role.values)}."})
-    membership, _ = Membership.objects.update_or_create(user=user, site=site, defaults={"role": role})
+        raise errors.ValidationFailed(fields={field: f"Unknown role `{role}`. Use {', '.join(Role.values)}."})
+
+
+def _lock_site(site: Site) -> None:
+    """Serialise membership changes of one site, so two owners demoting each other cannot both succeed."""
+    Site.objects.select_for_update().filter(pk=site.pk).values_list("pk", flat=True).first()
+
+
+def _require_another_owner(membership: Membership, what: str) -> None:
+    """Refuse when `membership` is the site's only owner (call with the site locked)."""
+    if membership.role != Role.OWNER:
+        return
+    others = Membership.objects.filter(site_id=membership.site_id, role=Role.OWNER).exclude(pk=membership.pk)
+    if not others.exists():
+        message = (
+            f"`{membership.user}` is the last owner of `{membership.site.slug}`: {what} would leave the site "
+            "without an owner. Make another member owner first."
+        )
+        raise errors.Conflict(message, fields={"role": message})
+
+
+def _forget_tokens(*, user, site: Site) -> None:
+    """After a role change, the delivery API's cached rights of the user's tokens on `site` are dropped."""
+    hashes = list(ApiToken.objects.filter(user=user, site=site).values_list("token_hash", flat=True))
+
+    def announce() -> None:
+        for dotted in cms_setting("TOKEN_REVOKED_LISTENERS"):
+            for token_hash in hashes:
+                import_string(dotted)(token_hash=token_hash)
+
+    if hashes:
+        transaction.on_commit(announce)
+
+
+def membership_set(*, user, site: Site, role: str) -> Membership:
+    """Give `user` exactly `role` on `site` (creating the membership when missing); for the commands.
+
+    The last-owner rule holds here too: a command cannot demote a site's only owner.
+    """
+    _check_role(role)
+    with transaction.atomic():
+        _lock_site(site)
+        existing = Membership.objects.select_related("user", "site").filter(user=user, site=site).first()
+        if existing is not None and existing.role != role:
+            _require_another_owner(existing, f"making them {role}")
+        membership, _ = Membership.objects.update_or_create(user=user, site=site, defaults={"role": role})
+        if existing is not None and existing.role != role:
+            _forget_tokens(user=user, site=site)
     return membership
+
+
+def membership_add(*, actor: Actor, username: str, role: str) -> Membership:
+    """Add an existing user (by exact username) to the actor's site with `role`. Owners only."""
+    actor.require(Action.MANAGE, "Only the site's owners manage its members.")
+    site = actor.site
+    _check_role(role)
+    username = (username or "").strip()
+    user = get_user_model().objects.filter(username=username).first() if username else None
+    if user is None:
+        raise errors.ValidationFailed(fields={"username": f"No user `{username}`; they need an account first."})
+    with transaction.atomic():
+        _lock_site(site)
+        existing = Membership.objects.filter(user=user, site=site).values_list("role", flat=True).first()
+        if existing is not None:
+            message = f"`{username}` is already a member of `{site.slug}` ({existing}); change their role instead."
+            raise errors.Conflict(message, fields={"username": message})
+        return Membership.objects.create(user=user, site=site, role=role)
+
+
+def _locked_membership(actor: Actor, membership: Membership) -> Membership:
+    actor.require(Action.MANAGE, "Only the site's owners manage its members.")
+    if membership.site_id != actor.site.pk:
+        raise errors.NotFound("No such member on this site.")
+    _lock_site(actor.site)
+    current = Membership.objects.select_for_update().select_related("user", "site").filter(pk=membership.pk).first()
+    if current is None:
+        raise errors.NotFound("No such member on this site (removed meanwhile).")
+    return current
+
+
+def membership_change_role(*, actor: Actor, membership: Membership, role: str) -> Membership:
+    """Change a member's role. Owners only; the last owner cannot be demoted."""
+    _check_role(role)
+    with transaction.atomic():
+        current = _locked_membership(actor, membership)
+        if current.role == role:
+            return current
+        _require_another_owner(current, f"making them {role}")
+        current.role = role
+        current.save(update_fields=["role"])
+        _forget_tokens(user=current.user, site=current.site)
+    return current
+
+
+def membership_remove(*, actor: Actor, membership: Membership) -> int:
+    """Remove a member (owners only; never the last owner) and revoke their tokens on the site.
+
+    A token of a non-member would only answer `forbidden`; revoking them keeps the list honest and means
+    adding the person back later does not bring old secrets back to life. Returns how many were revoked.
+    """
+    with transaction.atomic():
+        current = _locked_membership(actor, membership)
+        _require_another_owner(current, "removing them")
+        tokens = list(ApiToken.objects.active().filter(user=current.user, site=current.site))
+        for token in tokens:
+            token_revoke(token=token)
+        current.delete()
+    return len(tokens)
+
+
+def site_update(
+    *, actor: Actor, name: str, timezone_name: str, is_public: bool, default_locale: str | None = None
+) -> Site:
+    """Change a site's settings (owners only). The default locale must be one the site enables; changing it
+    goes through `locales.services` so the locale rules and their listeners stay in one place.
+    """
+    actor.require(Action.MANAGE, "Only the site's owners change its settings.")
+    problems = _site_field_problems(name=name, timezone_name=timezone_name)
+    if problems:
+        raise errors.ValidationFailed(fields=problems)
+    with transaction.atomic():
+        site = Site.objects.select_for_update().get(pk=actor.site.pk)
+        if default_locale is not None and default_locale != site.default_locale:
+            from locales.services import site_locale_update
+
+            try:
+                site_locale_update(actor=actor, code=default_locale, changes={"isDefault": True}, site=site)
+            except errors.CmsError as exc:
+                raise errors.ValidationFailed(fields={"defaultLocale": exc.message}) from None
+        site.name, site.timezone, site.is_public = name, timezone_name, bool(is_public)
+        site.save(update_fields=["name", "timezone", "is_public", "default_locale"])
+    return site
+
+
+def _site_field_problems(*, name: str, timezone_name: str) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if not name or not name.strip() or len(name) > 200:
+        problems["name"] = "Give a name of at most 200 characters."
+    try:
+        zoneinfo.ZoneInfo(timezone_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        problems["timezone"] = f"Unknown time zone `{timezone_name}`."
+    return problems
+
+
+def token_issue(
+    *,
+    actor: Actor,
+    user,
+    name: str = "",
+    scopes: Iterable[str] = DEFAULT_TOKEN_SCOPES,
+    expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """`token_create` for a person acting in the admin: an owner issues for any member of the site, any
+    other member for themselves only, and only with scopes the member's role can use (a viewer's `write`
+    token would be refused on every request: better to say so now).
+    """
+    if not actor.can(Action.MANAGE) and not (actor.role is not None and user.pk == actor.user.pk):
+        raise errors.Forbidden("Only the site's owners issue tokens for other members.")
+    role = Membership.objects.filter(user=user, site=actor.site).values_list("role", flat=True).first()
+    if role is not None:
+        beyond = [scope for scope in clean_scopes(scopes) if scope not in usable_scopes(role)]
+        if beyond:
+            raise errors.ValidationFailed(
+                fields={"scopes": f"A {role} cannot use {', '.join(beyond)}; choose among "
+                        f"{', '.join(s for s in TOKEN_SCOPES if s in usable_scopes(role))}."}
+            )
+    return token_create(user=user, site=actor.site, name=name, scopes=scopes, expires_at=expires_at)
 
 
 def token_create(
@@ -93,12 +269,18 @@ def token_create(
     return token, secret
 
 
-def token_revoke(*, token: ApiToken) -> ApiToken:
+def token_revoke(*, token: ApiToken, actor: Actor | None = None) -> ApiToken:
     """Revoke now; the next request with it answers `token_revoked`. Revoking twice keeps the first time.
+
+    With `actor`: an owner revokes any token of the site, any other member only their own.
 
     The callables in `CMS["TOKEN_REVOKED_LISTENERS"]` get `token_hash=` after the commit (the delivery API
     caches what a token may do, and drops that at once).
     """
+    if actor is not None:
+        own = actor.role is not None and token.user_id == actor.user.pk
+        if token.site_id != actor.site.pk or not (actor.can(Action.MANAGE) or own):
+            raise errors.Forbidden("Only the site's owners revoke other members' tokens.")
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db(fields=["revoked_at"])
     token_hash = token.token_hash
@@ -125,11 +307,9 @@ def site_create(
     from locales.models import Locale, SiteLocale
 
     codes = list(dict.fromkeys(code.strip() for code in locales if code.strip()))
-    problems: dict[str, str] = {}
+    problems = _site_field_problems(name=name, timezone_name=timezone_name)
     if not SITE_SLUG_RE.match(slug or "") or len(slug) > 100:
         problems["slug"] = "Use lowercase letters, digits and single hyphens (at most 100 characters)."
-    if not name or len(name) > 200:
-        problems["name"] = "Give a name of at most 200 characters."
     bad = [code for code in codes if not LOCALE_RE.match(code)]
     if bad:
         problems["locales"] = f"Not a locale code: {', '.join(bad)}."
@@ -137,10 +317,6 @@ def site_create(
         problems["locales"] = "Enable at least one locale."
     if default_locale not in codes:
         problems["defaultLocale"] = f"`{default_locale}` must be one of the site's locales ({', '.join(codes)})."
-    try:
-        zoneinfo.ZoneInfo(timezone_name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        problems["timezone"] = f"Unknown time zone `{timezone_name}`."
     if problems:
         raise errors.ValidationFailed(fields=problems)
     with transaction.atomic():

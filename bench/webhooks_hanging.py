@@ -6,17 +6,23 @@
 Migrates a fresh database (a temporary SQLite file unless BENCH_DATABASE_URL is set), starts a receiver on
 loopback that accepts every request and never answers, and a real `db_worker` process, then times
 BENCH_WRITES data writes with publish (`PUT /site-blocks/{slug}/data?publish=true`) through the API per
-scenario, in 5 interleaved rounds:
+scenario, in 10 interleaved rounds (fine-grained, so that load from elsewhere on the machine weighs alike):
 
     baseline   the site has no active webhook
     hanging    the site has a webhook (all events) pointing at the hanging receiver; the worker is stuck
                sending to it for WEBHOOKS_TIMEOUT_SECONDS on each attempt while the writes run
     answering  the same webhook pointing at a receiver that answers 204 at once
 
-What a webhook does cost the write is recording its deliveries (two small inserts per event, after the
-write's commit); the receiver's behaviour costs nothing, so `hanging` and `answering` should match.
+What a webhook does cost the write is its outbox row: one insert inside the write's own transaction (the
+events and the chosen delivery ids; `webhooks/outbox.py`), no commit of its own; the worker fans it out into
+deliveries. The receiver's behaviour costs nothing, so `hanging` and `answering` should match, and both
+should match `baseline`.
 
-It prints p50/p95 of each and the ratio hanging/baseline, and exits 1 when the p50 ratio is over 1.5.
+It prints p50/p95 of each and the ratios, and exits 1 when the p50 ratio of either webhook scenario to the
+baseline is over 1.15. Measured on a shared 2-core machine, 3+ runs each: hanging/baseline 0.94-1.11 on
+SQLite and 0.96-1.15 on PostgreSQL, median 1.05-1.06 (in-process, without the worker: 1.04-1.07, the outbox
+insert); the former after-commit listener, one transaction per event, measured 1.15-1.23 and 1.27-1.38.
+The threshold leaves room for the noise of such a machine, not for a regression to the former design.
 """
 
 from __future__ import annotations
@@ -34,8 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 WRITES = int(os.environ.get("BENCH_WRITES", "300"))
-ROUNDS = 5
-TARGET = 1.5
+ROUNDS = 10
+TARGET = 1.15
 
 
 def hanging_receiver() -> tuple[int, list]:
@@ -157,8 +163,9 @@ def main() -> int:
     base50, base95 = ms(baseline, 50), ms(baseline, 95)
     ratio = ms(hanging, 50) / base50
     print(f"ratio hanging/baseline p50 {ratio:.2f} (target <= {TARGET}), p95 {ms(hanging, 95) / base95:.2f}")
+    print(f"ratio answering/baseline p50 {ms(answering, 50) / base50:.2f}, p95 {ms(answering, 95) / base95:.2f}")
     print(f"ratio hanging/answering p50 {ms(hanging, 50) / ms(answering, 50):.2f} (the receiver's speed plays no part)")
-    return 0 if ratio <= TARGET else 1
+    return 0 if max(ratio, ms(answering, 50) / base50) <= TARGET else 1
 
 
 if __name__ == "__main__":

@@ -16,10 +16,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from accounts.admin_filters import MemberSiteFilter
 from accounts.permissions import Action
 from blocks.admin_history import BlockHistoryMixin
 from blocks.editor.access import actor_for, can_edit_data, site_roles, sites_where, visible_blocks
-from blocks.editor.filters import LocaleFilter, SiteFilter, StatusFilter, TagFilter
+from blocks.editor.filters import LocaleFilter, StatusFilter, TagFilter
 from blocks.editor.forms import BlockAddForm, BlockChangeForm, CopyToLocaleForm
 from blocks.editor.translations import TranslationColumnMixin
 from blocks.editor.widgets import preview_html, render_data_form
@@ -42,7 +43,7 @@ def status_label(block: SiteBlock) -> str:
 @admin.register(SiteBlock)
 class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "type", "path", "locale", "status_column", "translations_column", "updated_at")
-    list_filter = (SiteFilter, "type", StatusFilter, LocaleFilter, TagFilter)
+    list_filter = (MemberSiteFilter, "type", StatusFilter, LocaleFilter, TagFilter)
     search_fields = ("name", "slug", "path")
     list_select_related = ("site",)
     list_per_page = 50

@@ -1,7 +1,16 @@
 """Block events: what services announce after a write commits.
 
-Every write service calls `emit(...)` inside its transaction; the listeners named in
-`settings.CMS["EVENT_LISTENERS"]` run only after the commit (so a rolled-back write announces nothing).
+Every write service calls `emit(...)` inside its transaction. Two kinds of hooks hear it:
+
+- recorders (`settings.CMS["EVENT_RECORDERS"]`) run *inside* the write's transaction, with a list of events:
+  what they write (an outbox: the webhooks' queued fan-out) commits or rolls back with the write, so a
+  committed write can never lose its record, and a rolled-back one leaves none. They must only write rows
+  (no network) and stay cheap: their time is the write's. An exception from one fails the write. Events
+  emitted inside `with together():` (a write that updates and publishes) reach them as ONE list when the
+  block ends, so they can record them in one row; any other event reaches them alone, at once.
+- listeners (`settings.CMS["EVENT_LISTENERS"]`) run only after the commit (so a rolled-back write announces
+  nothing), for what cannot be transactional (cache invalidation).
+
 Cache invalidation and webhooks hang off this, not off model signals, so the order of events is visible in
 the service code.
 """
@@ -9,8 +18,12 @@ the service code.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +32,7 @@ from django.utils.module_loading import import_string
 from cms.conf import cms_setting
 
 logger = logging.getLogger("cms.events")
+_together: ContextVar[list | None] = ContextVar("block_events_together", default=None)
 
 EVENTS = (
     "block.created",
@@ -66,7 +80,39 @@ def emit(event: str, block, *, user=None, extra: dict | None = None) -> None:
         user_id=getattr(user, "pk", None),
         extra=dict(extra or {}),
     )
-    transaction.on_commit(lambda: dispatch(payload))
+    pending = _together.get()
+    if pending is not None:
+        pending.append(payload)
+    else:
+        _announce([payload])
+
+
+@contextmanager
+def together() -> Iterator[None]:
+    """Announce the events emitted inside as one batch when the block ends (in their order).
+
+    Why: each recorder call may cost the write a statement, and one change often emits several events
+    (`block.updated` + `block.published`). If the block raises, its events are dropped with it, neither
+    recorded nor dispatched: the failed change is expected to roll back. Nested blocks join the outermost.
+    """
+    if _together.get() is not None:
+        yield
+        return
+    pending: list[BlockEvent] = []
+    token = _together.set(pending)
+    try:
+        yield
+    finally:
+        _together.reset(token)
+    if pending:
+        _announce(pending)
+
+
+def _announce(payloads: list[BlockEvent]) -> None:
+    for dotted in cms_setting("EVENT_RECORDERS"):
+        import_string(dotted)(payloads)
+    for payload in payloads:
+        transaction.on_commit(partial(dispatch, payload))
 
 
 def dispatch(payload: BlockEvent) -> None:

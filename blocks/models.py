@@ -107,6 +107,18 @@ class SiteBlock(models.Model):
         indexes = [
             models.Index(fields=["site", "locale", "type", "status"], name="siteblock_site_locale_type"),
             models.Index(fields=["site", "locale", "updated_at"], name="siteblock_site_locale_updated"),
+            # The worker's due-schedule sweep (`blocks.services.scheduling.due_blocks`: publish or unpublish time
+            # <= now) reads through these, not the whole table; partial, so they hold only the scheduled blocks.
+            models.Index(
+                fields=["scheduled_publish_at"],
+                condition=Q(scheduled_publish_at__isnull=False),
+                name="siteblock_due_publish",
+            ),
+            models.Index(
+                fields=["scheduled_unpublish_at"],
+                condition=Q(scheduled_unpublish_at__isnull=False),
+                name="siteblock_due_unpublish",
+            ),
         ]
 
     def __str__(self) -> str:

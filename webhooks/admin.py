@@ -9,9 +9,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 
+from accounts.access import actor_for, sites_where
+from accounts.admin_filters import OwnedSiteFilter
 from accounts.models import Site
 from accounts.permissions import Action
-from blocks.editor.access import actor_for, sites_where
 from blocks.events import EVENTS
 from blocks.models import BlockType
 from cms import errors
@@ -67,7 +68,7 @@ class WebhookForm(forms.ModelForm):
 class WebhookAdmin(admin.ModelAdmin):
     form = WebhookForm
     list_display = ("__str__", "site", "url", "is_active", "updated_at")
-    list_filter = ("is_active", "site")
+    list_filter = ("is_active", OwnedSiteFilter)
     search_fields = ("name", "url")
     list_select_related = ("site",)
 

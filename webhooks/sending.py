@@ -3,6 +3,11 @@
 The attempt runs outside any transaction that other writers wait on: the delivery is claimed by a single
 conditional UPDATE (`pending` → `sending`), so a duplicate task finds nothing to do, and a receiver that hangs
 holds only its worker (up to `WEBHOOKS_TIMEOUT_SECONDS`), never a database lock.
+
+A worker that dies mid-send (killed, out of memory, machine lost) would leave the delivery `sending` for
+ever: the claim therefore queues, in the same transaction, a `watchdog` task due when the send is surely
+over (`stuck_after`, 3 x timeout + 60 s). If that attempt is still `sending` then, it counts as a failed
+attempt and the delivery is retried as after any failure.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import logging
 import socket
 import ssl
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.db import transaction
@@ -66,12 +71,39 @@ def post(url: str, body: bytes, headers: dict, *, timeout: float) -> int:
         connection.close()
 
 
+STUCK_ERROR = "The worker stopped during this attempt (no outcome was recorded); sending again."
+
+
+def stuck_after() -> timedelta:
+    """How long `sending` may last before its worker is taken for dead: far longer than a send can take."""
+    return timedelta(seconds=3 * float(cms_setting("WEBHOOKS_TIMEOUT_SECONDS")) + 60)
+
+
 def is_stuck(delivery: WebhookDelivery) -> bool:
     """`sending` for much longer than a send can take: its worker died mid-send; it may be sent again."""
     if delivery.status != DeliveryStatus.SENDING or delivery.claimed_at is None:
         return False
-    limit = 3 * float(cms_setting("WEBHOOKS_TIMEOUT_SECONDS")) + 60
-    return (timezone.now() - delivery.claimed_at).total_seconds() > limit
+    return timezone.now() - delivery.claimed_at > stuck_after()
+
+
+def recover_stuck(delivery_id: str, claimed_at: str) -> str | None:
+    """The watchdog queued with each claim: if that very attempt is still `sending`, its worker died.
+
+    Then the attempt counts as failed (it may or may not have reached the receiver, which de-duplicates on
+    the delivery id) and the delivery is retried with the usual backoff, or failed past its budget. An
+    attempt that finished, or was claimed again since, has another `claimed_at`: nothing to do.
+    """
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update()
+            .filter(pk=delivery_id, status=DeliveryStatus.SENDING, claimed_at=datetime.fromisoformat(claimed_at))
+            .first()
+        )
+        if delivery is None:
+            return None
+        seconds = (timezone.now() - delivery.claimed_at).total_seconds()
+        logger.warning("Webhook delivery %s was stuck sending for %.0f s; retrying it", delivery.pk, seconds)
+        return _record(delivery, code=None, error=STUCK_ERROR, retryable=True, seconds=seconds)
 
 
 def backoff(attempt: int) -> float:
@@ -81,9 +113,15 @@ def backoff(attempt: int) -> float:
 
 def attempt_delivery(delivery_id: str) -> str | None:
     """Make one attempt; the resulting status, or None when another worker has it or it is settled."""
-    claimed = WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
-        status=DeliveryStatus.SENDING, claimed_at=timezone.now()
-    )
+    from webhooks.tasks import enqueue_watchdog
+
+    claimed_at = timezone.now()
+    with transaction.atomic():  # the claim and its watchdog: a worker that dies after this leaves both
+        claimed = WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.SENDING, claimed_at=claimed_at
+        )
+        if claimed:
+            enqueue_watchdog(delivery_id, claimed_at, at=claimed_at + stuck_after())
     if not claimed:
         return None
     delivery = WebhookDelivery.objects.select_related("webhook").get(pk=delivery_id)

@@ -1,7 +1,8 @@
 """Site edits drop the delivery cache's facts about that site.
 
-A site has no write service (the admin and `create_site` save it directly), so a model signal is the one
-place that sees every change of `is_public` or `default_locale`. Without it a site made private would keep
+Sites are saved by `accounts.services` (`site_create`, `site_update`, which `accounts` cannot make call
+into `blocks`) and by a default-locale change in `locales.services`, so a model signal is the one place
+that sees every change of `is_public` or `default_locale`. Without it a site made private would keep
 answering anonymous readers until its cached facts expire. Block writes do NOT use signals: they announce
 themselves through `blocks.events` (see `cache.on_block_event`).
 """

@@ -6,7 +6,7 @@ benchmark's bare view, served through the same server and middleware as the real
 
 from django.urls import re_path
 
-from blocks.delivery import views
+from blocks.delivery import openapi, views  # noqa: F401  (openapi: registers the delivery operations)
 from cms.conf import cms_setting
 
 SITE = r"(?P<site>[^/]+)"

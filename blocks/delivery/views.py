@@ -26,6 +26,7 @@ from blocks.delivery import cache as dcache
 from blocks.models import BlockType
 from cms import errors
 from cms.api.exceptions import json_error_response
+from cms.api.views import parse_flag
 from cms.conf import cms_setting
 from locales.selectors import locale_chain
 
@@ -58,18 +59,6 @@ def _refuse_unknown(params, allowed: frozenset[str]) -> None:
             "Unknown query parameter: " + ", ".join(sorted(unknown)) + ".",
             fields={name: "Unknown query parameter." for name in sorted(unknown)},
         )
-
-
-def _flag(params, name: str) -> bool:
-    raw = params.get(name)
-    if raw is None:
-        return False
-    lowered = raw.lower()
-    if lowered in {"1", "true", "yes", ""}:
-        return True
-    if lowered in {"0", "false", "no"}:
-        return False
-    raise errors.BadRequest(f"`{name}` must be true or false.", fields={name: "Must be true or false."})
 
 
 def _positive(params, name: str, default: int) -> int:
@@ -215,7 +204,7 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
             )
         params = request.GET
         _refuse_unknown(params, spec.allowed)
-        preview = _flag(params, "preview")
+        preview = parse_flag(params.get("preview"), "preview")
         ident = spec.check(params)
         locale = params.get("locale")
         if locale is not None and not LOCALE_RE.match(locale):

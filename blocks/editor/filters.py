@@ -5,24 +5,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Q
 
-from accounts.models import Site
-from blocks.editor.access import site_roles, visible_blocks
+from blocks.editor.access import visible_blocks
 from blocks.models import BlockStatus
 
 MAX_TAG_CHOICES = 100
-
-
-class SiteFilter(admin.SimpleListFilter):
-    title = "site"
-    parameter_name = "site"
-
-    def lookups(self, request, model_admin):
-        return [(str(s.pk), s.name) for s in Site.objects.filter(pk__in=list(site_roles(request)))]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(site_id=self.value())
-        return queryset
 
 
 class StatusFilter(admin.SimpleListFilter):

@@ -7,13 +7,14 @@ The **engine** one is what jsonschema-rs runs: no annotations, patterns without 
 guard, and the rules JSON Schema has no keyword for (date and datetime bounds, number steps, file types)
 added as regexes, `multipleOf`, or a callback keyword (`FieldType.engine_check`). So validating a valid
 document is one `is_valid` call that never leaves Rust; errors are collected and mapped to our paths and
-messages only when it says no. `compiled_for` caches compiled schemas by content hash, so a schema version
-compiles once per process.
+messages only when it says no, through a plan kept per keyword location (`CompiledSchema._plan`).
+`compiled_for` caches compiled schemas by content hash, so a schema version compiles once per process.
 """
 
 from __future__ import annotations
 
 import hashlib
+import operator
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -54,6 +55,48 @@ class _Node:
         self.clean = False  # this field or one below it needs `normalize` (richtext)
 
 
+class _Plan:
+    """How errors raised by one keyword of the engine schema are reported (see `CompiledSchema._plan`)."""
+
+    __slots__ = ("depth", "indexes", "length", "may_be_empty", "message", "node", "text")
+
+    def __init__(self, node: _Node, depth: int, length: int) -> None:
+        self.node = node
+        self.depth = depth  # how many steps of the error's path lie below the field (inside its value)
+        self.message: str | None = None  # None: worked out for each error (from the value or the detail)
+        self.may_be_empty = False  # publish level, required field: an empty value says REQUIRED_MESSAGE
+        # The keyword fixes every step of the error's API path but the list indexes (unless a step is a key
+        # nobody defined: `length` _NEVER), so from the second error on (`length` _LATER until then), the path
+        # is `text` with the indexes (taken from the error's path by `indexes`) filled in; `text` alone when
+        # there are none; `length` is then the length of the error paths that `text` fits.
+        self.length = length
+        self.indexes: Any = None
+        self.text = ""
+
+    def path(self, parts: list) -> str:
+        """`data.navLinks[1].url` for an error of this plan at `parts` (not the first: `_plan` gives its path)."""
+        if len(parts) != self.length:
+            if self.length == _LATER:
+                self._template(parts)  # the keyword fails again: worth a template (more work than one path)
+            if len(parts) != self.length:
+                return _path_text(parts)
+        return self.text if self.indexes is None else self.text % self.indexes(parts)
+
+    def _template(self, parts: list) -> None:
+        text = "data" + "".join(["[%s]" if type(part) is int else "." + part for part in parts])
+        if text.count("%") != text.count("[%s]"):  # a `%` in a key (checked names have none): no template
+            self.length = _NEVER
+            return
+        positions = [i for i, part in enumerate(parts) if type(part) is int]
+        self.indexes = operator.itemgetter(*positions) if positions else None
+        self.text = text
+        self.length = len(parts)
+
+
+#: `_Plan.length` without a template: made at the next error, never (a step is a key nobody defined)
+_LATER, _NEVER = -1, -2
+
+
 class _ExtraCheck:
     """The `x-cms-check` keyword: a type's `extra_check`, called from inside jsonschema-rs for one value."""
 
@@ -68,6 +111,11 @@ class _ExtraCheck:
 
 
 _NOTHING: dict = {"not": {}}
+#: how many keyword locations a compiled schema remembers an error plan for (per level); beyond, plans are
+#: worked out per error, so a hostile schema cannot grow memory
+PLAN_LIMIT = 20_000
+#: `[0]`, `[1]`, …: list steps of an error path, made once
+_INDEX_TEXT = tuple(f"[{i}]" for i in range(1000))
 #: error kinds whose message needs no detail (`as_dict` builds a dict per error: skipped when useless)
 _NO_DETAIL = frozenset({"Type", "Not", "UniqueItems", "FalseSchema"})
 
@@ -200,6 +248,7 @@ class CompiledSchema:
         self._validator = _validator(engine_schema)
         self._served: dict[bool, dict] = {}
         self._publish_validator = None
+        self._plans: dict[bool, dict[tuple, _Plan]] = {False: {}, True: {}}
         self._lock = threading.Lock()
 
     # -- the served JSON Schemas, and the publish level, built on first use --------------------------------
@@ -240,71 +289,98 @@ class CompiledSchema:
         # Materialised first: mapping while the binding iterates is measurably slower (~3 µs an error).
         return self._map_errors(list(validator.iter_errors(data)), publish=publish)
 
-    def _map_errors(self, errors, *, publish: bool) -> dict[str, str]:
+    def _map_errors(self, errors: list, *, publish: bool) -> dict[str, str]:
+        plans = self._plans[publish]
         out: dict[str, str] = {}
         extra: dict[str, str] = {}
         for error in errors:
             kind_obj = error.kind
             kind = type(kind_obj).__name__
             parts = error.instance_path
-            node, rest, where = self._locate(parts)
-            if kind == "Not":
-                if rest:  # `additionalProperties: {"not": {}}` (see `_for_engine`): a key nobody defined
-                    out.setdefault(where, UNKNOWN_FIELD)
-                    continue
-                if node.ftype is not None and node.ftype.needs_extra_check(node.field):
-                    # An extra check (see `_Compiler._field`): the type's Python check words the message. If
-                    # it finds nothing, the value is broken in a way a JSON Schema keyword reports too.
-                    message = node.ftype.extra_check(node.field, error.instance)
-                    if message:
-                        extra.setdefault(where, message)
-                    continue
-            detail = kind_obj.as_dict() if kind not in _NO_DETAIL else {}
+            key = (kind, *error.evaluation_path)
+            plan = plans.get(key)
+            where = ""  # the API path, when `_plan` has just worked it out (else `plan.path(parts)`)
+            if plan is None:
+                plan, where = self._plan(error, kind, publish=publish)
+                if len(plans) < PLAN_LIMIT:
+                    plans[key] = plan
+            message = plan.message
+            if message is not None:
+                if plan.may_be_empty and _is_empty(error.instance):
+                    message = REQUIRED_MESSAGE
+                out.setdefault(where or plan.path(parts), message)
+                continue
+            # The messages that depend on the value or on the error's detail, worked out every time.
+            node = plan.node
+            rest = tuple(parts[len(parts) - plan.depth :]) if plan.depth else ()
+            if kind == "Not":  # an extra check (see `_Compiler._field` and `_plan`)
+                # The type's Python check words the message. If it finds nothing, the value is broken in a way
+                # a JSON Schema keyword reports too.
+                message = node.ftype.extra_check(node.field, error.instance)
+                if message:
+                    extra.setdefault(where or plan.path(parts), message)
+                continue
+            detail = kind_obj.as_dict()
             if kind == "AdditionalProperties":
                 for key in detail.get("unexpected", ()):
                     out.setdefault(format_path("data", (*parts, key)), UNKNOWN_FIELD)
                 continue
-            if kind == "Required":
-                key = detail.get("property")
-                target = format_path("data", (*parts, key))
-                if node.children is not None and key in node.children:
-                    out.setdefault(target, REQUIRED_MESSAGE)
-                else:
-                    out.setdefault(target, node.ftype.message(node.field, kind, detail, (*rest, key), None))
-                continue
-            if node.ftype is None:
-                message = generic_message(kind, detail, "an object")
-            elif (
-                publish
-                and not rest
-                and node.field.get("required")
-                and kind in ("MinLength", "MinItems", "MinProperties")
-                and _is_empty(error.instance)
-            ):
-                message = REQUIRED_MESSAGE
+            # Required
+            key = detail.get("property")
+            target = format_path("data", (*parts, key))
+            if node.children is not None and key in node.children:
+                out.setdefault(target, REQUIRED_MESSAGE)
             else:
-                message = node.ftype.message(node.field, kind, detail, rest, None)
-            out.setdefault(where, message)
+                out.setdefault(target, node.ftype.message(node.field, kind, detail, (*rest, key), None))
         for where, message in extra.items():
             out.setdefault(where, message)  # a value that is wrong in two ways: the JSON Schema message first
         return out
 
+    def _plan(self, error, kind: str, *, publish: bool) -> tuple[_Plan, str]:
+        """How to report errors of `kind` raised by the keyword at `error.evaluation_path`: the field they
+        point into and, when it depends on nothing but the schema, the message. Kept per keyword location
+        (`_map_errors`), so a second error there (in another item, another document) costs a dict lookup.
+        The evaluation path, not the schema path: a keyword inside `$defs` is reached from several fields,
+        through a `$ref` that only the evaluation path records. Also returns this error's API path."""
+        node, rest, where = self._locate(error.instance_path)
+        unknown_key = kind == "Not" and bool(rest)  # `additionalProperties: {"not": {}}` (see `_for_engine`)
+        plan = _Plan(node, len(rest), _NEVER if unknown_key else _LATER)
+        if kind == "Not":
+            if unknown_key:
+                plan.message = UNKNOWN_FIELD
+                return plan, where
+            if node.ftype is not None and node.ftype.needs_extra_check(node.field):
+                return plan, where  # an extra check (see `_Compiler._field`): worded from the value, every time
+        if kind in ("AdditionalProperties", "Required"):
+            return plan, where  # the detail names the key, which differs from one error to the next
+        detail = error.kind.as_dict() if kind not in _NO_DETAIL else {}
+        if node.ftype is None:
+            plan.message = generic_message(kind, detail, "an object")
+            return plan, where
+        plan.message = node.ftype.message(node.field, kind, detail, rest, None)
+        plan.may_be_empty = (
+            publish
+            and not rest
+            and bool(node.field.get("required"))
+            and kind in ("MinLength", "MinItems", "MinProperties")
+        )
+        return plan, where
+
     def _locate(self, parts: list) -> tuple[_Node, tuple, str]:
         """The deepest field node along the error path `parts`, the part of the path below it (inside the
-        value), and the path as the API shows it (`data.navLinks[1].url`); one pass, as errors can be many."""
+        value: an image's `alt`, a key nobody defined), and the path as the API shows it
+        (`data.navLinks[1].url`); one pass."""
         node = self._root
         text = "data"
         for i, part in enumerate(parts):
             if type(part) is int:
                 nxt = node.items
-                text += f"[{part}]"
+                text += _INDEX_TEXT[part] if part < len(_INDEX_TEXT) else f"[{part}]"
             else:
                 nxt = node.children.get(part) if node.children is not None else None
                 text += "." + part
             if nxt is None:
-                for below in parts[i + 1 :]:
-                    text += f"[{below}]" if type(below) is int else "." + below
-                return node, tuple(parts[i:]), text
+                return node, tuple(parts[i:]), _path_text(parts)
             node = nxt
         return node, (), text
 
@@ -362,6 +438,15 @@ def _clean(node: _Node, value: Any) -> Any:
     if node.items is not None and isinstance(value, list):
         return [_clean(node.items, item) for item in value]
     return node.ftype.normalize(node.field, value)
+
+
+def _path_text(parts: list) -> str:
+    """`data.navLinks[1].url` for the error path `["navLinks", 1, "url"]` (`format_path`, made faster: this
+    runs for every error)."""
+    try:
+        return "data" + "".join([_INDEX_TEXT[p] if type(p) is int else "." + p for p in parts])
+    except IndexError:
+        return format_path("data", parts)
 
 
 def _is_empty(value: Any) -> bool:

@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from accounts.models import Site
 from accounts.permissions import Action, Actor
+from blocks import events
 from blocks.models import BlockStatus, SiteBlock
 from cms import errors
 from locales.selectors import enabled_locale_codes
+from revisions.recording import block_revision
 
 PATH_RE = re.compile(r"^/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$")
 MAX_PATH_LENGTH = 2048
@@ -53,6 +55,22 @@ def touch(block: SiteBlock, actor: Actor) -> None:
     block.version += 1
     block.updated_at = timezone.now()
     block.updated_by = actor.user if getattr(actor.user, "pk", None) else None
+
+
+def rewrite_as_revision(block: SiteBlock, *, actor: Actor, comment: str, event: str, **fields) -> None:
+    """Set `fields` on a (locked) block and save it as one revision of its own, with its event.
+
+    For the locale copies a write reaches besides the block it names (a schema replaced or restored across
+    the group, shared fields synced): each copy changes visibly, so each gets its history entry and event."""
+    with block_revision(user=actor.user, comment=comment) as recorder:
+        before = block_state(block)
+        for name, value in fields.items():
+            setattr(block, name, value)
+        touch(block, actor)
+        refresh_unpublished_flag(block)
+        block.save()
+        recorder.track(block, before=before)
+        events.emit(event, block, user=actor.user)
 
 
 def live_data(schema: list[dict], data: dict) -> dict:

@@ -8,7 +8,14 @@ from accounts.permissions import Action, Actor
 from blocks import events
 from blocks.models import SiteBlock
 from blocks.schema import check_schema, compiled_for
-from blocks.services.common import block_state, lock_block, refresh_unpublished_flag, require_data_write, touch
+from blocks.services.common import (
+    block_state,
+    lock_block,
+    refresh_unpublished_flag,
+    require_data_write,
+    rewrite_as_revision,
+    touch,
+)
 from blocks.services.publishing import publish_in_place
 from blocks.services.translation import after_data_write
 from revisions.recording import block_revision
@@ -32,14 +39,9 @@ def block_replace_schema(*, actor: Actor, block: SiteBlock, schema: object, expe
             .order_by("pk")
         )
         for target in [block, *copies]:
-            with block_revision(user=actor.user, comment="Replaced the schema") as recorder:
-                before = block_state(target)
-                target.schema = checked
-                touch(target, actor)
-                refresh_unpublished_flag(target)
-                target.save()
-                recorder.track(target, before=before)
-                events.emit("block.schema_updated", target, user=actor.user)
+            rewrite_as_revision(
+                target, actor=actor, comment="Replaced the schema", event="block.schema_updated", schema=checked
+            )
     return block
 
 
@@ -63,7 +65,8 @@ def block_update_data(
             refresh_unpublished_flag(block)
         block.save()
         recorder.track(block, before=before)
-        events.emit("block.updated", block, user=actor.user)
-        if publish:
-            events.emit("block.published", block, user=actor.user)
+        with events.together():  # one outbox row for both
+            events.emit("block.updated", block, user=actor.user)
+            if publish:
+                events.emit("block.published", block, user=actor.user)
     return block

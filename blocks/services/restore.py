@@ -14,7 +14,7 @@ from accounts.permissions import Action, Actor
 from blocks import events
 from blocks.models import SiteBlock
 from blocks.schema import check_schema, compiled_for
-from blocks.services.common import block_state, lock_block, refresh_unpublished_flag, touch
+from blocks.services.common import block_state, lock_block, refresh_unpublished_flag, rewrite_as_revision, touch
 from blocks.services.publishing import publish_in_place
 from blocks.services.translation import after_data_replaced
 from cms import errors
@@ -57,9 +57,10 @@ def block_restore(
                 refresh_unpublished_flag(block)
             block.save()
             recorder.track(block, before=before)
-            events.emit("block.restored", block, user=actor.user, extra={"revisionId": target.pk})
-            if publish:
-                events.emit("block.published", block, user=actor.user)
+            with events.together():  # one outbox row for both
+                events.emit("block.restored", block, user=actor.user, extra={"revisionId": target.pk})
+                if publish:
+                    events.emit("block.published", block, user=actor.user)
         copies_updated = _restore_schema_of_copies(actor, block, schema, target.pk) if schema_changed else []
     meta = {
         "restoredFrom": target.pk,
@@ -82,13 +83,6 @@ def _restore_schema_of_copies(actor: Actor, block: SiteBlock, schema: list, revi
         if copy.schema == schema:
             continue
         comment = f"Schema restored from revision {revision_pk} ({block.locale})"
-        with block_revision(user=actor.user, comment=comment) as recorder:
-            before = block_state(copy)
-            copy.schema = schema
-            touch(copy, actor)
-            refresh_unpublished_flag(copy)
-            copy.save()
-            recorder.track(copy, before=before)
-            events.emit("block.schema_updated", copy, user=actor.user)
+        rewrite_as_revision(copy, actor=actor, comment=comment, event="block.schema_updated", schema=schema)
         updated.append(copy.locale)
     return updated

@@ -23,7 +23,7 @@ from accounts.models import Site
 from accounts.permissions import Action, Actor
 from blocks import events
 from blocks.models import BlockStatus, BlockType, SiteBlock
-from blocks.services.common import block_state, lock_block, refresh_unpublished_flag, touch
+from blocks.services.common import block_state, lock_block, refresh_unpublished_flag, rewrite_as_revision, touch
 from blocks.translation import (
     forget_changed,
     pick_source,
@@ -235,14 +235,8 @@ def block_sync_shared_fields(
             results.append((target, changed))
             if not changed:
                 continue
-            with block_revision(user=actor.user, comment=f"Synced shared fields from {block.locale}") as recorder:
-                before = block_state(target)
-                target.data = new_data
-                touch(target, actor)
-                refresh_unpublished_flag(target)
-                target.save()
-                recorder.track(target, before=before)
-                events.emit("block.updated", target, user=actor.user)
+            comment = f"Synced shared fields from {block.locale}"
+            rewrite_as_revision(target, actor=actor, comment=comment, event="block.updated", data=new_data)
     return results
 
 

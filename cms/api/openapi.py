@@ -12,6 +12,8 @@ is the same everywhere, so an endpoint added later is documented (and fuzzed) co
 
 from __future__ import annotations
 
+import copy
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 
@@ -69,6 +71,15 @@ def register_components(schemas: dict[str, dict], *, with_etag: tuple[str, ...] 
     ETAG_SCHEMAS.update(with_etag)
 
 
+# Paths written out by hand (views drf-spectacular cannot see, like the delivery API's plain Django views).
+EXTRA_PATHS: dict[str, dict] = {}
+
+
+def register_paths(paths: dict[str, dict]) -> None:
+    """Operations to add to the document as given; `postprocess` still adds the shared error answers."""
+    EXTRA_PATHS.update(paths)
+
+
 def ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -118,7 +129,7 @@ ERROR_DESCRIPTIONS = {
 }
 READ_ERRORS = ("400", "401", "403", "404", "405", "429", "500")
 WRITE_ERRORS = ("400", "401", "403", "404", "405", "409", "413", "422", "429", "500")
-PUBLIC_ERRORS = ("400", "401", "404", "405", "500")
+PUBLIC_ERRORS = ("400", "401", "403", "404", "405", "500")
 
 RATE_LIMIT_HEADERS = {
     "RateLimit-Limit": {"description": "Requests allowed in the window (reads and writes apart).", "integer": True},
@@ -191,6 +202,7 @@ def postprocess(result, generator, request, public):
     """Add the shared answers (errors, headers, generic bodies) to every operation that lacks them."""
     result.setdefault("components", {}).setdefault("schemas", {}).update(COMPONENTS["schemas"])
     error_ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
+    result.setdefault("paths", {}).update(copy.deepcopy(EXTRA_PATHS))
     for path, operations in result.get("paths", {}).items():
         public_api = "/delivery/" in path
         for method, operation in operations.items():

@@ -103,8 +103,8 @@ def allow_params(request, allowed: set[str] | frozenset[str] = frozenset()) -> N
         )
 
 
-def flag_param(request, name: str) -> bool:
-    raw = request.query_params.get(name)
+def parse_flag(raw: str | None, name: str) -> bool:
+    """A yes/no query parameter as both APIs take it: absent is false; `1/true/yes` or a bare `?name` true."""
     if raw is None:
         return False
     lowered = raw.lower()
@@ -113,3 +113,19 @@ def flag_param(request, name: str) -> bool:
     if lowered in {"0", "false", "no"}:
         return False
     raise errors.BadRequest(f"`{name}` must be true or false.", fields={name: "Must be true or false."})
+
+
+def flag_param(request, name: str) -> bool:
+    return parse_flag(request.query_params.get(name), name)
+
+
+def read_object(request, allowed: set[str], required: tuple[str, ...] = ()) -> dict:
+    """The JSON object body of a write, with only `allowed` keys and every `required` one (422 naming each)."""
+    body = request.data
+    if not isinstance(body, dict):
+        raise errors.BadRequest("The request body must be a JSON object.")
+    problems = {key: "Unknown field." for key in body if key not in allowed}
+    problems.update({key: "This field is required." for key in required if key not in body})
+    if problems:
+        raise errors.ValidationFailed(fields=problems)
+    return body

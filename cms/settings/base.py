@@ -159,11 +159,10 @@ CMS = {
     "WEBHOOKS_MAX_ATTEMPTS": env_int("CMS_WEBHOOKS_MAX_ATTEMPTS", 6),  # first try + retries
     "WEBHOOKS_BACKOFF_SECONDS": env_int("CMS_WEBHOOKS_BACKOFF", 30),  # then doubled per retry
     "WEBHOOKS_TIMEOUT_SECONDS": env_int("CMS_WEBHOOKS_TIMEOUT", 10),
+    # Called inside each block write's transaction, with a list of `blocks.events.BlockEvent` (outbox rows).
+    "EVENT_RECORDERS": ["webhooks.outbox.record_block_events"],
     # Called after each block write commits, with a `blocks.events.BlockEvent`.
-    "EVENT_LISTENERS": [
-        "blocks.delivery.cache.on_block_event",
-        "webhooks.listeners.on_block_event",
-    ],
+    "EVENT_LISTENERS": ["blocks.delivery.cache.on_block_event"],
     # Delivery API (blocks/delivery): server-side cache of rendered answers; see docs/decisions.md.
     "DELIVERY_CACHE_SECONDS": env_int("CMS_DELIVERY_CACHE_SECONDS", 3600),
     "DELIVERY_SITE_CACHE_SECONDS": 300,

@@ -12,8 +12,7 @@ from rest_framework.response import Response
 
 from accounts.models import Site
 from accounts.permissions import Action
-from cms import errors
-from cms.api.views import SiteAPIView, allow_params
+from cms.api.views import SiteAPIView, allow_params, read_object
 from locales import selectors, services
 from locales.api import openapi
 from locales.models import SiteLocale
@@ -38,16 +37,6 @@ def locales_response(site: Site, *, status: int = 200, only: str | None = None) 
         return Response({"data": next(p for p in payloads if p["code"] == only)}, status=status)
     return Response({"data": payloads, "meta": {"defaultLocale": site.default_locale}}, status=status)
 
-
-def read_object(request, allowed: set[str], required: tuple[str, ...] = ()) -> dict:
-    body = request.data
-    if not isinstance(body, dict):
-        raise errors.BadRequest("The request body must be a JSON object.")
-    problems = {key: "Unknown field." for key in body if key not in allowed}
-    problems.update({key: "This field is required." for key in required if key not in body})
-    if problems:
-        raise errors.ValidationFailed(fields=problems)
-    return body
 
 
 class LocaleCollectionView(SiteAPIView):

@@ -120,6 +120,12 @@ def test_create_api_token_keeps_an_existing_role_unless_told(acme):
     new_token("--site", "acme", "--user", "olga", "--role", "owner")
     new_token("--site", "acme", "--user", "olga")
     assert Membership.objects.get(user__username="olga").role == "owner"
+    # The last owner is kept, as in the admin: the command says why and changes nothing.
+    with pytest.raises(CommandError, match="last owner"):
+        run("create_api_token", "--site", "acme", "--user", "olga", "--role", "translator")
+    assert Membership.objects.get(user__username="olga").role == "owner"
+    assert ApiToken.objects.filter(user__username="olga").count() == 2
+    new_token("--site", "acme", "--user", "oscar", "--role", "owner")
     new_token("--site", "acme", "--user", "olga", "--role", "translator")
     assert Membership.objects.get(user__username="olga").role == "translator"
 

@@ -117,3 +117,45 @@ def test_datasource_fields_and_walk(header):
     paths = [ref.path for ref in iter_fields(HEADER)]
     assert ("links", "*", "url") in paths
     assert localized_fields(HEADER) == ["logo", "tagline", "body"]
+
+
+def test_errors_at_a_keyword_seen_before_keep_their_own_path_and_message():
+    """Messages are worked out once per keyword location and reused: what depends on the value (an extra
+    check's bound, required-and-empty at publish) or on the key (a missing sub-key, an unknown key) must
+    still come from the error at hand, and paths from its own indexes."""
+    schema = check_schema(
+        [
+            {"name": "title", "type": "string", "required": True, "minLength": 3},
+            {"name": "day", "type": "date", "min": "2000-01-01", "max": "2099-12-31"},
+            {"name": "since", "type": "date", "min": "2010-01-01"},
+            {"name": "pics", "type": "array", "items": {"type": "image"}},
+        ]
+    )
+    compiled = compiled_for(schema)
+    for _ in range(2):  # the second round finds every plan made
+        assert compiled.validate({"day": "1999-12-31", "since": "2009-01-01", "pics": [{"alt": "a"}]}) == {
+            "data.day": "Must be on or after 2000-01-01.",
+            "data.since": "Must be on or after 2010-01-01.",
+            "data.pics[0].url": "Is required.",
+        }
+        assert compiled.validate({"day": "2100-01-01", "pics": [{"url": "/a.png"}, {"url": "/b", "x": 1}]}) == {
+            "data.day": "Must be on or before 2099-12-31.",
+            "data.pics[1].x": "unknown field",
+        }
+        assert compiled.validate({"title": "ab", "pics": [{"url": "/a", "y": 1}]}, publish=True) == {
+            "data.title": "Must be at least 3 characters long.",
+            "data.pics[0].y": "unknown field",
+        }
+        assert compiled.validate({"title": ""}, publish=True) == {"data.title": "Must be present and non-empty."}
+
+
+def test_errors_at_one_keyword_in_many_items_each_have_their_own_index():
+    compiled = compiled_for(check_schema([{"name": "pics", "type": "array", "items": {"type": "image"}}]))
+    message = compiled.validate({"pics": [5]})["data.pics[0]"]
+    for _ in range(2):
+        assert compiled.validate({"pics": [5, {"url": "/a.png", "alt": ""}, 6, *[{"url": "/b"}] * 1000, 7]}) == {
+            "data.pics": "Must have at most 1000 items.",
+            "data.pics[0]": message,
+            "data.pics[2]": message,
+            "data.pics[1003]": message,  # past the precomputed `[0]`…`[999]` steps
+        }

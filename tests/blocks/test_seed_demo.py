@@ -38,3 +38,14 @@ def test_seed_demo_blocks_exist_in_two_locales(tmp_path, settings):
     assert by_locale == {"en": {"header", "footer", "about"}, "fr": {"header", "footer", "about"}}
     about_fr = SiteBlock.objects.get(site__slug="demo", locale="fr", slug="about")
     assert about_fr.path == "/about" and about_fr.data["title"] == "À propos de nous"
+
+
+@pytest.mark.django_db
+def test_seed_demo_prints_links_at_the_address_it_is_given(tmp_path, settings):
+    settings.BASE_DIR = tmp_path
+    out = StringIO()
+    call_command("seed_demo", "--base-url", "http://127.0.0.1:8123/", stdout=out)
+    text = out.getvalue()
+    assert "Admin:    http://127.0.0.1:8123/admin/" in text
+    assert "Delivery: http://127.0.0.1:8123/api/v1/delivery/demo/blocks/header" in text
+    assert ":8000" not in text

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from tests.conftest import build_site, client_with, issue_token
 from tests.webhooks.receiver import Receiver
 from tests.worker import run_ready_tasks, run_worker_until
 from webhooks.models import WebhookDelivery
+from webhooks.outbox import fan_out_events
+from webhooks.sending import STUCK_ERROR, recover_stuck, stuck_after
 from webhooks.signing import verify
+from webhooks.tasks import enqueue_watchdog
 
 SCHEMA = [{"name": "title", "type": "string", "required": True}]
 
@@ -131,8 +137,42 @@ def test_hanging_receiver_is_never_contacted_by_the_write_and_times_out_in_the_w
     hook = add_hook(owner_api, receiver.url)
     assert owner_api.post("/api/v1/site-blocks/hero/publish").status_code == 200
     assert receiver.connections == 0  # the write answered without any HTTP to the receiver
-    assert WebhookDelivery.objects.get().status == "pending"
-    run_ready_tasks()  # one attempt: the receiver holds it until the 1 s timeout
+    assert not WebhookDelivery.objects.exists()  # the write only queued its outbox row
+    run_ready_tasks()  # the fan-out, then one attempt: the receiver holds it until the 1 s timeout
     [entry] = owner_api.get(f"/api/v1/webhooks/{hook['id']}/deliveries").json()["data"]
     assert entry["attempts"] == 1 and entry["status"] == "pending"
     assert entry["lastError"] == "Timed out waiting for the receiver." and entry["nextAttemptAt"]
+
+
+def test_each_claim_queues_a_watchdog_that_leaves_a_finished_attempt_alone(owner_api, receiver):
+    add_hook(owner_api, receiver.url)
+    owner_api.post("/api/v1/site-blocks/hero/publish")
+    run_ready_tasks()
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "succeeded"
+    [dog] = DBTaskResult.objects.filter(task_path="webhooks.tasks.watchdog")
+    assert dog.args_kwargs["args"] == [str(delivery.pk), delivery.claimed_at.isoformat()]
+    assert dog.run_after == delivery.claimed_at + stuck_after() and dog.status == "READY"  # not due yet
+    assert recover_stuck(str(delivery.pk), delivery.claimed_at.isoformat()) is None
+    delivery.refresh_from_db()
+    assert delivery.status == "succeeded" and delivery.attempts == 1 and len(receiver.requests) == 1
+
+
+def test_a_delivery_whose_worker_died_mid_send_is_retried_by_its_watchdog(owner_api, receiver):
+    hook = add_hook(owner_api, receiver.url)
+    owner_api.post("/api/v1/site-blocks/hero/publish")
+    [outbox] = DBTaskResult.objects.filter(task_path="webhooks.tasks.fan_out")
+    fan_out_events(outbox.args_kwargs["args"][0])  # the fan-out, by hand: no attempt yet
+    DBTaskResult.objects.all().delete()
+    # what a worker killed after its claim leaves: `sending`, nothing sent, its watchdog queued (made due now)
+    claimed_at = timezone.now() - timedelta(minutes=5)
+    delivery = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(status="sending", claimed_at=claimed_at)
+    enqueue_watchdog(delivery.pk, claimed_at, at=timezone.now())
+
+    run_worker_until(lambda: WebhookDelivery.objects.filter(status="succeeded").exists(), timeout=10, interval=0.05)
+    assert len(receiver.requests) == 1
+    assert receiver.requests[0].headers["X-CMS-Delivery"] == str(delivery.pk)  # the same delivery id
+    [entry] = owner_api.get(f"/api/v1/webhooks/{hook['id']}/deliveries").json()["data"]
+    assert entry["attempts"] == 2 and entry["status"] == "succeeded"
+    assert [attempt["error"] for attempt in entry["attemptLog"]] == [STUCK_ERROR, None]

@@ -47,3 +47,18 @@ def test_delivery_log_and_redeliver_action(site):
     assert response.status_code == 302
     delivery.refresh_from_db()
     assert delivery.status == "pending" and delivery.attempt_limit == 12
+
+
+def test_site_filter_names_only_the_owners_sites(site, other_site):
+    member(site, "own", "owner")
+    owner = logged_in(member(other_site, "own", "editor"))  # a member of the other site, but not its owner
+    Webhook.objects.create(site=site, url="http://127.0.0.1:9/", secret="s" * 20)
+    Webhook.objects.create(site=other_site, url="http://127.0.0.1:9/other", secret="s" * 20)
+
+    response = owner.get(reverse("admin:webhooks_webhook_changelist"))
+
+    assert response.status_code == 200
+    filters = {spec.title: [choice["display"] for choice in spec.choices(response.context["cl"])]
+               for spec in response.context["cl"].filter_specs}
+    assert filters["site"] == ["All", site.name]
+    assert [hook.site_id for hook in response.context["cl"].result_list] == [site.pk]

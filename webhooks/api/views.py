@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
-from cms import errors
 from cms.api.pagination import PageMetaPagination
-from cms.api.views import SiteAPIView, allow_params
+from cms.api.views import SiteAPIView, allow_params, read_object
 from webhooks import selectors, services
 from webhooks.api import openapi
 from webhooks.api.serializers import delivery_payload, webhook_payload
 
 WRITE_KEYS = set(services.FIELDS)
 
-
-def read_object(request, allowed: set[str]) -> dict:
-    body = request.data
-    if not isinstance(body, dict):
-        raise errors.BadRequest("The request body must be a JSON object.")
-    unknown = {key: "Unknown field." for key in body if key not in allowed}
-    if unknown:
-        raise errors.ValidationFailed(fields=unknown)
-    return body
 
 
 class WebhookCollectionView(SiteAPIView):

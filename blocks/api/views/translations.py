@@ -7,19 +7,7 @@ from rest_framework.response import Response
 from blocks import selectors, services
 from blocks.api.openapi import document
 from blocks.api.views.blocks import BlockWriteMixin, block_response
-from cms import errors
-from cms.api.views import SiteAPIView, allow_params
-
-
-def read_json_object(request, allowed: set[str], required: tuple[str, ...] = ()) -> dict:
-    body = request.data
-    if not isinstance(body, dict):
-        raise errors.BadRequest("The request body must be a JSON object.")
-    problems = {key: "Unknown field." for key in body if key not in allowed}
-    problems.update({key: "This field is required." for key in required if key not in body})
-    if problems:
-        raise errors.ValidationFailed(fields=problems)
-    return body
+from cms.api.views import SiteAPIView, allow_params, read_object
 
 
 class BlockTranslationsView(SiteAPIView):
@@ -35,7 +23,7 @@ class BlockCopyToLocaleView(BlockWriteMixin, SiteAPIView):
     def post(self, request, slug: str):
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
-        body = read_json_object(request, {"locale", "overwrite"}, required=("locale",))
+        body = read_object(request, {"locale", "overwrite"}, required=("locale",))
         copy = services.block_copy_to_locale(
             actor=self.actor,
             block=block,
@@ -51,7 +39,7 @@ class BlockSyncSharedFieldsView(BlockWriteMixin, SiteAPIView):
     def post(self, request, slug: str):
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
-        body = read_json_object(request, {"locales"}) if request.data else {}
+        body = read_object(request, {"locales"}) if request.data else {}
         results = services.block_sync_shared_fields(
             actor=self.actor, block=block, locales=body.get("locales"), expected_version=expected
         )

@@ -35,20 +35,28 @@ ADMIN_USERNAME = "admin"
 class Command(BaseCommand):
     help = "Create the demo site (header, footer, about page in two locales) and an admin login; print it."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="Where the service will answer, for the printed links (`make run` passes its HOST and PORT).",
+        )
+
     def handle(self, *args, **options) -> None:
+        base = options["base_url"].rstrip("/")
         with transaction.atomic():
             site = self._site()
             admin, password = self._admin()
             Membership.objects.get_or_create(user=admin, site=site, defaults={"role": Role.OWNER})
             created = self._blocks(site, admin)
         self.stdout.write(self.style.SUCCESS(f"Demo site `{site.slug}` ready ({created} blocks created)."))
-        self.stdout.write("Admin:    http://127.0.0.1:8000/admin/")
+        self.stdout.write(f"Admin:    {base}/admin/")
         self.stdout.write(f"Login:    {ADMIN_USERNAME}")
         if password:
             self.stdout.write(f"Password: {password}")
         else:
             self.stdout.write("Password: (set before; reset it with `.venv/bin/python manage.py changepassword admin`)")
-        self.stdout.write(f"Delivery: http://127.0.0.1:8000/api/v1/delivery/{site.slug}/blocks/header")
+        self.stdout.write(f"Delivery: {base}/api/v1/delivery/{site.slug}/blocks/header")
 
     def _site(self) -> Site:
         site, _ = Site.objects.get_or_create(

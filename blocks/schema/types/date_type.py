@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from blocks.schema import patterns
@@ -20,6 +21,10 @@ def parse_date(value: object) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+#: a field's `min` / `max`, parsed once (they are checked strings, and the same on every call)
+_bound = lru_cache(maxsize=1024)(parse_date)
 
 
 @register
@@ -59,9 +64,9 @@ class DateType(FieldType):
         day = parse_date(value)
         if day is None:
             return None
-        if "min" in field and day < parse_date(field["min"]):
+        if "min" in field and day < _bound(field["min"]):
             return f"Must be on or after {field['min']}."
-        if "max" in field and day > parse_date(field["max"]):
+        if "max" in field and day > _bound(field["max"]):
             return f"Must be on or before {field['max']}."
         return None
 

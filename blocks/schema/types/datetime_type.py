@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from blocks.schema import patterns
@@ -26,6 +27,10 @@ def parse_datetime(value: object) -> datetime | None:
         return datetime.fromisoformat(text).astimezone(UTC)
     except (ValueError, OverflowError):
         return None
+
+
+#: a field's `min` / `max`, parsed once (they are checked strings, and the same on every call)
+_bound = lru_cache(maxsize=1024)(parse_datetime)
 
 
 @register
@@ -72,9 +77,9 @@ class DateTimeType(FieldType):
         instant = parse_datetime(value)
         if instant is None:
             return None
-        if "min" in field and instant < parse_datetime(field["min"]):
+        if "min" in field and instant < _bound(field["min"]):
             return f"Must be at or after {field['min']}."
-        if "max" in field and instant > parse_datetime(field["max"]):
+        if "max" in field and instant > _bound(field["max"]):
             return f"Must be at or before {field['max']}."
         return None
 

@@ -1,0 +1,170 @@
+"""The delivery API in the OpenAPI document, beside the management API.
+
+The delivery views are plain Django views (no DRF on the hot path), so drf-spectacular cannot see them; their
+operations are written out here and merged in by `cms.api.openapi.postprocess`, which also adds the error
+answers every operation shares. The fuzz test (tests/api/test_openapi.py) then checks the real answers
+against these shapes, so this description cannot drift from what the views send.
+"""
+
+from __future__ import annotations
+
+from cms.api.openapi import ref, register_components, register_paths
+
+TAG = "delivery"
+
+DELIVERED_BLOCK = {
+    "type": "object",
+    "description": "A published block as a frontend sees it: the published snapshot, `dataSource` fields resolved.",
+    "required": ["id", "name", "slug", "type", "locale", "tags", "data", "publishedAt", "version"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "slug": {"type": "string"},
+        "type": {"type": "string", "enum": ["global", "page"]},
+        "locale": {"type": "string", "description": "The locale that served it (after fallback)."},
+        "path": {"type": "string", "description": "Page blocks only."},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "data": {"type": "object"},
+        "publishedAt": {"type": "string", "format": "date-time", "nullable": True},
+        "version": {
+            "type": "integer",
+            "nullable": True,
+            "description": "The published version (the working copy's version in preview).",
+        },
+    },
+}
+SINGLE_META = {
+    "type": "object",
+    "required": ["locale"],
+    "additionalProperties": False,
+    "properties": {"locale": {"type": "string"}, "preview": {"type": "boolean"}},
+}
+LIST_META = {
+    "type": "object",
+    "required": ["total", "perPage", "currentPage", "lastPage", "locale"],
+    "additionalProperties": False,
+    "properties": {
+        "total": {"type": "integer"},
+        "perPage": {"type": "integer"},
+        "currentPage": {"type": "integer"},
+        "lastPage": {"type": "integer"},
+        "locale": {"type": "string"},
+        "preview": {"type": "boolean"},
+    },
+}
+register_components(
+    {
+        "DeliveredBlock": DELIVERED_BLOCK,
+        "DeliveredBlockAnswer": {
+            "type": "object",
+            "required": ["data", "meta"],
+            "additionalProperties": False,
+            "properties": {"data": ref("DeliveredBlock"), "meta": SINGLE_META},
+        },
+        "DeliveredBlockList": {
+            "type": "object",
+            "required": ["data", "meta"],
+            "additionalProperties": False,
+            "properties": {"data": {"type": "array", "items": ref("DeliveredBlock")}, "meta": LIST_META},
+        },
+    }
+)
+
+
+def _param(name: str, where: str, schema: dict, description: str, required: bool = False) -> dict:
+    return {"name": name, "in": where, "required": required, "schema": schema, "description": description}
+
+
+SITE = _param("site", "path", {"type": "string"}, "The site's slug.", required=True)
+LOCALE = _param(
+    "locale",
+    "query",
+    {"type": "string"},
+    "The locale wanted (default: the site's); missing blocks fall back along the site's chain (`fr-CA` → `fr` → "
+    "default), and `meta.locale` and `Content-Language` say which locale served.",
+)
+PREVIEW = _param(
+    "preview",
+    "query",
+    {"type": "boolean"},
+    "Serve working copies instead of published snapshots; needs a token whose role may read drafts. Never cached.",
+)
+IF_NONE_MATCH = _param(
+    "If-None-Match", "header", {"type": "string"}, "An ETag received before: 304 with no body when unchanged."
+)
+ANSWER_HEADERS = {
+    "ETag": {"schema": {"type": "string"}, "description": "Changes whenever the answer's content changes."},
+    "Cache-Control": {
+        "schema": {"type": "string"},
+        "description": "`public, max-age=…, stale-while-revalidate=…` (`private` for private sites, `no-store` "
+        "in preview); max-age never outlasts a scheduled unpublish.",
+    },
+    "Content-Language": {"schema": {"type": "string"}, "description": "The locale that served the answer."},
+}
+NOT_MODIFIED = {"description": "The `If-None-Match` ETag is current: no body.", "headers": ANSWER_HEADERS}
+SECURITY = [{}, {"apiToken": []}]  # public sites need no token; private sites and preview need a read token
+
+
+def _operation(operation_id: str, summary: str, parameters: list[dict], answer: str) -> dict:
+    return {
+        "operationId": operation_id,
+        "summary": summary,
+        "tags": [TAG],
+        "security": SECURITY,
+        "parameters": [*parameters, PREVIEW, IF_NONE_MATCH],
+        "responses": {
+            "200": {
+                "description": "The published content.",
+                "headers": ANSWER_HEADERS,
+                "content": {"application/json": {"schema": ref(answer)}},
+            },
+            "304": NOT_MODIFIED,
+        },
+    }
+
+
+register_paths(
+    {
+        "/api/v1/delivery/{site}/blocks/{slug}": {
+            "get": _operation(
+                "delivery_block",
+                "A published block by slug",
+                [SITE, _param("slug", "path", {"type": "string"}, "The block's slug.", required=True), LOCALE],
+                "DeliveredBlockAnswer",
+            )
+        },
+        "/api/v1/delivery/{site}/pages": {
+            "get": _operation(
+                "delivery_page",
+                "A published page by path",
+                [
+                    SITE,
+                    _param("path", "query", {"type": "string"}, "The page's URL path, like `/about`.", required=True),
+                    LOCALE,
+                ],
+                "DeliveredBlockAnswer",
+            )
+        },
+        "/api/v1/delivery/{site}/blocks": {
+            "get": _operation(
+                "delivery_blocks",
+                "Published blocks, filtered and paginated",
+                [
+                    SITE,
+                    LOCALE,
+                    _param("type", "query", {"type": "string", "enum": ["global", "page"]}, "Only this type."),
+                    _param("tags", "query", {"type": "string"}, "Comma-separated: blocks carrying any of them."),
+                    _param("page", "query", {"type": "integer", "minimum": 1}, "The page, from 1."),
+                    _param(
+                        "perPage",
+                        "query",
+                        {"type": "integer", "minimum": 1},
+                        "Blocks per page (default 15, at most 100).",
+                    ),
+                ],
+                "DeliveredBlockList",
+            )
+        },
+    }
+)

@@ -1,0 +1,210 @@
+"""The webhooks' transactional outbox: what a block write records, in its own transaction, and the fan-out.
+
+A write records at most ONE row for webhooks (a queued `fan_out` task), inside its transaction: a rollback
+leaves nothing, a commit leaves exactly the events the site's webhooks want; the worker turns it into the
+deliveries of the log. The query counts show what a webhook costs a write: one insert, whatever the number of
+webhooks and events.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
+
+from accounts.permissions import Actor
+from blocks import events
+from blocks.models import SiteBlock
+from blocks.services.content import block_update_data
+from tests.conftest import build_site, client_with, issue_token
+from tests.webhooks.receiver import Receiver
+from tests.worker import run_ready_tasks
+from webhooks.models import Webhook, WebhookDelivery
+from webhooks.outbox import fan_out_events
+
+SCHEMA = [{"name": "title", "type": "string", "required": True}]
+FAN_OUT = "webhooks.tasks.fan_out"
+DELIVER = "webhooks.tasks.deliver"
+
+
+@pytest.fixture
+def receiver():
+    receiver = Receiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def owner(transactional_db):
+    site = build_site()
+    user, secret = issue_token(site, username="olive", role="owner")
+    api = client_with(secret)
+    created = api.post(
+        "/api/v1/site-blocks",
+        {"name": "Hero", "type": "global", "schema": SCHEMA, "data": {"title": "Hi"}},
+        format="json",
+    )
+    assert created.status_code == 201
+    return api, Actor(user=user, site=site, role="owner")
+
+
+def add_hook(api, url: str, **extra) -> dict:
+    response = api.post("/api/v1/webhooks", {"url": url, **extra}, format="json")
+    assert response.status_code == 201, response.json()
+    return response.json()["data"]
+
+
+def queued(task_path: str) -> list[DBTaskResult]:
+    return list(DBTaskResult.objects.filter(task_path=task_path))
+
+
+def write(api, title: str):
+    response = api.put("/api/v1/site-blocks/hero/data?publish=true", {"data": {"title": title}}, format="json")
+    assert response.status_code == 200, response.json()
+    return response
+
+
+def test_a_write_that_rolls_back_records_and_sends_nothing(owner, receiver):
+    api, actor = owner
+    add_hook(api, receiver.url)
+    DBTaskResult.objects.all().delete()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        block_update_data(
+            actor=actor,
+            block=SiteBlock.objects.get(slug="hero"),
+            data={"title": "x"},
+            expected_version=None,
+            publish=True,
+        )
+        assert len(queued(FAN_OUT)) == 1  # recorded inside the write's transaction...
+        raise RuntimeError("the write fails after emitting its events")
+    assert not DBTaskResult.objects.exists()  # ...and gone with its rollback
+    run_ready_tasks()
+    assert not WebhookDelivery.objects.exists() and receiver.requests == []
+
+
+HEARD: list[str] = []
+
+
+def remember(event) -> None:
+    HEARD.append(event.event)
+
+
+def test_events_emitted_together_are_one_row_and_a_block_that_raises_drops_its_events(owner, receiver, settings):
+    api, _ = owner
+    add_hook(api, receiver.url)
+    settings.CMS = {**settings.CMS, "EVENT_LISTENERS": ["tests.webhooks.test_outbox.remember"]}
+    block = SiteBlock.objects.get(slug="hero")
+    DBTaskResult.objects.all().delete()
+    HEARD.clear()
+    with transaction.atomic():
+        with events.together():
+            events.emit("block.updated", block)
+            events.emit("block.published", block)
+        assert HEARD == []  # listeners wait for the commit
+    [row] = queued(FAN_OUT)
+    assert [event["event"] for event in row.args_kwargs["args"][0]] == ["block.updated", "block.published"]
+    assert HEARD == ["block.updated", "block.published"]
+
+    DBTaskResult.objects.all().delete()
+    HEARD.clear()
+    with transaction.atomic():
+        try:
+            with events.together():
+                events.emit("block.updated", block)
+                raise ValueError("the change failed half way")
+        except ValueError:
+            pass
+    assert not DBTaskResult.objects.exists() and HEARD == []
+
+
+def test_a_committed_write_gets_exactly_its_deliveries_in_event_order(owner, receiver):
+    api, _ = owner
+    every = add_hook(api, receiver.url)
+    published_only = add_hook(api, receiver.url, events=["block.published"])
+    add_hook(api, receiver.url, events=["block.deleted"])  # wants neither event
+    add_hook(api, receiver.url, isActive=False)
+    DBTaskResult.objects.all().delete()
+
+    write(api, "launch")
+    [row] = queued(FAN_OUT)  # one outbox row for the write's two events
+    assert [event["event"] for event in row.args_kwargs["args"][0]] == ["block.updated", "block.published"]
+    assert not WebhookDelivery.objects.exists()  # nothing before the worker
+
+    run_ready_tasks()  # the fan-out, then the three deliveries
+    sent = sorted((json.loads(r.body)["event"], r.headers["X-CMS-Delivery"]) for r in receiver.requests)
+    deliveries = {str(d.pk): d for d in WebhookDelivery.objects.all()}
+    assert len(sent) == 3 and {delivery_id for _, delivery_id in sent} == set(deliveries)
+    by_hook = {
+        hook_id: api.get(f"/api/v1/webhooks/{hook_id}/deliveries").json()["data"]
+        for hook_id in (every["id"], published_only["id"])
+    }
+    # the log, newest first: published after updated, as the write emitted them
+    assert [entry["event"] for entry in by_hook[every["id"]]] == ["block.published", "block.updated"]
+    assert [entry["event"] for entry in by_hook[published_only["id"]]] == ["block.published"]
+    assert all(entry["status"] == "succeeded" and entry["attempts"] == 1 for log in by_hook.values() for entry in log)
+    for delivery in deliveries.values():
+        body = json.loads(delivery.body)
+        assert body["id"] == str(delivery.pk) and body["event"] == delivery.event
+        assert body["block"]["slug"] == "hero" and body["site"]["slug"] == "acme"
+    assert len(queued(DELIVER)) == 3
+
+
+def test_a_webhook_costs_a_write_one_insert_whatever_the_number_of_webhooks(owner, receiver):
+    api, _ = owner
+
+    def write_queries(title: str) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            write(api, title)
+        return [query["sql"] for query in captured.captured_queries]
+
+    write(api, "warm")
+    without = write_queries("a")
+    assert sum("webhooks_webhook" in sql for sql in without) == 1  # one read of the site's active webhooks
+    assert not any("dbtaskresult" in sql.lower() for sql in without)
+
+    add_hook(api, receiver.url)
+    one = write_queries("b")
+    for _ in range(4):
+        add_hook(api, receiver.url)
+    five = write_queries("c")
+    assert len(one) == len(five) == len(without) + 1
+    assert sum(sql.startswith("INSERT") and "dbtaskresult" in sql.lower() for sql in five) == 1
+    assert not any("webhookdelivery" in sql.lower() for sql in five)
+
+
+def test_a_site_with_webhooks_records_nothing_for_another_site(owner, receiver):
+    api, _ = owner
+    add_hook(api, receiver.url)
+    other = build_site("other")
+    _, secret = issue_token(other, username="oscar", role="owner")
+    other_api = client_with(secret)
+    assert (
+        other_api.post(
+            "/api/v1/site-blocks",
+            {"name": "Hero", "type": "global", "schema": SCHEMA, "data": {"title": "x"}},
+            format="json",
+        ).status_code
+        == 201
+    )
+    DBTaskResult.objects.all().delete()
+    write(other_api, "elsewhere")
+    assert not DBTaskResult.objects.exists()
+
+
+def test_fan_out_twice_creates_each_delivery_once_and_skips_deleted_webhooks(owner, receiver):
+    api, _ = owner
+    kept = add_hook(api, receiver.url)
+    dropped = add_hook(api, receiver.url)
+    DBTaskResult.objects.all().delete()
+    write(api, "x")
+    [row] = queued(FAN_OUT)
+    Webhook.objects.filter(pk=dropped["id"]).delete()
+    records = row.args_kwargs["args"][0]
+    assert fan_out_events(records) == 2  # updated + published for the webhook that is left
+    assert fan_out_events(records) == 0  # the ids come from the outbox row: a second run adds nothing
+    assert set(WebhookDelivery.objects.values_list("webhook_id", flat=True)) == {kept["id"]}
+    assert len(queued(DELIVER)) == 2
