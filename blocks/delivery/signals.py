@@ -1,10 +1,11 @@
 """Site edits drop the delivery cache's facts about that site.
 
-Sites are saved by `accounts.services` (`site_create`, `site_update`, which `accounts` cannot make call
-into `blocks`) and by a default-locale change in `locales.services`, so a model signal is the one place
-that sees every change of `is_public` or `default_locale`. Without it a site made private would keep
-answering anonymous readers until its cached facts expire. Block writes do NOT use signals: they announce
-themselves through `blocks.events` (see `cache.on_block_event`).
+Sites are saved by `accounts.services` (`site_create`, `site_update`, which `accounts` cannot make call into
+`blocks`), and may be saved from a shell or a data migration, so a model signal is the one place that sees
+every change of `is_public` (without it a site made private would keep answering anonymous readers until its
+cached facts expire). Changes to a site's locales (enabled, default, fallbacks) are written with
+`QuerySet.update()`, which sends no signal: they reach the cache through `CMS["SITE_LOCALES_CHANGED_LISTENERS"]`.
+Block writes do NOT use signals: they announce themselves through `blocks.events` (see `cache.on_block_event`).
 """
 
 from __future__ import annotations
