@@ -6,8 +6,11 @@ Every write service calls `emit(...)` inside its transaction. Two kinds of hooks
   what they write (an outbox: the webhooks' queued fan-out) commits or rolls back with the write, so a
   committed write can never lose its record, and a rolled-back one leaves none. They must only write rows
   (no network) and stay cheap: their time is the write's. An exception from one fails the write. Events
-  emitted inside `with together():` (a write that updates and publishes) reach them as ONE list when the
-  block ends, so they can record them in one row; any other event reaches them alone, at once.
+  emitted inside `with together():` (a write that updates and publishes, or writes several blocks: a
+  schema across the locale copies, a site copied to a locale) reach them as ONE list when the block ends,
+  so they can record them in one row; any other event reaches them alone, at once. A service that emits
+  more than one event wraps its transaction: `with transaction.atomic(), events.together():` (in that
+  order, so the batch is recorded before the commit).
 - listeners (`settings.CMS["EVENT_LISTENERS"]`) run only after the commit (so a rolled-back write announces
   nothing), for what cannot be transactional (cache invalidation).
 

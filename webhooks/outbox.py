@@ -3,7 +3,8 @@
 `record_block_events` runs inside the write's own transaction, when the service emits the event. If any of
 the site's active webhooks wants an event, it inserts ONE row: a queued `webhooks.tasks.fan_out` task that
 carries the events and, per matching webhook, the delivery id chosen now. A write that emits several events
-together (`blocks.events.together`: updated + published) gets one row for all. That row commits with the write or
+together (`blocks.events.together`: updated + published; every write that reaches several locale copies or
+blocks wraps its transaction in it) gets one row for all. That row commits with the write or
 vanishes with its rollback, so:
 
 - nothing is sent before the write commits (the worker cannot see the row until then);
@@ -76,6 +77,9 @@ def event_body(record: dict, *, delivery_id: str, site) -> bytes:
 class _TransactionMemo:
     """Marks the current transaction in `connection.run_on_commit` and remembers what was read in it.
 
+    A webhook saved or deleted in the transaction drops its site's entry (`forget_active_hooks`), so a block
+    write after it sees it.
+
     Registered as a no-op on_commit callback: Django drops it when the transaction commits or rolls back (or
     the savepoint it was registered in rolls back), so the memo never outlives the transaction that read it.
     """
@@ -96,6 +100,15 @@ def _memo() -> _TransactionMemo | None:
     memo = _TransactionMemo()
     transaction.on_commit(memo)
     return memo
+
+
+def forget_active_hooks(site_id: int) -> None:
+    """Drop this transaction's read of the site's active webhooks (one was saved or deleted: `Webhook.save`)."""
+    if not connection.in_atomic_block:
+        return
+    for _, func, _ in connection.run_on_commit:
+        if isinstance(func, _TransactionMemo):
+            func.hooks_by_site.pop(site_id, None)
 
 
 def active_hooks(site_id: int) -> list[Webhook]:

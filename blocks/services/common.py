@@ -61,7 +61,8 @@ def rewrite_as_revision(block: SiteBlock, *, actor: Actor, comment: str, event: 
     """Set `fields` on a (locked) block and save it as one revision of its own, with its event.
 
     For the locale copies a write reaches besides the block it names (a schema replaced or restored across
-    the group, shared fields synced): each copy changes visibly, so each gets its history entry and event."""
+    the group, shared fields synced): each copy changes visibly, so each gets its history entry and event.
+    Callers loop over copies inside `events.together()`, so the group's events are one outbox row."""
     with block_revision(user=actor.user, comment=comment) as recorder:
         before = block_state(block)
         for name, value in fields.items():

@@ -30,7 +30,7 @@ def block_replace_schema(*, actor: Actor, block: SiteBlock, schema: object, expe
     actor.require(Action.WRITE)
     checked = check_schema(schema)
     compiled_for(checked)  # compile once now, so the first read after the write finds it cached
-    with transaction.atomic():
+    with transaction.atomic(), events.together():  # one outbox row for the whole group's events
         block = lock_block(block, expected_version)
         copies = list(
             SiteBlock.objects.select_for_update()

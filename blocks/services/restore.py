@@ -42,7 +42,7 @@ def block_restore(
         ) from None
     compiled_for(schema)  # compile before taking locks, as a schema write does
     comment = f"Restored from revision {target.pk}" + (" and published" if publish else "")
-    with transaction.atomic():
+    with transaction.atomic(), events.together():  # one outbox row, the copies' schema events included
         block = lock_block(block, expected_version)
         schema_changed = block.schema != schema
         with block_revision(user=actor.user, comment=comment) as recorder:
@@ -57,10 +57,9 @@ def block_restore(
                 refresh_unpublished_flag(block)
             block.save()
             recorder.track(block, before=before)
-            with events.together():  # one outbox row for both
-                events.emit("block.restored", block, user=actor.user, extra={"revisionId": target.pk})
-                if publish:
-                    events.emit("block.published", block, user=actor.user)
+            events.emit("block.restored", block, user=actor.user, extra={"revisionId": target.pk})
+            if publish:
+                events.emit("block.published", block, user=actor.user)
         copies_updated = _restore_schema_of_copies(actor, block, schema, target.pk) if schema_changed else []
     meta = {
         "restoredFrom": target.pk,

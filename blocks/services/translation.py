@@ -209,7 +209,7 @@ def block_sync_shared_fields(
     ):
         raise errors.ValidationFailed(fields={"locales": "Must be a list of locale codes."})
     results: list[tuple[SiteBlock, list[str]]] = []
-    with transaction.atomic():
+    with transaction.atomic(), events.together():  # one outbox row for every copy written
         block = lock_block(block, expected_version)
         copies = list(
             SiteBlock.objects.select_for_update()
@@ -256,7 +256,7 @@ def site_copy_to_locale(
     if locale not in enabled or locale == source_locale:
         raise errors.ValidationFailed(fields={"locale": f"`{locale}` is not another locale this site enables."})
     created = overwritten = skipped = 0
-    with transaction.atomic():
+    with transaction.atomic(), events.together():  # one outbox row for the whole site's copies
         blocks = list(SiteBlock.objects.filter(site=site, locale=source_locale).order_by("pk"))
         have = set(
             SiteBlock.objects.filter(

@@ -19,6 +19,7 @@ from accounts.permissions import Actor
 from blocks import events
 from blocks.models import SiteBlock
 from blocks.services.content import block_update_data
+from blocks.services.translation import site_copy_to_locale
 from tests.conftest import build_site, client_with, issue_token
 from tests.webhooks.receiver import Receiver
 from tests.worker import run_ready_tasks
@@ -208,3 +209,106 @@ def test_fan_out_twice_creates_each_delivery_once_and_skips_deleted_webhooks(own
     assert fan_out_events(records) == 0  # the ids come from the outbox row: a second run adds nothing
     assert set(WebhookDelivery.objects.values_list("webhook_id", flat=True)) == {kept["id"]}
     assert len(queued(DELIVER)) == 2
+
+
+def one_write(do) -> list[tuple[str, str]]:
+    """Run a write; assert it recorded ONE outbox row; fan it out and check its deliveries; its events."""
+    DBTaskResult.objects.all().delete()
+    WebhookDelivery.objects.all().delete()
+    do()
+    [row] = queued(FAN_OUT)
+    records = row.args_kwargs["args"][0]
+    fan_out_events(records)
+    # what recording each event alone gave: one delivery per event for the catch-all hook, and one more
+    # for the French hook per French event
+    hooks = {hook.name: hook.pk for hook in Webhook.objects.all()}
+    expected = sorted(
+        (hook_pk, record["event"], record["block"]["id"])
+        for record in records
+        for hook_pk in [hooks["all"]] + ([hooks["fr"]] if record["block"]["locale"] == "fr" else [])
+    )
+    assert sorted(
+        (d.webhook_id, d.event, json.loads(d.body)["block"]["id"]) for d in WebhookDelivery.objects.all()
+    ) == expected
+    return [(record["event"], record["block"]["locale"]) for record in records]
+
+
+def test_writes_that_reach_every_locale_copy_record_one_row_with_all_their_events(owner, receiver):
+    api, _ = owner
+    for locale in ("fr", "es"):
+        assert api.post("/api/v1/site-blocks/hero/copy-to-locale", {"locale": locale}, format="json").status_code == 200
+    created = api.get("/api/v1/site-blocks/hero/revisions").json()["data"][-1]["id"]
+    add_hook(api, receiver.url, name="all")
+    add_hook(api, receiver.url, name="fr", locales=["fr"])
+    counted = [*SCHEMA, {"name": "count", "type": "number"}]
+
+    def replace_schema():
+        assert api.put("/api/v1/site-blocks/hero/schema", {"schema": counted}, format="json").status_code == 200
+
+    assert one_write(replace_schema) == [
+        ("block.schema_updated", "en"),
+        ("block.schema_updated", "fr"),
+        ("block.schema_updated", "es"),
+    ]
+
+    counts = {"data": {"title": "Hi", "count": 3}}
+    assert api.put("/api/v1/site-blocks/hero/data", counts, format="json").status_code == 200
+
+    def sync():
+        assert api.post("/api/v1/site-blocks/hero/sync-shared-fields", format="json").status_code == 200
+
+    assert one_write(sync) == [("block.updated", "es"), ("block.updated", "fr")]
+
+    def restore():
+        response = api.post(f"/api/v1/site-blocks/hero/revisions/{created}/restore")
+        assert response.status_code == 200, response.json()
+        assert response.json()["meta"]["schemaAlsoRestoredIn"] == ["fr", "es"]
+
+    assert one_write(restore) == [
+        ("block.restored", "en"),
+        ("block.schema_updated", "fr"),
+        ("block.schema_updated", "es"),
+    ]
+
+
+def test_copying_a_site_to_a_locale_records_one_row(owner, receiver):
+    api, actor = owner
+    created = api.post(
+        "/api/v1/site-blocks",
+        {"name": "About", "type": "global", "schema": SCHEMA, "data": {"title": "Us"}},
+        format="json",
+    )
+    assert created.status_code == 201
+    assert api.post("/api/v1/site-blocks/hero/copy-to-locale", {"locale": "fr"}, format="json").status_code == 200
+    add_hook(api, receiver.url, name="all")
+    add_hook(api, receiver.url, name="fr", locales=["fr"])
+
+    assert one_write(lambda: site_copy_to_locale(actor=actor, locale="fr", overwrite=True)) == [
+        ("block.copied", "fr"),
+        ("block.copied", "fr"),
+    ]
+
+
+def test_a_webhook_written_in_the_same_transaction_as_block_writes_is_seen_by_the_next_one(db):
+    # `db`: the whole test is one transaction, so the recorder's once-per-transaction read of the site's
+    # active webhooks would otherwise be the one made before any webhook existed
+    site = build_site()
+    _, secret = issue_token(site, username="olive", role="owner")
+    api = client_with(secret)
+    body = {"name": "Hero", "type": "global", "schema": SCHEMA, "data": {"title": "Hi"}}
+    assert api.post("/api/v1/site-blocks", body, format="json").status_code == 201
+    assert not queued(FAN_OUT)  # no webhook yet: this read found none
+
+    def rows_after_a_write(title: str) -> int:
+        DBTaskResult.objects.all().delete()
+        assert api.put("/api/v1/site-blocks/hero/data", {"data": {"title": title}}, format="json").status_code == 200
+        return len(queued(FAN_OUT))
+
+    hook = add_hook(api, "http://127.0.0.1:9/hook")  # the service (loopback: tests allow private targets)
+    assert rows_after_a_write("a") == 1
+    assert api.patch(f"/api/v1/webhooks/{hook['id']}", {"isActive": False}, format="json").status_code == 200
+    assert rows_after_a_write("b") == 0
+    other = Webhook.objects.create(site=site, url="https://example.com/other", secret="s" * 20)  # the ORM
+    assert rows_after_a_write("c") == 1
+    assert api.delete(f"/api/v1/webhooks/{other.pk}").status_code == 200
+    assert rows_after_a_write("d") == 0
