@@ -12,7 +12,9 @@ attempt and the delivery is retried as after any failure.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import io
 import logging
 import socket
 import ssl
@@ -33,39 +35,107 @@ logger = logging.getLogger("cms.webhooks")
 MAX_LOGGED_ATTEMPTS = 50
 
 
+class _DeadlineReader(io.RawIOBase):
+    """What `HTTPResponse` reads the status line, headers and body through: each read waits only for the time left."""
+
+    def __init__(self, sock: _DeadlineSocket):
+        self._sock = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        self._sock.wait_at_most()
+        return self._sock.raw.recv_into(buffer)
+
+
+class _DeadlineSocket:
+    """The connection's socket under ONE deadline for the whole exchange (send, status line, headers, body).
+
+    A socket timeout alone bounds each read, not the attempt: a receiver trickling a byte every half second
+    would keep it open for ever, outliving the watchdog's `stuck_after` (which then sends again while this
+    send still runs). So before each send or read the socket's timeout is set to the time left, and once
+    none is left the attempt ends with `TimeoutError`. Only what `http.client` uses is provided.
+    """
+
+    def __init__(self, raw: socket.socket, deadline: float):
+        self.raw = raw
+        self.deadline = deadline
+
+    def wait_at_most(self) -> None:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("The attempt's deadline passed.")
+        self.raw.settimeout(left)
+
+    def sendall(self, data) -> None:
+        self.wait_at_most()  # since Python 3.5 the timeout bounds the whole sendall
+        self.raw.sendall(data)
+
+    def makefile(self, mode: str = "rb", *args, **kwargs):
+        return io.BufferedReader(_DeadlineReader(self))
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def _connect(address: str, port: int, deadline: float) -> socket.socket:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("The attempt's deadline passed.")
+    return socket.create_connection((address, port), left)
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """Connects to the address the SSRF guard checked, not to whatever the host resolves to a moment later."""
 
-    def __init__(self, host: str, port: int, *, address: str, timeout: float):
-        super().__init__(host, port, timeout=timeout)
+    def __init__(self, host: str, port: int, *, address: str, deadline: float):
+        super().__init__(host, port, timeout=max(0.0, deadline - time.monotonic()))
         self._address = address
+        self._deadline = deadline
 
     def connect(self):
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _DeadlineSocket(_connect(self._address, self.port, self._deadline), self._deadline)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, *, address: str, timeout: float):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+    def __init__(self, host: str, port: int, *, address: str, deadline: float):
+        context = ssl.create_default_context()
+        super().__init__(host, port, timeout=max(0.0, deadline - time.monotonic()), context=context)
         self._address = address
+        self._deadline = deadline
 
     def connect(self):
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        sock = _connect(self._address, self.port, self._deadline)
+        sock.settimeout(max(0.001, self._deadline - time.monotonic()))  # the TLS handshake too
+        self.sock = _DeadlineSocket(self._context.wrap_socket(sock, server_hostname=self.host), self._deadline)
+
+
+#: How much of the receiver's answer is read: only its status counts, the body is read (so the receiver is not
+#: cut off mid-write) up to this much and ignored.
+MAX_RESPONSE_BYTES = 4 * 1024
 
 
 def post(url: str, body: bytes, headers: dict, *, timeout: float) -> int:
-    """POST `body` to `url` (no redirects followed); the response status. Raises on network errors."""
+    """POST `body` to `url` (no redirects followed); the response status. Raises on network errors.
+
+    `timeout` bounds the whole attempt, not each read: connecting, sending and reading the answer share it,
+    and past it the attempt raises `TimeoutError`, however slowly the receiver trickles. Resolving the host
+    counts against it too, but `getaddrinfo` itself cannot be cut short (the resolver's own timeouts bound it).
+    """
+    deadline = time.monotonic() + timeout
     scheme, host, port = split_target(url)
     address = checked_addresses(url)[0]
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
-    connection = connection_class(host, port, address=address, timeout=timeout)
+    connection = connection_class(host, port, address=address, deadline=deadline)
     try:
         connection.request("POST", target, body=body, headers=headers)
         response = connection.getresponse()
-        response.read(64 * 1024)
+        # the receiver has answered (its status is the outcome): a slow or broken body changes nothing
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            response.read(MAX_RESPONSE_BYTES)
         return response.status
     finally:
         connection.close()
@@ -112,7 +182,8 @@ def backoff(attempt: int) -> float:
 
 
 def attempt_delivery(delivery_id: str) -> str | None:
-    """Make one attempt; the resulting status, or None when another worker has it or it is settled."""
+    """Make one attempt; the resulting status, or None when another worker has it, it is settled, or its
+    watchdog counted this attempt before it ended (see `_record`)."""
     from webhooks.tasks import enqueue_watchdog
 
     claimed_at = timezone.now()
@@ -145,29 +216,50 @@ def attempt_delivery(delivery_id: str) -> str | None:
     return _record(delivery, code=code, error=error, retryable=retryable, seconds=time.monotonic() - started)
 
 
-def _record(delivery: WebhookDelivery, *, code: int | None, error: str, retryable: bool, seconds: float) -> str:
+def _record(delivery: WebhookDelivery, *, code: int | None, error: str, retryable: bool, seconds: float) -> str | None:
+    """Count the attempt and queue the next: only if it is still the delivery's current attempt.
+
+    A compare-and-set on (`sending`, own `claimed_at`), not a `save()` of the copy read at claim time: if the
+    watchdog took this attempt for dead meanwhile (or an owner redelivered it), the watchdog already counted
+    it and queued its retry, which may have been sent and logged since. Writing the stale copy back would wipe
+    those log entries, wind `attempts` back and queue one retry too many; so a late outcome is dropped (the
+    receiver de-duplicates the second send on the delivery id) and None returned.
+    """
     now = timezone.now()
-    delivery.attempts += 1
-    delivery.last_attempt_at = now
-    delivery.response_code = code
-    delivery.last_error = error
-    delivery.attempt_log = [
-        *delivery.attempt_log[-(MAX_LOGGED_ATTEMPTS - 1) :],
-        {"at": iso_ms(now), "responseCode": code, "error": error or None, "durationMs": round(seconds * 1000)},
-    ]
+    attempts = delivery.attempts + 1
+    values = {
+        "attempts": attempts,
+        "last_attempt_at": now,
+        "response_code": code,
+        "last_error": error,
+        "attempt_log": [
+            *delivery.attempt_log[-(MAX_LOGGED_ATTEMPTS - 1) :],
+            {"at": iso_ms(now), "responseCode": code, "error": error or None, "durationMs": round(seconds * 1000)},
+        ],
+    }
     if not error:
-        delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.SUCCEEDED, now, None
-    elif retryable and delivery.attempts < delivery.attempt_limit:
-        delivery.status = DeliveryStatus.PENDING
-        delivery.next_attempt_at = now + timedelta(seconds=backoff(delivery.attempts))
+        values.update(status=DeliveryStatus.SUCCEEDED, delivered_at=now, next_attempt_at=None)
+    elif retryable and attempts < delivery.attempt_limit:
+        values.update(status=DeliveryStatus.PENDING, next_attempt_at=now + timedelta(seconds=backoff(attempts)))
     else:
-        delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
+        values.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
     with transaction.atomic():
-        delivery.save()
-        if delivery.status == DeliveryStatus.PENDING:
+        current = WebhookDelivery.objects.filter(
+            pk=delivery.pk, status=DeliveryStatus.SENDING, claimed_at=delivery.claimed_at
+        ).update(**values)
+        if current and values["status"] == DeliveryStatus.PENDING:
             from webhooks.tasks import enqueue_delivery
 
-            enqueue_delivery(delivery.pk, at=delivery.next_attempt_at)
+            enqueue_delivery(delivery.pk, at=values["next_attempt_at"])
+    if not current:
+        logger.warning(
+            "Webhook delivery %s: an attempt ended (%s) after its watchdog had counted it; outcome dropped",
+            delivery.pk,
+            error or f"HTTP {code}",
+        )
+        return None
+    for field, value in values.items():
+        setattr(delivery, field, value)
     if error:
-        logger.info("Webhook delivery %s attempt %s failed: %s", delivery.pk, delivery.attempts, error)
-    return delivery.status
+        logger.info("Webhook delivery %s attempt %s failed: %s", delivery.pk, attempts, error)
+    return values["status"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -58,3 +60,43 @@ class Receiver:
         self.release.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+class TricklingReceiver:
+    """A raw loopback receiver that answers `head` at once, then `trickle` one byte every `every` seconds.
+
+    Each byte arrives well within a per-read timeout, so only an overall deadline ends the attempt early.
+    `finished` is set once the whole answer has been written (the client waited for all of it).
+    """
+
+    def __init__(self, head: bytes, trickle: bytes, *, every: float = 0.25):
+        self.head, self.trickle, self.every = head, trickle, every
+        self.finished = threading.Event()
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(1)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        try:
+            connection, _ = self.server.accept()
+        except OSError:
+            return
+        with connection:
+            try:
+                connection.recv(65536)
+                connection.sendall(self.head)
+                for byte in self.trickle:
+                    time.sleep(self.every)
+                    connection.sendall(bytes([byte]))
+                self.finished.set()
+            except OSError:
+                pass  # the client hung up: what the deadline is for
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.getsockname()[1]}/hook"
+
+    def close(self) -> None:
+        self.server.close()
