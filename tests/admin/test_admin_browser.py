@@ -17,6 +17,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from blocks.models import SiteBlock
 from tests.admin.conftest import member
@@ -86,6 +87,10 @@ def page(transactional_db, live_server, request, monkeypatch):
             print(f"screenshots: {steps.dump()}")
         context.close()
         browser.close()
+        # The test's ORM calls ran inside Playwright's sync context, which gives them a connection of their
+        # own (Django keys connections by context): close it here, or PostgreSQL refuses to drop the test
+        # database at the end of the run ("being accessed by other users").
+        connections.close_all()
 
 
 def add_field(page, list_path: str, label: str, type_name: str) -> str:
