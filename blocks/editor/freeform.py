@@ -30,7 +30,7 @@ from typing import Any
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from blocks.editor.widgets import MISSING, RenderContext, _attrs, _error_html, _scalar
+from blocks.editor.widgets import MISSING, RenderContext, _attrs, _error_html, _scalar, row_tokens
 from blocks.schema.paths import format_path
 
 KINDS = (
@@ -156,17 +156,6 @@ def parse_json(text: str) -> tuple[Any, str | None]:
         return MISSING, f"Not valid JSON: {exc}."
 
 
-def _tokens(post, prefix: str) -> list[str]:
-    """Row tokens under `prefix`, in the order of the page (the post keeps it)."""
-    tokens: list[str] = []
-    for key in post:
-        if key.startswith(prefix):
-            token = key[len(prefix) :].split(".", 1)[0]
-            if token not in tokens and not token.startswith("__"):
-                tokens.append(token)
-    return tokens
-
-
 def _read_entry(post, name: str, kinds: tuple) -> tuple[Entry, Any]:
     """The controls of one row (or pair value) at `name`: what was typed, and the value (MISSING if wrong)."""
     kind = _scalar(post, f"{name}.kind")
@@ -190,7 +179,7 @@ def _read_entry(post, name: str, kinds: tuple) -> tuple[Entry, Any]:
         return Entry("json", text=text, error=error), value
     entry = Entry("object")
     out: dict[str, Any] = {}
-    for token in _tokens(post, f"{name}.o."):
+    for token in row_tokens(post, f"{name}.o."):
         pair_name = f"{name}.o.{token}"
         key = (_scalar(post, f"{pair_name}.k") or "").replace("\r\n", "\n")
         value_entry, value = _read_entry(post, pair_name, PAIR_KINDS)
@@ -210,7 +199,7 @@ def parse_free_list(post, name: str) -> Any:
     """The posted rows as a list, MISSING when there are none (the field is removed), or a FreeDraft."""
     entries: list[Entry] = []
     values: list[Any] = []
-    for token in _tokens(post, name + "."):
+    for token in row_tokens(post, name + "."):
         entry, value = _read_entry(post, f"{name}.{token}", KINDS)
         entries.append(entry)
         values.append(value)
