@@ -296,13 +296,19 @@ class SiteAdmin(admin.ModelAdmin):
 
         rows = site_locale_rows(site)
         parts = [
-            (row.locale.code, " (default)" if row.locale.code == site.default_locale else "",
-             f" → {row.fallback.code}" if row.fallback_id else "")
+            (
+                row.locale.code,
+                " (default)" if row.locale.code == site.default_locale else "",
+                f" → {row.fallback.code}" if row.fallback_id else "",
+            )
             for row in rows
         ]
         listed = format_html_join(", ", "<code>{}</code>{}{}", parts)
-        return format_html("{}<div class='help'>Enable, disable and set fallbacks with the locales API "
-                           "(<code>/api/v1/locales</code>).</div>", listed)
+        return format_html(
+            "{}<div class='help'>Enable, disable and set fallbacks with the locales API "
+            "(<code>/api/v1/locales</code>).</div>",
+            listed,
+        )
 
     @admin.display(description="team")
     def team_links(self, site: Site) -> str:
@@ -448,7 +454,14 @@ class MembershipAdmin(admin.ModelAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = (
-        "prefix_column", "name", "user", "site", "scopes_column", "status_column", "last_used_at", "expires_at",
+        "prefix_column",
+        "name",
+        "user",
+        "site",
+        "scopes_column",
+        "status_column",
+        "last_used_at",
+        "expires_at",
         "created_at",
     )
     list_filter = (MemberSiteFilter, TokenStatusFilter)
@@ -458,8 +471,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
     actions = ("revoke_selected",)
     change_form_template = "admin/accounts/apitoken/change_form.html"
     fields = (
-        "prefix_column", "name", "user", "site", "scopes_column", "status_column", "created_at", "last_used_at",
-        "expires_at", "revoked_at",
+        "prefix_column",
+        "name",
+        "user",
+        "site",
+        "scopes_column",
+        "status_column",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
     )
     readonly_fields = fields
 
@@ -556,8 +577,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
     # -- revoking
     def get_urls(self):
         wrap = self.admin_site.admin_view
-        return [path("<path:object_id>/revoke/", wrap(self.revoke_view), name="accounts_apitoken_revoke"),
-                *super().get_urls()]
+        return [
+            path("<path:object_id>/revoke/", wrap(self.revoke_view), name="accounts_apitoken_revoke"),
+            *super().get_urls(),
+        ]
 
     def revoke_view(self, request, object_id):
         token = self.get_object(request, object_id)

@@ -221,8 +221,10 @@ def token_issue(
         beyond = [scope for scope in clean_scopes(scopes) if scope not in usable_scopes(role)]
         if beyond:
             raise errors.ValidationFailed(
-                fields={"scopes": f"A {role} cannot use {', '.join(beyond)}; choose among "
-                        f"{', '.join(s for s in TOKEN_SCOPES if s in usable_scopes(role))}."}
+                fields={
+                    "scopes": f"A {role} cannot use {', '.join(beyond)}; choose among "
+                    f"{', '.join(s for s in TOKEN_SCOPES if s in usable_scopes(role))}."
+                }
             )
     return token_create(user=user, site=actor.site, name=name, scopes=scopes, expires_at=expires_at)
 

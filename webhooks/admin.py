@@ -19,16 +19,28 @@ from cms import errors
 from webhooks.models import Webhook, WebhookDelivery
 from webhooks.services import clean_webhook_input, delivery_redeliver, webhook_create, webhook_update
 
-FIELD_KEYS = {"url": "url", "name": "name", "events": "events", "block_types": "blockTypes", "locales": "locales",
-              "is_active": "isActive", "secret": "secret"}
+FIELD_KEYS = {
+    "url": "url",
+    "name": "name",
+    "events": "events",
+    "block_types": "blockTypes",
+    "locales": "locales",
+    "is_active": "isActive",
+    "secret": "secret",
+}
 
 
 class WebhookForm(forms.ModelForm):
     url = forms.CharField(max_length=2048, help_text="http(s) URL of the receiver; public addresses only.")
-    events = forms.MultipleChoiceField(choices=[(e, e) for e in EVENTS], required=False,
-                                       widget=forms.CheckboxSelectMultiple, help_text="None ticked: every event.")
-    block_types = forms.MultipleChoiceField(choices=BlockType.choices, required=False,
-                                            widget=forms.CheckboxSelectMultiple, help_text="None ticked: both.")
+    events = forms.MultipleChoiceField(
+        choices=[(e, e) for e in EVENTS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every event.",
+    )
+    block_types = forms.MultipleChoiceField(
+        choices=BlockType.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text="None ticked: both."
+    )
     locales = forms.CharField(required=False, help_text="Comma-separated locale codes; empty: every locale.")
     secret = forms.CharField(required=False, help_text="Leave empty to keep it (or to generate one when adding).")
 

@@ -310,18 +310,14 @@ def _record_failure(block: SiteBlock, schedule: BlockSchedule | None, exc: error
         message = "The user who scheduled this may no longer publish on this site."
     else:
         message = exc.message
-    SiteBlock.objects.filter(pk=block.pk).update(
-        scheduled_publish_at=None, version=F("version") + 1, updated_at=now
-    )
+    SiteBlock.objects.filter(pk=block.pk).update(scheduled_publish_at=None, version=F("version") + 1, updated_at=now)
     block.refresh_from_db()
     if schedule is None:
         schedule = BlockSchedule(block=block)
     schedule.failed_at, schedule.failure_message, schedule.failure_fields = now, message, exc.fields or {}
     schedule.updated_at = now
     schedule.save()
-    events.emit(
-        "block.publish_failed", block, user=user, extra={"message": message, "fields": exc.fields or {}}
-    )
+    events.emit("block.publish_failed", block, user=user, extra={"message": message, "fields": exc.fields or {}})
 
 
 def schedule_failure(block: SiteBlock) -> dict | None:

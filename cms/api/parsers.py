@@ -35,4 +35,3 @@ class StrictJSONParser(BaseParser):
         if b"\\u0000" in raw:  # rare: only then walk the document (the bytes may be an escaped backslash)
             refuse_nul(parsed)
         return parsed
-

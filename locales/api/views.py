@@ -38,7 +38,6 @@ def locales_response(site: Site, *, status: int = 200, only: str | None = None) 
     return Response({"data": payloads, "meta": {"defaultLocale": site.default_locale}}, status=status)
 
 
-
 class LocaleCollectionView(SiteAPIView):
     @openapi.list_locales
     def get(self, request):

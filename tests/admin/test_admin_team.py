@@ -55,8 +55,9 @@ def editor_user(site):
 
 
 # -- site settings --------------------------------------------------------------------------------------------
-def test_site_list_shows_only_member_sites_with_role_and_flat_queries(site, other_site, admin_as,
-                                                                      django_assert_max_num_queries):
+def test_site_list_shows_only_member_sites_with_role_and_flat_queries(
+    site, other_site, admin_as, django_assert_max_num_queries
+):
     client = admin_as("editor")
     response = client.get(SITES)
     assert response.status_code == 200
@@ -73,8 +74,13 @@ def test_site_list_shows_only_member_sites_with_role_and_flat_queries(site, othe
     with django_assert_max_num_queries(12):
         response = client.get(SITES)
     rows = {s.slug: (s.your_role, s.member_count) for s in response.context["cl"].result_list}
-    assert rows == {"acme": ("editor", 1), "beta": ("owner", 2), "delta": ("owner", 2), "epsilon": ("owner", 2),
-                    "gamma": ("owner", 2)}
+    assert rows == {
+        "acme": ("editor", 1),
+        "beta": ("owner", 2),
+        "delta": ("owner", 2),
+        "epsilon": ("owner", 2),
+        "gamma": ("owner", 2),
+    }
 
 
 def test_owner_changes_site_settings_through_the_form(site, as_owner):
@@ -88,8 +94,7 @@ def test_owner_changes_site_settings_through_the_form(site, as_owner):
     response = as_owner.post(site_url(site), encode(list(pairs.items())), content_type=FORM)
     assert response.status_code == 302, errors_of(response)
     site.refresh_from_db()
-    assert (site.name, site.default_locale, site.timezone, site.is_public) == ("Acme Corp", "fr", "Europe/Paris",
-                                                                              False)
+    assert (site.name, site.default_locale, site.timezone, site.is_public) == ("Acme Corp", "fr", "Europe/Paris", False)
 
 
 def test_bad_site_settings_are_shown_beside_their_field_and_nothing_changes(site, as_owner):
@@ -213,8 +218,9 @@ def test_editor_posting_to_owner_only_member_urls_gets_403_and_nothing_changes(s
     assert roles == {"olivia": "owner", "eddie": "editor"}
 
 
-def test_member_list_is_owner_scoped_with_flat_queries(site, other_site, owner, as_owner,
-                                                       django_assert_max_num_queries):
+def test_member_list_is_owner_scoped_with_flat_queries(
+    site, other_site, owner, as_owner, django_assert_max_num_queries
+):
     member(other_site, "stranger", "owner")
     for number in range(8):
         member(site, f"person{number}", ("editor", "viewer", "translator")[number % 3])
@@ -268,8 +274,13 @@ def test_the_sixth_active_token_is_refused_in_the_form(site, editor_user, as_own
 
 def test_token_form_refuses_bad_input_beside_the_field(site, editor_user, as_owner):
     past = timezone.now() - timedelta(days=1)
-    response = issue(as_owner, site, user=editor_user.pk, expires_at_0=past.strftime("%Y-%m-%d"),
-                     expires_at_1=past.strftime("%H:%M:%S"))
+    response = issue(
+        as_owner,
+        site,
+        user=editor_user.pk,
+        expires_at_0=past.strftime("%Y-%m-%d"),
+        expires_at_1=past.strftime("%H:%M:%S"),
+    )
     assert "future" in errors_of(response)["expires_at"]
     stranger = get_user_model().objects.create_user("stranger")
     response = issue(as_owner, site, user=stranger.pk)
@@ -279,8 +290,9 @@ def test_token_form_refuses_bad_input_beside_the_field(site, editor_user, as_own
 
 def test_expiring_token_is_listed_with_its_expiry(site, editor_user, as_owner):
     later = timezone.now() + timedelta(days=30)
-    response = issue(as_owner, site, user=editor_user.pk, expires_at_0=later.strftime("%Y-%m-%d"),
-                     expires_at_1="12:00:00")
+    response = issue(
+        as_owner, site, user=editor_user.pk, expires_at_0=later.strftime("%Y-%m-%d"), expires_at_1="12:00:00"
+    )
     assert response.context["secret"]
     token = ApiToken.objects.get()
     assert token.expires_at.date() == later.date()
@@ -328,14 +340,16 @@ def test_editor_can_revoke_only_their_own_tokens(site, owner, editor_user):
     assert client_with(boss_secret).get("/api/v1/site-blocks").status_code == 200
 
 
-def test_token_list_scoping_statuses_and_flat_queries(site, other_site, owner, editor_user, as_owner,
-                                                      django_assert_max_num_queries):
+def test_token_list_scoping_statuses_and_flat_queries(
+    site, other_site, owner, editor_user, as_owner, django_assert_max_num_queries
+):
     token_create(user=member(other_site, "stranger", "owner"), site=other_site, name="theirs")
     for number in range(3):
         token_create(user=editor_user, site=site, name=f"ed{number}", scopes=["read"])
         token_create(user=owner, site=site, name=f"own{number}")
-    expired, _ = token_create(user=editor_user, site=site, name="old",
-                              expires_at=timezone.now() + timedelta(seconds=30))
+    expired, _ = token_create(
+        user=editor_user, site=site, name="old", expires_at=timezone.now() + timedelta(seconds=30)
+    )
     ApiToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(days=1))
     revoked, _ = token_create(user=owner, site=site, name="gone")
     ApiToken.objects.filter(pk=revoked.pk).update(revoked_at=timezone.now())
@@ -348,7 +362,13 @@ def test_token_list_scoping_statuses_and_flat_queries(site, other_site, owner, e
     html = response.content.decode()
     assert "expired" in html and "revoked" in html and "read, write, publish" in html
     assert {t.name for t in as_owner.get(TOKENS, {"status": "active"}).context["cl"].result_list} == {
-        "ed0", "ed1", "ed2", "own0", "own1", "own2"}
+        "ed0",
+        "ed1",
+        "ed2",
+        "own0",
+        "own1",
+        "own2",
+    }
 
     editor_view = logged_in(editor_user).get(TOKENS)
     assert {t.name for t in editor_view.context["cl"].result_list} == {"ed0", "ed1", "ed2", "old"}

@@ -164,4 +164,3 @@ def test_fuzz_every_operation_from_the_openapi_document(fuzz_target):
                 validate_answer(case, response)
 
             run()
-

@@ -18,8 +18,11 @@ def z(value: datetime) -> str:
 
 @pytest.fixture
 def hero(api):
-    response = api.post("/api/v1/site-blocks", {"name": "Hero", "type": "global", "schema": SCHEMA,
-                                                "data": {"title": "Hi"}}, format="json")
+    response = api.post(
+        "/api/v1/site-blocks",
+        {"name": "Hero", "type": "global", "schema": SCHEMA, "data": {"title": "Hi"}},
+        format="json",
+    )
     assert response.status_code == 201
     return response.json()["data"]
 
@@ -94,15 +97,15 @@ def test_past_times_and_bad_values_are_refused_with_their_paths(api, hero):
     assert set(fields) == {"publishAt", "unpublishAtLocal"}
     response = api.post(URL, {"publishAt": "2030-01-05T09:00:00"}, format="json")  # no zone: a guess
     assert "publishAtLocal" in response.json()["error"]["fields"]["publishAt"]
-    response = api.post(URL, {"publishAt": "2030-01-05T09:00:00Z", "publishAtLocal": "2030-01-05T09:00"},
-                        format="json")
+    response = api.post(URL, {"publishAt": "2030-01-05T09:00:00Z", "publishAtLocal": "2030-01-05T09:00"}, format="json")
     assert "not both" in response.json()["error"]["fields"]["publishAtLocal"]
     response = api.post(URL, {}, format="json")
     assert response.status_code == 422
     response = api.post(URL, {"publish": "2030-01-05T09:00:00Z"}, format="json")
     assert response.json()["error"]["fields"] == {"publish": "Unknown field."}
-    response = api.post(URL, {"publishAt": "2030-01-05T09:00:00Z", "unpublishAt": "2030-01-05T08:00:00Z"},
-                        format="json")
+    response = api.post(
+        URL, {"publishAt": "2030-01-05T09:00:00Z", "unpublishAt": "2030-01-05T08:00:00Z"}, format="json"
+    )
     assert response.json()["error"]["fields"] == {"unpublishAt": "Must be after the scheduled publish time."}
 
 
@@ -135,8 +138,10 @@ def test_schedule_needs_publish_rights(api, hero, make_client):
     no_scope = make_client(role="editor", scopes=("read", "write"))
     assert no_scope.post(URL, {"publishAt": "2030-01-05T09:00:00Z"}, format="json").status_code == 403
     assert no_scope.delete(URL).json()["error"]["code"] == "forbidden"
-    assert api.post("/api/v1/site-blocks/nope/schedule", {"publishAt": "2030-01-05T09:00:00Z"},
-                    format="json").status_code == 404
+    assert (
+        api.post("/api/v1/site-blocks/nope/schedule", {"publishAt": "2030-01-05T09:00:00Z"}, format="json").status_code
+        == 404
+    )
 
 
 def test_single_block_read_stays_at_two_queries(api, hero, django_assert_max_num_queries):

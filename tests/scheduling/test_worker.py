@@ -32,8 +32,12 @@ def setup(transactional_db):
     api = client_with(secret)
     response = api.post(
         "/api/v1/site-blocks",
-        {"name": "Promo", "type": "global", "schema": [{"name": "title", "type": "string", "required": True}],
-         "data": {"title": "Sale"}},
+        {
+            "name": "Promo",
+            "type": "global",
+            "schema": [{"name": "title", "type": "string", "required": True}],
+            "data": {"title": "Sale"},
+        },
         format="json",
     )
     assert response.status_code == 201
@@ -48,8 +52,11 @@ def is_live(api) -> bool:
 
 def revisions(comment: str) -> list[Version]:
     block = SiteBlock.objects.get(slug="promo")
-    return [v for v in Version.objects.get_for_object(block).select_related("revision__user")
-            if v.revision.comment == comment]
+    return [
+        v
+        for v in Version.objects.get_for_object(block).select_related("revision__user")
+        if v.revision.comment == comment
+    ]
 
 
 def test_block_scheduled_one_second_ahead_goes_live_then_down(setup):
@@ -112,8 +119,9 @@ remember.seen = []
 
 def test_scheduler_who_lost_publish_rights_fails_cleanly(setup):
     _site, user, api = setup
-    api.post("/api/v1/site-blocks/promo/schedule", {"publishAt": z(datetime.now(UTC) + timedelta(hours=1))},
-             format="json")
+    api.post(
+        "/api/v1/site-blocks/promo/schedule", {"publishAt": z(datetime.now(UTC) + timedelta(hours=1))}, format="json"
+    )
     user.memberships.update(role="viewer")
     outcome = perform_due_schedules(now=datetime.now(UTC) + timedelta(hours=2))
     assert [name for _, name in outcome] == ["publish_failed"]
@@ -123,8 +131,9 @@ def test_scheduler_who_lost_publish_rights_fails_cleanly(setup):
 
 def test_run_schedules_command_catches_up(setup, capsys):
     _site, _user, api = setup
-    api.post("/api/v1/site-blocks/promo/schedule", {"publishAt": z(datetime.now(UTC) + timedelta(seconds=1))},
-             format="json")
+    api.post(
+        "/api/v1/site-blocks/promo/schedule", {"publishAt": z(datetime.now(UTC) + timedelta(seconds=1))}, format="json"
+    )
     time.sleep(1.05)
     call_command("run_schedules")
     assert "Performed 1 scheduled change(s)." in capsys.readouterr().out
@@ -135,20 +144,33 @@ def test_run_schedules_command_catches_up(setup, capsys):
 def test_two_worker_processes_publish_exactly_once(setup):
     """Two real `db_worker` processes on PostgreSQL, several queued sweeps: one publish revision."""
     _site, _user, api = setup
-    api.post("/api/v1/site-blocks/promo/schedule", {"publishAt": z(datetime.now(UTC) + timedelta(seconds=1))},
-             format="json")
+    api.post(
+        "/api/v1/site-blocks/promo/schedule", {"publishAt": z(datetime.now(UTC) + timedelta(seconds=1))}, format="json"
+    )
     from scheduling.tasks import enqueue_sweep_at
 
     for _ in range(6):  # duplicates, as after retries or a re-schedule
         enqueue_sweep_at(datetime.now(UTC) + timedelta(seconds=1))
     db = settings.DATABASES["default"]
-    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-           "DJANGO_SETTINGS_MODULE": "cms.settings.test"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+    }
     time.sleep(1.05)
-    command = [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload",
-               "--interval", "0", "-v", "0"]
-    workers = [subprocess.Popen([*command, "--worker-id", f"w{n}"], env=env, cwd=settings.BASE_DIR)
-               for n in range(2)]
+    command = [
+        sys.executable,
+        "manage.py",
+        "db_worker",
+        "--batch",
+        "--no-startup-delay",
+        "--no-reload",
+        "--interval",
+        "0",
+        "-v",
+        "0",
+    ]
+    workers = [subprocess.Popen([*command, "--worker-id", f"w{n}"], env=env, cwd=settings.BASE_DIR) for n in range(2)]
     assert [worker.wait(timeout=60) for worker in workers] == [0, 0]
     assert is_live(api)
     assert len(revisions("Scheduled publish")) == 1
@@ -159,8 +181,9 @@ def test_two_concurrent_sweeps_in_threads_publish_once(setup):
     import threading
 
     _site, _user, api = setup
-    api.post("/api/v1/site-blocks/promo/schedule", {"publishAt": z(datetime.now(UTC) + timedelta(hours=1))},
-             format="json")
+    api.post(
+        "/api/v1/site-blocks/promo/schedule", {"publishAt": z(datetime.now(UTC) + timedelta(hours=1))}, format="json"
+    )
     later = datetime.now(UTC) + timedelta(hours=2)
     barrier = threading.Barrier(4)
     results = []

@@ -31,13 +31,20 @@ def receiver():
 
 @pytest.fixture
 def owner_api(transactional_db, settings):
-    settings.CMS = {**settings.CMS, "WEBHOOKS_BACKOFF_SECONDS": 0.1, "WEBHOOKS_MAX_ATTEMPTS": 5,
-                    "WEBHOOKS_TIMEOUT_SECONDS": 1}
+    settings.CMS = {
+        **settings.CMS,
+        "WEBHOOKS_BACKOFF_SECONDS": 0.1,
+        "WEBHOOKS_MAX_ATTEMPTS": 5,
+        "WEBHOOKS_TIMEOUT_SECONDS": 1,
+    }
     site = build_site()
     _, secret = issue_token(site, username="olive", role="owner")
     api = client_with(secret)
-    response = api.post("/api/v1/site-blocks", {"name": "Hero", "type": "global", "schema": SCHEMA,
-                                                "data": {"title": "Hi"}}, format="json")
+    response = api.post(
+        "/api/v1/site-blocks",
+        {"name": "Hero", "type": "global", "schema": SCHEMA, "data": {"title": "Hi"}},
+        format="json",
+    )
     assert response.status_code == 201
     return api
 
@@ -82,9 +89,7 @@ def test_failing_twice_then_succeeding_gets_three_attempts_with_one_delivery_id(
     hook = add_hook(owner_api, receiver.url)
     owner_api.post("/api/v1/site-blocks/hero/publish")
 
-    run_worker_until(
-        lambda: WebhookDelivery.objects.filter(status="succeeded").exists(), timeout=10, interval=0.05
-    )
+    run_worker_until(lambda: WebhookDelivery.objects.filter(status="succeeded").exists(), timeout=10, interval=0.05)
     assert len(receiver.requests) == 3
     ids = {request.headers["X-CMS-Delivery"] for request in receiver.requests}
     assert len(ids) == 1
@@ -110,8 +115,7 @@ def test_gives_up_after_the_configured_attempts_then_redeliver(owner_api, receiv
 
     response = owner_api.post(f"/api/v1/webhooks/{hook['id']}/deliveries/{entry['id']}/redeliver")
     assert response.status_code == 202 and response.json()["data"]["status"] == "pending"
-    run_worker_until(lambda: WebhookDelivery.objects.filter(status="succeeded").exists(), timeout=10,
-                     interval=0.05)
+    run_worker_until(lambda: WebhookDelivery.objects.filter(status="succeeded").exists(), timeout=10, interval=0.05)
     detail = owner_api.get(f"/api/v1/webhooks/{hook['id']}/deliveries/{entry['id']}").json()["data"]
     assert detail["attempts"] == 4 and detail["status"] == "succeeded"
     assert detail["body"]["id"] == entry["id"]

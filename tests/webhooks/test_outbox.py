@@ -227,9 +227,10 @@ def one_write(do) -> list[tuple[str, str]]:
         for record in records
         for hook_pk in [hooks["all"]] + ([hooks["fr"]] if record["block"]["locale"] == "fr" else [])
     )
-    assert sorted(
-        (d.webhook_id, d.event, json.loads(d.body)["block"]["id"]) for d in WebhookDelivery.objects.all()
-    ) == expected
+    assert (
+        sorted((d.webhook_id, d.event, json.loads(d.body)["block"]["id"]) for d in WebhookDelivery.objects.all())
+        == expected
+    )
     return [(record["event"], record["block"]["locale"]) for record in records]
 
 

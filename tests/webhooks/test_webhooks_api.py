@@ -17,8 +17,13 @@ def owner(site, make_client):
 def test_create_list_get_patch_delete(owner):
     response = owner.post(
         "/api/v1/webhooks",
-        {"url": "http://127.0.0.1:9/hook", "name": "Rebuild", "events": ["block.published", "block.unpublished"],
-         "blockTypes": ["page"], "locales": ["en", "fr"]},
+        {
+            "url": "http://127.0.0.1:9/hook",
+            "name": "Rebuild",
+            "events": ["block.published", "block.unpublished"],
+            "blockTypes": ["page"],
+            "locales": ["en", "fr"],
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -47,16 +52,29 @@ def test_create_list_get_patch_delete(owner):
 def test_validation_names_each_path(owner):
     response = owner.post(
         "/api/v1/webhooks",
-        {"url": "ftp://x", "events": ["block.published", "block.exploded"], "blockTypes": "page",
-         "locales": ["xx"], "isActive": "yes", "secret": "short", "colour": "red"},
+        {
+            "url": "ftp://x",
+            "events": ["block.published", "block.exploded"],
+            "blockTypes": "page",
+            "locales": ["xx"],
+            "isActive": "yes",
+            "secret": "short",
+            "colour": "red",
+        },
         format="json",
     )
     assert response.status_code == 422
     assert response.json()["error"]["fields"] == {"colour": "Unknown field."}
     response = owner.post(
         "/api/v1/webhooks",
-        {"url": "ftp://x", "events": ["block.published", "block.exploded"], "blockTypes": "page",
-         "locales": ["xx"], "isActive": "yes", "secret": "short"},
+        {
+            "url": "ftp://x",
+            "events": ["block.published", "block.exploded"],
+            "blockTypes": "page",
+            "locales": ["xx"],
+            "isActive": "yes",
+            "secret": "short",
+        },
         format="json",
     )
     fields = response.json()["error"]["fields"]
@@ -70,14 +88,34 @@ def test_validation_names_each_path(owner):
 
 def test_private_targets_refused_unless_allowed(owner, settings):
     settings.CMS = {**settings.CMS, "WEBHOOKS_ALLOW_PRIVATE_TARGETS": False}
-    for url in ["http://127.0.0.1/hook", "http://localhost:8000/", "http://10.1.2.3/", "http://169.254.169.254/",
-                "http://[::1]/", "http://192.168.0.10/", "http://user:pw@example.com/"]:
+    for url in [
+        "http://127.0.0.1/hook",
+        "http://localhost:8000/",
+        "http://10.1.2.3/",
+        "http://169.254.169.254/",
+        "http://[::1]/",
+        "http://192.168.0.10/",
+        "http://user:pw@example.com/",
+    ]:
         response = owner.post("/api/v1/webhooks", {"url": url}, format="json")
         assert response.status_code == 422, url
         assert "url" in response.json()["error"]["fields"], url
     assert is_public("93.184.216.34") and is_public("2606:4700::1111")
-    assert not any(is_public(a) for a in ["127.0.0.1", "10.0.0.1", "172.16.0.1", "169.254.1.1", "::1", "fe80::1",
-                                           "::ffff:127.0.0.1", "100.64.0.1", "0.0.0.0", "224.0.0.1"])
+    assert not any(
+        is_public(a)
+        for a in [
+            "127.0.0.1",
+            "10.0.0.1",
+            "172.16.0.1",
+            "169.254.1.1",
+            "::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "100.64.0.1",
+            "0.0.0.0",
+            "224.0.0.1",
+        ]
+    )
 
 
 def test_private_target_refused_at_send_time_too(owner, settings):
@@ -95,8 +133,10 @@ def test_private_target_refused_at_send_time_too(owner, settings):
 
 def test_owner_role_only_and_site_scoped(site, other_site, make_client, api):
     assert api.get("/api/v1/webhooks").json()["error"]["code"] == "forbidden"  # editor
-    assert make_client(role="viewer").post("/api/v1/webhooks", {"url": "http://127.0.0.1/"},
-                                           format="json").status_code == 403
+    assert (
+        make_client(role="viewer").post("/api/v1/webhooks", {"url": "http://127.0.0.1/"}, format="json").status_code
+        == 403
+    )
     other_owner = client_with(issue_token(other_site, username="otto", role="owner")[1])
     hook = other_owner.post("/api/v1/webhooks", {"url": "http://127.0.0.1/"}, format="json").json()["data"]
     owner = make_client(role="owner")
@@ -119,8 +159,14 @@ def test_redeliver_refuses_an_in_flight_delivery_but_recovers_a_stuck_one(owner)
     from webhooks.models import WebhookDelivery
 
     hook_id = owner.post("/api/v1/webhooks", {"url": "http://127.0.0.1:9/"}, format="json").json()["data"]["id"]
-    delivery = WebhookDelivery.objects.create(webhook_id=hook_id, event="block.published", body="{}",
-                                              status="sending", claimed_at=timezone.now(), attempt_limit=6)
+    delivery = WebhookDelivery.objects.create(
+        webhook_id=hook_id,
+        event="block.published",
+        body="{}",
+        status="sending",
+        claimed_at=timezone.now(),
+        attempt_limit=6,
+    )
     url = f"/api/v1/webhooks/{hook_id}/deliveries/{delivery.pk}/redeliver"
     assert owner.post(url).json()["error"]["code"] == "conflict"
     WebhookDelivery.objects.filter(pk=delivery.pk).update(claimed_at=timezone.now() - timedelta(hours=1))

@@ -13,7 +13,6 @@ from webhooks.api.serializers import delivery_payload, webhook_payload
 WRITE_KEYS = set(services.FIELDS)
 
 
-
 class WebhookCollectionView(SiteAPIView):
     @openapi.list_webhooks
     def get(self, request):
