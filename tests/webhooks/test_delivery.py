@@ -10,23 +10,14 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tests.conftest import build_site, client_with, issue_token
-from tests.webhooks.receiver import Receiver
+from tests.webhooks import helpers
+from tests.webhooks.helpers import site_with_block
 from tests.worker import run_ready_tasks, run_worker_until
 from webhooks.models import WebhookDelivery
 from webhooks.outbox import fan_out_events
 from webhooks.sending import STUCK_ERROR, recover_stuck, stuck_after
 from webhooks.signing import verify
 from webhooks.tasks import enqueue_watchdog
-
-SCHEMA = [{"name": "title", "type": "string", "required": True}]
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver()
-    yield receiver
-    receiver.close()
 
 
 @pytest.fixture
@@ -37,22 +28,13 @@ def owner_api(transactional_db, settings):
         "WEBHOOKS_MAX_ATTEMPTS": 5,
         "WEBHOOKS_TIMEOUT_SECONDS": 1,
     }
-    site = build_site()
-    _, secret = issue_token(site, username="olive", role="owner")
-    api = client_with(secret)
-    response = api.post(
-        "/api/v1/site-blocks",
-        {"name": "Hero", "type": "global", "schema": SCHEMA, "data": {"title": "Hi"}},
-        format="json",
-    )
-    assert response.status_code == 201
+    _, _, api = site_with_block()
     return api
 
 
 def add_hook(api, url: str, **extra) -> dict:
-    response = api.post("/api/v1/webhooks", {"url": url, "events": ["block.published"], **extra}, format="json")
-    assert response.status_code == 201, response.json()
-    return response.json()["data"]
+    """A webhook for `block.published` unless the test names its events."""
+    return helpers.add_hook(api, url, **{"events": ["block.published"], **extra})
 
 
 def test_publish_delivers_one_signed_event(owner_api, receiver):

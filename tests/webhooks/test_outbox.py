@@ -21,41 +21,19 @@ from blocks.models import SiteBlock
 from blocks.services.content import block_update_data
 from blocks.services.translation import site_copy_to_locale
 from tests.conftest import build_site, client_with, issue_token
-from tests.webhooks.receiver import Receiver
+from tests.webhooks.helpers import SCHEMA, add_hook, site_with_block
 from tests.worker import run_ready_tasks
 from webhooks.models import Webhook, WebhookDelivery
 from webhooks.outbox import fan_out_events
 
-SCHEMA = [{"name": "title", "type": "string", "required": True}]
 FAN_OUT = "webhooks.tasks.fan_out"
 DELIVER = "webhooks.tasks.deliver"
 
 
 @pytest.fixture
-def receiver():
-    receiver = Receiver()
-    yield receiver
-    receiver.close()
-
-
-@pytest.fixture
 def owner(transactional_db):
-    site = build_site()
-    user, secret = issue_token(site, username="olive", role="owner")
-    api = client_with(secret)
-    created = api.post(
-        "/api/v1/site-blocks",
-        {"name": "Hero", "type": "global", "schema": SCHEMA, "data": {"title": "Hi"}},
-        format="json",
-    )
-    assert created.status_code == 201
+    site, user, api = site_with_block()
     return api, Actor(user=user, site=site, role="owner")
-
-
-def add_hook(api, url: str, **extra) -> dict:
-    response = api.post("/api/v1/webhooks", {"url": url, **extra}, format="json")
-    assert response.status_code == 201, response.json()
-    return response.json()["data"]
 
 
 def queued(task_path: str) -> list[DBTaskResult]:
@@ -293,11 +271,7 @@ def test_copying_a_site_to_a_locale_records_one_row(owner, receiver):
 def test_a_webhook_written_in_the_same_transaction_as_block_writes_is_seen_by_the_next_one(db):
     # `db`: the whole test is one transaction, so the recorder's once-per-transaction read of the site's
     # active webhooks would otherwise be the one made before any webhook existed
-    site = build_site()
-    _, secret = issue_token(site, username="olive", role="owner")
-    api = client_with(secret)
-    body = {"name": "Hero", "type": "global", "schema": SCHEMA, "data": {"title": "Hi"}}
-    assert api.post("/api/v1/site-blocks", body, format="json").status_code == 201
+    site, _, api = site_with_block()
     assert not queued(FAN_OUT)  # no webhook yet: this read found none
 
     def rows_after_a_write(title: str) -> int:
