@@ -189,7 +189,7 @@ def main() -> int:
     database, cache_url, workdir = configure()
     seed()
     wrk = ensure_wrk()
-    from blocks.delivery import cache as dcache
+    from delivery import cache as dcache
     from tests.delivery.servers import server_env, start_server, stop_server
 
     env = server_env(CMS_BENCH_BASELINE="1", ACCESS_LOG="")

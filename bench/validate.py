@@ -33,8 +33,8 @@ django.setup()
 
 import jsonschema  # noqa: E402
 
-from blocks.schema import MAX_FIELDS, MAX_LEVELS, check_schema  # noqa: E402
-from blocks.schema.compiler import CompiledSchema, _Compiler, _validator, compiled_for, schema_key  # noqa: E402
+from schema import MAX_FIELDS, MAX_LEVELS, check_schema  # noqa: E402
+from schema.compiler import CompiledSchema, _Compiler, _validator, compiled_for, schema_key  # noqa: E402
 
 TARGETS_KB = (15, 45, 400, 2000)
 

@@ -13,6 +13,6 @@ class BlocksConfig(AppConfig):
         if not reversion.is_registered(SiteBlock):
             reversion.register(SiteBlock)
 
-        from blocks.delivery import signals
+        from delivery import signals
 
         signals.connect()

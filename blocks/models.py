@@ -107,7 +107,7 @@ class SiteBlock(models.Model):
         indexes = [
             models.Index(fields=["site", "locale", "type", "status"], name="siteblock_site_locale_type"),
             models.Index(fields=["site", "locale", "updated_at"], name="siteblock_site_locale_updated"),
-            # The worker's due-schedule sweep (`blocks.services.scheduling.due_blocks`: publish or unpublish time
+            # The worker's due-schedule sweep (`scheduling.services.due_blocks`: publish or unpublish time
             # <= now) reads through these, not the whole table; partial, so they hold only the scheduled blocks.
             models.Index(
                 fields=["scheduled_publish_at"],

@@ -31,7 +31,7 @@ def blocks_for_list(actor: Actor):
     return SiteBlock.objects.for_site(actor.site).defer(*LIST_DEFERRED)
 
 
-# Translation status (the rules are in `blocks.translation`). Both selectors run a fixed number of queries:
+# Translation status (the rules are in `blocks.translation_units`). Both selectors run a fixed number of queries:
 # the site's enabled locales, then every copy of the blocks asked about, whatever their number.
 
 TRANSLATION_COLUMNS = ("id", "site_id", "locale", "translation_key", "schema", "data", "translation_hashes")
@@ -39,7 +39,7 @@ TRANSLATION_COLUMNS = ("id", "site_id", "locale", "translation_key", "schema", "
 
 def translation_status(actor: Actor, block: SiteBlock) -> dict[str, dict]:
     """`{locale: {status, translatedFields, totalFields, outdated, outdatedFields}}` for every enabled locale."""
-    from blocks.translation import group_states
+    from blocks.translation_units import group_states
     from locales.selectors import enabled_locale_codes
 
     actor.require(Action.READ)
@@ -57,7 +57,7 @@ def translation_marks(blocks, *, site=None) -> dict[int, dict[str, dict]]:
     The blocks may come from several sites (the admin list): each is judged against its own site's enabled
     locales and default. Pass `site` when they all belong to it; otherwise `block.site` must be loaded.
     """
-    from blocks.translation import group_states
+    from blocks.translation_units import group_states
     from locales.models import SiteLocale
 
     blocks = list(blocks)

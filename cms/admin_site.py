@@ -1,7 +1,7 @@
 """The admin site is the editor UI: site members log in to it without Django's `is_staff` flag.
 
 A membership (any role) is what grants entry; what a member may then see and do is decided per site by
-`accounts.permissions` (see `blocks.editor.access`). Staff users keep the stock behaviour.
+`accounts.permissions` (see `editor.access`). Staff users keep the stock behaviour.
 """
 
 from __future__ import annotations

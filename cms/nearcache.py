@@ -12,7 +12,7 @@ connection while it executes the write, and writes all queued output, to every c
 reads any further command. A writer that sends one more command after its write (`settle()`) and gets the
 answer therefore knows the pass is over: the invalidation is in each reader's socket buffer (on one host the
 kernel puts it there during Redis' `write`), and the next `select` sees it. Writers of near-cached keys
-call `settle()` before they return (`blocks.delivery.cache.bump` does), so a publish answered to a client is
+call `settle()` before they return (`delivery.cache.bump` does), so a publish answered to a client is
 seen by every later read. Across hosts the invalidation still has to cross the network, which it normally
 does long before a client can send its next request; `CMS["DELIVERY_NEAR_CACHE"] = False` trades that for a
 round trip per read. Copies are also refreshed after `MAX_AGE` seconds and dropped when the connection breaks.

@@ -8,8 +8,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
-    path("api/v1/delivery/", include("blocks.delivery.urls")),
+    path("api/v1/delivery/", include("delivery.urls")),
     path("api/v1/", include("blocks.api.urls")),
+    path("api/v1/", include("scheduling.urls")),
     path("api/v1/", include("webhooks.api.urls")),
     path("api/v1/", include("locales.api.urls")),
 ]

@@ -1,9 +1,9 @@
 """Schedules in the admin: a "Schedule" section on the block form and a page to set or cancel the times.
 
-`BlockScheduleMixin` is added to `blocks.admin.BlockAdmin`'s bases (as the history mixin is), whose
+`BlockScheduleMixin` is added to `editor.admin.BlockAdmin`'s bases (as the history mixin is), whose
 `get_fieldsets` shows `schedule_summary`; the change form links to the page. The page takes
 wall-clock times in the site's time zone (what editors think in) and goes through
-`blocks.services.scheduling`, so the checks are the API's: future times, DST gaps and overlaps refused,
+`scheduling.services`, so the checks are the API's: future times, DST gaps and overlaps refused,
 the block must publish now, the version the editor saw.
 """
 
@@ -18,9 +18,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts.permissions import Action
-from blocks.editor.access import actor_for
+from editor.access import actor_for
 from blocks.models import SiteBlock
-from blocks.services.scheduling import block_schedule, block_unschedule, read_schedule_times, site_zone
+from scheduling.services import block_schedule, block_unschedule, read_schedule_times, site_zone
 from cms import errors
 from scheduling.models import BlockSchedule
 

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from cms.api.formats import iso_ms
+
 
 class BlockSchedule(models.Model):
     block = models.OneToOneField("blocks.SiteBlock", on_delete=models.CASCADE, related_name="schedule")
@@ -29,6 +31,4 @@ class BlockSchedule(models.Model):
     def failure_payload(self) -> dict | None:
         if self.failed_at is None:
             return None
-        from cms.api.formats import iso_ms
-
         return {"at": iso_ms(self.failed_at), "message": self.failure_message, "fields": self.failure_fields or {}}

@@ -15,7 +15,7 @@ from django_tasks import task
 
 @task()
 def perform_due_schedules() -> int:
-    from blocks.services.scheduling import perform_due_schedules as perform
+    from scheduling.services import perform_due_schedules as perform
 
     return len(perform())
 

@@ -9,7 +9,7 @@ with its path; the services then check the values.
 from __future__ import annotations
 
 from blocks.models import BlockType, SiteBlock
-from blocks.schema import compiled_for
+from schema import compiled_for
 from cms import errors
 from cms.api.formats import iso_ms
 
@@ -57,11 +57,20 @@ def block_payload(block: SiteBlock, *, content: bool = True, data: dict | None =
     return payload
 
 
-def block_meta(block: SiteBlock) -> dict:
-    from blocks.services.scheduling import schedule_failure
+def schedule_failure(block: SiteBlock) -> dict | None:
+    """The last failed scheduled publish of `block`, for its answer's `meta.scheduleFailure`.
 
+    Scheduling owns that row (`scheduling.BlockSchedule`, the reverse one-to-one `schedule`); blocks only shows
+    it, so it reads it through the relation and imports nothing of scheduling. Read only when the selector
+    joined it (`block_for_actor`): write answers keep their query count, and reads show the failure.
+    """
+    schedule = block._state.fields_cache.get("schedule")
+    return schedule.failure_payload() if schedule is not None else None
+
+
+def block_meta(block: SiteBlock) -> dict:
     meta = {"orphanedFields": compiled_for(block.schema).orphaned_fields(block.data), "version": block.version}
-    failure = schedule_failure(block)  # only after a scheduled publish failed (see blocks.services.scheduling)
+    failure = schedule_failure(block)  # only after a scheduled publish failed
     if failure is not None:
         meta["scheduleFailure"] = failure
     return meta

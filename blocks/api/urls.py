@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from blocks.api.views import blocks, revisions, scheduling, translations
+from blocks.api.views import blocks, revisions, translations
 
 SLUG = r"(?P<slug>[^/]+)"
 REVISION = r"(?P<revision_id>[0-9]+)"
@@ -14,7 +14,6 @@ urlpatterns = [
     re_path(rf"^site-blocks/{SLUG}/data/?$", blocks.BlockDataView.as_view(), name="site-block-data"),
     re_path(rf"^site-blocks/{SLUG}/publish/?$", blocks.BlockPublishView.as_view(), name="site-block-publish"),
     re_path(rf"^site-blocks/{SLUG}/unpublish/?$", blocks.BlockUnpublishView.as_view(), name="site-block-unpublish"),
-    re_path(rf"^site-blocks/{SLUG}/schedule/?$", scheduling.BlockScheduleView.as_view(), name="site-block-schedule"),
     re_path(
         rf"^site-blocks/{SLUG}/json-schema/?$", blocks.BlockJsonSchemaView.as_view(), name="site-block-json-schema"
     ),

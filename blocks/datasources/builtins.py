@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from blocks.datasources.resolver import Resolution, SourceRequest
-from blocks.delivery.selectors import best_in_chain, content_of, readable_blocks
+from delivery.selectors import best_in_chain, content_of, readable_blocks
 from blocks.models import BlockType
 
 MAX_LIMIT = 100

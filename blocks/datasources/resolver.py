@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 
 from blocks.datasources.registry import get_source
-from blocks.schema import ANY_ITEM
+from schema import ANY_ITEM
 from cms.conf import cms_setting
 
 logger = logging.getLogger("cms.datasources")

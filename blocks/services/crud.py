@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from accounts.permissions import Action, Actor
 from blocks import events
 from blocks.models import BlockType, SiteBlock
-from blocks.schema import check_schema, compiled_for
+from schema import check_schema, compiled_for
 from blocks.services.common import (
     block_state,
     check_locale,

@@ -13,7 +13,7 @@ from django.db import transaction
 from accounts.permissions import Action, Actor
 from blocks import events
 from blocks.models import SiteBlock
-from blocks.schema import check_schema, compiled_for
+from schema import check_schema, compiled_for
 from blocks.services.common import block_state, lock_block, refresh_unpublished_flag, rewrite_as_revision, touch
 from blocks.services.publishing import publish_in_place
 from blocks.services.translation import after_data_replaced

@@ -9,7 +9,7 @@
     after_data_replaced(block, before)    called by whole-data replacements (restore): changed units lose
                                           their fingerprint and read as outdated until re-saved
 
-The fingerprints and the status they give are explained in `blocks.translation`.
+The fingerprints and the status they give are explained in `blocks.translation_units`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from accounts.permissions import Action, Actor
 from blocks import events
 from blocks.models import BlockStatus, BlockType, SiteBlock
 from blocks.services.common import block_state, lock_block, refresh_unpublished_flag, rewrite_as_revision, touch
-from blocks.translation import (
+from blocks.translation_units import (
     forget_changed,
     pick_source,
     refingerprint,
@@ -38,7 +38,7 @@ from revisions.recording import block_revision
 
 
 def group_source(block: SiteBlock, *, default_locale: str | None = None) -> SiteBlock | None:
-    """The source copy of `block`'s translation group (see `blocks.translation.pick_source`), one query."""
+    """The source copy of `block`'s translation group (see `blocks.translation_units.pick_source`), one query."""
     default_locale = default_locale or Site.objects.values_list("default_locale", flat=True).get(pk=block.site_id)
     if block.locale == default_locale:
         return block

@@ -35,11 +35,14 @@ INSTALLED_APPS = [
     "reversion",
     "accounts",
     "locales",
+    "schema",
     "revisions",
     "blocks",
     "django_tasks",
     "django_tasks_db",
     "scheduling",
+    "delivery",
+    "editor",
     "webhooks",
 ]
 
@@ -162,7 +165,7 @@ CMS = {
     # Called inside each block write's transaction, with a list of `blocks.events.BlockEvent` (outbox rows).
     "EVENT_RECORDERS": ["webhooks.outbox.record_block_events"],
     # Called after each block write commits, with a `blocks.events.BlockEvent`.
-    "EVENT_LISTENERS": ["blocks.delivery.cache.on_block_event"],
+    "EVENT_LISTENERS": ["delivery.cache.on_block_event"],
     # Delivery API (blocks/delivery): server-side cache of rendered answers; see docs/decisions.md.
     "DELIVERY_CACHE_SECONDS": env_int("CMS_DELIVERY_CACHE_SECONDS", 3600),
     "DELIVERY_SITE_CACHE_SECONDS": 300,
@@ -178,11 +181,11 @@ CMS = {
     "BENCH_BASELINE": env_bool("CMS_BENCH_BASELINE", False),
     # Called with `site_id=` after a change to a site's locales commits (enable, disable, default, fallback).
     "SITE_LOCALES_CHANGED_LISTENERS": [
-        "blocks.delivery.cache.invalidate_site",
+        "delivery.cache.invalidate_site",
     ],
     # Called with `token_hash=` after a token is revoked.
     "TOKEN_REVOKED_LISTENERS": [
-        "blocks.delivery.cache.forget_token",
+        "delivery.cache.forget_token",
     ],
 }
 

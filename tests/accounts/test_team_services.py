@@ -18,7 +18,7 @@ from accounts.services import (
     usable_scopes,
 )
 from cms import errors
-from tests.admin.conftest import member
+from tests.editor.conftest import member
 
 
 def as_(user, site) -> Actor:

@@ -1,10 +1,10 @@
-"""`blocks.translation`: which fields are translation units, emptiness, fingerprints, shared-field sync."""
+"""`blocks.translation_units`: which fields are translation units, emptiness, fingerprints, shared-field sync."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
-from blocks.translation import (
+from blocks.translation_units import (
     copy_state,
     fingerprint,
     is_empty,

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from blocks import services
-from blocks.delivery import cache as dcache
+from delivery import cache as dcache
 
 HERO_SCHEMA = [
     {"name": "title", "type": "string", "required": True},

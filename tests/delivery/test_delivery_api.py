@@ -157,7 +157,7 @@ def test_unknown_source_params_are_tolerated(site, publish, reader):
 def test_private_site_wants_a_read_token_of_that_site(site, publish, other_site, reader):
     publish("Hero", {"title": "Secret"})
     Site.objects.filter(pk=site.pk).update(is_public=False)
-    from blocks.delivery.cache import invalidate_site
+    from delivery.cache import invalidate_site
 
     invalidate_site(site.pk)
 
@@ -323,7 +323,7 @@ def test_expired_content_is_not_found_at_once_even_if_the_scheduler_is_late(site
     assert reader.get(f"{BASE}/blocks/banner").status_code == 200  # now cached
     # the scheduler has not run: the row is still `published`, only its unpublish time has passed
     SiteBlock.objects.filter(pk=block.pk).update(scheduled_unpublish_at=timezone.now() - timedelta(seconds=1))
-    from blocks.delivery.cache import invalidate_site
+    from delivery.cache import invalidate_site
 
     invalidate_site(site.pk)  # the schedule write bumps the generation (a published block changed)
     assert reader.get(f"{BASE}/blocks/banner").status_code == 404

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from blocks import services
-from blocks.delivery import cache as dcache
+from delivery import cache as dcache
 from blocks.models import SiteBlock
 
 pytestmark = pytest.mark.django_db
@@ -197,7 +197,7 @@ def test_a_scheduled_unpublish_ends_a_cached_answer_on_time_even_without_the_wor
 
     from django.utils import timezone
 
-    from blocks.services.scheduling import block_schedule
+    from scheduling.services import block_schedule
 
     block = publish("Banner", {"title": "Promo"})
     client = APIClient()

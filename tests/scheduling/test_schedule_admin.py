@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from django.urls import reverse
 
 from blocks.models import SiteBlock
-from tests.admin.conftest import logged_in, make_block, member
+from tests.editor.conftest import logged_in, make_block, member
 
 
 def test_schedule_page_sets_local_times_and_cancels(site):

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from reversion.models import Version
 
 from blocks.models import SiteBlock
-from blocks.services.scheduling import perform_due_schedules
+from scheduling.services import perform_due_schedules
 from tests.conftest import build_site, client_with, issue_token
 from tests.worker import run_ready_tasks, run_worker_until
 

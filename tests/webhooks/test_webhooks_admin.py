@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from tests.admin.conftest import logged_in, member
+from tests.editor.conftest import logged_in, member
 from webhooks.models import Webhook, WebhookDelivery
 
 

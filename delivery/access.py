@@ -1,0 +1,91 @@
+"""Who may read a site through the delivery API, answered from the cache whenever possible.
+
+A public site needs no token. A private site wants a token of that site with the `read` scope (and a role
+that reads). `?preview=true` (working copies) always wants a token allowed to `preview`. A token that is
+sent is always checked, even on a public site: a revoked token must fail loudly, not pass silently.
+
+Token facts are cached for `CMS["DELIVERY_TOKEN_CACHE_SECONDS"]` (expiry is checked exactly on every hit;
+a revocation takes effect within that many seconds, or at once through `cache.forget_token`).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.db.models import OuterRef, Subquery
+
+from accounts.authentication import hash_token, secret_from_header
+from accounts.models import ApiToken, Membership, Site
+from accounts.permissions import ROLE_ACTIONS, SCOPE_FOR_ACTION, Action
+from delivery import cache as dcache
+from cms import errors
+from locales.selectors import fallback_map
+
+
+def token_hash_from(header: str) -> str | None:
+    """The SHA-256 of the bearer secret, or None when no Authorization header was sent."""
+    secret = secret_from_header(header)
+    return None if secret is None else hash_token(secret)
+
+
+def load_site(slug: str) -> dcache.SiteFacts | None:
+    """Two queries on a cold cache (the site, its locales); the result is cached, absence included."""
+    site = Site.objects.filter(slug=slug).only("id", "slug", "is_public", "default_locale").first()
+    facts = None
+    if site is not None:
+        facts = dcache.SiteFacts(
+            id=site.pk,
+            slug=site.slug,
+            is_public=site.is_public,
+            default_locale=site.default_locale,
+            fallbacks=fallback_map(site),
+        )
+    dcache.put_site(facts, slug)
+    return facts
+
+
+def load_token(token_hash: str) -> dcache.TokenFacts | None:
+    role = Membership.objects.filter(user=OuterRef("user"), site=OuterRef("site")).values("role")[:1]
+    token = (
+        ApiToken.objects.filter(token_hash=token_hash, user__is_active=True)
+        .annotate(member_role=Subquery(role))
+        .values("site_id", "member_role", "scopes", "expires_at", "revoked_at")
+        .first()
+    )
+    facts = None
+    if token is not None:
+        facts = dcache.TokenFacts(
+            site_id=token["site_id"],
+            role=token["member_role"],
+            scopes=frozenset(token["scopes"] or ()),
+            expires_at=token["expires_at"].timestamp() if token["expires_at"] else None,
+            revoked=token["revoked_at"] is not None,
+        )
+    dcache.put_token(token_hash, facts)
+    return facts
+
+
+def token_allows(token: dcache.TokenFacts, action: Action) -> bool:
+    return action in ROLE_ACTIONS.get(token.role, frozenset()) and SCOPE_FOR_ACTION[action] in token.scopes
+
+
+def authorize(site: dcache.SiteFacts, token: dcache.TokenFacts | None, token_sent: bool, *, preview: bool) -> None:
+    """Raise the envelope's error when this reader may not read `site` (or its working copies)."""
+    if token_sent:
+        if token is None:
+            raise errors.Unauthenticated()
+        if token.revoked or (token.expires_at is not None and token.expires_at <= time.time()):
+            raise errors.TokenRevoked()
+        if token.site_id != site.id:
+            raise errors.Forbidden("This token belongs to another site.")
+    action = Action.PREVIEW if preview else Action.READ
+    if not preview and site.is_public:
+        return
+    if token is None:
+        raise errors.Unauthenticated(
+            "Previewing working copies needs a token with the `preview` scope."
+            if preview
+            else "This site is private: send a token with the `read` scope."
+        )
+    if not token_allows(token, action):
+        raise errors.Forbidden(f"This token does not allow `{action.value}` on this site.")

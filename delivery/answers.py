@@ -1,0 +1,149 @@
+"""Building a delivery answer on a cache miss: query, resolve data sources, render bytes once.
+
+An answer is an `Entry`: the JSON bytes, their gzip (bodies over `CMS["DELIVERY_GZIP_MIN_BYTES"]`), a
+strong ETag (a hash of the bytes, so it covers site, locale, published version and resolved sources alike,
+and stays the same when an unrelated publish bumps the generation), the locale served and the instant the
+answer stops being true (the earliest scheduled unpublish among what it shows). `not_found` answers are
+entries too, so hostile or mistaken URLs are cache hits as well.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import math
+import time
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from accounts.models import Site
+from blocks.datasources.resolver import Resolution, copy_json
+from delivery import selectors
+from delivery.cache import Entry, SiteFacts
+from blocks.models import BlockType, SiteBlock
+from cms import errors
+from cms.api.formats import iso_ms
+from cms.api.renderers import dumps
+from cms.conf import cms_setting
+
+
+def site_stub(facts: SiteFacts) -> Site:
+    """A Site instance built from cached facts: what sources and selectors need, without a query."""
+    return Site(id=facts.id, slug=facts.slug, is_public=facts.is_public, default_locale=facts.default_locale)
+
+
+def render(status: int, payload: dict, *, locale: str | None = None, expires: datetime | None = None) -> Entry:
+    body = dumps(payload)
+    gzipped = None
+    if len(body) > cms_setting("DELIVERY_GZIP_MIN_BYTES"):
+        gzipped = gzip.compress(body, compresslevel=6, mtime=0)
+    etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+    return Entry(
+        status=status,
+        body=body,
+        gzipped=gzipped,
+        etag=etag,
+        locale=locale,
+        expires_at=expires.timestamp() if expires is not None else None,
+    )
+
+
+def error_entry(error: errors.CmsError) -> Entry:
+    return render(error.status, error.as_envelope())
+
+
+def block_payload(row: SiteBlock, data: dict, *, preview: bool) -> dict:
+    payload = {"id": row.pk, "name": row.name, "slug": row.slug, "type": row.type, "locale": row.locale}
+    if row.type == BlockType.PAGE:
+        payload["path"] = row.path
+    payload["tags"] = row.tags
+    payload["data"] = data
+    payload["publishedAt"] = iso_ms(row.published_at)
+    payload["version"] = row.version if preview else row.published_version
+    return payload
+
+
+def _earliest(*moments: datetime | None) -> datetime | None:
+    present = [moment for moment in moments if moment is not None]
+    return min(present) if present else None
+
+
+def _resolution(facts: SiteFacts, preview: bool) -> Resolution:
+    return Resolution(site=site_stub(facts), preview=preview, fallbacks=facts.fallbacks)
+
+
+def _expiry(resolution: Resolution, *moments: datetime | None) -> datetime | None:
+    expires = _earliest(resolution.expires_at, *moments)
+    if resolution.custom_sources:  # a custom source's data can change without any event we hear of
+        soon = timezone.now() + timedelta(seconds=cms_setting("DELIVERY_MAX_AGE"))
+        expires = _earliest(expires, soon)
+    return expires
+
+
+def single_entry(row: SiteBlock | None, facts: SiteFacts, *, preview: bool, missing: str) -> Entry:
+    if row is None:
+        return error_entry(errors.NotFound(missing))
+    schema, data = selectors.content_of(row, preview=preview)
+    data = copy_json(data)
+    resolution = _resolution(facts, preview)
+    resolution.add(data, schema, row.locale, row.pk)
+    resolution.run()
+    meta = {"locale": row.locale}
+    if preview:
+        meta["preview"] = True
+    return render(
+        200,
+        {"data": block_payload(row, data, preview=preview), "meta": meta},
+        locale=row.locale,
+        expires=_expiry(resolution, row.scheduled_unpublish_at),
+    )
+
+
+def block_entry(facts: SiteFacts, slug: str, chain: list[str], *, preview: bool) -> Entry:
+    row = selectors.block_by_slug(facts.id, slug, chain, preview=preview)
+    return single_entry(row, facts, preview=preview, missing=f"No published block `{slug}` in locale `{chain[0]}`.")
+
+
+def page_entry(facts: SiteFacts, path: str, chain: list[str], *, preview: bool) -> Entry:
+    row = selectors.page_by_path(facts.id, path, chain, preview=preview)
+    return single_entry(row, facts, preview=preview, missing=f"No published page at `{path}` in locale `{chain[0]}`.")
+
+
+def list_entry(
+    facts: SiteFacts,
+    chain: list[str],
+    *,
+    preview: bool,
+    type: str | None,
+    tags: list[str],
+    page: int,
+    per_page: int,
+) -> Entry:
+    rows, total, expires = selectors.block_page(
+        facts.id, chain, preview=preview, type=type, tags=tags, page=page, per_page=per_page
+    )
+    resolution = _resolution(facts, preview)
+    items = []
+    for row in rows:
+        schema, data = selectors.content_of(row, preview=preview)
+        data = copy_json(data)
+        resolution.add(data, schema, row.locale, row.pk)
+        items.append(block_payload(row, data, preview=preview))
+    resolution.run()
+    meta = {
+        "total": total,
+        "perPage": per_page,
+        "currentPage": page,
+        "lastPage": max(1, math.ceil(total / per_page)),
+        "locale": chain[0],
+    }
+    if preview:
+        meta["preview"] = True
+    return render(200, {"data": items, "meta": meta}, locale=chain[0], expires=_expiry(resolution, expires))
+
+
+def seconds_left(entry: Entry) -> int | None:
+    if entry.expires_at is None:
+        return None
+    return max(0, int(entry.expires_at - time.time()))

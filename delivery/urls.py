@@ -1,0 +1,23 @@
+"""URLs of the delivery API (mounted at /api/v1/delivery/). A trailing slash is accepted too.
+
+`_bench/baseline` exists only when `CMS["BENCH_BASELINE"]` is on (env `CMS_BENCH_BASELINE=1`): the
+benchmark's bare view, served through the same server and middleware as the real endpoints.
+"""
+
+from django.urls import re_path
+
+from delivery import openapi, views  # noqa: F401  (openapi: registers the delivery operations)
+from cms.conf import cms_setting
+
+SITE = r"(?P<site>[^/]+)"
+
+urlpatterns = [
+    re_path(rf"^{SITE}/blocks/?$", views.block_list, name="delivery-blocks"),
+    re_path(rf"^{SITE}/blocks/(?P<slug>[^/]+)/?$", views.block_detail, name="delivery-block"),
+    re_path(rf"^{SITE}/pages/?$", views.page_detail, name="delivery-page"),
+]
+
+if cms_setting("BENCH_BASELINE"):
+    from delivery.baseline import baseline
+
+    urlpatterns.insert(0, re_path(r"^_bench/baseline/?$", baseline, name="delivery-bench-baseline"))

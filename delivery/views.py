@@ -1,0 +1,274 @@
+"""The delivery endpoints (API.md "Delivery API"): plain Django views, because this is the hot path.
+
+DRF's request wrapping, negotiation and renderers cost more than the whole cache hit, so these views read
+`request.GET` and `request.META` directly and answer with bytes rendered once at miss time. The shape of
+the work per request:
+
+    check parameters (pure Python) -> one cache round trip for site facts, generation and token ->
+    authorise -> the answer from the process memo or the shared cache (or build it: a miss) ->
+    304 on a matching If-None-Match, else the bytes (gzipped when the client accepts it)
+
+Every error leaves as the envelope of API.md (`cms.api.exceptions.json_error_response`), with CORS headers
+so a browser frontend can read it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from delivery import access, answers
+from delivery import cache as dcache
+from blocks.models import BlockType
+from cms import errors
+from cms.api.exceptions import json_error_response
+from cms.api.views import parse_flag
+from cms.conf import cms_setting
+from locales.selectors import locale_chain
+
+logger = logging.getLogger("cms.delivery")
+
+SITE_RE = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
+SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
+LOCALE_RE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,3}$")
+PATH_RE = re.compile(r"^/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$")
+MAX_PATH_LENGTH = 2048
+MAX_TAGS = 20
+ALLOWED_METHODS = "GET, HEAD, OPTIONS"
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Content-Language",
+}
+PREFLIGHT = {
+    **CORS,
+    "Access-Control-Allow-Methods": ALLOWED_METHODS,
+    "Access-Control-Allow-Headers": "Authorization, If-None-Match, Accept-Encoding",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+# -- parameters ---------------------------------------------------------------------------------------------
+def _refuse_unknown(params, allowed: frozenset[str]) -> None:
+    unknown = [name for name in params if name not in allowed]
+    if unknown:
+        raise errors.BadRequest(
+            "Unknown query parameter: " + ", ".join(sorted(unknown)) + ".",
+            fields={name: "Unknown query parameter." for name in sorted(unknown)},
+        )
+
+
+def _positive(params, name: str, default: int) -> int:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
+        raise errors.BadRequest(f"`{name}` must be a positive integer.", fields={name: "Must be a positive integer."})
+    return int(raw)
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class BlockSpec:
+    kind = "b"
+    allowed = frozenset({"locale", "preview"})
+
+    def __init__(self, slug: str) -> None:
+        self.slug = slug
+
+    def check(self, params) -> str:
+        if not SLUG_RE.match(self.slug):
+            raise errors.NotFound(f"No published block `{self.slug[:200]}`.")
+        return self.slug
+
+    def build(self, facts, chain, preview: bool) -> dcache.Entry:
+        return answers.block_entry(facts, self.slug, chain, preview=preview)
+
+
+class PageSpec:
+    kind = "p"
+    allowed = frozenset({"locale", "preview", "path"})
+
+    def check(self, params) -> str:
+        path = params.get("path")
+        if path is None or path == "":
+            raise errors.BadRequest("`path` is required, e.g. `?path=/about`.", fields={"path": "Required."})
+        if len(path) > MAX_PATH_LENGTH:
+            raise errors.BadRequest(
+                f"`path` is longer than {MAX_PATH_LENGTH} characters.",
+                fields={"path": f"At most {MAX_PATH_LENGTH} characters."},
+            )
+        if not PATH_RE.match(path):
+            raise errors.BadRequest(
+                "`path` must start with / and hold only URL path characters.",
+                fields={"path": "Must start with / and contain only URL path characters (no spaces, ? or #)."},
+            )
+        self.path = path
+        return _digest(path)
+
+    def build(self, facts, chain, preview: bool) -> dcache.Entry:
+        return answers.page_entry(facts, self.path, chain, preview=preview)
+
+
+class ListSpec:
+    kind = "l"
+    allowed = frozenset({"locale", "preview", "type", "tags", "page", "perPage"})
+
+    def check(self, params) -> str:
+        kind = params.get("type") or None
+        if kind is not None and kind not in BlockType.values:
+            raise errors.BadRequest("Unknown block type.", fields={"type": "Must be `global` or `page`."})
+        raw_tags = params.get("tags") or ""
+        if len(raw_tags) > 1100:
+            raise errors.BadRequest("Too many tags.", fields={"tags": "At most 1100 characters."})
+        tags = sorted({tag.strip() for tag in raw_tags.split(",") if tag.strip()})
+        if len(tags) > MAX_TAGS:
+            raise errors.BadRequest("Too many tags.", fields={"tags": f"At most {MAX_TAGS} tags."})
+        self.type, self.tags = kind, tags
+        self.page = _positive(params, "page", 1)
+        self.per_page = min(_positive(params, "perPage", cms_setting("PAGE_SIZE")), cms_setting("MAX_PAGE_SIZE"))
+        return _digest(f"{kind}|{','.join(tags)}|{self.page}|{self.per_page}")
+
+    def build(self, facts, chain, preview: bool) -> dcache.Entry:
+        return answers.list_entry(
+            facts, chain, preview=preview, type=self.type, tags=self.tags, page=self.page, per_page=self.per_page
+        )
+
+
+# -- answering ----------------------------------------------------------------------------------------------
+def _etag_matches(sent: str, etag: str) -> bool:
+    if sent.strip() == "*":
+        return True
+    bare = etag[:-1]
+    return any(candidate.strip() in (etag, bare + '-gz"') for candidate in sent.split(","))
+
+
+def _cache_control(entry: dcache.Entry, *, private: bool, preview: bool) -> str:
+    if preview:
+        return "private, no-store"
+    max_age = cms_setting("DELIVERY_MAX_AGE")
+    left = answers.seconds_left(entry)
+    if left is not None:
+        max_age = min(max_age, left)
+    scope = "private" if private else "public"
+    return f"{scope}, max-age={max_age}, stale-while-revalidate={cms_setting('DELIVERY_STALE_WHILE_REVALIDATE')}"
+
+
+def respond(request, entry: dcache.Entry, *, private: bool, preview: bool) -> HttpResponse:
+    meta = request.META
+    gzipped = entry.gzipped is not None and "gzip" in meta.get("HTTP_ACCEPT_ENCODING", "")
+    etag = entry.etag[:-1] + '-gz"' if gzipped else entry.etag
+    headers = {
+        **CORS,
+        "ETag": etag,
+        "Cache-Control": _cache_control(entry, private=private, preview=preview),
+        "Vary": "Accept-Encoding, Authorization" if private or preview else "Accept-Encoding",
+    }
+    if entry.locale:
+        headers["Content-Language"] = entry.locale
+    sent = meta.get("HTTP_IF_NONE_MATCH")
+    if sent and entry.status == 200 and _etag_matches(sent, entry.etag):
+        return HttpResponse(status=304, headers=headers)
+    if gzipped:
+        headers["Content-Encoding"] = "gzip"
+    body = entry.gzipped if gzipped else entry.body
+    response = HttpResponse(
+        b"" if request.method == "HEAD" else body, status=entry.status, content_type="application/json", headers=headers
+    )
+    if request.method == "HEAD":
+        response.headers["Content-Length"] = str(len(body))
+    return response
+
+
+def error_response(error: errors.CmsError) -> HttpResponse:
+    response = json_error_response(error)
+    for name, value in CORS.items():
+        response[name] = value
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def serve(request, site_slug: str, spec) -> HttpResponse:
+    try:
+        method = request.method
+        if method == "OPTIONS":
+            return HttpResponse(status=204, headers=PREFLIGHT)
+        if method != "GET" and method != "HEAD":
+            raise errors.MethodNotAllowed(
+                f"The delivery API is read-only: {ALLOWED_METHODS}.", headers={"Allow": ALLOWED_METHODS}
+            )
+        params = request.GET
+        _refuse_unknown(params, spec.allowed)
+        preview = parse_flag(params.get("preview"), "preview")
+        ident = spec.check(params)
+        locale = params.get("locale")
+        if locale is not None and not LOCALE_RE.match(locale):
+            raise errors.NotFound("Not a locale of this site.", fields={"locale": "Not a locale this site enables."})
+        token_hash = access.token_hash_from(request.META.get("HTTP_AUTHORIZATION", ""))
+        if not SITE_RE.match(site_slug):
+            raise errors.NotFound("No such site.")
+        facts, generation, token = dcache.lookup(site_slug, token_hash)
+        if facts is dcache.MISSING:
+            facts = access.load_site(site_slug)
+        if not facts:
+            raise errors.NotFound(f"No site `{site_slug}`.")
+        if token is dcache.MISSING:
+            token = access.load_token(token_hash)
+        access.authorize(facts, token or None, token_hash is not None, preview=preview)
+        locale = locale or facts.default_locale
+        if locale not in facts.fallbacks:
+            locale = _known_spelling(facts, locale)
+        if locale not in facts.fallbacks:
+            raise errors.NotFound(
+                f"`{locale}` is not a locale of this site.", fields={"locale": "Not a locale this site enables."}
+            )
+        private = not facts.is_public
+        if preview:
+            entry = spec.build(facts, _chain(facts, locale), True)
+            return respond(request, entry, private=True, preview=True)
+        if generation is dcache.MISSING or not isinstance(generation, int):
+            generation = dcache.new_generation(site_slug)
+        key = dcache.answer_key(facts.id, generation, spec.kind, locale, ident)
+        entry = dcache.get_answer(key)
+        if entry is None:
+            entry = spec.build(facts, _chain(facts, locale), False)
+            dcache.put_answer(key, entry)
+        return respond(request, entry, private=private, preview=False)
+    except errors.CmsError as error:
+        return error_response(error)
+    except Exception:  # the envelope even for our own bugs; never a stack trace
+        logger.exception("Delivery request failed: %s", request.get_full_path()[:300])
+        return error_response(errors.ServerError())
+
+
+def _known_spelling(facts: dcache.SiteFacts, locale: str) -> str:
+    """`fr-ca` names the site's `fr-CA`: locale codes compare case-insensitively (BCP 47)."""
+    lowered = locale.lower()
+    return next((code for code in facts.fallbacks if code.lower() == lowered), locale)
+
+
+def _chain(facts: dcache.SiteFacts, locale: str) -> list[str]:
+    return locale_chain(answers.site_stub(facts), locale, fallbacks=facts.fallbacks)
+
+
+@csrf_exempt
+def block_detail(request, site: str, slug: str) -> HttpResponse:
+    """GET /api/v1/delivery/{site}/blocks/{slug}?locale=&preview="""
+    return serve(request, site, BlockSpec(slug))
+
+
+@csrf_exempt
+def page_detail(request, site: str) -> HttpResponse:
+    """GET /api/v1/delivery/{site}/pages?path=/about&locale=&preview="""
+    return serve(request, site, PageSpec())
+
+
+@csrf_exempt
+def block_list(request, site: str) -> HttpResponse:
+    """GET /api/v1/delivery/{site}/blocks?type=&tags=&locale=&page=&perPage=&preview="""
+    return serve(request, site, ListSpec())

@@ -1,0 +1,300 @@
+"""The block admin: the editors' list of blocks and their editing pages.
+
+Scoping: a user sees only the blocks of sites they are a member of, and the powers of their role on the
+block's site decide what they may do there (`editor.access`, the same `Actor` the API uses). Every
+write goes through `blocks.services`; nothing here saves a model directly. Other apps hook in by adding
+mixins to `BlockAdmin`'s bases (history) or columns through `extra_list_display`.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from accounts.admin_filters import MemberSiteFilter
+from accounts.permissions import Action
+from editor.history import BlockHistoryMixin
+from editor.access import actor_for, can_edit_data, site_roles, sites_where, visible_blocks
+from editor.filters import LocaleFilter, StatusFilter, TagFilter
+from editor.forms import BlockAddForm, BlockChangeForm, CopyToLocaleForm
+from editor.translation_marks import TranslationColumnMixin
+from editor.widgets import preview_html, render_data_form
+from blocks.models import BlockStatus, SiteBlock
+from blocks.services import block_delete, block_publish, block_unpublish
+from blocks.services.translation import block_copy_to_locale
+from cms import errors
+from locales.selectors import enabled_locale_codes
+from scheduling.admin import BlockScheduleMixin
+
+LIST_DEFERRED = ("schema", "data", "published_snapshot")
+
+
+def status_label(block: SiteBlock) -> str:
+    if block.status != BlockStatus.PUBLISHED:
+        return "Draft"
+    return "Published, unpublished changes" if block.has_unpublished_changes else "Published"
+
+
+@admin.register(SiteBlock)
+class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, admin.ModelAdmin):
+    list_display = ("name", "slug", "type", "path", "locale", "status_column", "translations_column", "updated_at")
+    list_filter = (MemberSiteFilter, "type", StatusFilter, LocaleFilter, TagFilter)
+    search_fields = ("name", "slug", "path")
+    list_select_related = ("site",)
+    list_per_page = 50
+    ordering = ("name", "id")
+    actions = ("publish_selected", "unpublish_selected")
+    change_form_template = "admin/blocks/siteblock/change_form.html"
+
+    class Media:
+        css = {"all": ["editor/editor.css"]}
+        js = ["editor/editor.js"]
+
+    # -- list --------------------------------------------------------------------------------------------
+    @admin.display(description="status", ordering="status")
+    def status_column(self, block: SiteBlock) -> str:
+        label = status_label(block)
+        css = "changed" if block.has_unpublished_changes else block.status
+        return format_html('<span class="cms-status cms-status-{}">{}</span>', css, label)
+
+    def get_queryset(self, request):
+        queryset = visible_blocks(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name and match.url_name.endswith("_changelist"):
+            queryset = queryset.defer(*LIST_DEFERRED)
+        return queryset
+
+    def get_list_display(self, request):
+        """Sites' names lead the columns when the user belongs to more than one site."""
+        columns = list(super().get_list_display(request))
+        if len(site_roles(request)) > 1 and "site" not in columns:
+            columns.insert(1, "site")
+        return columns
+
+    # -- powers ------------------------------------------------------------------------------------------
+    def has_module_permission(self, request) -> bool:
+        return bool(site_roles(request))
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        roles = site_roles(request)
+        return obj.site_id in roles if obj is not None else bool(roles)
+
+    def has_add_permission(self, request) -> bool:
+        return bool(sites_where(request, Action.WRITE))
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is None:
+            return bool(sites_where(request, Action.WRITE) or sites_where(request, Action.TRANSLATE))
+        return can_edit_data(actor_for(request, obj.site), obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is None:
+            return bool(sites_where(request, Action.WRITE))
+        return actor_for(request, obj.site).can(Action.WRITE)
+
+    def has_publish_permission(self, request, obj=None) -> bool:
+        if obj is None:
+            return bool(sites_where(request, Action.PUBLISH))
+        return actor_for(request, obj.site).can(Action.PUBLISH)
+
+    # -- the add and change pages --------------------------------------------------------------------------
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """Our forms, bound to the request's user acting on the block's site (never a generated ModelForm)."""
+        if obj is None:
+            site_ids = sites_where(request, Action.WRITE)
+            return type("BlockAddForm", (BlockAddForm,), {"request": request, "site_ids": site_ids})
+        return type("BlockChangeForm", (BlockChangeForm,), {"request": request, "actor": actor_for(request, obj.site)})
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["site", "locale", "name", "slug", "type", "path", "tags"]})]
+        about = ["site", "locale", "slug", "type", "status_column", "published_at", "updated_at", "updated_by"]
+        schedule = ("Schedule", {"fields": ["schedule_summary"]})  # scheduling.admin.BlockScheduleMixin
+        if not self.has_change_permission(request, obj):
+            return [(None, {"fields": ["name", "path", "tags", *about]}), schedule]
+        editable = ["name", "path", "tags", "version"] if obj.type == "page" else ["name", "tags", "version"]
+        return [(None, {"fields": editable}), ("About", {"fields": about, "classes": ["collapse"]}), schedule]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return (
+            *("site", "locale", "slug", "type", "status_column", "published_at", "updated_at", "updated_by"),
+            "schedule_summary",
+        )
+
+    def save_form(self, request, form, change):
+        """The services already saved in `form.clean()`; hand the admin the block they returned."""
+        return form.saved or form.instance
+
+    def save_model(self, request, obj, form, change) -> None:
+        pass
+
+    def save_related(self, request, form, formsets, change) -> None:
+        pass
+
+    def delete_model(self, request, obj: SiteBlock) -> None:
+        """Deleting goes through the service too: it drops the block's revisions and announces the deletion."""
+        block_delete(actor=actor_for(request, obj.site), block=obj, expected_version=None)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for block in queryset.select_related("site"):
+            try:
+                block_delete(actor=actor_for(request, block.site), block=block, expected_version=None)
+            except errors.CmsError as exc:
+                self.message_user(request, f"Not deleted: {block.name} ({block.locale}): {exc.message}", messages.ERROR)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        if obj is not None:
+            data_html, leftovers = form.data_form()
+            context.update(
+                data_form=data_html,
+                data_leftover_errors=leftovers,
+                can_publish=self.has_publish_permission(request, obj),
+                can_copy=actor_for(request, obj.site).can(Action.COPY_TO_LOCALE),
+                cms_block=obj,
+                schema_readonly=not form.can_write,
+            )
+        context.update(schema_field=form["schema_json"], schema_errors=form.schema_errors)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    # -- single-block actions: publish, unpublish, preview ---------------------------------------------------
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/publish/", wrap(self.publish_view), name="{}_{}_publish".format(*info)),
+            path("<int:pk>/unpublish/", wrap(self.unpublish_view), name="{}_{}_unpublish".format(*info)),
+            path("<int:pk>/preview/", wrap(self.preview_view), name="{}_{}_preview".format(*info)),
+            path("<int:pk>/copy/", wrap(self.copy_view), name="{}_{}_copy".format(*info)),
+            *super().get_urls(),
+        ]
+
+    def _block_or_404(self, request, pk: int) -> SiteBlock:
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def _change_url(self, block: SiteBlock) -> str:
+        return reverse("admin:blocks_siteblock_change", args=[block.pk])
+
+    def _single(self, request, pk: int, service, verb: str):
+        if request.method != "POST":
+            raise PermissionDenied
+        block = self._block_or_404(request, pk)
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = None
+        try:
+            service(actor=actor_for(request, block.site), block=block, expected_version=version)
+        except errors.StaleWrite:
+            self.message_user(
+                request,
+                "The block changed since you opened it; nothing was done. Review it and retry.",
+                messages.WARNING,
+            )
+        except errors.CmsError as exc:
+            self.message_user(request, f"Not {verb.lower()}: {exc.message}", messages.ERROR)
+            for where, message in (exc.fields or {}).items():
+                self.message_user(request, f"{where}: {message}", messages.ERROR)
+        else:
+            self.message_user(request, f"{verb}.", messages.SUCCESS)
+        return HttpResponseRedirect(self._change_url(block))
+
+    def publish_view(self, request, pk: int):
+        return self._single(request, pk, block_publish, "Published")
+
+    def unpublish_view(self, request, pk: int):
+        return self._single(request, pk, block_unpublish, "Unpublished")
+
+    def preview_view(self, request, pk: int):
+        """The published content beside the working copy, each rendered as the read-only form."""
+        block = self._block_or_404(request, pk)
+        snapshot = block.published_snapshot or {}
+        published = (
+            render_data_form(snapshot.get("schema") or [], snapshot.get("data") or {}, disabled=True)[0]
+            if snapshot
+            else None
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Preview: {block.name} ({block.locale})",
+            "cms_block": block,
+            "status": status_label(block),
+            "published": published,
+            "working": render_data_form(block.schema, block.data, disabled=True)[0],
+            "published_json": preview_html(snapshot.get("data")) if snapshot else None,
+            "working_json": preview_html(block.data),
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/blocks/siteblock/preview.html", context)
+
+    def copy_view(self, request, pk: int):
+        """Copy the block into another locale of its site (a draft sharing its translation key)."""
+        block = self._block_or_404(request, pk)
+        actor = actor_for(request, block.site)
+        if not actor.can(Action.COPY_TO_LOCALE):
+            raise PermissionDenied
+        copies = dict(
+            SiteBlock.objects.filter(site=block.site, translation_key=block.translation_key).values_list("locale", "pk")
+        )
+        form = CopyToLocaleForm(
+            request.POST or None,
+            locales=[code for code in enabled_locale_codes(block.site) if code != block.locale],
+            existing=copies,
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                copy = block_copy_to_locale(
+                    actor=actor,
+                    block=block,
+                    locale=form.cleaned_data["locale"],
+                    overwrite=form.cleaned_data["overwrite"],
+                )
+            except errors.CmsError as exc:
+                for where, message in (exc.fields or {}).items():
+                    form.add_error(where if where in form.fields else None, message)
+                if not exc.fields:
+                    form.add_error(None, exc.message)
+            else:
+                self.message_user(request, f"Copied to {copy.locale}.", messages.SUCCESS)
+                return HttpResponseRedirect(self._change_url(copy))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Copy “{block.name}” ({block.locale}) to another locale",
+            "cms_block": block,
+            "form": form,
+            "copies": sorted(copies.items()),
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/blocks/siteblock/copy.html", context)
+
+    # -- bulk actions ------------------------------------------------------------------------------------
+    def _bulk(self, request, queryset, service, verb: str) -> None:
+        done, failed = 0, []
+        for block in queryset.select_related("site"):
+            try:
+                service(actor=actor_for(request, block.site), block=block, expected_version=None)
+                done += 1
+            except errors.CmsError as exc:
+                problems = "; ".join(f"{k}: {v}" for k, v in (exc.fields or {}).items())
+                failed.append(f"{block.name} ({block.locale}): {exc.message}{' ' + problems if problems else ''}")
+        if done:
+            self.message_user(request, f"{verb} {done} block(s).", messages.SUCCESS)
+        for line in failed:
+            self.message_user(request, f"Not {verb.lower()}: {line}", messages.ERROR)
+
+    @admin.action(description="Publish selected blocks", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._bulk(request, queryset, block_publish, "Published")
+
+    @admin.action(description="Unpublish selected blocks", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        self._bulk(request, queryset, block_unpublish, "Unpublished")

@@ -1,0 +1,276 @@
+"""The admin's add and change forms. They validate nothing themselves: `clean()` calls the services (the same
+ones, with the same validator, as the API) inside one transaction and turns their errors into form errors,
+each beside its field: `name`, `path`, `schema[2].options` (the schema builder), `data.links[1].url` (the
+generated data form).
+
+The change form carries the block's version in a hidden field and passes it to the first service as
+`expected_version`: a form saved over a block that changed since it was opened gets `stale_write` and shows
+a warning instead of overwriting.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.db import transaction
+from django.utils.safestring import SafeString
+
+from accounts.models import Site
+from accounts.permissions import Action, Actor
+from editor.access import can_edit_data
+from editor.freeform import draft_errors
+from editor.widgets import parse_data_form, render_data_form
+from blocks.models import BlockType, SiteBlock
+from schema import compiled_for
+from blocks.services import block_create, block_replace_schema, block_update_data, block_update_meta
+from cms import errors
+from cms.nul import MESSAGE as NUL_MESSAGE
+from cms.nul import nul_paths
+from locales.models import SiteLocale
+
+STALE_MESSAGE = (
+    "This block was changed by someone else since you opened it, so your changes were NOT saved. "
+    "Open it again to see the current version, then redo your changes."
+)
+
+
+def _tags_from_text(text: str) -> list[str]:
+    return [tag.strip() for tag in (text or "").split(",") if tag.strip()]
+
+
+class SchemaJSONField(forms.CharField):
+    """The schema as the builder posts it (a JSON list); a syntax error is reported like any field error."""
+
+    widget = forms.Textarea(attrs={"rows": 12, "class": "cms-schema-json", "spellcheck": "false"})
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, strip=True, **kwargs)
+
+    def prepare_value(self, value: Any) -> str:
+        if isinstance(value, list):
+            return json.dumps(value, indent=2, ensure_ascii=False)
+        return value or "[]"
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, list):  # a disabled field gives back its initial value, already parsed
+            return value
+        text = super().to_python(value) or "[]"
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise forms.ValidationError(f"The schema is not valid JSON: {exc}") from None
+
+
+class _ServiceForm(forms.ModelForm):
+    """Shared by both forms: routing service errors to fields, and what the template needs to render."""
+
+    actor: Actor | None = None  # set by BlockAdmin.get_form for the request (change form)
+    request = None
+
+    class Meta:
+        model = SiteBlock
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.schema_errors: dict[str, str] = {}
+        self.data_errors: dict[str, str] = {}
+        self.saved: SiteBlock | None = None
+
+    def _post_clean(self) -> None:
+        """No model validation here: the services validate (and model constraints back them up)."""
+
+    def report(self, exc: errors.CmsError) -> None:
+        """Put each problem of a service error beside its field; the rest at the top of the form."""
+        fields = exc.fields or {}
+        if isinstance(exc, errors.StaleWrite):
+            self.add_error(None, STALE_MESSAGE)
+            return
+        if not fields:
+            self.add_error(None, exc.message)
+            return
+        for where, message in fields.items():
+            if where == "schema" or where.startswith("schema["):
+                self.schema_errors[where] = message
+            elif where == "data" or where.startswith("data.") or where.startswith("data["):
+                self.data_errors[where] = message
+            else:
+                base = where.split("[", 1)[0].split(".", 1)[0]
+                target = {"tags": "tags"}.get(base, base)
+                if target in self.fields and not self.fields[target].disabled:
+                    self.add_error(target, message if where == base else f"{where}: {message}")
+                else:
+                    self.add_error(None, f"{where}: {message}")
+        if self.schema_errors:
+            self.add_error("schema_json", "The schema has problems; see the marked fields.")
+        if self.data_errors:
+            self.add_error(None, "Some content fields need attention; see the marked fields below.")
+
+    def refused_nul(self, posted: dict) -> bool:
+        """Report every path of `posted` holding a NUL (PostgreSQL cannot store one; the API refuses it too)."""
+        carrying = nul_paths(posted)
+        if carrying:
+            self.report(errors.BadRequest(fields=dict.fromkeys(carrying, NUL_MESSAGE)))
+        return bool(carrying)
+
+    # -- for the template -------------------------------------------------------------------------------
+    def schema_errors_json(self) -> str:
+        return json.dumps(self.schema_errors)
+
+
+class BlockAddForm(_ServiceForm):
+    site = forms.ModelChoiceField(queryset=Site.objects.none())
+    locale = forms.ChoiceField(required=False, help_text="Empty: the site's default locale.")
+    name = forms.CharField(max_length=200)
+    slug = forms.CharField(max_length=200, required=False, help_text="Empty: made from the name.")
+    type = forms.ChoiceField(choices=BlockType.choices, initial=BlockType.GLOBAL)
+    path = forms.CharField(max_length=2048, required=False, help_text="Page blocks only, like /about.")
+    tags = forms.CharField(required=False, help_text="Comma-separated.")
+    schema_json = SchemaJSONField(label="Schema")
+
+    site_ids: list[int] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.filter(pk__in=self.site_ids)
+        if len(self.site_ids) == 1:
+            self.fields["site"].initial = self.site_ids[0]
+        codes = SiteLocale.objects.filter(site_id__in=self.site_ids, is_enabled=True).values_list(
+            "locale__code", flat=True
+        )
+        self.fields["locale"].choices = [("", "— the site's default —")] + [(c, c) for c in sorted(set(codes))]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        from editor.access import actor_for
+
+        actor = actor_for(self.request, cleaned["site"])
+        if self.refused_nul({"schema": cleaned["schema_json"]}):
+            return cleaned
+        try:
+            self.saved = block_create(
+                actor=actor,
+                name=cleaned["name"],
+                type=cleaned["type"],
+                schema=cleaned["schema_json"],
+                path=cleaned["path"] or None,
+                slug=cleaned["slug"] or None,
+                tags=_tags_from_text(cleaned["tags"]),
+                locale=cleaned["locale"] or None,
+            )
+        except errors.CmsError as exc:
+            self.report(exc)
+        return cleaned
+
+
+class BlockChangeForm(_ServiceForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    name = forms.CharField(max_length=200)
+    path = forms.CharField(max_length=2048, required=False)
+    tags = forms.CharField(required=False, help_text="Comma-separated.")
+    schema_json = SchemaJSONField(label="Schema")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        block = self.instance
+        self.initial.update(
+            version=block.version,
+            name=block.name,
+            path=block.path or "",
+            tags=", ".join(block.tags or []),
+            schema_json=block.schema,
+        )
+        if block.type != BlockType.PAGE:
+            del self.fields["path"]
+        self.can_write = self.actor.can(Action.WRITE)
+        self.can_edit_data = can_edit_data(self.actor, block)
+        if not self.can_write:
+            for name in ("name", "path", "tags", "schema_json"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+        self.data_value: dict = block.data
+
+    def data_form(self) -> tuple[SafeString, dict[str, str]]:
+        return render_data_form(
+            self.instance.schema, self.data_value, errors=self.data_errors, disabled=not self.can_edit_data
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        block = self.instance
+        patch: dict = {}
+        if self.can_edit_data:
+            patch, self.data_value = parse_data_form(block.schema, self.data, block.data)
+        meta: dict[str, Any] = {}
+        if self.can_write:
+            if cleaned["name"] != block.name:
+                meta["name"] = cleaned["name"]
+            tags = _tags_from_text(cleaned["tags"])
+            if tags != list(block.tags or []):
+                meta["tags"] = tags
+            if "path" in self.fields and cleaned["path"] != (block.path or ""):
+                meta["path"] = cleaned["path"]
+        schema = cleaned.get("schema_json") if self.can_write else block.schema
+        schema_changed = self.can_write and schema != block.schema
+        if schema_changed and isinstance(schema, list):
+            # Data of fields whose definition changed is not sent: it was edited against the old definition.
+            old = {f.get("name"): f for f in block.schema}
+            new = {f.get("name"): f for f in schema if isinstance(f, dict)}
+            patch = {key: value for key, value in patch.items() if old.get(key) == new.get(key)}
+        version = cleaned["version"]
+        if self.refused_unparsed(block, patch):
+            return cleaned
+        if self.refused_nul({"data": patch, "schema": schema if schema_changed else []}):
+            return cleaned
+        try:
+            with transaction.atomic():
+                current = block
+                if meta:
+                    current = block_update_meta(actor=self.actor, block=current, expected_version=version, changes=meta)
+                    version = current.version
+                if schema_changed:
+                    current = block_replace_schema(
+                        actor=self.actor, block=current, schema=schema, expected_version=version
+                    )
+                    version = current.version
+                if patch:
+                    current = block_update_data(actor=self.actor, block=current, data=patch, expected_version=version)
+                elif current is block and version != block.version:
+                    raise errors.StaleWrite()
+                self.saved = current
+        except errors.CmsError as exc:
+            self.report(exc)
+        return cleaned
+
+    def refused_unparsed(self, block: SiteBlock, patch: dict) -> bool:
+        """Report what the free-form editor could not parse (a word in a number row, a repeated key), with
+        the validator's errors of the rest of the patch, so one save shows every problem; nothing is saved."""
+        unparsed = draft_errors(patch)
+        if not unparsed:
+            return False
+        rest = {key: value for key, value in patch.items() if not draft_errors(value, (key,))}
+        try:
+            compiled_for(block.schema).apply_patch(block.data, rest)
+        except errors.ValidationFailed as exc:
+            unparsed = {**(exc.fields or {}), **unparsed}
+        self.report(errors.ValidationFailed(fields=unparsed))
+        return True
+
+
+class CopyToLocaleForm(forms.Form):
+    locale = forms.ChoiceField(help_text="A locale the site enables.")
+    overwrite = forms.BooleanField(
+        required=False, help_text="Replace the schema and data of an existing copy in that locale."
+    )
+
+    def __init__(self, *args, locales: list[str], existing: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locale"].choices = [
+            (code, f"{code} (has a copy)" if code in existing else code) for code in locales
+        ]

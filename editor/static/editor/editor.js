@@ -1,0 +1,455 @@
+/*
+ * The block editor's behaviour in the admin (editor/admin.py):
+ *  - array rows of the generated data form: add (copies the row <template>), move up/down, remove; in a
+ *    free-form list (an array without `items`) each row's and key/value pair's kind shows its value control;
+ *  - the rich-text editor (a contenteditable with a small toolbar writing HTML into its textarea);
+ *  - the colour picker kept in step with its text input;
+ *  - the schema builder: edits the schema as a list of field rows (name, type, label, required, options,
+ *    nested fields) and writes the JSON into the raw textarea the form posts. Errors of the schema checks
+ *    (`schema[2].fields[0].name`) are shown beside the row and input they belong to.
+ * The server renders, parses and validates everything; this file only makes the controls pleasant.
+ */
+(function () {
+  "use strict";
+
+  let tokenCounter = 0;
+  function newToken() {
+    tokenCounter += 1;
+    return "n" + Date.now().toString(36) + tokenCounter;
+  }
+
+  function el(tag, attrs, children) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(function ([key, value]) {
+      if (value === undefined || value === null || value === false) return;
+      if (key === "text") node.textContent = value;
+      else if (key === "className") node.className = value;
+      else node.setAttribute(key, value === true ? "" : value);
+    });
+    (children || []).forEach(function (child) {
+      if (child) node.appendChild(child);
+    });
+    return node;
+  }
+
+  // -- array rows ------------------------------------------------------------------------------------------
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("button");
+    if (!button || button.disabled) return;
+    if (button.classList.contains("cms-add-row")) {
+      event.preventDefault();
+      const array = button.closest(".cms-array");
+      const template = array.querySelector(":scope > template");
+      const holder = document.createElement("div");
+      holder.innerHTML = template.innerHTML.split(array.dataset.placeholder).join(newToken());
+      const row = holder.firstElementChild;
+      array.querySelector(":scope > .cms-rows").appendChild(row);
+      enhance(row);
+      const first = row.querySelector("input:not([type=hidden]), textarea, select, [contenteditable]");
+      if (first) first.focus();
+      return;
+    }
+    const row = button.closest(".cms-row");
+    if (!row) return;
+    if (button.classList.contains("cms-remove")) {
+      event.preventDefault();
+      row.remove();
+    } else if (button.classList.contains("cms-up")) {
+      event.preventDefault();
+      if (row.previousElementSibling) row.parentNode.insertBefore(row, row.previousElementSibling);
+    } else if (button.classList.contains("cms-down")) {
+      event.preventDefault();
+      if (row.nextElementSibling) row.parentNode.insertBefore(row.nextElementSibling, row);
+    }
+  });
+
+  // -- free-form lists (an array without `items`): a row's kind shows its one value control --------------
+  document.addEventListener("change", function (event) {
+    const select = event.target;
+    if (!select.classList.contains("cms-free-kind")) return;
+    select.parentNode.querySelectorAll(":scope > .cms-free-val").forEach(function (box) {
+      box.hidden = box.dataset.kinds.split(" ").indexOf(select.value) < 0;
+    });
+  });
+
+  // -- rich text -------------------------------------------------------------------------------------------
+  const RICH_TOOLS = [
+    ["B", "bold", "Bold"],
+    ["I", "italic", "Italic"],
+    ["H2", "formatBlock:h2", "Heading"],
+    ["¶", "formatBlock:p", "Paragraph"],
+    ["• List", "insertUnorderedList", "Bulleted list"],
+    ["1. List", "insertOrderedList", "Numbered list"],
+    ["Link", "createLink", "Link"],
+    ["Clear", "removeFormat", "Clear formatting"],
+  ];
+
+  function enhanceRichText(box) {
+    if (box.dataset.ready) return;
+    box.dataset.ready = "1";
+    const source = box.querySelector("textarea");
+    const editable = el("div", { className: "cms-richtext-editor", contenteditable: box.dataset.disabled ? "false" : "true", role: "textbox", "aria-multiline": "true" });
+    editable.innerHTML = source.value;
+    const toolbar = el("div", { className: "cms-richtext-toolbar" });
+    if (!box.dataset.disabled) {
+      RICH_TOOLS.forEach(function ([label, command, title]) {
+        const button = el("button", { type: "button", title: title, text: label });
+        button.addEventListener("mousedown", function (e) { e.preventDefault(); });
+        button.addEventListener("click", function (e) {
+          e.preventDefault();
+          editable.focus();
+          const [name, arg] = command.split(":");
+          if (name === "createLink") {
+            const url = window.prompt("Link address (https://… or /path)");
+            if (url) document.execCommand("createLink", false, url);
+          } else {
+            document.execCommand(name, false, arg || null);
+          }
+          source.value = editable.innerHTML;
+        });
+        toolbar.appendChild(button);
+      });
+    }
+    editable.addEventListener("input", function () { source.value = editable.innerHTML; });
+    source.hidden = true;
+    box.insertBefore(toolbar, source);
+    box.insertBefore(editable, source);
+  }
+
+  // -- colour ----------------------------------------------------------------------------------------------
+  function enhanceColor(box) {
+    if (box.dataset.ready) return;
+    box.dataset.ready = "1";
+    const picker = box.querySelector(".cms-color-picker");
+    const text = box.querySelector(".cms-color-text");
+    picker.addEventListener("input", function () {
+      const alpha = /^#[0-9a-f]{8}$/i.test(text.value) ? text.value.slice(7) : "";
+      text.value = picker.value + alpha;
+    });
+    text.addEventListener("input", function () {
+      if (/^#[0-9a-f]{6}/i.test(text.value)) picker.value = text.value.slice(0, 7).toLowerCase();
+      else if (/^#[0-9a-f]{3}$/i.test(text.value)) picker.value = "#" + text.value.slice(1).split("").map(function (c) { return c + c; }).join("").toLowerCase();
+    });
+  }
+
+  function enhance(root) {
+    root.querySelectorAll(".cms-richtext").forEach(enhanceRichText);
+    root.querySelectorAll(".cms-color").forEach(enhanceColor);
+  }
+
+  // -- schema builder --------------------------------------------------------------------------------------
+  const TYPES = ["string", "text", "richtext", "number", "boolean", "select", "multiselect", "image", "file", "url",
+    "email", "date", "datetime", "color", "object", "array", "dataSource"];
+  const COMMON = ["name", "type", "label", "required", "localized", "help", "default"];
+  // option key, kind, label, default (for booleans whose absence means true)
+  const OPTIONS = {
+    string: [["minLength", "int", "Min length"], ["maxLength", "int", "Max length"], ["pattern", "text", "Pattern (regex)"]],
+    text: [["minLength", "int", "Min length"], ["maxLength", "int", "Max length"]],
+    richtext: [["maxLength", "int", "Max length"]],
+    number: [["min", "num", "Min"], ["max", "num", "Max"], ["step", "num", "Step"], ["integer", "bool", "Whole numbers only"]],
+    boolean: [],
+    select: [["options", "choices", "Options (one per line: value or value|Label)"]],
+    multiselect: [["options", "choices", "Options (one per line: value or value|Label)"], ["minItems", "int", "Min chosen"], ["maxItems", "int", "Max chosen"]],
+    image: [["requireAlt", "bool", "Alt text required"]],
+    file: [["accept", "list", "Accepted types (comma-separated: .pdf, image/*)"], ["maxSize", "int", "Max size (bytes)"]],
+    url: [["allowRelative", "bool", "Allow relative paths like /blog", true], ["schemes", "list", "Schemes (comma-separated)"]],
+    email: [],
+    date: [["min", "text", "Earliest (YYYY-MM-DD)"], ["max", "text", "Latest (YYYY-MM-DD)"]],
+    datetime: [["min", "text", "Earliest (ISO 8601)"], ["max", "text", "Latest (ISO 8601)"]],
+    color: [["alpha", "bool", "Allow transparency", true]],
+    object: [],
+    array: [["minItems", "int", "Min items"], ["maxItems", "int", "Max items"]],
+    dataSource: [["source", "text", "Source name"]],
+  };
+  const LOCALIZED_DEFAULT = new Set(["string", "text", "richtext", "url", "image", "file"]);
+
+  function camelName(label) {
+    const words = label.normalize("NFKD").replace(/[^A-Za-z0-9 ]+/g, " ").trim().split(/\s+/).filter(Boolean);
+    let name = words.map(function (w, i) { return i === 0 ? w.toLowerCase() : w[0].toUpperCase() + w.slice(1).toLowerCase(); }).join("");
+    if (name && !/^[A-Za-z]/.test(name)) name = "f" + name;
+    return name.slice(0, 64);
+  }
+
+  function optionValueToText(kind, value) {
+    if (value === undefined || value === null) return "";
+    if (kind === "choices") {
+      return (Array.isArray(value) ? value : []).map(function (o) {
+        if (o && typeof o === "object") return o.label && o.label !== o.value ? o.value + "|" + o.label : String(o.value);
+        return String(o);
+      }).join("\n");
+    }
+    if (kind === "list") return Array.isArray(value) ? value.join(", ") : String(value);
+    return String(value);
+  }
+
+  function textToOptionValue(kind, text) {
+    text = text.trim();
+    if (text === "") return undefined;
+    if (kind === "int" || kind === "num") {
+      const number = Number(text);
+      return Number.isFinite(number) ? number : text;
+    }
+    if (kind === "list") return text.split(",").map(function (s) { return s.trim(); }).filter(Boolean);
+    if (kind === "choices") {
+      return text.split("\n").map(function (line) { return line.trim(); }).filter(Boolean).map(function (line) {
+        const bar = line.indexOf("|");
+        return bar < 0 ? line : { value: line.slice(0, bar).trim(), label: line.slice(bar + 1).trim() };
+      });
+    }
+    return text;
+  }
+
+  function SchemaBuilder(host, textarea) {
+    this.host = host;
+    this.textarea = textarea;
+    this.readonly = !!host.dataset.readonly || textarea.disabled;
+    this.itemOwners = new WeakMap();
+    try {
+      this.errors = JSON.parse(host.dataset.errors || "{}");
+    } catch (e) {
+      this.errors = {};
+    }
+    this.load();
+    const self = this;
+    textarea.addEventListener("input", function () {
+      if (self.load()) self.render();
+    });
+    this.render();
+  }
+
+  SchemaBuilder.prototype.load = function () {
+    try {
+      const parsed = JSON.parse(this.textarea.value || "[]");
+      if (!Array.isArray(parsed)) return false;
+      this.root = parsed;
+      this.host.classList.remove("cms-sb-unparsable");
+      return true;
+    } catch (e) {
+      this.host.classList.add("cms-sb-unparsable");
+      return false;
+    }
+  };
+
+  SchemaBuilder.prototype.changed = function (structural) {
+    this.sync();
+    if (structural) this.render();
+  };
+
+  SchemaBuilder.prototype.render = function () {
+    this.rows = {};
+    this.host.replaceChildren(this.listEditor(this.root, "schema", 1));
+    this.placeErrors();
+    if (this.readonly) this.host.querySelectorAll("input, select, textarea, button").forEach(function (n) { n.disabled = true; });
+  };
+
+  SchemaBuilder.prototype.listEditor = function (fields, path, level) {
+    const self = this;
+    const list = el("div", { className: "cms-sb-list", "data-path": path });
+    fields.forEach(function (def, index) {
+      list.appendChild(self.fieldEditor(fields, index, path + "[" + index + "]", true, level));
+    });
+    const add = el("button", { type: "button", className: "button cms-sb-add", text: level === 1 ? "Add field" : "Add nested field" });
+    add.addEventListener("click", function () {
+      fields.push({ name: "", type: "string", _new: true });
+      self.changed(true);
+      const rows = self.host.querySelectorAll('.cms-sb-list[data-path="' + path + '"] > .cms-sb-row');
+      const last = rows[rows.length - 1];
+      if (last) last.querySelector(".cms-sb-label").focus();
+    });
+    list.appendChild(add);
+    return list;
+  };
+
+  SchemaBuilder.prototype.fieldEditor = function (container, index, path, named, level) {
+    const self = this;
+    const def = named ? container[index] : container;
+    const row = el("div", { className: "cms-sb-row" + (named ? "" : " cms-sb-item"), "data-path": path });
+    const slots = {};
+    this.rows[path] = { row: row, slots: slots };
+    const head = el("div", { className: "cms-sb-head" });
+    row.appendChild(head);
+
+    function slot(key, node, labelText) {
+      const wrap = el("label", { className: "cms-sb-slot cms-sb-slot-" + key }, [labelText ? el("span", { text: labelText }) : null, node]);
+      slots[key] = wrap;
+      return wrap;
+    }
+    function textInput(key, cls, placeholder, onInput) {
+      const input = el("input", { type: "text", className: "cms-input " + cls, placeholder: placeholder, value: def[key] === undefined ? "" : String(def[key]) });
+      input.addEventListener("input", function () {
+        onInput ? onInput(input.value) : (input.value === "" ? delete def[key] : (def[key] = input.value));
+        self.changed(false);
+      });
+      return input;
+    }
+
+    if (named) {
+      const nameInput = textInput("name", "cms-sb-name", "name", function (value) {
+        def.name = value;
+        delete def._autoName;
+      });
+      const labelInput = textInput("label", "cms-sb-label", "Label shown to editors", function (value) {
+        if (value === "") delete def.label; else def.label = value;
+        if (def._new && (def._autoName || !def.name)) {
+          def.name = camelName(value);
+          def._autoName = true;
+          nameInput.value = def.name;
+        }
+      });
+      head.appendChild(slot("label", labelInput, "Label"));
+      head.appendChild(slot("name", nameInput, "Name"));
+    }
+    const typeSelect = el("select", { className: "cms-input cms-sb-type" });
+    TYPES.forEach(function (t) {
+      if (!named && t === "dataSource") return;
+      typeSelect.appendChild(el("option", { value: t, text: t, selected: def.type === t }));
+    });
+    if (!named) typeSelect.insertBefore(el("option", { value: "", text: "any JSON", selected: !def.type }), typeSelect.firstChild);
+    typeSelect.addEventListener("change", function () {
+      self.setType(def, typeSelect.value, container, index, named);
+      self.changed(true);
+    });
+    head.appendChild(slot("type", typeSelect, named ? "Type" : "Item type"));
+    if (named) {
+      const required = el("input", { type: "checkbox", className: "cms-sb-required", checked: !!def.required });
+      required.addEventListener("change", function () {
+        if (required.checked) def.required = true; else delete def.required;
+        self.changed(false);
+      });
+      head.appendChild(slot("required", required, "Required"));
+      if (def.type !== "dataSource") {
+        const byDefault = LOCALIZED_DEFAULT.has(def.type);
+        const localized = el("input", { type: "checkbox", className: "cms-sb-localized", checked: def.localized === undefined ? byDefault : !!def.localized });
+        localized.addEventListener("change", function () {
+          if (localized.checked === LOCALIZED_DEFAULT.has(def.type)) delete def.localized; else def.localized = localized.checked;
+          self.changed(false);
+        });
+        head.appendChild(slot("localized", localized, "Translatable"));
+      }
+      const tools = el("span", { className: "cms-row-tools" });
+      [["↑", "Move up", -1], ["↓", "Move down", 1]].forEach(function ([text, title, step]) {
+        const button = el("button", { type: "button", title: title, text: text, className: "cms-sb-move" });
+        button.addEventListener("click", function () {
+          const target = index + step;
+          if (target < 0 || target >= container.length) return;
+          container.splice(target, 0, container.splice(index, 1)[0]);
+          self.changed(true);
+        });
+        tools.appendChild(button);
+      });
+      const remove = el("button", { type: "button", title: "Remove field", text: "✕", className: "cms-sb-remove" });
+      remove.addEventListener("click", function () {
+        container.splice(index, 1);
+        self.changed(true);
+      });
+      tools.appendChild(remove);
+      head.appendChild(tools);
+    }
+
+    const opts = el("div", { className: "cms-sb-opts" });
+    if (named) opts.appendChild(slot("help", textInput("help", "cms-sb-help", "Help text for editors"), "Help"));
+    (OPTIONS[def.type] || []).forEach(function ([key, kind, label, defaultTrue]) {
+      let input;
+      if (kind === "bool") {
+        const on = defaultTrue ? def[key] !== false : def[key] === true;
+        input = el("input", { type: "checkbox", className: "cms-sb-opt", "data-key": key, checked: on });
+        input.addEventListener("change", function () {
+          if (defaultTrue) { if (input.checked) delete def[key]; else def[key] = false; }
+          else if (input.checked) def[key] = true; else delete def[key];
+          self.changed(false);
+        });
+      } else {
+        const attrs = { className: "cms-input cms-sb-opt", "data-key": key };
+        input = kind === "choices" ? el("textarea", Object.assign(attrs, { rows: 3 })) : el("input", Object.assign(attrs, { type: "text" }));
+        input.value = optionValueToText(kind, def[key]);
+        input.addEventListener("input", function () {
+          const value = textToOptionValue(kind, input.value);
+          if (value === undefined) delete def[key]; else def[key] = value;
+          self.changed(false);
+        });
+      }
+      opts.appendChild(slot(key, input, label));
+    });
+    row.appendChild(opts);
+
+    if (def.type === "object") {
+      if (!Array.isArray(def.fields)) def.fields = [];
+      row.appendChild(el("div", { className: "cms-sb-children" }, [el("div", { className: "cms-sb-caption", text: "Fields of this group" }), this.listEditor(def.fields, path + ".fields", level + 1)]));
+    } else if (def.type === "array") {
+      // `items` may be absent (a free-form list): the item editor then edits a detached object that is
+      // attached as `items` as soon as an item type is chosen (see setType).
+      const items = def.items && typeof def.items === "object" ? def.items : {};
+      this.itemOwners.set(items, def);
+      row.appendChild(el("div", { className: "cms-sb-children" }, [el("div", { className: "cms-sb-caption", text: "Each item" }), this.fieldEditor(items, 0, path + ".items", false, level + 1)]));
+    }
+    return row;
+  };
+
+  SchemaBuilder.prototype.setType = function (def, type, container, index, named) {
+    const keep = {};
+    const allowed = new Set(COMMON.concat((OPTIONS[type] || []).map(function (o) { return o[0]; })));
+    Object.keys(def).forEach(function (key) {
+      if (allowed.has(key) || key.startsWith("_")) keep[key] = def[key];
+    });
+    if (type === "object") keep.fields = Array.isArray(def.fields) ? def.fields : [];
+    if (type === "array") keep.items = def.items || { type: "string" };
+    if (type === "dataSource") keep.source = def.source || "blocks";
+    if (type) keep.type = type; else delete keep.type;
+    Object.keys(def).forEach(function (key) { delete def[key]; });
+    Object.assign(def, keep);
+    if (!named) {
+      const owner = this.itemOwners.get(def);
+      if (owner) {
+        if (type) owner.items = def; else delete owner.items;
+      }
+    }
+  };
+
+  SchemaBuilder.prototype.placeErrors = function () {
+    const self = this;
+    Object.entries(this.errors).forEach(function ([where, message]) {
+      let path = where;
+      let rest = "";
+      while (path && !self.rows[path]) {
+        const cut = Math.max(path.lastIndexOf("."), path.lastIndexOf("["));
+        if (cut <= 0) { path = ""; break; }
+        rest = path.slice(cut) + rest;
+        path = path.slice(0, cut);
+      }
+      const note = el("ul", { className: "errorlist cms-field-error", "data-error-for": where }, [el("li", { text: message })]);
+      if (!path) {
+        self.host.insertBefore(note, self.host.firstChild);
+        return;
+      }
+      const target = self.rows[path];
+      const key = rest.replace(/^\./, "").split(/[.[]/)[0];
+      const slot = target.slots[key];
+      if (slot) slot.appendChild(note);
+      else target.row.insertBefore(note, target.row.firstChild.nextSibling);
+      target.row.classList.add("cms-has-error");
+    });
+  };
+
+  // The builder keeps helper keys (`_new`, `_autoName`) on rows while editing; strip them from what is posted.
+  const plainStringify = JSON.stringify;
+  SchemaBuilder.prototype.sync = function () {
+    this.textarea.value = plainStringify(this.root, function (key, value) { return key === "_new" || key === "_autoName" ? undefined : value; }, 2);
+  };
+
+  function startSchemaBuilders(root) {
+    root.querySelectorAll(".cms-schema-builder").forEach(function (host) {
+      if (host.dataset.ready) return;
+      host.dataset.ready = "1";
+      const textarea = host.parentNode.querySelector("textarea.cms-schema-json");
+      if (textarea) new SchemaBuilder(host, textarea);
+    });
+  }
+
+  function start() {
+    enhance(document);
+    startSchemaBuilders(document);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

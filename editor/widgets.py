@@ -1,0 +1,633 @@
+"""The generated data form: one widget per field type, rendered on the server from the block's schema.
+
+Each widget knows two things: how to render a field's value as HTML controls (`render`) and how to read the
+posted controls back into a JSON value (`parse`). Nothing is typed as JSON (a free-form list, an array
+without `items`, is rows of a chosen kind, `freeform.py`; only values deeper than key/value pairs are JSON
+boxes there). Inputs are named by the field's
+place, `d.links.r1.url`; array rows carry a token instead of an index (`r1`), so the browser may add, remove
+and reorder rows freely (editor.js) and the posted order is the rows' order in the page. Parsing keeps what
+the editor typed even when it is wrong (`"abc"` in a number), so the one validator (`schema`)
+reports it, and the form is rendered again from the parsed value with every error beside its field, keyed by
+the same paths the API uses (`data.links[1].url`).
+
+Adding a field type: one `Widget` subclass here, registered with `@widget`, and a test in
+`tests/editor/test_admin_field_types.py`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from schema.paths import format_path
+from schema.types.datetime_type import parse_datetime
+
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING", "__bool__": lambda self: False})()
+PREFIX = "d"
+ROW_MARK = "__row"
+
+
+@dataclass
+class RenderContext:
+    errors: dict[str, str] = dc_field(default_factory=dict)
+    disabled: bool = False
+    shown: set[str] = dc_field(default_factory=set)
+    depth: int = 0  # array nesting, for the row-token placeholder of each level's <template>
+
+    def error_at(self, path: str) -> str | None:
+        if path in self.errors:
+            self.shown.add(path)
+            return self.errors[path]
+        return None
+
+
+_WIDGETS: dict[str, Widget] = {}
+
+
+def widget(cls: type[Widget]) -> type[Widget]:
+    _WIDGETS[cls.type_name] = cls()
+    return cls
+
+
+def widget_for(type_name: str) -> Widget:
+    return _WIDGETS[type_name]
+
+
+def widget_types() -> list[str]:
+    return sorted(_WIDGETS)
+
+
+def _attrs(ctx: RenderContext, **extra) -> SafeString:
+    parts = [format_html(' {}="{}"', key.replace("_", "-"), value) for key, value in extra.items() if value is not None]
+    if ctx.disabled:
+        parts.append(mark_safe(" disabled"))
+    return mark_safe("".join(parts))
+
+
+def row_tokens(post, prefix: str) -> list[str]:
+    """Row tokens under `prefix`, in the order of the page (the post keeps it); a dict keeps them unique in
+    linear time (a list of 1,000 rows posts several thousand controls)."""
+    tokens: dict[str, None] = {}
+    for key in post:
+        if key.startswith(prefix):
+            token = key[len(prefix) :].split(".", 1)[0]
+            if not token.startswith("__"):
+                tokens[token] = None
+    return list(tokens)
+
+
+def _scalar(post, name: str) -> str | None:
+    value = post.get(name)
+    return value if isinstance(value, str) else None
+
+
+class Widget:
+    type_name = ""
+    css = ""
+
+    def render(self, field: dict, value: Any, name: str, path: tuple, ctx: RenderContext) -> SafeString:
+        raise NotImplementedError
+
+    def parse(self, field: dict, post, name: str) -> Any:
+        raise NotImplementedError
+
+    def present(self, post, name: str) -> bool:
+        """Whether the page held this field's controls (a field missing from the post is left unchanged)."""
+        prefix = name + "."
+        return name in post or any(key.startswith(prefix) for key in post)
+
+
+class _TextInput(Widget):
+    input_type = "text"
+
+    def extra_attrs(self, field: dict) -> dict:
+        return {}
+
+    def render(self, field, value, name, path, ctx):
+        text = value if isinstance(value, str) else ("" if value in (None, MISSING) else str(value))
+        return format_html(
+            '<input type="{}" name="{}" value="{}" class="vTextField cms-input"{}>',
+            self.input_type,
+            name,
+            text,
+            _attrs(ctx, **self.extra_attrs(field)),
+        )
+
+    def parse(self, field, post, name):
+        text = _scalar(post, name)
+        return MISSING if text is None or text == "" else text
+
+
+@widget
+class StringWidget(_TextInput):
+    type_name = "string"
+
+    def extra_attrs(self, field):
+        return {"maxlength": field.get("maxLength")}
+
+
+@widget
+class UrlWidget(_TextInput):
+    type_name = "url"  # a text input: relative URLs such as /blog are valid, <input type=url> refuses them
+
+    def extra_attrs(self, field):
+        return {"inputmode": "url", "placeholder": "https://… or /path"}
+
+
+@widget
+class EmailWidget(_TextInput):
+    type_name = "email"
+    input_type = "email"
+
+
+@widget
+class DateWidget(_TextInput):
+    type_name = "date"
+    input_type = "date"
+
+    def extra_attrs(self, field):
+        return {"min": field.get("min"), "max": field.get("max")}
+
+
+@widget
+class ColorWidget(Widget):
+    """A text input (accepts #RGB, #RRGGBB, #RRGGBBAA) with a colour picker beside it, kept in step by JS."""
+
+    type_name = "color"
+
+    def render(self, field, value, name, path, ctx):
+        text = value if isinstance(value, str) else ""
+        swatch = text[:7] if len(text) >= 7 else "#000000"
+        return format_html(
+            '<span class="cms-color"><input type="color" value="{}" class="cms-color-picker" tabindex="-1"{}>'
+            '<input type="text" name="{}" value="{}" class="cms-input cms-color-text" placeholder="#RRGGBB"'
+            ' size="10"{}></span>',
+            swatch,
+            _attrs(ctx),
+            name,
+            text,
+            _attrs(ctx),
+        )
+
+    def parse(self, field, post, name):
+        text = (_scalar(post, name) or "").strip()
+        return text or MISSING
+
+
+@widget
+class TextWidget(Widget):
+    type_name = "text"
+
+    def render(self, field, value, name, path, ctx):
+        return format_html(
+            '<textarea name="{}" rows="4" class="vLargeTextField cms-input"{}>{}</textarea>',
+            name,
+            _attrs(ctx, maxlength=field.get("maxLength")),
+            value if isinstance(value, str) else "",
+        )
+
+    def parse(self, field, post, name):
+        text = _scalar(post, name)
+        return MISSING if not text else text.replace("\r\n", "\n")
+
+
+@widget
+class RichTextWidget(Widget):
+    """A contenteditable editor with a small toolbar (editor.js) writing HTML into a textarea; the server
+    sanitises it on write like any API write. Without JavaScript the textarea itself is the editor."""
+
+    type_name = "richtext"
+
+    def render(self, field, value, name, path, ctx):
+        return format_html(
+            '<div class="cms-richtext" data-disabled="{}"><textarea name="{}" rows="6" class="cms-input'
+            ' cms-richtext-source"{}>{}</textarea></div>',
+            "1" if ctx.disabled else "",
+            name,
+            _attrs(ctx),
+            value if isinstance(value, str) else "",
+        )
+
+    def parse(self, field, post, name):
+        html = (_scalar(post, name) or "").strip()
+        return MISSING if html in ("", "<br>", "<p></p>", "<p><br></p>") else html
+
+
+@widget
+class NumberWidget(Widget):
+    type_name = "number"
+
+    def render(self, field, value, name, path, ctx):
+        step = field.get("step") or (1 if field.get("integer") else "any")
+        text = "" if value in (None, MISSING) or isinstance(value, bool) else value
+        return format_html(
+            '<input type="number" name="{}" value="{}" class="cms-input"{}>',
+            name,
+            text,
+            _attrs(ctx, step=step, min=field.get("min"), max=field.get("max")),
+        )
+
+    def parse(self, field, post, name):
+        text = (_scalar(post, name) or "").strip()
+        if not text:
+            return MISSING
+        try:
+            number = float(text)
+        except ValueError:
+            return text  # the validator says "must be a number" next to the field
+        if number.is_integer() and ("." not in text or field.get("integer")) and "e" not in text.lower():
+            return int(number)
+        return number
+
+
+@widget
+class BooleanWidget(Widget):
+    """A checkbox; a hidden marker tells "unchecked" (false) from "not on the page"."""
+
+    type_name = "boolean"
+
+    def render(self, field, value, name, path, ctx):
+        return format_html(
+            '<input type="hidden" name="{}.__present" value="1"><input type="checkbox" name="{}" value="on"{}{}>',
+            name,
+            name,
+            mark_safe(" checked") if value is True else "",
+            _attrs(ctx),
+        )
+
+    def parse(self, field, post, name):
+        return post.get(name) == "on"
+
+
+def _options(field: dict) -> list[tuple[str, str]]:
+    out = []
+    for option in field.get("options") or ():
+        if isinstance(option, dict):
+            out.append((option.get("value"), option.get("label") or option.get("value")))
+        else:
+            out.append((option, option))
+    return out
+
+
+def _option_value(field: dict, text: str) -> Any:
+    """Option values may be numbers or strings in the schema; give back the schema's own value."""
+    for value, _ in _options(field):
+        if str(value) == text:
+            return value
+    return text
+
+
+@widget
+class SelectWidget(Widget):
+    type_name = "select"
+
+    def render(self, field, value, name, path, ctx):
+        choices = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((v, mark_safe(" selected") if v == value else "", label) for v, label in _options(field)),
+        )
+        return format_html(
+            '<select name="{}" class="cms-input"{}><option value="">—</option>{}</select>',
+            name,
+            _attrs(ctx),
+            choices,
+        )
+
+    def parse(self, field, post, name):
+        text = _scalar(post, name)
+        return MISSING if not text else _option_value(field, text)
+
+
+@widget
+class MultiSelectWidget(Widget):
+    type_name = "multiselect"
+
+    def render(self, field, value, name, path, ctx):
+        chosen = value if isinstance(value, list) else []
+        boxes = format_html_join(
+            "",
+            '<label class="cms-choice"><input type="checkbox" name="{}" value="{}"{}{}> {}</label>',
+            (
+                (name, v, mark_safe(" checked") if v in chosen else "", _attrs(ctx), label)
+                for v, label in _options(field)
+            ),
+        )
+        return format_html(
+            '<input type="hidden" name="{}.__present" value="1"><div class="cms-choices">{}</div>', name, boxes
+        )
+
+    def parse(self, field, post, name):
+        values = [_option_value(field, text) for text in post.getlist(name)]
+        return values or MISSING
+
+
+class _SubFieldsWidget(Widget):
+    """image and file: a URL plus a few named sub-values, shown as small labelled inputs."""
+
+    parts: tuple[tuple[str, str, str], ...] = ()  # (key, label, "text" | "int")
+
+    def render(self, field, value, name, path, ctx):
+        current = value if isinstance(value, dict) else {}
+        rows = []
+        for key, label, kind in self.parts:
+            sub = current.get(key)
+            error = ctx.error_at(format_path("data", (*path, key)))
+            rows.append(
+                format_html(
+                    '<label class="cms-sub">{}<input type="{}" name="{}.{}" value="{}" class="cms-input"{}>{}</label>',
+                    label,
+                    "number" if kind == "int" else "text",
+                    name,
+                    key,
+                    "" if sub is None else sub,
+                    _attrs(ctx, min=0 if kind == "int" else None),
+                    _error_html(error),
+                )
+            )
+        return format_html('<div class="cms-subfields">{}</div>', mark_safe("".join(rows)))
+
+    def parse(self, field, post, name):
+        out: dict[str, Any] = {}
+        for key, _, kind in self.parts:
+            text = (_scalar(post, f"{name}.{key}") or "").strip()
+            if not text:
+                continue
+            if kind == "int":
+                try:
+                    out[key] = int(text)
+                except ValueError:
+                    out[key] = text
+            else:
+                out[key] = text
+        return out or MISSING
+
+
+@widget
+class ImageWidget(_SubFieldsWidget):
+    type_name = "image"
+    parts = (
+        ("url", "Image URL", "text"),
+        ("alt", "Alt text", "text"),
+        ("width", "Width", "int"),
+        ("height", "Height", "int"),
+    )
+
+
+@widget
+class FileWidget(_SubFieldsWidget):
+    type_name = "file"
+    parts = (
+        ("url", "File URL", "text"),
+        ("name", "File name", "text"),
+        ("size", "Size (bytes)", "int"),
+        ("mimeType", "MIME type", "text"),
+    )
+
+
+@widget
+class DateTimeWidget(Widget):
+    """A date-time picker in UTC. An unchanged value keeps its stored form (its own offset)."""
+
+    type_name = "datetime"
+
+    def render(self, field, value, name, path, ctx):
+        instant = parse_datetime(value)
+        local = instant.strftime("%Y-%m-%dT%H:%M:%S") if instant else ""
+        original = value if isinstance(value, str) else ""
+        return format_html(
+            '<input type="datetime-local" step="1" name="{}" value="{}" class="cms-input"{}> <span class="cms-hint">'
+            'UTC</span><input type="hidden" name="{}.__orig" value="{}">',
+            name,
+            local,
+            _attrs(ctx),
+            name,
+            original,
+        )
+
+    def parse(self, field, post, name):
+        text = (_scalar(post, name) or "").strip()
+        if not text:
+            return MISSING
+        original = _scalar(post, f"{name}.__orig") or ""
+        candidate = text if len(text) > 16 else text + ":00"
+        try:
+            instant = datetime.fromisoformat(candidate).replace(tzinfo=UTC)
+        except ValueError:
+            return text
+        if original and parse_datetime(original) == instant:
+            return original
+        return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@widget
+class DataSourceWidget(Widget):
+    type_name = "dataSource"
+
+    def render(self, field, value, name, path, ctx):
+        params = field.get("params") or {}
+        described = ", ".join(f"{k}={v}" for k, v in params.items())
+        return format_html(
+            '<p class="cms-readonly">Filled when the block is read, from the source <code>{}</code>{}.</p>',
+            field.get("source", "?"),
+            f" ({described})" if described else "",
+        )
+
+    def parse(self, field, post, name):
+        return MISSING
+
+    def present(self, post, name):
+        return False
+
+
+@widget
+class ObjectWidget(Widget):
+    type_name = "object"
+
+    def render(self, field, value, name, path, ctx):
+        current = value if isinstance(value, dict) else {}
+        inner = [
+            render_field(sub, current.get(sub["name"], MISSING), f"{name}.{sub['name']}", (*path, sub["name"]), ctx)
+            for sub in field.get("fields") or ()
+        ]
+        return format_html('<div class="cms-object">{}</div>', mark_safe("".join(inner)))
+
+    def parse(self, field, post, name):
+        out = {}
+        for sub in field.get("fields") or ():
+            if sub["type"] == "dataSource":
+                continue
+            value = widget_for(sub["type"]).parse(sub, post, f"{name}.{sub['name']}")
+            if value is not MISSING:
+                out[sub["name"]] = value
+        return out or MISSING
+
+
+@widget
+class ArrayWidget(Widget):
+    """Rows with move up / move down / remove, and an "Add" button that copies a <template> row (editor.js).
+
+    Without `items` any JSON is accepted (the reference's free-form lists): rows with a kind selector
+    (editor/freeform.py).
+    """
+
+    type_name = "array"
+
+    def render(self, field, value, name, path, ctx):
+        items = field.get("items")
+        if not items:
+            from editor.freeform import render_free_list  # it builds on this module's helpers
+
+            return render_free_list(value, name, path, ctx)
+        rows = value if isinstance(value, list) else []
+        ctx.depth += 1
+        placeholder = f"__R{ctx.depth}__"
+        rendered = [self._row(items, item, f"{name}.i{index}", (*path, index), ctx) for index, item in enumerate(rows)]
+        template_ctx = RenderContext(errors={}, disabled=ctx.disabled, depth=ctx.depth)
+        template = self._row(items, MISSING, f"{name}.{placeholder}", (*path, 0), template_ctx)
+        ctx.depth -= 1
+        add = (
+            ""
+            if ctx.disabled
+            else format_html('<button type="button" class="button cms-add-row">Add {}</button>', _item_label(items))
+        )
+        return format_html(
+            '<div class="cms-array" data-name="{}" data-placeholder="{}"><div class="cms-rows">{}</div>'
+            "<template>{}</template>{}</div>",
+            name,
+            placeholder,
+            mark_safe("".join(rendered)),
+            template,
+            add,
+        )
+
+    def _row(self, items: dict, value: Any, name: str, path: tuple, ctx: RenderContext) -> SafeString:
+        buttons = (
+            ""
+            if ctx.disabled
+            else mark_safe(
+                '<span class="cms-row-tools"><button type="button" class="cms-up" title="Move up">↑</button>'
+                '<button type="button" class="cms-down" title="Move down">↓</button>'
+                '<button type="button" class="cms-remove" title="Remove">✕</button></span>'
+            )
+        )
+        error = ctx.error_at(format_path("data", path))
+        control = widget_for(items["type"]).render(items, value, name, path, ctx)
+        return format_html(
+            '<div class="cms-row"><input type="hidden" name="{}.{}" value="1">{}{}{}</div>',
+            name,
+            ROW_MARK,
+            control,
+            buttons,
+            _error_html(error),
+        )
+
+    def parse(self, field, post, name):
+        items = field.get("items")
+        if not items:
+            from editor.freeform import parse_free_list
+
+            return parse_free_list(post, name)
+        out = []
+        for token in row_tokens(post, name + "."):
+            value = widget_for(items["type"]).parse(items, post, f"{name}.{token}")
+            if value is not MISSING:
+                out.append(value)
+        return out or MISSING
+
+
+def _item_label(items: dict) -> str:
+    return items.get("label") or ("item" if items.get("type") != "object" else "row")
+
+
+def _error_html(error: str | None) -> SafeString:
+    if not error:
+        return mark_safe("")
+    return format_html('<ul class="errorlist cms-field-error"><li>{}</li></ul>', error)
+
+
+def render_field(field: dict, value: Any, name: str, path: tuple, ctx: RenderContext) -> SafeString:
+    """One field with its label, help, required mark and its own error, for any type."""
+    ftype = field["type"]
+    error = ctx.error_at(format_path("data", path))
+    control = widget_for(ftype).render(field, value, name, path, ctx)
+    label = field.get("label") or field.get("name") or ""
+    required = (
+        mark_safe(' <span class="cms-required" title="Required to publish">*</span>') if field.get("required") else ""
+    )
+    help_text = format_html('<div class="help">{}</div>', field["help"]) if field.get("help") else ""
+    return format_html(
+        '<div class="cms-field cms-type-{}{}" data-path="{}"><label class="cms-label">{}{}</label>{}{}{}</div>',
+        ftype,
+        " cms-has-error" if error else "",
+        format_path("data", path),
+        label,
+        required,
+        _error_html(error),
+        control,
+        help_text,
+    )
+
+
+def render_data_form(
+    schema: list[dict], data: dict, *, errors: dict[str, str] | None = None, disabled: bool = False
+) -> tuple[SafeString, dict[str, str]]:
+    """The whole data form, and the errors no field showed (to list at the top)."""
+    ctx = RenderContext(errors=dict(errors or {}), disabled=disabled)
+    data = data if isinstance(data, dict) else {}
+    html = "".join(
+        render_field(field, data.get(field["name"], MISSING), f"{PREFIX}.{field['name']}", (field["name"],), ctx)
+        for field in schema
+    )
+    leftovers = {path: message for path, message in ctx.errors.items() if path not in ctx.shown}
+    return mark_safe(f'<div class="cms-data-form">{html}</div>'), leftovers
+
+
+def parse_data_form(schema: list[dict], post, current: dict) -> tuple[dict, dict]:
+    """`(patch, merged)`: the write to send (top-level keys, `None` to remove) and the data it leads to.
+
+    Fields whose controls were not on the page are left alone; unchanged values are not sent. Orphaned keys
+    (no longer in the schema) are never touched from the form.
+    """
+    current = current if isinstance(current, dict) else {}
+    patch: dict[str, Any] = {}
+    merged = dict(current)
+    for field in schema:
+        key = field["name"]
+        if field["type"] == "dataSource":
+            continue
+        name = f"{PREFIX}.{key}"
+        form_widget = widget_for(field["type"])
+        if not form_widget.present(post, name):
+            continue
+        value = form_widget.parse(field, post, name)
+        if value is MISSING:
+            if key in current:
+                patch[key] = None
+                merged.pop(key)
+        elif not same_json(current.get(key, MISSING), value):
+            patch[key] = value
+            merged[key] = value
+    return patch, merged
+
+
+def same_json(a: Any, b: Any) -> bool:
+    """Equal as JSON, types included: Python finds `[1] == [True] == [1.0]`, a free-form list must not."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_json(a[key], b[key]) for key in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def preview_html(value: Any) -> SafeString:
+    """Data shown read-only as pretty JSON (the viewer's and the preview page's fallback)."""
+    return format_html('<pre class="cms-json-view">{}</pre>', escape(json.dumps(value, indent=2, ensure_ascii=False)))

@@ -1,0 +1,1 @@
+"""One module per field type; `schema.registry` imports every module here at start-up."""

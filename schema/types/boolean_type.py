@@ -1,0 +1,14 @@
+"""`boolean`: true or false."""
+
+from __future__ import annotations
+
+from schema.registry import CompileContext, FieldType, register
+
+
+@register
+class BooleanType(FieldType):
+    name = "boolean"
+    expected = "true or false"
+
+    def compile(self, field: dict, ctx: CompileContext) -> dict:
+        return {"type": "boolean"}

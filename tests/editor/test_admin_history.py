@@ -1,0 +1,140 @@
+"""The block's history pages in the admin: list with change lists, one revision, restore through the service."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.permissions import Actor
+from blocks.models import SiteBlock
+from blocks.services import block_update_data
+from revisions.models import BlockRevision
+from tests.editor.conftest import make_block
+from tests.conftest import build_site
+
+
+def history_url(block) -> str:
+    return reverse("admin:blocks_siteblock_history", args=[block.pk])
+
+
+def revision_url(block, revision) -> str:
+    return reverse("admin:blocks_siteblock_revision", args=[block.pk, revision.pk])
+
+
+def restore_url(block, revision) -> str:
+    return reverse("admin:blocks_siteblock_restore", args=[block.pk, revision.pk])
+
+
+@pytest.fixture
+def header(site):
+    block = make_block(site, data={"title": "One", "links": [{"label": "a", "url": "/a"}] * 3})
+    owner = block.created_by
+    actor = Actor(user=owner, site=site, role="owner")
+    block = block_update_data(actor=actor, block=block, data={"title": "Two"}, expected_version=None)
+    return block_update_data(
+        actor=actor, block=block, data={"links": [{"label": "a", "url": "/a"}] * 2}, expected_version=None
+    )
+
+
+def revisions_of(block) -> list[BlockRevision]:
+    return list(BlockRevision.objects.filter(block=block).order_by("number"))
+
+
+@pytest.mark.django_db
+def test_history_lists_revisions_newest_first_with_change_lists(admin_as, header):
+    response = admin_as("viewer").get(history_url(header))
+    assert response.status_code == 200
+    html = response.content.decode()
+    first, second, third = revisions_of(header)
+    assert html.index(f'id="cms-revision-{third.pk}"') < html.index(f'id="cms-revision-{second.pk}"')
+    assert "<code>data.links</code>: 3 items → 2 items" in html
+    assert "<code>data.title</code>: One → Two" in html
+    assert "Created" in html and "Updated data" in html
+    assert "cms-restore" not in html  # a viewer cannot restore
+    assert revision_url(header, first) in html
+
+
+@pytest.mark.django_db
+def test_history_page_query_count_is_flat(admin_as, header):
+    client = admin_as("editor")
+    client.get(history_url(header))  # warm the session / content types
+    with CaptureQueriesContext(connection) as few:
+        client.get(history_url(header))
+    owner = Actor(user=header.created_by, site=header.site, role="owner")
+    block = header
+    for index in range(20):
+        block = block_update_data(actor=owner, block=block, data={"title": f"t{index}"}, expected_version=None)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(history_url(header)).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries) <= 12
+
+
+@pytest.mark.django_db
+def test_revision_page_shows_content_and_what_restore_would_change(admin_as, header):
+    first = revisions_of(header)[0]
+    response = admin_as("editor").get(revision_url(header, first))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<code>data.title</code>: Two → One" in html
+    assert "<code>data.links</code>: 2 items → 3 items" in html
+    assert 'id="cms-restore-form"' in html
+    assert "One" in html
+
+
+@pytest.mark.django_db
+def test_restore_button_restores_through_the_service(admin_as, header):
+    first = revisions_of(header)[0]
+    client = admin_as("editor")
+    response = client.post(restore_url(header, first), {"version": header.version})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:blocks_siteblock_change", args=[header.pk])
+    header.refresh_from_db()
+    assert header.data["title"] == "One" and len(header.data["links"]) == 3
+    newest = revisions_of(header)[-1]
+    assert newest.comment == f"Restored from revision {first.pk}"
+    assert newest.author.username == "editor-acme"
+    assert header.status == "draft"
+
+
+@pytest.mark.django_db
+def test_restore_and_publish_from_the_admin(admin_as, header):
+    first = revisions_of(header)[0]
+    admin_as("editor").post(restore_url(header, first), {"version": header.version, "publish": "1"})
+    header.refresh_from_db()
+    assert header.status == "published"
+    assert header.published_snapshot["data"]["title"] == "One"
+
+
+@pytest.mark.django_db
+def test_stale_restore_changes_nothing_and_warns(admin_as, header):
+    first = revisions_of(header)[0]
+    client = admin_as("editor")
+    response = client.post(restore_url(header, first), {"version": header.version - 1}, follow=True)
+    assert "changed since you opened it" in response.content.decode()
+    header.refresh_from_db()
+    assert header.data["title"] == "Two"
+    assert len(revisions_of(header)) == 3
+
+
+@pytest.mark.django_db
+def test_viewer_cannot_restore_and_get_is_refused(admin_as, header):
+    first = revisions_of(header)[0]
+    assert admin_as("viewer").post(restore_url(header, first), {"version": header.version}).status_code == 403
+    assert admin_as("editor").get(restore_url(header, first)).status_code == 403
+    assert len(revisions_of(header)) == 3
+
+
+@pytest.mark.django_db
+def test_another_blocks_or_sites_revision_is_404(admin_as, header, site):
+    footer = make_block(site, name="Footer")
+    footer_revision = revisions_of(footer)[0]
+    client = admin_as("editor")
+    assert client.get(revision_url(header, footer_revision)).status_code == 404
+    assert client.post(restore_url(header, footer_revision), {"version": header.version}).status_code == 404
+    other = build_site("globex", ("en",))
+    foreign = make_block(other, name="Header")
+    assert client.get(history_url(foreign)).status_code == 404
+    assert client.get(revision_url(foreign, revisions_of(foreign)[0])).status_code == 404
+    assert SiteBlock.objects.get(pk=header.pk).data["title"] == "Two"

@@ -1,0 +1,178 @@
+"""The block list: columns, filters, search, and site scoping by membership."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounts.permissions import Actor
+from blocks.models import SiteBlock
+from blocks.services import block_publish, block_update_data
+from tests.editor.conftest import make_block, member
+
+LIST = reverse("admin:blocks_siteblock_changelist")
+
+
+def names(response) -> list[str]:
+    return sorted(block.name for block in response.context["cl"].result_list)
+
+
+@pytest.fixture
+def blocks(site, other_site):
+    header = make_block(site, name="Header", tags=["nav"])
+    about = make_block(site, name="About", type="page", path="/about", schema=[], tags=["pages"])
+    make_block(site, name="Footer", locale="fr", data={"title": "Pied"})
+    make_block(other_site, name="Globex secret")
+    owner = member(site, "boss", "owner")
+    actor = Actor(user=owner, site=site, role="owner")
+    header = block_update_data(actor=actor, block=header, data={"title": "Hi"}, expected_version=None)
+    header = block_publish(actor=actor, block=header, expected_version=None)
+    block_update_data(actor=actor, block=header, data={"title": "Hello"}, expected_version=None)
+    block_publish(actor=actor, block=about, expected_version=None)
+    return site
+
+
+def test_member_sees_only_their_sites_blocks(blocks, admin_as):
+    response = admin_as("viewer").get(LIST)
+    assert response.status_code == 200
+    assert names(response) == ["About", "Footer", "Header"]
+    assert b"Globex secret" not in response.content
+
+
+def test_list_columns_show_status_with_unpublished_changes(blocks, admin_as):
+    html = admin_as("editor").get(LIST).content.decode()
+    for column in ("column-slug", "column-type", "column-path", "column-locale", "column-updated_at"):
+        assert column in html
+    assert "Published, unpublished changes" in html
+    assert "Draft" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"state": "changed"}, ["Header"]),
+        ({"state": "published"}, ["About", "Header"]),
+        ({"state": "draft"}, ["Footer"]),
+        ({"type__exact": "page"}, ["About"]),
+        ({"locale": "fr"}, ["Footer"]),
+        ({"tag": "nav"}, ["Header"]),
+        ({"q": "about"}, ["About"]),
+        ({"q": "/about"}, ["About"]),
+        ({"q": "foot"}, ["Footer"]),
+    ],
+)
+def test_filters_and_search(blocks, admin_as, query, expected):
+    assert names(admin_as("editor").get(LIST, query)) == expected
+
+
+def test_site_filter_lists_only_member_sites(blocks, admin_as, other_site):
+    response = admin_as("editor").get(LIST)
+    html = response.content.decode()
+    assert f"?site={blocks.pk}" in html
+    assert f"?site={other_site.pk}" not in html
+    # Forcing the other site's id in the URL still shows none of its blocks.
+    assert names(admin_as("editor").get(LIST, {"site": other_site.pk})) == []
+
+
+def test_other_sites_block_page_is_not_reachable(blocks, admin_as, other_site):
+    secret = SiteBlock.objects.get(name="Globex secret")
+    response = admin_as("owner").get(reverse("admin:blocks_siteblock_change", args=[secret.pk]))
+    assert response.status_code == 302  # the admin's "does not exist" redirect, nothing rendered
+    assert b"Globex" not in response.content
+
+
+def test_non_member_cannot_enter(db, site):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    stranger = get_user_model().objects.create_user("stranger", password="pw-for-tests-1")
+    client = Client()
+    client.force_login(stranger)
+    assert client.get(LIST).status_code == 302  # to the login page
+
+
+def test_bulk_publish_and_unpublish(blocks, admin_as):
+    client = admin_as("editor")
+    ids = list(SiteBlock.objects.filter(site=blocks).values_list("pk", flat=True))
+    response = client.post(LIST, {"action": "publish_selected", "_selected_action": ids}, follow=True)
+    assert response.status_code == 200
+    # Header's data is valid now; every block of the site is published.
+    assert set(SiteBlock.objects.filter(site=blocks).values_list("status", flat=True)) == {"published"}
+    client.post(LIST, {"action": "unpublish_selected", "_selected_action": ids}, follow=True)
+    assert set(SiteBlock.objects.filter(site=blocks).values_list("status", flat=True)) == {"draft"}
+
+
+def test_bulk_publish_reports_blocks_that_cannot_publish(site, admin_as):
+    empty = make_block(site, name="Needs title")
+    response = admin_as("editor").post(
+        LIST, {"action": "publish_selected", "_selected_action": [empty.pk]}, follow=True
+    )
+    text = response.content.decode()
+    assert "Not published: Needs title" in text
+    assert "data.title" in text
+    empty.refresh_from_db()
+    assert empty.status == "draft"
+
+
+def test_viewer_has_no_publish_action(blocks, admin_as):
+    client = admin_as("viewer")
+    html = client.get(LIST).content.decode()
+    assert "publish_selected" not in html
+    ids = list(SiteBlock.objects.filter(site=blocks).values_list("pk", flat=True))
+    client.post(LIST, {"action": "unpublish_selected", "_selected_action": ids})
+    assert SiteBlock.objects.get(name="About").status == "published"
+
+
+def test_member_logs_in_through_the_admin_login_form(site):
+    from django.test import Client
+
+    member(site, "wendy", "translator")
+    client = Client()
+    response = client.post(reverse("admin:login"), {"username": "wendy", "password": "pw-for-tests-1", "next": LIST})
+    assert response.status_code == 302 and response["Location"] == LIST
+    assert client.get(LIST).status_code == 200
+
+
+def test_stranger_cannot_log_in(db):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    get_user_model().objects.create_user("nobody", password="pw-for-tests-1")
+    response = Client().post(reverse("admin:login"), {"username": "nobody", "password": "pw-for-tests-1"})
+    assert response.status_code == 200 and b"Please enter the correct" in response.content
+
+
+def test_delete_goes_through_the_service(site, admin_as):
+    from revisions.models import BlockRevision
+
+    block = make_block(site, name="Doomed")
+    assert BlockRevision.objects.filter(block_id=block.pk).exists()
+    client = admin_as("editor")
+    response = client.post(reverse("admin:blocks_siteblock_delete", args=[block.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not SiteBlock.objects.filter(pk=block.pk).exists()
+    assert not BlockRevision.objects.filter(block_id=block.pk).exists()
+
+
+def test_viewer_cannot_delete(site, admin_as):
+    block = make_block(site, name="Kept")
+    client = admin_as("viewer")
+    assert client.post(reverse("admin:blocks_siteblock_delete", args=[block.pk]), {"post": "yes"}).status_code == 403
+    client.post(LIST, {"action": "delete_selected", "_selected_action": [block.pk], "post": "yes"})
+    assert SiteBlock.objects.filter(pk=block.pk).exists()
+
+
+def test_list_query_count_does_not_grow_with_rows(site, admin_as):
+    client = admin_as("editor")
+    make_block(site, name="B0", tags=["t"])
+    client.get(LIST)  # warm caches (content types, sessions)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(LIST).status_code == 200
+    for index in range(1, 15):
+        make_block(site, name=f"B{index}", tags=[f"t{index}"], locale="fr" if index % 2 else None)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(LIST).status_code == 200
+    assert len(many.captured_queries) <= len(few.captured_queries), [q["sql"] for q in many.captured_queries]
