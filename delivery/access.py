@@ -17,8 +17,8 @@ from django.db.models import OuterRef, Subquery
 from accounts.authentication import hash_token, secret_from_header
 from accounts.models import ApiToken, Membership, Site
 from accounts.permissions import ROLE_ACTIONS, SCOPE_FOR_ACTION, Action
-from delivery import cache as dcache
 from cms import errors
+from delivery import cache as dcache
 from locales.selectors import fallback_map
 
 

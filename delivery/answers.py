@@ -19,13 +19,13 @@ from django.utils import timezone
 
 from accounts.models import Site
 from blocks.datasources.resolver import Resolution, copy_json
-from delivery import selectors
-from delivery.cache import Entry, SiteFacts
 from blocks.models import BlockType, SiteBlock
 from cms import errors
 from cms.api.formats import iso_ms
 from cms.api.renderers import dumps
 from cms.conf import cms_setting
+from delivery import selectors
+from delivery.cache import Entry, SiteFacts
 
 
 def site_stub(facts: SiteFacts) -> Site:

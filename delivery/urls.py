@@ -6,8 +6,8 @@ benchmark's bare view, served through the same server and middleware as the real
 
 from django.urls import re_path
 
-from delivery import openapi, views  # noqa: F401  (openapi: registers the delivery operations)
 from cms.conf import cms_setting
+from delivery import openapi, views  # noqa: F401  (openapi: registers the delivery operations)
 
 SITE = r"(?P<site>[^/]+)"
 

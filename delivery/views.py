@@ -21,13 +21,13 @@ import re
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from delivery import access, answers
-from delivery import cache as dcache
 from blocks.models import BlockType
 from cms import errors
 from cms.api.exceptions import json_error_response
 from cms.api.views import parse_flag
 from cms.conf import cms_setting
+from delivery import access, answers
+from delivery import cache as dcache
 from locales.selectors import locale_chain
 
 logger = logging.getLogger("cms.delivery")

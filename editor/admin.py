@@ -18,16 +18,16 @@ from django.utils.html import format_html
 
 from accounts.admin_filters import MemberSiteFilter
 from accounts.permissions import Action
-from editor.history import BlockHistoryMixin
-from editor.access import actor_for, can_edit_data, site_roles, sites_where, visible_blocks
-from editor.filters import LocaleFilter, StatusFilter, TagFilter
-from editor.forms import BlockAddForm, BlockChangeForm, CopyToLocaleForm
-from editor.translation_marks import TranslationColumnMixin
-from editor.widgets import preview_html, render_data_form
 from blocks.models import BlockStatus, SiteBlock
 from blocks.services import block_delete, block_publish, block_unpublish
 from blocks.services.translation import block_copy_to_locale
 from cms import errors
+from editor.access import actor_for, can_edit_data, site_roles, sites_where, visible_blocks
+from editor.filters import LocaleFilter, StatusFilter, TagFilter
+from editor.forms import BlockAddForm, BlockChangeForm, CopyToLocaleForm
+from editor.history import BlockHistoryMixin
+from editor.translation_marks import TranslationColumnMixin
+from editor.widgets import preview_html, render_data_form
 from locales.selectors import enabled_locale_codes
 from scheduling.admin import BlockScheduleMixin
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Q
 
-from editor.access import visible_blocks
 from blocks.models import BlockStatus
+from editor.access import visible_blocks
 
 MAX_TAG_CHOICES = 100
 

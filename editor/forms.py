@@ -19,16 +19,16 @@ from django.utils.safestring import SafeString
 
 from accounts.models import Site
 from accounts.permissions import Action, Actor
-from editor.access import can_edit_data
-from editor.freeform import draft_errors
-from editor.widgets import parse_data_form, render_data_form
 from blocks.models import BlockType, SiteBlock
-from schema import compiled_for
 from blocks.services import block_create, block_replace_schema, block_update_data, block_update_meta
 from cms import errors
 from cms.nul import MESSAGE as NUL_MESSAGE
 from cms.nul import nul_paths
+from editor.access import can_edit_data
+from editor.freeform import draft_errors
+from editor.widgets import parse_data_form, render_data_form
 from locales.models import SiteLocale
+from schema import compiled_for
 
 STALE_MESSAGE = (
     "This block was changed by someone else since you opened it, so your changes were NOT saved. "

@@ -17,12 +17,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from accounts.permissions import Action
-from editor.access import actor_for
-from editor.widgets import preview_html, render_data_form
 from blocks.models import SiteBlock
 from blocks.services import block_restore
 from blocks.services.common import block_state
 from cms import errors
+from editor.access import actor_for
+from editor.widgets import preview_html, render_data_form
 from revisions import diff
 from revisions.selectors import revision_of_block, revision_state, revisions_for_block
 

@@ -18,11 +18,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts.permissions import Action
-from editor.access import actor_for
 from blocks.models import SiteBlock
-from scheduling.services import block_schedule, block_unschedule, read_schedule_times, site_zone
 from cms import errors
+from editor.access import actor_for
 from scheduling.models import BlockSchedule
+from scheduling.services import block_schedule, block_unschedule, read_schedule_times, site_zone
 
 
 def _local(value, zone) -> str:

@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from blocks.api.openapi import document
 from blocks.api.serializers import read_body
 from blocks.api.views.blocks import BlockWriteMixin, block_response
-from scheduling.services import SCHEDULE_KEYS, block_schedule, block_unschedule, read_schedule_times
 from cms.api.views import SiteAPIView, allow_params
+from scheduling.services import SCHEDULE_KEYS, block_schedule, block_unschedule, read_schedule_times
 
 
 class BlockScheduleView(BlockWriteMixin, SiteAPIView):

@@ -25,11 +25,11 @@ from accounts.models import Membership, Role
 from accounts.permissions import Action, Actor
 from blocks import events
 from blocks.models import BlockStatus, SiteBlock
-from schema import compiled_for
 from blocks.services.common import lock_block, touch
 from blocks.services.publishing import block_publish, block_unpublish
 from cms import errors
 from scheduling.models import BlockSchedule
+from schema import compiled_for
 
 LOCAL_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
 SCHEDULE_KEYS = ("publishAt", "unpublishAt", "publishAtLocal", "unpublishAtLocal")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from schema.registry import COMMON_KEYS, ITEMS_KEYS, get_type, type_names
 from cms.errors import ValidationFailed
+from schema.registry import COMMON_KEYS, ITEMS_KEYS, get_type, type_names
 
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 MAX_FIELDS = 250

@@ -23,6 +23,7 @@ from typing import Any
 import jsonschema_rs
 import orjson
 
+from cms.errors import ValidationFailed
 from schema import patterns
 from schema.paths import ANY_ITEM, format_path
 from schema.registry import (
@@ -33,7 +34,6 @@ from schema.registry import (
     get_type,
     is_localized,
 )
-from cms.errors import ValidationFailed
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 REQUIRED_MESSAGE = "Must be present and non-empty."

@@ -9,9 +9,9 @@ with its path; the services then check the values.
 from __future__ import annotations
 
 from blocks.models import BlockType, SiteBlock
-from schema import compiled_for
 from cms import errors
 from cms.api.formats import iso_ms
+from schema import compiled_for
 
 # Keys a client may echo back from a block it read; changing them is `immutable_field`.
 IMMUTABLE_KEYS = {

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from blocks.datasources.resolver import Resolution, SourceRequest
-from delivery.selectors import best_in_chain, content_of, readable_blocks
 from blocks.models import BlockType
+from delivery.selectors import best_in_chain, content_of, readable_blocks
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 10

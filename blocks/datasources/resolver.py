@@ -24,8 +24,8 @@ from typing import Any
 import orjson
 
 from blocks.datasources.registry import get_source
-from schema import ANY_ITEM
 from cms.conf import cms_setting
+from schema import ANY_ITEM
 
 logger = logging.getLogger("cms.datasources")
 

@@ -7,7 +7,6 @@ from django.db import transaction
 from accounts.permissions import Action, Actor
 from blocks import events
 from blocks.models import SiteBlock
-from schema import check_schema, compiled_for
 from blocks.services.common import (
     block_state,
     lock_block,
@@ -19,6 +18,7 @@ from blocks.services.common import (
 from blocks.services.publishing import publish_in_place
 from blocks.services.translation import after_data_write
 from revisions.recording import block_revision
+from schema import check_schema, compiled_for
 
 
 def block_replace_schema(*, actor: Actor, block: SiteBlock, schema: object, expected_version: int | None) -> SiteBlock:

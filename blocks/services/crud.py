@@ -9,7 +9,6 @@ from django.utils.text import slugify
 from accounts.permissions import Action, Actor
 from blocks import events
 from blocks.models import BlockType, SiteBlock
-from schema import check_schema, compiled_for
 from blocks.services.common import (
     block_state,
     check_locale,
@@ -21,6 +20,7 @@ from blocks.services.common import (
 )
 from cms import errors
 from revisions.recording import block_revision, delete_block_revisions
+from schema import check_schema, compiled_for
 
 MAX_NAME_LENGTH = 200
 MAX_SLUG_LENGTH = 200

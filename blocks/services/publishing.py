@@ -8,10 +8,10 @@ from django.utils import timezone
 from accounts.permissions import Action, Actor
 from blocks import events
 from blocks.models import BlockStatus, SiteBlock
-from schema import compiled_for
 from blocks.services.common import block_state, live_data, lock_block, touch
 from cms import errors
 from revisions.recording import block_revision
+from schema import compiled_for
 
 
 def publish_in_place(block: SiteBlock) -> None:

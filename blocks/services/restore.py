@@ -13,13 +13,13 @@ from django.db import transaction
 from accounts.permissions import Action, Actor
 from blocks import events
 from blocks.models import SiteBlock
-from schema import check_schema, compiled_for
 from blocks.services.common import block_state, lock_block, refresh_unpublished_flag, rewrite_as_revision, touch
 from blocks.services.publishing import publish_in_place
 from blocks.services.translation import after_data_replaced
 from cms import errors
 from revisions.recording import block_revision
 from revisions.selectors import revision_of_block, revision_state
+from schema import check_schema, compiled_for
 
 
 def block_restore(

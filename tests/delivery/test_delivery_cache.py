@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from blocks import services
-from delivery import cache as dcache
 from blocks.models import SiteBlock
+from delivery import cache as dcache
 
 pytestmark = pytest.mark.django_db
 

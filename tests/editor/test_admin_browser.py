@@ -20,8 +20,8 @@ import pytest
 from django.db import connections
 
 from blocks.models import SiteBlock
-from tests.editor.conftest import member
 from tests.conftest import build_site
+from tests.editor.conftest import member
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -11,8 +11,8 @@ from accounts.permissions import Actor
 from blocks.models import SiteBlock
 from blocks.services import block_update_data
 from revisions.models import BlockRevision
-from tests.editor.conftest import make_block
 from tests.conftest import build_site
+from tests.editor.conftest import make_block
 
 
 def history_url(block) -> str:

@@ -13,9 +13,9 @@ from accounts.authentication import hash_token
 from accounts.models import ApiToken, Membership, Site
 from accounts.services import token_create
 from locales.models import SiteLocale
+from tests.conftest import build_site, client_with
 from tests.editor.conftest import logged_in, member
 from tests.editor.helpers import encode, rendered_form_post
-from tests.conftest import build_site, client_with
 
 SITES = reverse("admin:accounts_site_changelist")
 MEMBERS = reverse("admin:accounts_membership_changelist")

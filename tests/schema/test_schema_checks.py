@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from schema import MAX_FIELDS, MAX_LEVELS, check_schema
 from cms.errors import ValidationFailed
+from schema import MAX_FIELDS, MAX_LEVELS, check_schema
 
 
 def problems(schema) -> dict[str, str]:

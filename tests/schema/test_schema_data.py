@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from schema import check_schema, compiled_for
 from cms.errors import ValidationFailed
+from schema import check_schema, compiled_for
 
 REQ = "Must be present and non-empty."
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from schema import check_schema, compiled_for, iter_fields, localized_fields
 from cms.errors import ValidationFailed
+from schema import check_schema, compiled_for, iter_fields, localized_fields
 
 HEADER = [
     {"name": "logo", "type": "image", "label": "Logo"},

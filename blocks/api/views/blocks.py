@@ -13,10 +13,10 @@ from blocks.api.filters import SiteBlockFilter
 from blocks.api.openapi import document
 from blocks.api.serializers import block_meta, block_payload, read_body
 from blocks.models import SiteBlock
-from schema import compiled_for
 from cms import errors
 from cms.api.pagination import PageMetaPagination
 from cms.api.views import SiteAPIView, allow_params, check_if_match, expected_version_from, flag_param
+from schema import compiled_for
 
 LIST_PARAMS = {"type", "status", "tags", "search", "ordering", "page", "perPage", "translations"}
 CREATE_KEYS = {"name", "type", "schema", "data", "path", "slug", "tags", "locale"}
