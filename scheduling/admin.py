@@ -17,10 +17,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from accounts.access import actor_for
 from accounts.permissions import Action
 from blocks.models import SiteBlock
 from cms import errors
-from editor.access import actor_for
 from scheduling.models import BlockSchedule
 from scheduling.services import block_schedule, block_unschedule, read_schedule_times, site_zone
 
