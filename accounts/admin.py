@@ -1,9 +1,7 @@
 """Sites, members and API tokens in the admin: what a site owner needs to run a team without a shell.
 
 Scoping follows the block list (`accounts.access`): a user sees the sites they belong to (a superuser, all).
-- Sites: every member sees their sites; owners change name, default locale, time zone and visibility;
-  only superusers create a site (`site_create`, as the `create_site` command). Enabled locales and their
-  fallbacks are managed through the locales API and shown read-only here.
+- Sites: in `locales/admin.py`, since a site is created and configured with its locales.
 - Members: owners only. Add an existing user by username, change a role, remove; the last owner of a site
   can be neither demoted nor removed.
 - API tokens: an owner issues and revokes tokens for any member of their site; every other member for
@@ -24,12 +22,12 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from accounts.access import actor_for, forget_site_roles, site_roles, sites_where
 from accounts.admin_filters import MemberSiteFilter, OwnedSiteFilter
@@ -41,8 +39,6 @@ from accounts.services import (
     membership_add,
     membership_change_role,
     membership_remove,
-    site_create,
-    site_update,
     token_issue,
     token_revoke,
 )
@@ -58,7 +54,7 @@ def token_status(token: ApiToken, now=None) -> str:
 
 
 # -- forms ----------------------------------------------------------------------------------------------------
-class _ServiceForm(forms.ModelForm):
+class ServiceForm(forms.ModelForm):
     """`clean()` calls one service (inside the admin's transaction); its errors land beside their fields."""
 
     request = None
@@ -90,64 +86,7 @@ class _ServiceForm(forms.ModelForm):
         return self.saved
 
 
-class SiteAddForm(_ServiceForm):
-    slug = forms.SlugField(max_length=100, help_text="URL name, e.g. `acme` (the delivery API uses it).")
-    name = forms.CharField(max_length=200)
-    locales = forms.CharField(initial="en", help_text="Comma-separated locale codes, e.g. en, fr, fr-CA.")
-    default_locale = forms.CharField(required=False, help_text="One of the locales (default: the first).")
-    timezone = forms.CharField(initial="UTC", help_text="IANA time zone, e.g. Europe/Paris.")
-    field_map = {"defaultLocale": "default_locale"}
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        codes = [code.strip() for code in cleaned["locales"].split(",") if code.strip()]
-        self.run(
-            site_create,
-            slug=cleaned["slug"],
-            name=cleaned["name"],
-            locales=codes,
-            default_locale=cleaned.get("default_locale") or (codes[0] if codes else ""),
-            timezone_name=cleaned["timezone"],
-        )
-        return cleaned
-
-
-class SiteChangeForm(_ServiceForm):
-    name = forms.CharField(max_length=200)
-    default_locale = forms.ChoiceField(help_text="One of the site's enabled locales.")
-    timezone = forms.CharField(max_length=64, help_text="IANA time zone, e.g. Europe/Paris.")
-    is_public = forms.BooleanField(required=False, help_text="Public sites serve the delivery API without a token.")
-    field_map = {"defaultLocale": "default_locale"}
-
-    class Meta:
-        model = Site
-        fields = ["name", "default_locale", "timezone", "is_public"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from locales.selectors import enabled_locale_codes
-
-        codes = enabled_locale_codes(self.instance) if self.instance.pk else []
-        self.fields["default_locale"].choices = [(code, code) for code in codes]
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        self.run(
-            site_update,
-            actor=actor_for(self.request, self.instance),
-            name=cleaned["name"],
-            timezone_name=cleaned["timezone"],
-            is_public=cleaned["is_public"],
-            default_locale=cleaned["default_locale"],
-        )
-        return cleaned
-
-
-class MembershipAddForm(_ServiceForm):
+class MembershipAddForm(ServiceForm):
     site = forms.ModelChoiceField(queryset=Site.objects.none())
     username = forms.CharField(max_length=150, help_text="The user must already have an account.")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.EDITOR)
@@ -170,7 +109,7 @@ class MembershipAddForm(_ServiceForm):
         return cleaned
 
 
-class MembershipChangeForm(_ServiceForm):
+class MembershipChangeForm(ServiceForm):
     class Meta:
         model = Membership
         fields = ["role"]
@@ -184,7 +123,7 @@ class MembershipChangeForm(_ServiceForm):
         return cleaned
 
 
-class TokenAddForm(_ServiceForm):
+class TokenAddForm(ServiceForm):
     site = forms.ModelChoiceField(queryset=Site.objects.none())
     user = forms.ModelChoiceField(
         queryset=get_user_model().objects.none(), help_text="A member of the site; the token acts as them."
@@ -263,103 +202,6 @@ def _get_from(queryset, model_admin, object_id):
         return queryset.get(**{field.name: field.to_python(unquote(object_id))})
     except (model_admin.model.DoesNotExist, ValidationError, ValueError):
         return None
-
-
-# -- sites ----------------------------------------------------------------------------------------------------
-@admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "default_locale", "timezone", "is_public", "role_column", "members_column")
-    search_fields = ("name", "slug")
-    ordering = ("name",)
-    actions = None
-
-    def get_queryset(self, request):
-        """The user's sites, each with the member count and the user's role, in the one list query."""
-        visible = Site.objects.filter(pk__in=list(site_roles(request)))
-        if request.user.is_superuser:
-            role = Value(Role.OWNER, output_field=CharField())
-        else:
-            role = Subquery(Membership.objects.filter(site=OuterRef("pk"), user=request.user).values("role")[:1])
-        return visible.annotate(member_count=Count("memberships"), your_role=role)
-
-    @admin.display(description="your role", ordering="your_role")
-    def role_column(self, site: Site) -> str:
-        return site.your_role
-
-    @admin.display(description="members", ordering="member_count")
-    def members_column(self, site: Site) -> int:
-        return site.member_count
-
-    @admin.display(description="enabled locales")
-    def locales_summary(self, site: Site) -> str:
-        from locales.selectors import site_locale_rows
-
-        rows = site_locale_rows(site)
-        parts = [
-            (
-                row.locale.code,
-                " (default)" if row.locale.code == site.default_locale else "",
-                f" → {row.fallback.code}" if row.fallback_id else "",
-            )
-            for row in rows
-        ]
-        listed = format_html_join(", ", "<code>{}</code>{}{}", parts)
-        return format_html(
-            "{}<div class='help'>Enable, disable and set fallbacks with the locales API "
-            "(<code>/api/v1/locales</code>).</div>",
-            listed,
-        )
-
-    @admin.display(description="team")
-    def team_links(self, site: Site) -> str:
-        members = reverse("admin:accounts_membership_changelist") + f"?site={site.pk}"
-        tokens = reverse("admin:accounts_apitoken_changelist") + f"?site={site.pk}"
-        return format_html('<a href="{}">Members</a> · <a href="{}">API tokens</a>', members, tokens)
-
-    # -- powers
-    def has_module_permission(self, request) -> bool:
-        return bool(site_roles(request))
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        roles = site_roles(request)
-        return obj.pk in roles if obj is not None else bool(roles)
-
-    def has_add_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        owned = sites_where(request, Action.MANAGE)
-        return obj.pk in owned if obj is not None else bool(owned)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # a site takes every block, token and revision with it: not a click away
-
-    # -- forms
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        base = SiteChangeForm if obj is not None else SiteAddForm
-        return type(base.__name__, (base,), {"request": request})
-
-    def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return [(None, {"fields": ["slug", "name", "locales", "default_locale", "timezone"]})]
-        return [
-            (None, {"fields": ["name", "slug", "default_locale", "timezone", "is_public"]}),
-            ("Locales", {"fields": ["locales_summary"]}),
-            ("Team", {"fields": ["team_links", "created_at"]}),
-        ]
-
-    def get_readonly_fields(self, request, obj=None):
-        return () if obj is None else ("slug", "locales_summary", "team_links", "created_at")
-
-    def save_form(self, request, form, change):
-        forget_site_roles(request)  # a new site joins a superuser's list
-        return form.saved
-
-    def save_model(self, request, obj, form, change) -> None:
-        pass
-
-    def save_related(self, request, form, formsets, change) -> None:
-        pass
 
 
 # -- members --------------------------------------------------------------------------------------------------

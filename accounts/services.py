@@ -13,18 +13,16 @@ lock on the membership row, so two concurrent creations cannot both slip under t
 
 from __future__ import annotations
 
-import re
 import secrets
-import zoneinfo
 from collections.abc import Iterable
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from accounts.authentication import hash_token
+from accounts.events import token_revoked
 from accounts.models import TOKEN_PREFIX, ApiToken, Membership, Role, Scope, Site
 from accounts.permissions import ROLE_ACTIONS, SCOPE_FOR_ACTION, Action, Actor
 from cms import errors
@@ -33,8 +31,6 @@ from cms.conf import cms_setting
 # Scopes a management token may carry; `preview` is for the delivery API's drafts.
 TOKEN_SCOPES = (Scope.READ, Scope.WRITE, Scope.PUBLISH, Scope.PREVIEW)
 DEFAULT_TOKEN_SCOPES = (Scope.READ, Scope.WRITE, Scope.PUBLISH)
-SITE_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-LOCALE_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
 def clean_scopes(scopes: Iterable[str]) -> list[str]:
@@ -82,13 +78,8 @@ def _forget_tokens(*, user, site: Site) -> None:
     """After a role change, the delivery API's cached rights of the user's tokens on `site` are dropped."""
     hashes = list(ApiToken.objects.filter(user=user, site=site).values_list("token_hash", flat=True))
 
-    def announce() -> None:
-        for dotted in cms_setting("TOKEN_REVOKED_LISTENERS"):
-            for token_hash in hashes:
-                import_string(dotted)(token_hash=token_hash)
-
-    if hashes:
-        transaction.on_commit(announce)
+    for token_hash in hashes:
+        token_revoked.fire(token_hash=token_hash)
 
 
 def membership_set(*, user, site: Site, role: str) -> Membership:
@@ -167,41 +158,6 @@ def membership_remove(*, actor: Actor, membership: Membership) -> int:
     return len(tokens)
 
 
-def site_update(
-    *, actor: Actor, name: str, timezone_name: str, is_public: bool, default_locale: str | None = None
-) -> Site:
-    """Change a site's settings (owners only). The default locale must be one the site enables; changing it
-    goes through `locales.services` so the locale rules and their listeners stay in one place.
-    """
-    actor.require(Action.MANAGE, "Only the site's owners change its settings.")
-    problems = _site_field_problems(name=name, timezone_name=timezone_name)
-    if problems:
-        raise errors.ValidationFailed(fields=problems)
-    with transaction.atomic():
-        site = Site.objects.select_for_update().get(pk=actor.site.pk)
-        if default_locale is not None and default_locale != site.default_locale:
-            from locales.services import site_locale_update
-
-            try:
-                site_locale_update(actor=actor, code=default_locale, changes={"isDefault": True}, site=site)
-            except errors.CmsError as exc:
-                raise errors.ValidationFailed(fields={"defaultLocale": exc.message}) from None
-        site.name, site.timezone, site.is_public = name, timezone_name, bool(is_public)
-        site.save(update_fields=["name", "timezone", "is_public", "default_locale"])
-    return site
-
-
-def _site_field_problems(*, name: str, timezone_name: str) -> dict[str, str]:
-    problems: dict[str, str] = {}
-    if not name or not name.strip() or len(name) > 200:
-        problems["name"] = "Give a name of at most 200 characters."
-    try:
-        zoneinfo.ZoneInfo(timezone_name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        problems["timezone"] = f"Unknown time zone `{timezone_name}`."
-    return problems
-
-
 def token_issue(
     *,
     actor: Actor,
@@ -276,8 +232,8 @@ def token_revoke(*, token: ApiToken, actor: Actor | None = None) -> ApiToken:
 
     With `actor`: an owner revokes any token of the site, any other member only their own.
 
-    The callables in `CMS["TOKEN_REVOKED_LISTENERS"]` get `token_hash=` after the commit (the delivery API
-    caches what a token may do, and drops that at once).
+    `accounts.events.token_revoked` fires with `token_hash=` after the commit (the delivery API caches what a
+    token may do, and drops that at once).
     """
     if actor is not None:
         own = actor.role is not None and token.user_id == actor.user.pk
@@ -285,51 +241,5 @@ def token_revoke(*, token: ApiToken, actor: Actor | None = None) -> ApiToken:
             raise errors.Forbidden("Only the site's owners revoke other members' tokens.")
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db(fields=["revoked_at"])
-    token_hash = token.token_hash
-
-    def announce() -> None:
-        for dotted in cms_setting("TOKEN_REVOKED_LISTENERS"):
-            import_string(dotted)(token_hash=token_hash)
-
-    transaction.on_commit(announce)
+    token_revoked.fire(token_hash=token.token_hash)
     return token
-
-
-def site_create(
-    *,
-    slug: str,
-    name: str,
-    locales: Iterable[str],
-    default_locale: str,
-    timezone_name: str = "UTC",
-) -> Site:
-    """A site with its enabled locales. A regional code (`fr-CA`) falls back to its language (`fr`) when the
-    site enables that language; every chain then ends at the site default (`locales.selectors.locale_chain`).
-    """
-    from locales.models import Locale, SiteLocale
-
-    codes = list(dict.fromkeys(code.strip() for code in locales if code.strip()))
-    problems = _site_field_problems(name=name, timezone_name=timezone_name)
-    if not SITE_SLUG_RE.match(slug or "") or len(slug) > 100:
-        problems["slug"] = "Use lowercase letters, digits and single hyphens (at most 100 characters)."
-    bad = [code for code in codes if not LOCALE_RE.match(code)]
-    if bad:
-        problems["locales"] = f"Not a locale code: {', '.join(bad)}."
-    if not codes:
-        problems["locales"] = "Enable at least one locale."
-    if default_locale not in codes:
-        problems["defaultLocale"] = f"`{default_locale}` must be one of the site's locales ({', '.join(codes)})."
-    if problems:
-        raise errors.ValidationFailed(fields=problems)
-    with transaction.atomic():
-        if Site.objects.filter(slug=slug).exists():
-            raise errors.Conflict(f"A site `{slug}` already exists.")
-        site = Site.objects.create(slug=slug, name=name, default_locale=default_locale, timezone=timezone_name)
-        by_code = {}
-        for code in codes:
-            by_code[code], _ = Locale.objects.get_or_create(code=code, defaults={"name": code})
-        for code in codes:
-            language = code.split("-")[0]
-            fallback = by_code.get(language) if language != code else None
-            SiteLocale.objects.create(site=site, locale=by_code[code], fallback=fallback)
-    return site

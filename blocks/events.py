@@ -1,40 +1,35 @@
-"""Block events: what services announce after a write commits.
+"""Block events: what block services announce about each write.
 
-Every write service calls `emit(...)` inside its transaction. Two kinds of hooks hear it:
+Every write service calls `emit(...)` inside its transaction (through the one write path,
+`blocks.services.writing`). Two hooks (`cms.hooks`) carry the events to the apps above, subscribed in
+`wiring.connect`:
 
-- recorders (`settings.CMS["EVENT_RECORDERS"]`) run *inside* the write's transaction, with a list of events:
-  what they write (an outbox: the webhooks' queued fan-out) commits or rolls back with the write, so a
-  committed write can never lose its record, and a rolled-back one leaves none. They must only write rows
-  (no network) and stay cheap: their time is the write's. An exception from one fails the write. Events
-  emitted inside `with together():` (a write that updates and publishes, or writes several blocks: a
-  schema across the locale copies, a site copied to a locale) reach them as ONE list when the block ends,
-  so they can record them in one row; any other event reaches them alone, at once. A service that emits
-  more than one event wraps its transaction: `with transaction.atomic(), events.together():` (in that
-  order, so the batch is recorded before the commit).
-- listeners (`settings.CMS["EVENT_LISTENERS"]`) run only after the commit (so a rolled-back write announces
-  nothing), for what cannot be transactional (cache invalidation).
+- `recorded` runs *inside* the write's transaction, with a list of events: what its subscribers write (the
+  webhooks' outbox) commits or rolls back with the write, so a committed write can never lose its record,
+  and a rolled-back one leaves none. Subscribers only write rows (no network) and stay cheap: their time is
+  the write's. An exception from one fails the write. Events emitted inside `with together():` (a write that
+  updates and publishes, or writes several blocks: a schema across the locale copies, a site copied to a
+  locale) reach it as ONE list when the block ends, so they can be recorded in one row; any other event
+  reaches it alone, at once.
+- `committed` runs once per event, *after* the commit (so a rolled-back write announces nothing), for what
+  cannot be transactional (the delivery cache). A failing subscriber is logged; it cannot undo the write.
 
-Cache invalidation and webhooks hang off this, not off model signals, so the order of events is visible in
-the service code.
+Cache invalidation and webhooks hang off these, not off model signals, so the order of events is visible in
+`wiring.connect` and in the service code.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 
-from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from cms.conf import cms_setting
+from cms.hooks import Hook
 
-logger = logging.getLogger("cms.events")
 _together: ContextVar[list | None] = ContextVar("block_events_together", default=None)
 
 EVENTS = (
@@ -48,6 +43,12 @@ EVENTS = (
     "block.copied",
     "block.publish_failed",
 )
+
+
+# Inside the write's transaction, with `list[BlockEvent]` (see the module docstring).
+recorded = Hook("block events recorded", after_commit=False)
+# After the write commits, with one `BlockEvent`.
+committed = Hook("block event committed", after_commit=True)
 
 
 @dataclass(frozen=True)
@@ -112,15 +113,6 @@ def together() -> Iterator[None]:
 
 
 def _announce(payloads: list[BlockEvent]) -> None:
-    for dotted in cms_setting("EVENT_RECORDERS"):
-        import_string(dotted)(payloads)
+    recorded.fire(payloads)
     for payload in payloads:
-        transaction.on_commit(partial(dispatch, payload))
-
-
-def dispatch(payload: BlockEvent) -> None:
-    for dotted in cms_setting("EVENT_LISTENERS"):
-        try:
-            import_string(dotted)(payload)
-        except Exception:  # one broken listener must not stop the others or fail a committed write
-            logger.exception("Block event listener %s failed for %s", dotted, payload.event)
+        committed.fire(payload)

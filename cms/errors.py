@@ -77,3 +77,9 @@ class RateLimited(CmsError):
 
 class ServerError(CmsError):
     pass
+
+
+def error_text(error: CmsError) -> str:
+    """A domain error as one line for a terminal: the message and each field to blame."""
+    details = "; ".join(f"{field}: {message}" for field, message in (error.fields or {}).items())
+    return f"{error.message} {details}".strip()

@@ -5,25 +5,20 @@ Every change is checked against the site's whole configuration before it is writ
 graph has no cycle. Disabling a locale keeps its blocks: they stop being served (the delivery API only
 walks enabled locales) and come back when the locale is enabled again.
 
-When a site's locales change, the callables named in `CMS["SITE_LOCALES_CHANGED_LISTENERS"]` are called
-with `site_id=` after the commit (the delivery cache drops that site's answers, for instance).
+When a site's locales change, `locales.events.site_locales_changed` fires with `site_id=` after the commit
+(the delivery cache drops that site's answers, for instance).
 """
 
 from __future__ import annotations
 
-import logging
-
 from django.db import transaction
-from django.utils.module_loading import import_string
 
 from accounts.models import Site
 from accounts.permissions import Action, Actor
 from cms import errors
-from cms.conf import cms_setting
 from locales.codes import InvalidLocaleCode, canonical_code
+from locales.events import site_locales_changed
 from locales.models import Locale, SiteLocale
-
-logger = logging.getLogger("cms.locales")
 
 MAX_NAME_LENGTH = 100
 
@@ -64,19 +59,6 @@ def _fallback_map(rows: dict[str, SiteLocale]) -> dict[str, str | None]:
     return {code: (row.fallback.code if row.fallback_id else None) for code, row in rows.items() if row.is_enabled}
 
 
-def _announce(site: Site) -> None:
-    site_id = site.pk
-
-    def run() -> None:
-        for dotted in cms_setting("SITE_LOCALES_CHANGED_LISTENERS"):
-            try:
-                import_string(dotted)(site_id=site_id)
-            except Exception:  # a broken listener must not undo or hide a committed change
-                logger.exception("Site-locales listener %s failed for site %s", dotted, site_id)
-
-    transaction.on_commit(run)
-
-
 def site_locale_enable(
     *, actor: Actor, code: object, name: object = None, fallback: object = None, site: Site | None = None
 ) -> SiteLocale:
@@ -106,7 +88,7 @@ def site_locale_enable(
             existing.fallback = fallback_locale
             existing.save(update_fields=["is_enabled", "fallback"])
             row = existing
-        _announce(site)
+        site_locales_changed.fire(site_id=site.pk)
     return row
 
 
@@ -142,7 +124,7 @@ def site_locale_update(*, actor: Actor, code: object, changes: dict, site: Site 
         if changes.get("isDefault") is True and site.default_locale != code:
             Site.objects.filter(pk=site.pk).update(default_locale=code)
             site.default_locale = code
-        _announce(site)
+        site_locales_changed.fire(site_id=site.pk)
     return row
 
 
@@ -170,5 +152,5 @@ def site_locale_disable(*, actor: Actor, code: object, site: Site | None = None)
             )
         row.is_enabled = False
         row.save(update_fields=["is_enabled"])
-        _announce(site)
+        site_locales_changed.fire(site_id=site.pk)
     return row

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
+from accounts.api import SiteAPIView
 from blocks.api.openapi import document
 from blocks.api.serializers import read_body
 from blocks.api.views.blocks import BlockWriteMixin, block_response
-from cms.api.views import SiteAPIView, allow_params
+from cms.api.views import allow_params
 from scheduling.services import SCHEDULE_KEYS, block_schedule, block_unschedule, read_schedule_times
 
 

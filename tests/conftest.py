@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from contextlib import ExitStack
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,6 +13,7 @@ from rest_framework.test import APIClient
 from accounts.authentication import hash_token
 from accounts.models import TOKEN_PREFIX, ApiToken, Membership, Site
 from accounts.permissions import Actor
+from cms.hooks import Hook
 from locales.models import Locale, SiteLocale
 
 ALL_SCOPES = ("read", "write", "publish")
@@ -101,3 +103,14 @@ def make_client(site):
         return client_with(secret)
 
     return make
+
+
+@pytest.fixture
+def subscribe():
+    """`subscribe(hook, fn)`: `fn` hears `hook` (after its real subscribers) for this test only."""
+    with ExitStack() as stack:
+
+        def add(hook: Hook, subscriber):
+            return stack.enter_context(hook.subscribed(subscriber))
+
+        yield add

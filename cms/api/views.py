@@ -1,93 +1,12 @@
-"""The base of every management API view: who acts, on which site, and the ETag / If-Match helpers.
+"""Query-parameter and body helpers every API view shares (no app knowledge here).
 
-`SiteAPIView.initial` authenticates (token or admin session), then builds `self.actor` (user, site, role,
-scopes). Token calls act on the token's site; session calls pick the site with `?site=<slug>` (or the only
-site the user belongs to). Views stay thin: they check `self.actor`, call one service or selector, render.
+The base view that knows who acts on which site is `accounts.api.SiteAPIView`; `If-Match` is
+`cms.api.preconditions`.
 """
 
 from __future__ import annotations
 
-from rest_framework.permissions import SAFE_METHODS
-from rest_framework.views import APIView
-
-from accounts.models import Membership, Role, Site
-from accounts.permissions import Actor
 from cms import errors
-from cms.api.throttling import TokenRateThrottle
-
-
-def actor_for_request(request) -> Actor:
-    user = request.user
-    token = request.auth
-    if token is not None and hasattr(token, "token_hash"):
-        return Actor(
-            user=user, site=token.site, role=token.member_role, scopes=frozenset(token.scopes or ()), token=token
-        )
-    if user is None or not user.is_authenticated:
-        raise errors.Unauthenticated()
-    slug = request.query_params.get("site")
-    memberships = Membership.objects.select_related("site").filter(user=user)
-    if slug:
-        membership = memberships.filter(site__slug=slug).first()
-        if membership is not None:
-            return Actor(user=user, site=membership.site, role=membership.role)
-        if user.is_superuser:
-            site = Site.objects.filter(slug=slug).first()
-            if site is not None:
-                return Actor(user=user, site=site, role=Role.OWNER)
-        raise errors.NotFound(f"No site `{slug}` for this user.")
-    found = list(memberships[:2])
-    if len(found) == 1:
-        return Actor(user=user, site=found[0].site, role=found[0].role)
-    if user.is_superuser and not found:
-        sites = list(Site.objects.all()[:2])
-        if len(sites) == 1:
-            return Actor(user=user, site=sites[0], role=Role.OWNER)
-    raise errors.BadRequest("Choose the site with `?site=<slug>`.", fields={"site": "Required for session access."})
-
-
-def check_if_match(request, current_etag: str) -> None:
-    """A write with `If-Match` that does not name the current ETag changes nothing: `stale_write`.
-
-    The check here is the early answer; services repeat it under a row lock (`expected_version`), which is
-    what makes two concurrent writers with the same ETag unable to both win.
-    """
-    sent = request.headers.get("If-Match")
-    if sent is None or sent.strip() == "*":
-        return
-    candidates = {value.strip().removeprefix("W/") for value in sent.split(",")}
-    if current_etag not in candidates:
-        raise errors.StaleWrite()
-
-
-def expected_version_from(request) -> int | None:
-    """The version named by `If-Match: "<id>-<version>"`, or None when the header is absent or `*`."""
-    sent = request.headers.get("If-Match")
-    if sent is None or sent.strip() == "*":
-        return None
-    value = sent.split(",")[0].strip().removeprefix("W/").strip('"')
-    _, _, version = value.rpartition("-")
-    try:
-        return int(version)
-    except ValueError:
-        raise errors.StaleWrite("If-Match does not name a version of this block.") from None
-
-
-class SiteAPIView(APIView):
-    actor: Actor
-    # Rate limits apply to the management API (per token); the delivery API has its own caching instead.
-    throttle_classes = [TokenRateThrottle]
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.actor = actor_for_request(request)
-        if request.method not in SAFE_METHODS:
-            if not self.actor.may_write():
-                raise errors.Forbidden("Your role or token only allows reading on this site.")
-            # Parse now, so a malformed body is `bad_request` on every write, even on endpoints that ignore it.
-            if not isinstance(request.data, dict):
-                raise errors.BadRequest("The request body must be a JSON object.")
-
 
 # Query parameters every management view accepts: the locale addressed, and the site for session access.
 COMMON_PARAMS = frozenset({"locale", "site", "format"})

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "delivery",
     "editor",
     "webhooks",
+    "wiring",  # last: subscribes the apps to each other's hooks (wiring/connect.py)
 ]
 
 MIDDLEWARE = [
@@ -162,10 +163,6 @@ CMS = {
     "WEBHOOKS_MAX_ATTEMPTS": env_int("CMS_WEBHOOKS_MAX_ATTEMPTS", 6),  # first try + retries
     "WEBHOOKS_BACKOFF_SECONDS": env_int("CMS_WEBHOOKS_BACKOFF", 30),  # then doubled per retry
     "WEBHOOKS_TIMEOUT_SECONDS": env_int("CMS_WEBHOOKS_TIMEOUT", 10),
-    # Called inside each block write's transaction, with a list of `blocks.events.BlockEvent` (outbox rows).
-    "EVENT_RECORDERS": ["webhooks.outbox.record_block_events"],
-    # Called after each block write commits, with a `blocks.events.BlockEvent`.
-    "EVENT_LISTENERS": ["delivery.cache.on_block_event"],
     # Delivery API (blocks/delivery): server-side cache of rendered answers; see docs/decisions.md.
     "DELIVERY_CACHE_SECONDS": env_int("CMS_DELIVERY_CACHE_SECONDS", 3600),
     "DELIVERY_SITE_CACHE_SECONDS": 300,
@@ -179,14 +176,6 @@ CMS = {
     "DATA_SOURCE_MAX_DEPTH": 3,
     "DATA_SOURCE_MAX_CALLS": 20,
     "BENCH_BASELINE": env_bool("CMS_BENCH_BASELINE", False),
-    # Called with `site_id=` after a change to a site's locales commits (enable, disable, default, fallback).
-    "SITE_LOCALES_CHANGED_LISTENERS": [
-        "delivery.cache.invalidate_site",
-    ],
-    # Called with `token_hash=` after a token is revoked.
-    "TOKEN_REVOKED_LISTENERS": [
-        "delivery.cache.forget_token",
-    ],
 }
 
 # The task queue (django-tasks): the database backend runs on SQLite and PostgreSQL with no extra service;

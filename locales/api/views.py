@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
+from accounts.api import SiteAPIView
 from accounts.models import Site
 from accounts.permissions import Action
-from cms.api.views import SiteAPIView, allow_params, read_object
+from cms.api.views import allow_params, read_object
 from locales import selectors, services
 from locales.api import openapi
 from locales.models import SiteLocale

@@ -11,13 +11,13 @@ from accounts.services import (
     membership_add,
     membership_change_role,
     membership_remove,
-    site_update,
     token_create,
     token_issue,
     token_revoke,
     usable_scopes,
 )
 from cms import errors
+from locales.sites import site_update
 from tests.editor.conftest import member
 
 

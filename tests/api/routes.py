@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from cms.api.views import SiteAPIView
+from accounts.api import SiteAPIView
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 # Query parameters a route cannot answer without (checked before the block is looked up).

@@ -348,14 +348,16 @@ def test_cached_answer_stops_at_the_scheduled_unpublish_time(site, publish, read
 def test_a_site_made_private_and_a_revoked_token_take_effect_at_once(
     site, publish, reader, django_capture_on_commit_callbacks
 ):
-    from accounts.models import ApiToken
+    from accounts.models import ApiToken, Role
+    from accounts.permissions import Actor
     from accounts.services import token_revoke
+    from locales.sites import site_update
 
     publish("Hero", {"title": "x"})
     assert reader.get(f"{BASE}/blocks/hero").status_code == 200  # the site's facts are cached now
-    site.is_public = False
-    with django_capture_on_commit_callbacks(execute=True):
-        site.save()
+    owner = Actor(user=None, site=site, role=Role.OWNER)
+    with django_capture_on_commit_callbacks(execute=True):  # through the service: it fires `site_changed`
+        site_update(actor=owner, name=site.name, timezone_name=site.timezone, is_public=False)
     assert error_of(reader.get(f"{BASE}/blocks/hero"))["code"] == "unauthenticated"
 
     _, secret = issue_token(site, username="reader", role="viewer", scopes=("read",))

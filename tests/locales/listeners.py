@@ -1,4 +1,4 @@
-"""A `SITE_LOCALES_CHANGED_LISTENERS` entry for tests: records the site ids it was called with."""
+"""A `locales.events.site_locales_changed` subscriber for tests: records the site ids it was called with."""
 
 CALLS: list[int] = []
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.test import override_settings
 
 from blocks.models import SiteBlock
+from locales.events import site_locales_changed
 from locales.models import SiteLocale
 from tests.locales import listeners
 
@@ -125,12 +125,12 @@ def test_unknown_locale_is_not_found(owner):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_listeners_hear_about_changes_after_commit(site, make_client, settings):
+def test_listeners_hear_about_changes_after_commit(site, make_client, subscribe):
     listeners.CALLS.clear()
     owner = make_client(role="owner")
-    with override_settings(CMS={**settings.CMS, "SITE_LOCALES_CHANGED_LISTENERS": ["tests.locales.listeners.record"]}):
-        owner.post("/api/v1/locales", {"code": "de"}, format="json")
-        owner.post("/api/v1/locales", {"code": "bad_code"}, format="json")  # refused: nothing to announce
-        owner.delete("/api/v1/locales/de")
+    subscribe(site_locales_changed, listeners.record)
+    owner.post("/api/v1/locales", {"code": "de"}, format="json")
+    owner.post("/api/v1/locales", {"code": "bad_code"}, format="json")  # refused: nothing to announce
+    owner.delete("/api/v1/locales/de")
     calls = list(listeners.CALLS)
     assert calls == [site.pk, site.pk]

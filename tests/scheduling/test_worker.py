@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from reversion.models import Version
 
+from blocks import events
 from blocks.models import SiteBlock
 from scheduling.services import perform_due_schedules
 from tests.conftest import build_site, client_with, issue_token
@@ -87,11 +88,10 @@ def test_block_scheduled_one_second_ahead_goes_live_then_down(setup):
     assert len(revisions("Scheduled unpublish")) == 1
 
 
-def test_failed_scheduled_publish_is_recorded_on_the_block_and_announced(setup, settings):
+def test_failed_scheduled_publish_is_recorded_on_the_block_and_announced(setup, subscribe):
     _site, user, api = setup
     seen = []
-    settings.CMS = {**settings.CMS, "EVENT_LISTENERS": ["tests.scheduling.test_worker.remember"]}
-    remember.seen = seen
+    subscribe(events.committed, seen.append)
     publish_at = datetime.now(UTC) + timedelta(seconds=1)
     api.post("/api/v1/site-blocks/promo/schedule", {"publishAt": z(publish_at)}, format="json")
     api.put("/api/v1/site-blocks/promo/data", {"data": {"title": ""}}, format="json")  # no longer publishable
@@ -108,13 +108,6 @@ def test_failed_scheduled_publish_is_recorded_on_the_block_and_announced(setup, 
     assert len(failed) == 1 and failed[0].extra["fields"] == failure["fields"]
     assert failed[0].user_id == user.pk
     assert perform_due_schedules() == []
-
-
-def remember(event) -> None:
-    remember.seen.append(event)
-
-
-remember.seen = []
 
 
 def test_scheduler_who_lost_publish_rights_fails_cleanly(setup):

@@ -72,10 +72,10 @@ def remember(event) -> None:
     HEARD.append(event.event)
 
 
-def test_events_emitted_together_are_one_row_and_a_block_that_raises_drops_its_events(owner, receiver, settings):
+def test_events_emitted_together_are_one_row_and_a_block_that_raises_drops_its_events(owner, receiver, subscribe):
     api, _ = owner
     add_hook(api, receiver.url)
-    settings.CMS = {**settings.CMS, "EVENT_LISTENERS": ["tests.webhooks.test_outbox.remember"]}
+    subscribe(events.committed, remember)
     block = SiteBlock.objects.get(slug="hero")
     DBTaskResult.objects.all().delete()
     HEARD.clear()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
+from accounts.api import SiteAPIView
 from cms.api.pagination import PageMetaPagination
-from cms.api.views import SiteAPIView, allow_params, read_object
+from cms.api.views import allow_params, read_object
 from webhooks import selectors, services
 from webhooks.api import openapi
 from webhooks.api.serializers import delivery_payload, webhook_payload

@@ -9,10 +9,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.management.commands.create_site import error_text
 from accounts.models import Membership, Role, Site
 from accounts.services import membership_set, token_create
 from cms import errors
+from cms.errors import error_text
 
 DEFAULT_ROLE = Role.EDITOR
 

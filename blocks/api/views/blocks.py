@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
+from accounts.api import SiteAPIView
 from blocks import datasources, selectors, services
 from blocks.api.filters import SiteBlockFilter
 from blocks.api.openapi import document
@@ -15,7 +16,8 @@ from blocks.api.serializers import block_meta, block_payload, read_body
 from blocks.models import SiteBlock
 from cms import errors
 from cms.api.pagination import PageMetaPagination
-from cms.api.views import SiteAPIView, allow_params, check_if_match, expected_version_from, flag_param
+from cms.api.preconditions import expected_version
+from cms.api.views import allow_params, flag_param
 from schema import compiled_for
 
 LIST_PARAMS = {"type", "status", "tags", "search", "ordering", "page", "perPage", "translations"}
@@ -46,8 +48,7 @@ class BlockWriteMixin:
 
     def block_for_write(self, request, slug: str) -> tuple[SiteBlock, int | None]:
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
-        check_if_match(request, block.etag)
-        return block, expected_version_from(request)
+        return block, expected_version(request, current_etag=block.etag, current_version=block.version)
 
 
 class BlockCollectionView(SiteAPIView):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
+from accounts.api import SiteAPIView
 from blocks import selectors, services
 from blocks.api.openapi import document
 from blocks.api.serializers import block_meta, block_payload
@@ -15,7 +16,7 @@ from blocks.api.views.blocks import BlockWriteMixin
 from cms import errors
 from cms.api.formats import iso_ms
 from cms.api.pagination import PageMetaPagination
-from cms.api.views import SiteAPIView, allow_params, flag_param
+from cms.api.views import allow_params, flag_param
 from revisions import diff
 from revisions.models import BlockRevision
 from revisions.selectors import revision_of_block, revision_state, revisions_for_block

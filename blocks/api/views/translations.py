@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
+from accounts.api import SiteAPIView
 from blocks import selectors, services
 from blocks.api.openapi import document
 from blocks.api.views.blocks import BlockWriteMixin, block_response
-from cms.api.views import SiteAPIView, allow_params, read_object
+from cms.api.views import allow_params, read_object
 
 
 class BlockTranslationsView(SiteAPIView):

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.services import site_create
 from cms import errors
-
-
-def error_text(error: errors.CmsError) -> str:
-    """A domain error as one line for a terminal: the message and each field to blame."""
-    details = "; ".join(f"{field}: {message}" for field, message in (error.fields or {}).items())
-    return f"{error.message} {details}".strip()
+from cms.errors import error_text
+from locales.sites import site_create
 
 
 class Command(BaseCommand):

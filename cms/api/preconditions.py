@@ -1,0 +1,34 @@
+"""`If-Match` on writes: one parser, strong comparison (RFC 9110 §13.1.1), any listed current tag passes.
+
+A write sends the `ETag` it read (`"<id>-<version>"`). The view compares the header with the block's current
+ETag before any work (the early answer) and hands the service the version that matched as `expected_version`;
+the service compares that again on the row it locked, which is what makes two writers holding the same ETag
+unable to both win. Because the expected version comes from the tag that matched, a list such as
+`"7-1", "7-12"` passes whichever entry is current, under the lock as before it.
+
+A weak tag (`W/"7-12"`) never matches: If-Match compares strongly, and our ETags are strong.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from rest_framework.request import Request
+
+from cms import errors
+
+
+def if_match_tags(header: str | None) -> list[str] | None:
+    """The entity tags an `If-Match` header lists, as sent (quotes and `W/` kept); None when absent or `*`."""
+    if header is None or header.strip() == "*":
+        return None
+    return [tag.strip() for tag in header.split(",") if tag.strip()]
+
+
+def expected_version(request: Request | HttpRequest, *, current_etag: str, current_version: int) -> int | None:
+    """The version a write may change, or None without a precondition; `stale_write` when no tag is current."""
+    tags = if_match_tags(request.headers.get("If-Match"))
+    if tags is None:
+        return None
+    if current_etag not in tags:
+        raise errors.StaleWrite()
+    return current_version

@@ -1,0 +1,40 @@
+"""`connect()`: every subscription between apps, in the order the subscribers run. Called once, at startup.
+
+What happens after a block write (create, update, schema, publish, unpublish, delete, restore, copy), in order:
+
+1. Inside the write's transaction, after the block row and its revision are written:
+   `blocks.events.recorded` -> `webhooks.outbox.record_block_events` writes one outbox row for the write's
+   events (the worker fans it out into signed deliveries later). A failure here fails the write.
+2. The transaction commits; the API or admin answers after this.
+3. After the commit, once per event: `blocks.events.committed` -> `delivery.cache.on_block_event` bumps the
+   site's generation when readers could see a difference (a publish, unpublish, delete; any write to a
+   published block), so the next delivery read renders afresh. A failure is logged; the write stands.
+
+Other moments, all after their commit:
+
+- `accounts.events.site_changed` (name, time zone, public/private, default locale) ->
+  `delivery.cache.invalidate_site`: the site's cached facts and answers are dropped.
+- `accounts.events.token_revoked` (a revoke, or a role change of the token's user) ->
+  `delivery.cache.forget_token`: the next delivery request with that token reads its rights afresh.
+- `locales.events.site_locales_changed` (enabled, disabled, default, fallback) ->
+  `delivery.cache.invalidate_site`.
+"""
+
+from __future__ import annotations
+
+from accounts import events as account_events
+from blocks import events as block_events
+from delivery import cache as delivery_cache
+from locales import events as locale_events
+from webhooks import outbox as webhooks_outbox
+
+
+def connect() -> None:
+    # -- a block write, inside its transaction ---------------------------------------------------------
+    block_events.recorded.subscribe(webhooks_outbox.record_block_events)
+    # -- a block write, after it commits ---------------------------------------------------------------
+    block_events.committed.subscribe(delivery_cache.on_block_event)
+    # -- sites, tokens and locales, after they commit --------------------------------------------------
+    account_events.site_changed.subscribe(delivery_cache.invalidate_site)
+    account_events.token_revoked.subscribe(delivery_cache.forget_token)
+    locale_events.site_locales_changed.subscribe(delivery_cache.invalidate_site)
