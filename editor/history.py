@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from accounts.permissions import Action
 from blocks.models import SiteBlock
 from blocks.services import block_restore
-from blocks.services.common import block_state
+from blocks.services.writing import block_state
 from cms import errors
 from editor.access import actor_for
 from editor.widgets import preview_html, render_data_form

@@ -1,6 +1,6 @@
 """Change lists between two block states: pure functions, no database.
 
-A state is what `blocks.services.common.block_state` returns (`name`, `path`, `tags`, `status`, `schema`,
+A state is what `blocks.services.writing.block_state` returns (`name`, `path`, `tags`, `status`, `schema`,
 `data`…). `changes(before, after)` lists `{"field", "from", "to"}` entries in a stable order:
 
 - top-level fields by name (`name`, `path`, `tags`, `status`, `schema`); `data` entries by path, recursing

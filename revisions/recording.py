@@ -3,13 +3,13 @@
 Two ways in, for services:
 
     with transaction.atomic(), block_revision(user=actor.user, comment="Updated data") as recorder:
-        block = lock_block(block, expected_version)
-        before = block_state(block)
         ...; block.save()
-        recorder.track(block, before=before)
+        recorder.track(block, before=before, after=after)
 
 or, for a write already inside its transaction, the one call `record_block_revision(block, user=…,
-comment=…, before=…)` (`before=None` for a block that did not exist).
+comment=…, before=…, after=…)` (`before=None` for a block that did not exist). `before` and `after` are the
+states the change list compares: the caller (the blocks layer's write path, `blocks.services.writing`) says
+what a block's editable state is; this module knows no block module.
 
 Each tracked block gets its own reversion `Revision` and `Version` (the full serialized block) plus a
 `BlockRevision` row with the change list from `before` to the block's state now. We write reversion's models
@@ -37,13 +37,6 @@ from revisions.models import BlockRevision
 SNAPSHOT_FORMAT = "json"
 
 
-def state_of(block) -> dict:
-    """The state a revision compares (the blocks layer defines which fields are editable)."""
-    from blocks.services.common import block_state
-
-    return block_state(block)
-
-
 @dataclass
 class _Tracked:
     block: object
@@ -61,14 +54,15 @@ class BlockRevisionRecorder:
         self._tracked: dict[int, _Tracked] = {}
         self.saved: list[BlockRevision] = []
 
-    def track(self, block, *, before: dict | None) -> None:
-        """Snapshot `block` as it is now (call after saving it). Tracking it again keeps the first `before`."""
+    def track(self, block, *, before: dict | None, after: dict) -> None:
+        """Snapshot `block` as it is now (call after saving it), with the states its change list compares.
+        Tracking it again keeps the first `before`."""
         assert block.pk is not None, "track() a block after saving it"
         first = self._tracked.get(block.pk)
         self._tracked[block.pk] = _Tracked(
             block=block,
             before=first.before if first else before,
-            after=state_of(block),
+            after=after,
             serialized=serializers.serialize(SNAPSHOT_FORMAT, [block]),
         )
 
@@ -121,10 +115,10 @@ def block_revision(*, user, comment: str) -> Iterator[BlockRevisionRecorder]:
         recorder.save()
 
 
-def record_block_revision(block, *, user, comment: str, before: dict | None) -> BlockRevision:
+def record_block_revision(block, *, user, comment: str, before: dict | None, after: dict) -> BlockRevision:
     """Record `block` (already saved) as one revision now; call it inside the write's transaction."""
     with block_revision(user=user, comment=comment) as recorder:
-        recorder.track(block, before=before)
+        recorder.track(block, before=before, after=after)
     return recorder.saved[0]
 
 

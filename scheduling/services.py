@@ -25,8 +25,8 @@ from accounts.models import Membership, Role
 from accounts.permissions import Action, Actor
 from blocks import events
 from blocks.models import BlockStatus, SiteBlock
-from blocks.services.common import lock_block, touch
 from blocks.services.publishing import block_publish, block_unpublish
+from blocks.services.writing import block_write
 from cms import errors
 from scheduling.models import BlockSchedule
 from schema import compiled_for
@@ -170,8 +170,15 @@ def block_schedule(
             problems[key] = "Must be in the future."
     if problems:
         raise errors.ValidationFailed("Scheduled times must be in the future.", fields=problems)
-    with transaction.atomic():
-        block = lock_block(block, expected_version)
+    with block_write(
+        actor=actor,
+        block=block,
+        expected_version=expected_version,
+        comment="Scheduled",
+        event="block.updated",  # the version moved, and a published block now stops being live at a new time
+        revision=False,  # a schedule is not content: the block's history lists content changes
+    ) as write:
+        block = write.block
         new_publish = block.scheduled_publish_at if publish_at is UNSET else publish_at
         new_unpublish = block.scheduled_unpublish_at if unpublish_at is UNSET else unpublish_at
         if isinstance(publish_at, datetime):
@@ -187,10 +194,9 @@ def block_schedule(
             raise errors.ValidationFailed(
                 fields={"unpublishAt": "The block is not published and no publish is scheduled."}
             )
-        touch(block, actor)
         block.scheduled_publish_at = new_publish
         block.scheduled_unpublish_at = new_unpublish
-        block.save()
+        write.finish()
         user = actor.user if getattr(actor.user, "pk", None) else None
         schedule, _ = BlockSchedule.objects.get_or_create(block=block)
         if publish_at is not UNSET:
@@ -201,9 +207,6 @@ def block_schedule(
         schedule.updated_at = now
         schedule.save()
         block.schedule = schedule
-        # A write like any other (the version moved): caches of what readers see (delivery) must hear of it,
-        # since a published block now stops being live at a new time.
-        events.emit("block.updated", block, user=actor.user)
         # Enqueued in the same transaction: with the database queue the task exists iff the schedule does.
         from scheduling.tasks import enqueue_sweep_at
 
@@ -215,15 +218,21 @@ def block_schedule(
 def block_unschedule(*, actor: Actor, block: SiteBlock, expected_version: int | None) -> SiteBlock:
     """Cancel both scheduled times. Queued sweeps stay queued and find nothing due."""
     actor.require(Action.PUBLISH)
-    with transaction.atomic():
-        block = lock_block(block, expected_version)
-        touch(block, actor)
-        block.scheduled_publish_at = None
-        block.scheduled_unpublish_at = None
-        block.save()
-        BlockSchedule.objects.filter(block=block).update(publish_by=None, unpublish_by=None, updated_at=timezone.now())
-        events.emit("block.updated", block, user=actor.user)
-    return block
+    with block_write(
+        actor=actor,
+        block=block,
+        expected_version=expected_version,
+        comment="Unscheduled",
+        event="block.updated",
+        revision=False,
+    ) as write:
+        write.block.scheduled_publish_at = None
+        write.block.scheduled_unpublish_at = None
+        write.finish()
+        BlockSchedule.objects.filter(block=write.block).update(
+            publish_by=None, unpublish_by=None, updated_at=timezone.now()
+        )
+    return write.block
 
 
 # ---- performing ----------------------------------------------------------------------------------------------

@@ -1,94 +1,22 @@
-"""Pieces every block write shares: locking with the version check, the state a revision compares, touching.
+"""Rules block services share before they write: who may write data, and valid locales, paths and tags.
 
-The version check happens on the locked row inside the write's transaction: two writers holding the same
-ETag serialise on the row lock (PostgreSQL `SELECT … FOR UPDATE`; SQLite takes its write lock at BEGIN
-IMMEDIATE), and the second sees the bumped version and gets `stale_write`.
+The write itself (lock, version check, save, revision, events) is `blocks.services.writing`.
 """
 
 from __future__ import annotations
 
 import re
 
-from django.utils import timezone
-
 from accounts.models import Site
 from accounts.permissions import Action, Actor
-from blocks import events
-from blocks.models import BlockStatus, SiteBlock
+from blocks.models import SiteBlock
 from cms import errors
 from locales.selectors import enabled_locale_codes
-from revisions.recording import block_revision
 
 PATH_RE = re.compile(r"^/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$")
 MAX_PATH_LENGTH = 2048
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 50
-
-
-def lock_block(block: SiteBlock, expected_version: int | None) -> SiteBlock:
-    """Re-read `block` under a row lock and refuse a stale write. Must run inside `transaction.atomic()`."""
-    try:
-        locked = SiteBlock.objects.select_for_update().select_related("site").get(pk=block.pk)
-    except SiteBlock.DoesNotExist:
-        raise errors.NotFound("This block no longer exists.") from None
-    if expected_version is not None and locked.version != expected_version:
-        raise errors.StaleWrite()
-    return locked
-
-
-def block_state(block: SiteBlock) -> dict:
-    """What a revision records and compares: the editable state of a block."""
-    return {
-        "name": block.name,
-        "slug": block.slug,
-        "type": block.type,
-        "path": block.path,
-        "tags": list(block.tags),
-        "status": block.status,
-        "schema": block.schema,
-        "data": block.data,
-    }
-
-
-def touch(block: SiteBlock, actor: Actor) -> None:
-    """Every write bumps the version (the ETag) and stamps who and when."""
-    block.version += 1
-    block.updated_at = timezone.now()
-    block.updated_by = actor.user if getattr(actor.user, "pk", None) else None
-
-
-def rewrite_as_revision(block: SiteBlock, *, actor: Actor, comment: str, event: str, **fields) -> None:
-    """Set `fields` on a (locked) block and save it as one revision of its own, with its event.
-
-    For the locale copies a write reaches besides the block it names (a schema replaced or restored across
-    the group, shared fields synced): each copy changes visibly, so each gets its history entry and event.
-    Callers loop over copies inside `events.together()`, so the group's events are one outbox row."""
-    with block_revision(user=actor.user, comment=comment) as recorder:
-        before = block_state(block)
-        for name, value in fields.items():
-            setattr(block, name, value)
-        touch(block, actor)
-        refresh_unpublished_flag(block)
-        block.save()
-        recorder.track(block, before=before)
-        events.emit(event, block, user=actor.user)
-
-
-def live_data(schema: list[dict], data: dict) -> dict:
-    """The data a publish snapshots: orphaned keys (no longer in the schema) are left out of the live site."""
-    names = {field.get("name") for field in schema if field.get("type") != "dataSource"}
-    return {key: value for key, value in data.items() if key in names}
-
-
-def refresh_unpublished_flag(block: SiteBlock) -> None:
-    """`hasUnpublishedChanges`: the working copy of a published block differs from what is live."""
-    snapshot = block.published_snapshot
-    if block.status != BlockStatus.PUBLISHED or snapshot is None:
-        block.has_unpublished_changes = False
-        return
-    block.has_unpublished_changes = snapshot.get("schema") != block.schema or snapshot.get("data") != live_data(
-        block.schema, block.data
-    )
 
 
 def require_data_write(actor: Actor, block: SiteBlock) -> None:

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.permissions import Action, Actor
 from blocks import events
 from blocks.models import BlockType, SiteBlock
-from blocks.services.common import (
-    block_state,
-    check_locale,
-    check_path,
-    clean_tags,
-    lock_block,
-    path_taken,
-    touch,
-)
+from blocks.services.common import check_locale, check_path, clean_tags, path_taken
+from blocks.services.writing import block_write, insert_block, lock_block
 from cms import errors
-from revisions.recording import block_revision, delete_block_revisions
+from revisions.recording import delete_block_revisions
 from schema import check_schema, compiled_for
 
 MAX_NAME_LENGTH = 200
@@ -97,7 +90,7 @@ def block_create(
     if problems:
         raise errors.ValidationFailed(fields=problems)
 
-    with transaction.atomic(), block_revision(user=actor.user, comment="Created") as recorder:
+    with transaction.atomic(), events.together():
         if slug is None:
             final_slug = _unique_slug(site, locale_code, slugify(str(name)))
         elif SiteBlock.objects.filter(site=site, locale=locale_code, slug=slug).exists():
@@ -127,13 +120,7 @@ def block_create(
             created_at=now,
             updated_at=now,
         )
-        try:
-            with transaction.atomic():
-                block.save(force_insert=True)
-        except IntegrityError:
-            raise errors.Conflict("The slug or path was taken by a concurrent write; retry.") from None
-        recorder.track(block, before=None)
-        events.emit("block.created", block, user=actor.user)
+        insert_block(block, actor=actor, comment="Created", event="block.created")
     return block
 
 
@@ -155,34 +142,36 @@ def block_update_meta(*, actor: Actor, block: SiteBlock, expected_version: int |
     if problems:
         raise errors.ValidationFailed(fields=problems)
 
-    with transaction.atomic(), block_revision(user=actor.user, comment="Updated name, tags or path") as recorder:
-        block = lock_block(block, expected_version)
-        before = block_state(block)
-        if "name" in changes:
-            block.name = changes["name"].strip()
-        if cleaned_tags is not None:
-            block.tags = cleaned_tags
-        if "path" in changes and block.type == BlockType.PAGE:
-            if path_taken(block.site, block.locale, changes["path"], exclude_pk=block.pk):
-                raise errors.Conflict(
-                    f"The path `{changes['path']}` is already taken in this site and locale.", fields={"path": "Taken."}
-                )
-            block.path = changes["path"]
-        touch(block, actor)
-        try:
-            with transaction.atomic():
-                block.save()
-        except IntegrityError:
-            raise errors.Conflict("The path was taken by a concurrent write; retry.") from None
-        recorder.track(block, before=before)
-        events.emit("block.updated", block, user=actor.user)
-    return block
+    with block_write(
+        actor=actor,
+        block=block,
+        expected_version=expected_version,
+        comment="Updated name, tags or path",
+        event="block.updated",
+        conflict_message="The path was taken by a concurrent write; retry.",
+    ) as write:
+        _apply_meta(write.block, changes, cleaned_tags)
+    return write.block
+
+
+def _apply_meta(block: SiteBlock, changes: dict, cleaned_tags: list[str] | None) -> None:
+    """Set the checked `name`, `tags` and `path` on a locked block; a path another block has is `conflict`."""
+    if "name" in changes:
+        block.name = changes["name"].strip()
+    if cleaned_tags is not None:
+        block.tags = cleaned_tags
+    if "path" in changes and block.type == BlockType.PAGE:
+        if path_taken(block.site, block.locale, changes["path"], exclude_pk=block.pk):
+            raise errors.Conflict(
+                f"The path `{changes['path']}` is already taken in this site and locale.", fields={"path": "Taken."}
+            )
+        block.path = changes["path"]
 
 
 def block_delete(*, actor: Actor, block: SiteBlock, expected_version: int | None) -> None:
     """Delete this locale's block and its revisions (as the reference says); other locale copies stay."""
     actor.require(Action.WRITE)
-    with transaction.atomic():
+    with transaction.atomic(), events.together():
         block = lock_block(block, expected_version)
         events.emit("block.deleted", block, user=actor.user)
         delete_block_revisions(block)

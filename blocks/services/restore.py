@@ -8,16 +8,11 @@ the copies get it too, one revision each. The answer's `meta` says what changed.
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from accounts.permissions import Action, Actor
-from blocks import events
 from blocks.models import SiteBlock
-from blocks.services.common import block_state, lock_block, refresh_unpublished_flag, rewrite_as_revision, touch
-from blocks.services.publishing import publish_in_place
 from blocks.services.translation import after_data_replaced
+from blocks.services.writing import block_write, locked_copies, rewrite_locked
 from cms import errors
-from revisions.recording import block_revision
 from revisions.selectors import revision_of_block, revision_state
 from schema import check_schema, compiled_for
 
@@ -42,46 +37,41 @@ def block_restore(
         ) from None
     compiled_for(schema)  # compile before taking locks, as a schema write does
     comment = f"Restored from revision {target.pk}" + (" and published" if publish else "")
-    with transaction.atomic(), events.together():  # one outbox row, the copies' schema events included
-        block = lock_block(block, expected_version)
-        schema_changed = block.schema != schema
-        with block_revision(user=actor.user, comment=comment) as recorder:
-            before = block_state(block)
-            block.schema = schema
-            block.data = state["data"]
-            after_data_replaced(block, before["data"])  # translation fingerprints follow the data
-            touch(block, actor)
-            if publish:
-                publish_in_place(block)
-            else:
-                refresh_unpublished_flag(block)
-            block.save()
-            recorder.track(block, before=before)
-            events.emit("block.restored", block, user=actor.user, extra={"revisionId": target.pk})
-            if publish:
-                events.emit("block.published", block, user=actor.user)
-        copies_updated = _restore_schema_of_copies(actor, block, schema, target.pk) if schema_changed else []
+    with block_write(
+        actor=actor,
+        block=block,
+        expected_version=expected_version,
+        comment=comment,
+        event="block.restored",
+        extra={"revisionId": target.pk},
+    ) as write:
+        restored = write.block
+        schema_changed = restored.schema != schema
+        before_data = restored.data
+        restored.schema = schema
+        restored.data = state["data"]
+        after_data_replaced(restored, before_data)  # translation fingerprints follow the data
+        if publish:
+            write.publish()
+        write.finish()  # the block first, then the copies' schemas: one outbox row for all of them
+        copies_updated = _restore_schema_of_copies(actor, restored, schema, target.pk) if schema_changed else []
+    block = write.block
+    assert write.revision is not None
     meta = {
         "restoredFrom": target.pk,
         "schemaRestored": schema_changed,
         "schemaAlsoRestoredIn": copies_updated,
-        "changes": recorder.saved[0].changes,
+        "changes": write.revision.changes,
     }
     return block, meta
 
 
 def _restore_schema_of_copies(actor: Actor, block: SiteBlock, schema: list, revision_pk: int) -> list[str]:
-    copies = list(
-        SiteBlock.objects.select_for_update()
-        .filter(site_id=block.site_id, translation_key=block.translation_key)
-        .exclude(pk=block.pk)
-        .order_by("pk")
-    )
     updated = []
-    for copy in copies:
+    for copy in locked_copies(block):
         if copy.schema == schema:
             continue
         comment = f"Schema restored from revision {revision_pk} ({block.locale})"
-        rewrite_as_revision(copy, actor=actor, comment=comment, event="block.schema_updated", schema=schema)
+        rewrite_locked(copy, actor=actor, comment=comment, event="block.schema_updated", schema=schema)
         updated.append(copy.locale)
     return updated

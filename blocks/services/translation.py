@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import copy
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Site
 from accounts.permissions import Action, Actor
 from blocks import events
 from blocks.models import BlockStatus, BlockType, SiteBlock
-from blocks.services.common import block_state, lock_block, refresh_unpublished_flag, rewrite_as_revision, touch
+from blocks.services.writing import BlockWrite, insert_block, lock_block, locked_copies, rewrite_locked
 from blocks.translation_units import (
     forget_changed,
     pick_source,
@@ -34,7 +34,6 @@ from blocks.translation_units import (
 from cms import errors
 from locales.codes import InvalidLocaleCode, canonical_code
 from locales.selectors import enabled_locale_codes
-from revisions.recording import block_revision
 
 
 def group_source(block: SiteBlock, *, default_locale: str | None = None) -> SiteBlock | None:
@@ -69,6 +68,9 @@ def after_data_replaced(block: SiteBlock, before_data: dict) -> None:
     block.translation_hashes = forget_changed(
         block.translation_hashes or {}, schema=block.schema, before=before_data, after=block.data
     )
+
+
+COPY_CONFLICT = "The copy, its slug or its path was taken by a concurrent write; retry."
 
 
 def _target_locale(site: Site, block: SiteBlock, locale: object) -> str:
@@ -119,7 +121,7 @@ def block_copy_to_locale(
     _require_copy(actor, site, target_locale)
     if not isinstance(overwrite, bool):
         raise errors.ValidationFailed(fields={"overwrite": "Must be true or false."})
-    with transaction.atomic():
+    with transaction.atomic(), events.together():
         block = lock_block(block, expected_version)
         existing = (
             SiteBlock.objects.select_for_update()
@@ -134,26 +136,19 @@ def block_copy_to_locale(
         source = group_source(block, default_locale=site.default_locale)
         hashes = _fingerprints_for_copy(source, block, target_locale, site.default_locale)
         comment = f"Copied from {block.locale}"
-        with block_revision(user=actor.user, comment=comment) as recorder:
-            if existing is not None:
-                target = existing
-                target.site = site
-                before = block_state(target)
-                target.schema = copy.deepcopy(block.schema)
-                target.data = copy.deepcopy(block.data)
-            else:
-                before = None
-                target = _new_copy(actor, block, target_locale)
+        extra = {"fromLocale": block.locale}
+        if existing is None:
+            target = _new_copy(actor, block, target_locale)
             target.translation_hashes = hashes
-            if existing is not None:
-                touch(target, actor)
-                refresh_unpublished_flag(target)
-                target.save()
-            else:
-                _insert(target)
-            recorder.track(target, before=before)
-            events.emit("block.copied", target, user=actor.user, extra={"fromLocale": block.locale})
-    return target
+            return insert_block(
+                target, actor=actor, comment=comment, event="block.copied", extra=extra, conflict_message=COPY_CONFLICT
+            )
+        existing.site = site
+        write = BlockWrite(existing, actor=actor, comment=comment, event="block.copied", extra=extra)
+        existing.schema = copy.deepcopy(block.schema)
+        existing.data = copy.deepcopy(block.data)
+        existing.translation_hashes = hashes
+        return write.finish()
 
 
 def _new_copy(actor: Actor, block: SiteBlock, locale: str) -> SiteBlock:
@@ -187,14 +182,6 @@ def _new_copy(actor: Actor, block: SiteBlock, locale: str) -> SiteBlock:
     )
 
 
-def _insert(block: SiteBlock) -> None:
-    try:
-        with transaction.atomic():
-            block.save(force_insert=True)
-    except IntegrityError:
-        raise errors.Conflict("The copy, its slug or its path was taken by a concurrent write; retry.") from None
-
-
 def block_sync_shared_fields(
     *, actor: Actor, block: SiteBlock, locales: object = None, expected_version: int | None = None
 ) -> list[tuple[SiteBlock, list[str]]]:
@@ -211,12 +198,7 @@ def block_sync_shared_fields(
     results: list[tuple[SiteBlock, list[str]]] = []
     with transaction.atomic(), events.together():  # one outbox row for every copy written
         block = lock_block(block, expected_version)
-        copies = list(
-            SiteBlock.objects.select_for_update()
-            .filter(site_id=block.site_id, translation_key=block.translation_key)
-            .exclude(pk=block.pk)
-            .order_by("locale")
-        )
+        copies = locked_copies(block, order_by="locale")
         if locales is not None:
             known = {target.locale for target in copies}
             unknown = {
@@ -236,7 +218,7 @@ def block_sync_shared_fields(
             if not changed:
                 continue
             comment = f"Synced shared fields from {block.locale}"
-            rewrite_as_revision(target, actor=actor, comment=comment, event="block.updated", data=new_data)
+            rewrite_locked(target, actor=actor, comment=comment, event="block.updated", data=new_data)
     return results
 
 

@@ -247,20 +247,20 @@ def test_schema_change_on_the_fr_copy_changes_en_and_es_with_a_revision_each(api
 @pytest.mark.django_db
 def test_a_failure_on_one_copy_changes_no_copy(api, actor, monkeypatch):
     from blocks import services
-    from blocks.services import common
+    from blocks.services import writing
 
     create(api, "Promo", PROMO_SCHEMA, PROMO_DATA)
     copy_to(api, "promo", "fr")
     copy_to(api, "promo", "es")
     before = {b.locale: (b.schema, b.version) for b in SiteBlock.objects.all()}
-    real = common.refresh_unpublished_flag
+    real = writing.refresh_unpublished_flag
 
     def fail_on_es(block):
         if block.locale == "es":
             raise RuntimeError("disk full")
         real(block)
 
-    monkeypatch.setattr(common, "refresh_unpublished_flag", fail_on_es)
+    monkeypatch.setattr(writing, "refresh_unpublished_flag", fail_on_es)
     fr = SiteBlock.objects.get(locale="fr")
     with pytest.raises(RuntimeError):
         services.block_replace_schema(

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from blocks.models import SiteBlock
 from revisions.models import BlockRevision
+from blocks.services.writing import block_state
 from revisions.recording import record_block_revision
 
 
@@ -26,7 +27,7 @@ def two_histories(site):
     for slug, count in (("a", 7), ("b", 2)):
         block = SiteBlock.objects.create(site=site, locale="en", name=slug, slug=slug, type="global")
         for _ in range(count):
-            record_block_revision(block, user=None, comment="w", before=None)
+            record_block_revision(block, user=None, comment="w", before=None, after=block_state(block))
         blocks.append(block)
     return blocks
 

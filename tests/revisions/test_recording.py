@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from blocks.models import SiteBlock
-from blocks.services.common import block_state
+from blocks.services.writing import block_state
 from revisions.models import BlockRevision
 from revisions.recording import block_revision, record_block_revision
 
@@ -105,7 +105,7 @@ def test_a_failing_body_records_nothing(actor):
         transaction.atomic(),
         block_revision(user=actor.user, comment="boom") as recorder,
     ):
-        recorder.track(block, before=None)
+        recorder.track(block, before=None, after=block_state(block))
         raise RuntimeError
     assert not BlockRevision.objects.exists()
 
@@ -114,14 +114,16 @@ def test_a_failing_body_records_nothing(actor):
 def test_record_block_revision_for_other_services(actor):
     """The one-call API (copy-to-locale, scheduling): tracks once, keeps the first `before` if tracked twice."""
     block = SiteBlock.objects.create(site=actor.site, locale="en", name="X", slug="x", type="global")
-    entry = record_block_revision(block, user=actor.user, comment="Copied from fr", before=None)
+    entry = record_block_revision(
+        block, user=actor.user, comment="Copied from fr", before=None, after=block_state(block)
+    )
     assert (entry.number, entry.comment, entry.author) == (1, "Copied from fr", actor.user)
     with transaction.atomic(), block_revision(user=None, comment="Published on schedule") as recorder:
         before = block_state(block)
         block.name = "Y"
-        recorder.track(block, before=before)
+        recorder.track(block, before=before, after=block_state(block))
         block.name = "Z"
-        recorder.track(block, before=block_state(block))
+        recorder.track(block, before=block_state(block), after=block_state(block))
     entry = newest(block.pk)
     assert entry.author is None
     assert entry.changes == [{"field": "name", "from": "X", "to": "Z"}]
@@ -132,9 +134,9 @@ def test_keep_per_block_prunes_on_write(actor, settings):
     settings.CMS = {**settings.CMS, "REVISIONS_KEEP_PER_BLOCK": 3}
     block = SiteBlock.objects.create(site=actor.site, locale="en", name="X", slug="x", type="global")
     other = SiteBlock.objects.create(site=actor.site, locale="en", name="O", slug="o", type="global")
-    record_block_revision(other, user=None, comment="other", before=None)
+    record_block_revision(other, user=None, comment="other", before=None, after=block_state(other))
     for index in range(6):
-        record_block_revision(block, user=None, comment=f"w{index}", before=None)
+        record_block_revision(block, user=None, comment=f"w{index}", before=None, after=block_state(block))
     assert list(BlockRevision.objects.filter(block=block).values_list("number", flat=True)) == [6, 5, 4]
     assert BlockRevision.objects.filter(block=other).count() == 1
     from reversion.models import Revision, Version

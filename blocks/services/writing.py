@@ -1,0 +1,271 @@
+"""The one write path: the tail every block write goes through, so no step can be skipped.
+
+Every service that changes a block row does it here:
+
+    with block_write(actor=actor, block=block, expected_version=version, comment="Updated data",
+                     event="block.updated") as write:
+        write.block.data = ...          # the locked row: change what the service changes
+        write.publish()                 # optional: validate fully and snapshot, announces block.published too
+
+On leaving the block (or at `write.finish()`, when a service must finish one block before writing others),
+in this order and inside one transaction:
+
+1. the row was locked and its version checked at the start (`lock_block`: `stale_write` when it moved);
+2. the version is bumped and the author stamped (`touch`);
+3. `hasUnpublishedChanges` is recomputed (unless this write published);
+4. the row is saved (a unique slug or path taken meanwhile is `conflict`);
+5. one revision is recorded with its change list (skipped only for schedule changes, which are not content);
+6. the write's events are emitted (`blocks.events`: the outbox row inside the transaction, the delivery cache
+   after the commit, see `wiring.connect`).
+
+Writes that reach several blocks (a schema kept in step across locale copies, shared fields synced) write the
+other copies with `rewrite_locked`, and new rows (create, copy to a new locale) with `insert_block`; both end
+in the same tail. All of a service's events are announced together, as one outbox row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.permissions import Actor
+from blocks import events
+from blocks.models import BlockStatus, SiteBlock
+from cms import errors
+from revisions.models import BlockRevision
+from revisions.recording import record_block_revision
+from schema import compiled_for
+
+CONCURRENT_CONFLICT = "The slug or path was taken by a concurrent write; retry."
+
+
+def lock_block(block: SiteBlock, expected_version: int | None) -> SiteBlock:
+    """Re-read `block` under a row lock and refuse a stale write. Must run inside `transaction.atomic()`.
+
+    Two writers holding the same ETag serialise on the row lock (PostgreSQL `SELECT … FOR UPDATE`; SQLite takes
+    its write lock at BEGIN IMMEDIATE), and the second sees the bumped version and gets `stale_write`.
+    """
+    try:
+        locked = SiteBlock.objects.select_for_update().select_related("site").get(pk=block.pk)
+    except SiteBlock.DoesNotExist:
+        raise errors.NotFound("This block no longer exists.") from None
+    if expected_version is not None and locked.version != expected_version:
+        raise errors.StaleWrite()
+    return locked
+
+
+def block_state(block: SiteBlock) -> dict:
+    """What a revision records and compares: the editable state of a block."""
+    return {
+        "name": block.name,
+        "slug": block.slug,
+        "type": block.type,
+        "path": block.path,
+        "tags": list(block.tags),
+        "status": block.status,
+        "schema": block.schema,
+        "data": block.data,
+    }
+
+
+def live_data(schema: list[dict], data: dict) -> dict:
+    """The data a publish snapshots: orphaned keys (no longer in the schema) are left out of the live site."""
+    names = {field.get("name") for field in schema if field.get("type") != "dataSource"}
+    return {key: value for key, value in data.items() if key in names}
+
+
+def refresh_unpublished_flag(block: SiteBlock) -> None:
+    """`hasUnpublishedChanges`: the working copy of a published block differs from what is live."""
+    snapshot = block.published_snapshot
+    if block.status != BlockStatus.PUBLISHED or snapshot is None:
+        block.has_unpublished_changes = False
+        return
+    block.has_unpublished_changes = snapshot.get("schema") != block.schema or snapshot.get("data") != live_data(
+        block.schema, block.data
+    )
+
+
+def publish_in_place(block: SiteBlock) -> None:
+    """Validate fully (`required` included) and snapshot; the write's tail saves it.
+
+    The snapshot leaves out orphaned keys: the live site shows only what the current schema describes.
+    """
+    problems = compiled_for(block.schema).validate(block.data, publish=True)
+    if problems:
+        raise errors.ValidationFailed("The block cannot be published until these fields are fixed.", fields=problems)
+    block.status = BlockStatus.PUBLISHED
+    block.published_snapshot = {"schema": block.schema, "data": live_data(block.schema, block.data)}
+    block.published_version = block.version
+    block.published_at = timezone.now()
+    block.scheduled_publish_at = None
+    block.has_unpublished_changes = False
+
+
+def unpublish_in_place(block: SiteBlock) -> None:
+    block.status = BlockStatus.DRAFT
+    block.published_snapshot = None
+    block.published_version = None
+    block.published_at = None
+    block.scheduled_unpublish_at = None
+    block.has_unpublished_changes = False
+
+
+def touch(block: SiteBlock, actor: Actor) -> None:
+    """Every write bumps the version (the ETag) and stamps who and when."""
+    block.version += 1
+    block.updated_at = timezone.now()
+    block.updated_by = actor.user if getattr(actor.user, "pk", None) else None
+
+
+class BlockWrite:
+    """One block's change inside a write: the locked row, its state before, what the tail will announce."""
+
+    def __init__(
+        self,
+        block: SiteBlock,
+        *,
+        actor: Actor,
+        comment: str,
+        event: str | None,
+        extra: dict | None = None,
+        revision: bool = True,
+        before: dict | None = None,
+        conflict_message: str | None = None,
+    ) -> None:
+        self.block = block
+        self.actor = actor
+        self.comment = comment
+        self.events: list[tuple[str, dict | None]] = [(event, extra)] if event else []
+        self.records_revision = revision
+        self.before = block_state(block) if before is None and block.pk is not None else before
+        self.conflict_message = conflict_message
+        self.published = False
+        self.cancelled = False
+        self.finished = False
+        self.revision: BlockRevision | None = None
+
+    def publish(self) -> None:
+        """Publish the row as the write leaves it: validated in full and snapshotted by the tail (after the
+        version bump, so the snapshot names the new version); `block.published` is announced."""
+        self.published = True
+        self.events.append(("block.published", None))
+
+    def emit(self, event: str, extra: dict | None = None) -> None:
+        """Announce one more event with this write (after the ones given so far)."""
+        self.events.append((event, extra))
+
+    def cancel(self) -> None:
+        """Nothing to write after all (the lock and the version check stand): no save, revision or event."""
+        self.cancelled = True
+
+    def finish(self, *, insert: bool = False) -> SiteBlock:
+        """Run the tail now (once): touch, flag, save, revision, events. See the module docstring."""
+        if self.finished or self.cancelled:
+            return self.block
+        self.finished = True
+        block = self.block
+        if not insert:
+            touch(block, self.actor)
+        if self.published:
+            publish_in_place(block)
+        else:
+            refresh_unpublished_flag(block)
+        if insert or self.conflict_message is not None:
+            # A savepoint (two more statements, so only for writes that can hit a unique slug or path): a row
+            # taken meanwhile is `conflict`, and the outer transaction stays usable.
+            try:
+                with transaction.atomic():
+                    block.save(force_insert=insert)
+            except IntegrityError:
+                raise errors.Conflict(self.conflict_message or CONCURRENT_CONFLICT) from None
+        else:
+            block.save()
+        if self.records_revision:
+            self.revision = record_block_revision(
+                block,
+                user=self.actor.user,
+                comment=self.comment,
+                before=None if insert else self.before,
+                after=block_state(block),
+            )
+        for event, extra in self.events:
+            events.emit(event, block, user=self.actor.user, extra=extra)
+        return block
+
+
+@contextmanager
+def block_write(
+    *,
+    actor: Actor,
+    block: SiteBlock,
+    expected_version: int | None,
+    comment: str,
+    event: str | None,
+    extra: dict | None = None,
+    revision: bool = True,
+    conflict_message: str | None = None,
+) -> Iterator[BlockWrite]:
+    """Lock `block`, check `expected_version`, hand the write its row, and run the tail when the body ends.
+
+    `conflict_message`: for writes that may change a unique column (the path), what a concurrent taker gets.
+
+    If the body raises, nothing is written: the transaction rolls back and no event is announced.
+    """
+    with transaction.atomic(), events.together():
+        locked = lock_block(block, expected_version)
+        write = BlockWrite(
+            locked,
+            actor=actor,
+            comment=comment,
+            event=event,
+            extra=extra,
+            revision=revision,
+            conflict_message=conflict_message,
+        )
+        yield write
+        write.finish()
+
+
+def locked_copies(block: SiteBlock, *, order_by: str = "pk") -> list[SiteBlock]:
+    """The other locale copies of `block` (its translation group), locked, in a stable order."""
+    return list(
+        SiteBlock.objects.select_for_update()
+        .filter(site_id=block.site_id, translation_key=block.translation_key)
+        .exclude(pk=block.pk)
+        .order_by(order_by)
+    )
+
+
+def rewrite_locked(block: SiteBlock, *, actor: Actor, comment: str, event: str, **fields: Any) -> BlockRevision | None:
+    """Set `fields` on a block the caller already locked and save it through the tail, as a revision of its own.
+
+    For the locale copies a write reaches besides the block it names (a schema replaced or restored across the
+    group, shared fields synced): each copy changes visibly, so each gets its history entry and event. Call it
+    inside the caller's `block_write` (or `transaction.atomic()` with `events.together()`), so the group's
+    events are one outbox row.
+    """
+    write = BlockWrite(block, actor=actor, comment=comment, event=event)
+    for name, value in fields.items():
+        setattr(block, name, value)
+    write.finish()
+    return write.revision
+
+
+def insert_block(
+    block: SiteBlock,
+    *,
+    actor: Actor,
+    comment: str,
+    event: str,
+    extra: dict | None = None,
+    conflict_message: str | None = None,
+) -> SiteBlock:
+    """Insert a new block row through the tail: its first revision (from nothing) and its event."""
+    write = BlockWrite(
+        block, actor=actor, comment=comment, event=event, extra=extra, before=None, conflict_message=conflict_message
+    )
+    return write.finish(insert=True)
