@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from blocks.models import SiteBlock
-from revisions.models import BlockRevision
 from blocks.services.writing import block_state
+from revisions.models import BlockRevision
 from revisions.recording import record_block_revision
 
 
