@@ -23,7 +23,6 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from accounts.permissions import Action, Actor
-from blocks import events
 from blocks.models import BlockStatus, SiteBlock
 from blocks.services.publishing import block_publish, block_unpublish
 from blocks.services.writing import block_write
@@ -307,10 +306,19 @@ def _perform(block: SiteBlock, now: datetime) -> list[str]:
             except errors.Forbidden as exc:
                 _record_failure(block, schedule, exc, user, now)
                 outcomes.append("unpublish_failed")
-        SiteBlock.objects.filter(pk=block.pk, scheduled_unpublish_at__isnull=False).update(
-            scheduled_unpublish_at=None, version=F("version") + 1, updated_at=now
-        )
+        _clear_due_unpublish(block, user)
     return outcomes
+
+
+def _clear_due_unpublish(block: SiteBlock, user) -> None:
+    """A due unpublish is done (or cannot be): its time is cleared, so it is not performed again."""
+    actor = Actor(user=user, site=block.site, role=None)
+    with block_write(
+        actor=actor, block=block, expected_version=None, comment="Scheduled unpublish", event=None, revision=False
+    ) as write:
+        if write.block.scheduled_unpublish_at is None:
+            write.cancel()
+        write.block.scheduled_unpublish_at = None
 
 
 def _record_failure(block: SiteBlock, schedule: BlockSchedule | None, exc: errors.CmsError, user, now) -> None:
@@ -319,11 +327,19 @@ def _record_failure(block: SiteBlock, schedule: BlockSchedule | None, exc: error
         message = "The user who scheduled this may no longer publish on this site."
     else:
         message = exc.message
-    SiteBlock.objects.filter(pk=block.pk).update(scheduled_publish_at=None, version=F("version") + 1, updated_at=now)
+    with block_write(
+        actor=Actor(user=user, site=block.site, role=None),
+        block=block,
+        expected_version=None,
+        comment="Scheduled publish failed",
+        event="block.publish_failed",
+        extra={"message": message, "fields": exc.fields or {}},
+        revision=False,  # nothing changed but the due time: the history lists content changes
+    ) as write:
+        write.block.scheduled_publish_at = None
+        if schedule is None:
+            schedule = BlockSchedule(block=write.block)
+        schedule.failed_at, schedule.failure_message, schedule.failure_fields = now, message, exc.fields or {}
+        schedule.updated_at = now
+        schedule.save()
     block.refresh_from_db()
-    if schedule is None:
-        schedule = BlockSchedule(block=block)
-    schedule.failed_at, schedule.failure_message, schedule.failure_fields = now, message, exc.fields or {}
-    schedule.updated_at = now
-    schedule.save()
-    events.emit("block.publish_failed", block, user=user, extra={"message": message, "fields": exc.fields or {}})
