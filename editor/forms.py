@@ -14,13 +14,12 @@ import json
 from typing import Any
 
 from django import forms
-from django.db import transaction
 from django.utils.safestring import SafeString
 
 from accounts.models import Site
 from accounts.permissions import Action, Actor
 from blocks.models import BlockType, SiteBlock
-from blocks.services import block_create, block_replace_schema, block_update_data, block_update_meta
+from blocks.services import block_create, block_edit
 from cms import errors
 from cms.nul import MESSAGE as NUL_MESSAGE
 from cms.nul import nul_paths
@@ -218,32 +217,19 @@ class BlockChangeForm(_ServiceForm):
                 meta["path"] = cleaned["path"]
         schema = cleaned.get("schema_json") if self.can_write else block.schema
         schema_changed = self.can_write and schema != block.schema
-        if schema_changed and isinstance(schema, list):
-            # Data of fields whose definition changed is not sent: it was edited against the old definition.
-            old = {f.get("name"): f for f in block.schema}
-            new = {f.get("name"): f for f in schema if isinstance(f, dict)}
-            patch = {key: value for key, value in patch.items() if old.get(key) == new.get(key)}
-        version = cleaned["version"]
         if self.refused_unparsed(block, patch):
             return cleaned
         if self.refused_nul({"data": patch, "schema": schema if schema_changed else []}):
             return cleaned
         try:
-            with transaction.atomic():
-                current = block
-                if meta:
-                    current = block_update_meta(actor=self.actor, block=current, expected_version=version, changes=meta)
-                    version = current.version
-                if schema_changed:
-                    current = block_replace_schema(
-                        actor=self.actor, block=current, schema=schema, expected_version=version
-                    )
-                    version = current.version
-                if patch:
-                    current = block_update_data(actor=self.actor, block=current, data=patch, expected_version=version)
-                elif current is block and version != block.version:
-                    raise errors.StaleWrite()
-                self.saved = current
+            self.saved = block_edit(
+                actor=self.actor,
+                block=block,
+                expected_version=cleaned["version"],
+                meta=meta,
+                schema=schema if schema_changed else None,
+                data=patch,
+            )
         except errors.CmsError as exc:
             self.report(exc)
         return cleaned

@@ -1,12 +1,14 @@
 """Every write to a block, as one service function each (keyword-only, typed, `block_<action>`).
 
-Each service checks the actor's powers, runs in one transaction with the row locked and the version checked
-(`expected_version` from `If-Match`), records one revision per block it changes, and announces the change with
-`blocks.events.emit` (listeners run after commit). Views and the admin call these and nothing lower.
+Each service checks the actor's powers and writes through the one write path (`blocks.services.writing`): one
+transaction with the row locked and the version checked (`expected_version` from `If-Match`), one revision per
+block it changes, and the change announced with `blocks.events` (see `wiring.connect` for who hears it). Views,
+the admin and the commands call these and nothing lower.
 """
 
 from blocks.services.content import block_replace_schema, block_update_data
 from blocks.services.crud import block_create, block_delete, block_update_meta
+from blocks.services.editing import block_edit
 from blocks.services.publishing import block_publish, block_unpublish
 from blocks.services.restore import block_restore
 from blocks.services.translation import block_copy_to_locale, block_sync_shared_fields, site_copy_to_locale
@@ -15,6 +17,7 @@ __all__ = [
     "block_copy_to_locale",
     "block_create",
     "block_delete",
+    "block_edit",
     "block_publish",
     "block_replace_schema",
     "block_restore",

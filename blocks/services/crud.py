@@ -127,6 +127,24 @@ def block_create(
 def block_update_meta(*, actor: Actor, block: SiteBlock, expected_version: int | None, changes: dict) -> SiteBlock:
     """Rename, re-tag or move a block (`name`, `tags`, `path`): the fields PATCH may touch."""
     actor.require(Action.WRITE)
+    cleaned_tags, problems = check_meta(block, changes)
+    if problems:
+        raise errors.ValidationFailed(fields=problems)
+
+    with block_write(
+        actor=actor,
+        block=block,
+        expected_version=expected_version,
+        comment="Updated name, tags or path",
+        event="block.updated",
+        conflict_message="The path was taken by a concurrent write; retry.",
+    ) as write:
+        apply_meta(write.block, changes, cleaned_tags)
+    return write.block
+
+
+def check_meta(block: SiteBlock, changes: dict) -> tuple[list[str] | None, dict[str, str]]:
+    """The problems of a `name` / `tags` / `path` change, each with its field, and the cleaned tags (if given)."""
     problems: dict[str, str] = {}
     if "name" in changes:
         problems.update(_check_name(changes["name"]))
@@ -139,22 +157,10 @@ def block_update_meta(*, actor: Actor, block: SiteBlock, expected_version: int |
             problems["path"] = "Only page blocks have a path."
         else:
             problems.update(check_path(changes["path"]))
-    if problems:
-        raise errors.ValidationFailed(fields=problems)
-
-    with block_write(
-        actor=actor,
-        block=block,
-        expected_version=expected_version,
-        comment="Updated name, tags or path",
-        event="block.updated",
-        conflict_message="The path was taken by a concurrent write; retry.",
-    ) as write:
-        _apply_meta(write.block, changes, cleaned_tags)
-    return write.block
+    return cleaned_tags, problems
 
 
-def _apply_meta(block: SiteBlock, changes: dict, cleaned_tags: list[str] | None) -> None:
+def apply_meta(block: SiteBlock, changes: dict, cleaned_tags: list[str] | None) -> None:
     """Set the checked `name`, `tags` and `path` on a locked block; a path another block has is `conflict`."""
     if "name" in changes:
         block.name = changes["name"].strip()

@@ -1,0 +1,103 @@
+"""Saving the editor's block form: name, tags, path, schema and data together, as ONE write.
+
+The admin's form may change any of these at once. Saved through one service call, the save is one
+revision, one version bump and one outbox row (the locale copies a schema change reaches get their own
+revision each, as with `block_replace_schema`), instead of one of each per part.
+
+The rule for data of redefined fields lives here, not in the form: when the same save changes a field's
+definition (its type, options or nesting), the data the form posted for that field was edited against the
+old definition, so it is dropped rather than validated against the new one; the stored value is kept
+(orphaned, or still valid) exactly as a schema change through the API keeps it.
+"""
+
+from __future__ import annotations
+
+from accounts.permissions import Action, Actor
+from blocks.models import SiteBlock
+from blocks.services.common import require_data_write
+from blocks.services.crud import apply_meta, check_meta
+from blocks.services.translation import after_data_write
+from blocks.services.writing import block_write, locked_copies, rewrite_locked
+from cms import errors
+from schema import check_schema, compiled_for
+
+META_COMMENT = "Updated name, tags or path"
+SCHEMA_COMMENT = "Replaced the schema"
+DATA_COMMENT = "Updated data"
+
+
+def drop_redefined(patch: dict, old_schema: list, new_schema: list) -> dict:
+    """The entries of `patch` whose field has the same definition in both schemas."""
+    old = {field.get("name"): field for field in old_schema if isinstance(field, dict)}
+    new = {field.get("name"): field for field in new_schema if isinstance(field, dict)}
+    return {key: value for key, value in patch.items() if old.get(key) == new.get(key)}
+
+
+def block_edit(
+    *,
+    actor: Actor,
+    block: SiteBlock,
+    expected_version: int | None,
+    meta: dict | None = None,
+    schema: list | None = None,
+    data: dict | None = None,
+) -> SiteBlock:
+    """Apply `meta` (`name`/`tags`/`path`), a new `schema` and a `data` patch to `block` in one write.
+
+    Every problem is reported at once, each with its field (`name`, `schema[2].options`, `data.links[1].url`).
+    Nothing given, or nothing different: no write (the version check still applies).
+    """
+    meta = meta or {}
+    schema_changed = schema is not None and schema != block.schema
+    if meta or schema_changed:
+        actor.require(Action.WRITE)
+    if data:
+        require_data_write(actor, block)
+    cleaned_tags, problems = check_meta(block, meta)
+    checked_schema = block.schema
+    if schema_changed:
+        try:
+            checked_schema = check_schema(schema)
+        except errors.ValidationFailed as exc:
+            problems.update(exc.fields or {})
+        else:
+            compiled_for(checked_schema)  # compile before taking locks, as a schema write does
+    patch = drop_redefined(data or {}, block.schema, checked_schema) if schema_changed else dict(data or {})
+    if patch and not any(key == "schema" or key.startswith("schema[") for key in problems):
+        try:  # checked now too, so one save reports the data's problems beside the name's and the schema's
+            compiled_for(checked_schema).apply_patch(block.data, patch)
+        except errors.ValidationFailed as exc:
+            problems.update(exc.fields or {})
+    if problems:
+        raise errors.ValidationFailed(fields=problems)
+    parts = [
+        comment
+        for comment, done in ((META_COMMENT, meta), (SCHEMA_COMMENT, schema_changed), (DATA_COMMENT, patch))
+        if done
+    ]
+    event = "block.schema_updated" if schema_changed else "block.updated"
+    with block_write(
+        actor=actor,
+        block=block,
+        expected_version=expected_version,
+        comment="; ".join(parts) or DATA_COMMENT,
+        event=event,
+        conflict_message="The path was taken by a concurrent write; retry." if "path" in meta else None,
+    ) as write:
+        target = write.block
+        if not parts:
+            write.cancel()
+            return target
+        apply_meta(target, meta, cleaned_tags)
+        if schema_changed:
+            target.schema = checked_schema
+        if patch:
+            target.data = compiled_for(target.schema).apply_patch(target.data, patch)
+            after_data_write(target, keys=set(patch))
+        write.finish()  # the block first, then its copies' schemas: one outbox row for all of them
+        if schema_changed:
+            for copy in locked_copies(target):
+                rewrite_locked(
+                    copy, actor=actor, comment=SCHEMA_COMMENT, event="block.schema_updated", schema=target.schema
+                )
+    return write.block
