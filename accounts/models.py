@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -61,8 +62,6 @@ TOKEN_PREFIX = "cms_live_"
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self, now=None):
-        from django.utils import timezone
-
         now = now or timezone.now()
         return self.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 

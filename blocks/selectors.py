@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from accounts.permissions import Action, Actor
 from blocks.models import SiteBlock
+from blocks.translation_units import group_states
 from cms import errors
+from locales.models import SiteLocale
+from locales.selectors import enabled_locale_codes
 
 LIST_DEFERRED = ("schema", "data", "published_snapshot", "translation_hashes")
 
@@ -39,9 +42,6 @@ TRANSLATION_COLUMNS = ("id", "site_id", "locale", "translation_key", "schema", "
 
 def translation_status(actor: Actor, block: SiteBlock) -> dict[str, dict]:
     """`{locale: {status, translatedFields, totalFields, outdated, outdatedFields}}` for every enabled locale."""
-    from blocks.translation_units import group_states
-    from locales.selectors import enabled_locale_codes
-
     actor.require(Action.READ)
     copies = list(
         SiteBlock.objects.filter(site_id=block.site_id, translation_key=block.translation_key)
@@ -57,9 +57,6 @@ def translation_marks(blocks, *, site=None) -> dict[int, dict[str, dict]]:
     The blocks may come from several sites (the admin list): each is judged against its own site's enabled
     locales and default. Pass `site` when they all belong to it; otherwise `block.site` must be loaded.
     """
-    from blocks.translation_units import group_states
-    from locales.models import SiteLocale
-
     blocks = list(blocks)
     if not blocks:
         return {}

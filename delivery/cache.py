@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from django.core.cache import cache
 
+from accounts.models import Site
 from cms import nearcache
 from cms.conf import cms_setting
 
@@ -187,8 +188,6 @@ def _slug_of(site) -> str | None:
     slug = getattr(site, "slug", None)
     if slug:
         return slug
-    from accounts.models import Site
-
     pk = getattr(site, "pk", site)
     return Site.objects.filter(pk=pk).values_list("slug", flat=True).first()
 

@@ -18,6 +18,6 @@ urlpatterns = [
 ]
 
 if cms_setting("BENCH_BASELINE"):
-    from delivery.baseline import baseline
+    from delivery.baseline import baseline  # optional: only the benchmark serves the bare view
 
     urlpatterns.insert(0, re_path(r"^_bench/baseline/?$", baseline, name="delivery-bench-baseline"))

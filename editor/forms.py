@@ -23,7 +23,7 @@ from blocks.services import block_create, block_edit
 from cms import errors
 from cms.nul import MESSAGE as NUL_MESSAGE
 from cms.nul import nul_paths
-from editor.access import can_edit_data
+from editor.access import actor_for, can_edit_data
 from editor.freeform import draft_errors
 from editor.widgets import parse_data_form, render_data_form
 from locales.models import SiteLocale
@@ -145,8 +145,6 @@ class BlockAddForm(_ServiceForm):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        from editor.access import actor_for
-
         actor = actor_for(self.request, cleaned["site"])
         if self.refused_nul({"schema": cleaned["schema_json"]}):
             return cleaned

@@ -29,6 +29,7 @@ from django.core import serializers
 from django.db import router, transaction
 from django.db.models import Max
 from django.utils import timezone
+from reversion.models import Revision, Version
 
 from cms.conf import cms_setting
 from revisions import diff
@@ -75,8 +76,6 @@ class BlockRevisionRecorder:
 
 
 def _write(tracked: _Tracked, *, user, comment: str, when) -> BlockRevision:
-    from reversion.models import Revision, Version
-
     block = tracked.block
     model = type(block)
     # Services hold the block's row lock, so numbering cannot race; the unique constraint would catch it anyway.
@@ -124,8 +123,6 @@ def record_block_revision(block, *, user, comment: str, before: dict | None, aft
 
 def delete_revisions(block_revisions, *, batch_size: int = 500) -> int:
     """Delete these revisions (reversion's rows with them), a batch of ids at a time. Returns how many."""
-    from reversion.models import Revision
-
     deleted = 0
     while True:
         ids = list(block_revisions.order_by().values_list("pk", flat=True)[:batch_size])

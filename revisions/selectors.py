@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+from reversion.models import Version
+
 from cms import errors
 from revisions.models import BlockRevision
 
@@ -49,8 +51,6 @@ def revision_of_block(block, revision_id: object) -> BlockRevision:
 
 def revision_state(block_revision: BlockRevision) -> dict:
     """The block's editable state as that revision recorded it."""
-    from reversion.models import Version
-
     version = Version.objects.filter(revision_id=block_revision.pk).only("serialized_data", "format").first()
     if version is None or version.format != "json":
         raise errors.ServerError("This revision's snapshot is missing.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from cms.errors import ValidationFailed
+from schema.compiler import CompiledSchema
 from schema.registry import COMMON_KEYS, ITEMS_KEYS, get_type, type_names
 
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
@@ -122,8 +123,6 @@ def _check_default(field: dict, where: str, errors: dict[str, str]) -> None:
     if field["type"] == "dataSource":
         errors[f"{where}.default"] = "A dataSource field has no default: it is filled when the block is read."
         return
-    from schema.compiler import CompiledSchema
-
     name = field["name"]
     problems = CompiledSchema([field]).validate({name: field["default"]})
     prefix = f"data.{name}"

@@ -25,6 +25,7 @@ import orjson
 
 from blocks.datasources.registry import get_source
 from cms.conf import cms_setting
+from locales.selectors import locale_chain
 from schema import ANY_ITEM
 
 logger = logging.getLogger("cms.datasources")
@@ -123,8 +124,6 @@ class Resolution:
 
     def chain(self, locale: str) -> list[str]:
         """`locale`, then its fallbacks, then the site default (what the built-in `block` source tries)."""
-        from locales.selectors import locale_chain
-
         if self.fallbacks is None:
             return [locale]
         return locale_chain(self.site, locale, fallbacks=self.fallbacks) or [locale]
