@@ -45,9 +45,12 @@ serve: migrate
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Style, the layers (import-linter: an upward import or a cycle fails), and no model change without its migration.
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) manage.py makemigrations --check --dry-run
 
 bench: install-dev
 	for f in bench/*.py; do $(PY) $$f || exit 1; done
