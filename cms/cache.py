@@ -1,7 +1,7 @@
 """Django's Redis cache backend, made cheap enough for a hot path that costs one cache round trip.
 
-Two costs of the stock backend dominate a delivery cache hit (measured: ~300 µs of CPU per `get_many`,
-against ~50 µs for the round trip itself):
+Two costs of the stock backend dominate a delivery cache hit (several times the CPU of the round trip itself;
+`bench/delivery.py` measures the hit path):
 
 - `RedisCacheClient.get_client` builds a new `redis.Redis` for every operation; with redis-py 8 that
   constructor fills a table of ~170 response callbacks. Here one client per connection pool is kept

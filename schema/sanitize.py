@@ -2,7 +2,8 @@
 
 nh3 (Rust's ammonia) with its defaults keeps ordinary formatting, links and images and drops `<script>` and
 `<style>` with their content, every `on*` event handler and any URL whose scheme is not allowlisted (so
-`javascript:` and `data:` links lose their `href`). It is ~30x faster than bleach, which is deprecated.
+`javascript:` and `data:` links lose their `href`). It is much faster than bleach, which is deprecated
+(README "Dependencies").
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ vanishes with its rollback, so:
 - the write pays no transaction of its own and no per-webhook cost: one indexed read of the site's active
   webhooks (once per transaction, however many events it emits) and, only when some webhook matches, one
   insert per batch of events. The after-commit design cost an extra commit per event (an fsync on SQLite, round trips
-  on PostgreSQL): 1.2-1.35x the write's time. See `bench/webhooks_hanging.py`.
+  on PostgreSQL); `bench/webhooks_hanging.py` measures the write's time (figures in the README's table).
 
 The worker then runs `fan_out_events`: one `WebhookDelivery` per webhook (the exact body, the id receivers
 de-duplicate on) and its queued `deliver` task, in one transaction. The delivery ids come from the outbox
