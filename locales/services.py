@@ -124,7 +124,7 @@ def site_locale_update(
     *,
     actor: Actor,
     code: str,
-    fallback: str | None | _Unset = UNSET,
+    fallback: str | _Unset | None = UNSET,
     make_default: bool | _Unset = UNSET,
     site: Site | None = None,
 ) -> SiteLocale:

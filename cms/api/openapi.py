@@ -13,9 +13,8 @@ is the same everywhere, so an endpoint added later is documented (and fuzzed) co
 from __future__ import annotations
 
 import copy
-import json
-
 import inspect
+import json
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
