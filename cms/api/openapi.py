@@ -1,12 +1,14 @@
 """The OpenAPI 3 document (drf-spectacular): what every operation shares, added in one place.
 
-Views describe their own bodies with `extend_schema` (see `blocks/api/openapi.py`). This module adds what
-is the same everywhere, so an endpoint added later is documented (and fuzzed) correctly without extra work:
+The document is generated from the views and serializers: each view method declares its request body (an
+`InputSerializer`) and answers (output serializers, `envelope(...)`) with `extend_schema`, and its summary
+and description are its docstring (`CmsAutoSchema`). This module adds what is the same everywhere, so an
+endpoint added later is documented (and fuzzed) correctly without extra work:
 
 - the bearer-token security scheme (`ApiTokenScheme`);
 - the error envelope component and, on every operation, each error answer it can give (`postprocess`);
 - the `RateLimit-*` headers on every management answer, `ETag` where a single block is answered;
-- a generic `{"data": …}` success and a JSON-object request body where a view declared none;
+- a generic `{"data": …}` success where a view declared none; request bodies written inline;
 - canonical paths without the trailing slash the URL patterns also accept (`preprocess`).
 """
 

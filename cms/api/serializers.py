@@ -73,7 +73,9 @@ class Sent:
 
 
 class SentString(Sent, serializers.CharField):
-    pass
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_blank", True)  # blank or not is the service's rule
+        super().__init__(**kwargs)
 
 
 class SentBoolean(Sent, serializers.BooleanField):
