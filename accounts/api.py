@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from accounts.models import Membership, Role, Site
 from accounts.permissions import Actor
 from cms import errors
+from cms.api.openapi import CmsAutoSchema
 from cms.api.throttling import TokenRateThrottle
 
 
@@ -50,6 +51,11 @@ class SiteAPIView(APIView):
     actor: Actor
     # Rate limits apply to the management API (per token); the delivery API has its own caching instead.
     throttle_classes = [TokenRateThrottle]
+    schema = CmsAutoSchema()
+    openapi_tag: str | None = None
+    # The view addresses one locale copy (`?locale=`); its writes honour `If-Match` (both for the document).
+    locale_addressed = False
+    honours_if_match = False
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

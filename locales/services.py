@@ -23,6 +23,16 @@ from locales.models import Locale, SiteLocale
 MAX_NAME_LENGTH = 100
 
 
+class _Unset:
+    """An argument left out: that setting is left as it is (None means "no fallback")."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET = _Unset()
+
+
 def _code(value: object, field: str) -> str:
     try:
         return canonical_code(value)
@@ -92,18 +102,28 @@ def site_locale_enable(
     return row
 
 
-def site_locale_update(*, actor: Actor, code: object, changes: dict, site: Site | None = None) -> SiteLocale:
-    """Change an enabled locale: `fallback` (a code or null) and/or `isDefault: true` (make it the default)."""
+def site_locale_update(
+    *,
+    actor: Actor,
+    code: str,
+    fallback: str | _Unset | None = UNSET,
+    make_default: bool | _Unset = UNSET,
+    site: Site | None = None,
+) -> SiteLocale:
+    """Change an enabled locale: its `fallback` (a code, or None for none) and/or make it the default.
+
+    An argument left out leaves that setting as it is; `make_default` takes only True (a site always has a
+    default: make another locale the default instead)."""
     actor.require(Action.MANAGE)
     site = site or actor.site
     code = _code(code, "code")
     problems: dict[str, str] = {}
-    if "isDefault" in changes and changes["isDefault"] is not True:
-        problems["isDefault"] = "Only `true` is accepted: make another locale the default instead."
+    if make_default is not UNSET and make_default is not True:
+        problems["make_default"] = "Only `true` is accepted: make another locale the default instead."
     fallback_code = None
-    if changes.get("fallback") is not None:
+    if fallback is not UNSET and fallback is not None:
         try:
-            fallback_code = canonical_code(changes["fallback"])
+            fallback_code = canonical_code(fallback)
         except InvalidLocaleCode as exc:
             problems["fallback"] = str(exc)
     if problems:
@@ -113,7 +133,7 @@ def site_locale_update(*, actor: Actor, code: object, changes: dict, site: Site 
         row = rows.get(code)
         if row is None or not row.is_enabled:
             raise errors.NotFound(f"`{code}` is not a locale this site enables.")
-        if "fallback" in changes:
+        if fallback is not UNSET:
             if fallback_code == code:
                 raise errors.ValidationFailed(fields={"fallback": "A locale cannot fall back to itself."})
             fallbacks = _fallback_map(rows)
@@ -121,7 +141,7 @@ def site_locale_update(*, actor: Actor, code: object, changes: dict, site: Site 
             _check_fallbacks(fallbacks)
             row.fallback = rows[fallback_code].locale if fallback_code else None
             row.save(update_fields=["fallback"])
-        if changes.get("isDefault") is True and site.default_locale != code:
+        if make_default is True and site.default_locale != code:
             Site.objects.filter(pk=site.pk).update(default_locale=code)
             site.default_locale = code
         site_locales_changed.fire(site_id=site.pk)

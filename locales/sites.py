@@ -39,7 +39,7 @@ def site_update(
         site = Site.objects.select_for_update().get(pk=actor.site.pk)
         if default_locale is not None and default_locale != site.default_locale:
             try:
-                site_locale_update(actor=actor, code=default_locale, changes={"isDefault": True}, site=site)
+                site_locale_update(actor=actor, code=default_locale, make_default=True, site=site)
             except errors.CmsError as exc:
                 raise errors.ValidationFailed(fields={"defaultLocale": exc.message}) from None
         site.name, site.timezone, site.is_public = name, timezone_name, bool(is_public)

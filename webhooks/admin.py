@@ -17,17 +17,9 @@ from blocks.events import EVENTS
 from blocks.models import BlockType
 from cms import errors
 from webhooks.models import Webhook, WebhookDelivery
-from webhooks.services import clean_webhook_input, delivery_redeliver, webhook_create, webhook_update
+from webhooks.services import clean_webhook_values, delivery_redeliver, webhook_create, webhook_update
 
-FIELD_KEYS = {
-    "url": "url",
-    "name": "name",
-    "events": "events",
-    "block_types": "blockTypes",
-    "locales": "locales",
-    "is_active": "isActive",
-    "secret": "secret",
-}
+FIELD_KEYS = ("url", "name", "events", "block_types", "locales", "is_active", "secret")
 
 
 class WebhookForm(forms.ModelForm):
@@ -61,18 +53,17 @@ class WebhookForm(forms.ModelForm):
         site = cleaned.get("site") or getattr(self.instance, "site", None)
         if site is None:
             return cleaned
-        body = {FIELD_KEYS[key]: cleaned.get(key) for key in FIELD_KEYS if key in cleaned}
-        body["locales"] = [code.strip() for code in (cleaned.get("locales") or "").split(",") if code.strip()]
-        if not body.get("secret"):
-            body.pop("secret", None)
+        values = {key: cleaned.get(key) for key in FIELD_KEYS if key in cleaned}
+        values["locales"] = [code.strip() for code in (cleaned.get("locales") or "").split(",") if code.strip()]
+        if not values.get("secret"):
+            values.pop("secret", None)
         try:
-            clean_webhook_input(site, body, creating=not self.instance.pk)
+            clean_webhook_values(site, values, creating=not self.instance.pk)
         except errors.ValidationFailed as exc:
-            reverse_keys = {api: field for field, api in FIELD_KEYS.items()}
             for key, message in (exc.fields or {}).items():
-                field = reverse_keys.get(key.split("[")[0])
+                field = key.split("[")[0]
                 self.add_error(field if field in self.fields else None, message)
-        self.api_body = body
+        self.values = values
         return cleaned
 
 
@@ -107,9 +98,9 @@ class WebhookAdmin(admin.ModelAdmin):
         site = obj.site if change else form.cleaned_data["site"]
         actor = actor_for(request, site)
         if change:
-            saved = webhook_update(actor=actor, webhook=obj, body=form.api_body)
+            saved = webhook_update(actor=actor, webhook=obj, changes=form.values)
         else:
-            saved = webhook_create(actor=actor, body=form.api_body)
+            saved = webhook_create(actor=actor, values=form.values)
             messages.info(request, f"The webhook's signing secret: {saved.secret}")
         obj.pk, obj.secret = saved.pk, saved.secret
 

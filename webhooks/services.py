@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import TypedDict
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,17 +19,19 @@ from webhooks.targets import TargetRefused, checked_addresses
 
 SECRET_PREFIX = "whsec_"
 MIN_SECRET_LENGTH = 16
+MAX_NAME_LENGTH = 200
 
-# API key -> model field
-FIELDS = {
-    "url": "url",
-    "name": "name",
-    "events": "events",
-    "blockTypes": "block_types",
-    "locales": "locales",
-    "isActive": "is_active",
-    "secret": "secret",
-}
+
+class WebhookValues(TypedDict, total=False):
+    """What a webhook write sets (model field names); a key left out is left as it is."""
+
+    url: str
+    name: str
+    events: list[str]
+    block_types: list[str]
+    locales: list[str]
+    is_active: bool
+    secret: str
 
 
 def _string_list(value: object, key: str, allowed: set[str] | None, what: str, problems: dict) -> list[str]:
@@ -41,67 +44,70 @@ def _string_list(value: object, key: str, allowed: set[str] | None, what: str, p
     return list(dict.fromkeys(value))
 
 
-def clean_webhook_input(site, body: dict, *, creating: bool) -> dict:
-    """Model field values from an API body, every problem reported at once with its key."""
+def clean_webhook_values(site, values: WebhookValues, *, creating: bool) -> WebhookValues:
+    """The values to write, checked: every problem reported at once, named by model field (`block_types[0]`).
+
+    The values are as a client sent them (the API passes JSON through), so each one's type is checked too."""
     problems: dict[str, str] = {}
-    values: dict = {}
-    if creating and "url" not in body:
+    clean: WebhookValues = {}
+    if creating and "url" not in values:
         problems["url"] = "This field is required."
-    if "url" in body:
-        url = body["url"]
+    if "url" in values:
+        url = values["url"]
         if not isinstance(url, str) or len(url) > 2048:
             problems["url"] = "Must be an http:// or https:// URL of at most 2,048 characters."
         else:
             try:
                 checked_addresses(url)
-                values["url"] = url
+                clean["url"] = url
             except TargetRefused as exc:
                 problems["url"] = str(exc)
-    if "name" in body:
-        if not isinstance(body["name"], str) or len(body["name"]) > 200:
-            problems["name"] = "Must be a string of at most 200 characters."
+    if "name" in values:
+        name = values["name"]
+        if not isinstance(name, str) or len(name) > MAX_NAME_LENGTH:
+            problems["name"] = f"Must be a string of at most {MAX_NAME_LENGTH} characters."
         else:
-            values["name"] = body["name"].strip()
-    if "events" in body:
-        values["events"] = _string_list(body["events"], "events", set(EVENTS), "a block event", problems)
-    if "blockTypes" in body:
-        values["block_types"] = _string_list(
-            body["blockTypes"], "blockTypes", set(BlockType.values), "a block type", problems
+            clean["name"] = name.strip()
+    if "events" in values:
+        clean["events"] = _string_list(values["events"], "events", set(EVENTS), "a block event", problems)
+    if "block_types" in values:
+        clean["block_types"] = _string_list(
+            values["block_types"], "block_types", set(BlockType.values), "a block type", problems
         )
-    if "locales" in body:
-        values["locales"] = _string_list(
-            body["locales"], "locales", set(enabled_locale_codes(site)), "a locale of this site", problems
+    if "locales" in values:
+        clean["locales"] = _string_list(
+            values["locales"], "locales", set(enabled_locale_codes(site)), "a locale of this site", problems
         )
-    if "isActive" in body:
-        if not isinstance(body["isActive"], bool):
-            problems["isActive"] = "Must be true or false."
+    if "is_active" in values:
+        if not isinstance(values["is_active"], bool):
+            problems["is_active"] = "Must be true or false."
         else:
-            values["is_active"] = body["isActive"]
-    if "secret" in body:
-        secret = body["secret"]
+            clean["is_active"] = values["is_active"]
+    if "secret" in values:
+        secret = values["secret"]
         if not isinstance(secret, str) or not MIN_SECRET_LENGTH <= len(secret) <= 200:
             problems["secret"] = f"Must be a string of {MIN_SECRET_LENGTH} to 200 characters."
         else:
-            values["secret"] = secret
+            clean["secret"] = secret
     if problems:
         raise errors.ValidationFailed(fields=problems)
-    return values
+    return clean
 
 
-def webhook_create(*, actor: Actor, body: dict) -> Webhook:
+def webhook_create(*, actor: Actor, values: WebhookValues) -> Webhook:
     actor.require(Action.MANAGE, "Only the site's owners manage webhooks.")
-    values = clean_webhook_input(actor.site, body, creating=True)
-    values.setdefault("secret", SECRET_PREFIX + secrets.token_urlsafe(32))
+    clean = clean_webhook_values(actor.site, values, creating=True)
+    clean.setdefault("secret", SECRET_PREFIX + secrets.token_urlsafe(32))
     user = actor.user if getattr(actor.user, "pk", None) else None
-    return Webhook.objects.create(site=actor.site, created_by=user, **values)
+    return Webhook.objects.create(site=actor.site, created_by=user, **clean)
 
 
-def webhook_update(*, actor: Actor, webhook: Webhook, body: dict) -> Webhook:
+def webhook_update(*, actor: Actor, webhook: Webhook, changes: WebhookValues) -> Webhook:
     actor.require(Action.MANAGE, "Only the site's owners manage webhooks.")
-    values = clean_webhook_input(actor.site, body, creating=False)
+    clean = clean_webhook_values(actor.site, changes, creating=False)
     with transaction.atomic():
         webhook = Webhook.objects.select_for_update().get(pk=webhook.pk)
-        for field, value in values.items():
+        for field, value in clean.items():
             setattr(webhook, field, value)
         webhook.updated_at = timezone.now()
         webhook.save()

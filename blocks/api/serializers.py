@@ -1,31 +1,89 @@
-"""Output shapes of the management API, and the reading of request bodies.
+"""Output shapes of the block endpoints: the serializers that describe them, and the functions that build them.
 
-Output is built by plain functions (no DRF serializer on the hot path): `block_payload` is the block shape of
-API.md, camelCase, `path` on pages only, `schema`/`data` left out of lists. Input bodies are read by
-`read_body`, which refuses non-objects, unknown keys (typos) and attempts to change immutable fields, each
-with its path; the services then check the values.
+The shape is declared once, by `BlockSummarySerializer`/`BlockSerializer` (the OpenAPI components `Block…`,
+and `IMMUTABLE_KEYS`: their read-only fields). Answers are built by `block_payload`, a plain function, so the
+hot path pays no serializer; tests/api/test_answers_match_document.py checks real answers against the
+generated components, so the two cannot drift. `block_payload` is camelCase, `path` on pages only,
+`schema`/`data` left out of lists.
 """
 
 from __future__ import annotations
 
-from blocks.models import BlockType, SiteBlock
-from cms import errors
+from drf_spectacular.utils import extend_schema_field, inline_serializer
+from rest_framework import serializers
+
+from blocks.models import BlockStatus, BlockType, SiteBlock
 from cms.api.formats import iso_ms
+from cms.api.openapi import envelope, page_of, register_components
 from schema import compiled_for
 
-# Keys a client may echo back from a block it read; changing them is `immutable_field`.
-IMMUTABLE_KEYS = {
-    "id",
-    "type",
-    "locale",
-    "slug",
-    "version",
-    "status",
-    "createdAt",
-    "updatedAt",
-    "publishedAt",
-    "hasUnpublishedChanges",
+# A field of a block's schema: its options depend on its `type` (FIELDS.md), which a serializer cannot say, so
+# this one shape is written as JSON Schema.
+FIELD_SHAPE = {
+    "type": "object",
+    "description": "A field of the block's schema (see FIELDS.md): `name`, `type` and that type's options.",
+    "required": ["name", "type"],
+    "properties": {"name": {"type": "string"}, "type": {"type": "string"}, "label": {"type": "string"}},
+    "additionalProperties": True,
 }
+
+
+@extend_schema_field({"type": "array", "items": FIELD_SHAPE})
+class SchemaField(serializers.ListField):
+    """A block's schema: a list of fields."""
+
+
+class BlockSummarySerializer(serializers.Serializer):
+    """A block without its `schema` and `data` (lists). Read-only fields are `IMMUTABLE_KEYS`."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField()
+    slug = serializers.CharField(read_only=True)
+    type = serializers.ChoiceField(choices=BlockType.choices, read_only=True)
+    status = serializers.ChoiceField(choices=BlockStatus.choices, read_only=True)
+    locale = serializers.CharField(read_only=True)
+    path = serializers.CharField(required=False, help_text="Page blocks only.")
+    tags = serializers.ListField(child=serializers.CharField())
+    hasUnpublishedChanges = serializers.BooleanField(read_only=True)
+    publishedAt = serializers.DateTimeField(read_only=True, allow_null=True)
+    # Set by the schedule endpoint; the block's other writes do not name them (a PATCH with them is refused).
+    scheduledPublishAt = serializers.DateTimeField(allow_null=True)
+    scheduledUnpublishAt = serializers.DateTimeField(allow_null=True)
+    version = serializers.IntegerField(read_only=True)
+    createdAt = serializers.DateTimeField(read_only=True)
+    updatedAt = serializers.DateTimeField(read_only=True)
+
+
+class BlockSerializer(BlockSummarySerializer):
+    """A block with its working copy (drafts included)."""
+
+    schema = SchemaField()
+    data = serializers.DictField(help_text="The working copy (drafts included).")
+
+
+# Keys a client may echo back from a block it read; changing them is `immutable_field`.
+IMMUTABLE_KEYS = frozenset(name for name, field in BlockSummarySerializer().fields.items() if field.read_only)
+
+
+class BlockMetaSerializer(serializers.Serializer):
+    orphanedFields = serializers.ListField(
+        child=serializers.CharField(), help_text="Keys of `data` no field of the schema describes any more."
+    )
+    version = serializers.IntegerField()
+    scheduleFailure = inline_serializer(
+        "ScheduleFailure",
+        {
+            "at": serializers.DateTimeField(),
+            "message": serializers.CharField(),
+            "fields": serializers.DictField(child=serializers.CharField()),
+        },
+        required=False,
+        help_text="The last failed scheduled publish (reads only).",
+    )
+
+
+BlockAnswer = envelope("BlockAnswer", BlockSerializer(), meta=BlockMetaSerializer())
+BlockList = page_of("BlockList", BlockSummarySerializer)
 
 
 def block_payload(block: SiteBlock, *, content: bool = True, data: dict | None = None) -> dict:
@@ -76,30 +134,95 @@ def block_meta(block: SiteBlock) -> dict:
     return meta
 
 
-def read_body(request, *, allowed: set[str], current: SiteBlock | None = None, required: tuple = ()) -> dict:
-    """The JSON object body, with only `allowed` keys.
+register_components({}, with_etag=("BlockAnswer",))
 
-    Immutable keys are accepted when they repeat the block's current value (clients often send back what they
-    read) and refused with `immutable_field` when they would change it.
-    """
-    body = request.data
-    if not isinstance(body, dict):
-        raise errors.BadRequest("The request body must be a JSON object.")
-    immutable: dict[str, str] = {}
-    unknown: dict[str, str] = {}
-    for key in body:
-        if key in allowed:
-            continue
-        if key in IMMUTABLE_KEYS:
-            if current is None or body[key] != block_payload(current, content=False).get(key):
-                immutable[key] = "This field cannot be changed."
-        else:
-            unknown[key] = "Unknown field."
-    if immutable:
-        raise errors.ImmutableField(
-            "These fields cannot be changed: " + ", ".join(sorted(immutable)) + ".", fields=immutable
-        )
-    missing = {key: "This field is required." for key in required if key not in body}
-    if unknown or missing:
-        raise errors.ValidationFailed(fields={**unknown, **missing})
-    return {key: value for key, value in body.items() if key in allowed}
+
+# ---- revisions (built by `blocks.api.views.revisions`) ---------------------------------------------------------
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One change between two states of a block (`revisions.diff`)."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # `from` is a keyword: no class attribute can say it
+        return {
+            "field": serializers.CharField(help_text="Where: `data.tagline`, `schema`, `name`…"),
+            "from": serializers.JSONField(required=False),
+            "to": serializers.JSONField(required=False),
+        }
+
+
+class AuthorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    fullName = serializers.CharField()
+
+
+class RevisionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    siteBlockId = serializers.IntegerField()
+    number = serializers.IntegerField()
+    changes = ChangeSerializer(many=True)
+    createdAt = serializers.DateTimeField()
+    author = AuthorSerializer(allow_null=True)
+    comment = serializers.CharField(allow_null=True)
+
+
+class RevisionDetailSerializer(RevisionSerializer):
+    """One revision with the block's state it recorded."""
+
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=BlockStatus.choices)
+    tags = serializers.ListField(child=serializers.CharField())
+    path = serializers.CharField(required=False, help_text="Page blocks only.")
+    schema = SchemaField()
+    data = serializers.DictField()
+
+
+RevisionList = page_of("RevisionList", RevisionSerializer)
+RevisionAnswer = envelope("RevisionAnswer", RevisionDetailSerializer())
+RevisionComparison = envelope(
+    "RevisionComparison",
+    inline_serializer(
+        "Comparison",
+        {"from": RevisionSerializer(), "to": RevisionSerializer(), "changes": ChangeSerializer(many=True)},
+    ),
+)
+RestoreMeta = inline_serializer(
+    "RestoreMeta",
+    {
+        "orphanedFields": serializers.ListField(child=serializers.CharField()),
+        "version": serializers.IntegerField(),
+        "restoredFrom": serializers.IntegerField(help_text="The revision restored."),
+        "schemaRestored": serializers.BooleanField(),
+        "schemaAlsoRestoredIn": serializers.ListField(
+            child=serializers.CharField(), help_text="Other copies' locales."
+        ),
+        "changes": ChangeSerializer(many=True),
+    },
+)
+RestoreAnswer = envelope("RestoreAnswer", BlockSerializer(), meta=RestoreMeta)
+register_components({}, with_etag=("RestoreAnswer",))
+
+
+# ---- translations (built by `blocks.api.views.translations`) ---------------------------------------------------
+
+TranslationStatus = inline_serializer(
+    "TranslationStatus",
+    {
+        "status": serializers.ChoiceField(choices=["complete", "partial", "missing"]),
+        "translatedFields": serializers.IntegerField(),
+        "totalFields": serializers.IntegerField(),
+        "outdated": serializers.BooleanField(),
+    },
+)
+TranslationsAnswer = envelope(
+    "TranslationsAnswer", serializers.DictField(child=TranslationStatus, help_text="`{locale: status}`.")
+)
+SyncedCopy = inline_serializer(
+    "SyncedCopy",
+    {
+        "locale": serializers.CharField(),
+        "version": serializers.IntegerField(),
+        "changedFields": serializers.ListField(child=serializers.CharField()),
+    },
+)
+SyncAnswer = envelope("SyncAnswer", serializers.ListField(child=SyncedCopy))

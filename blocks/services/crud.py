@@ -44,16 +44,19 @@ def _unique_slug(site, locale: str, base: str) -> str:
 def block_create(
     *,
     actor: Actor,
-    name: object,
-    type: object,
-    schema: object = None,
-    data: object = None,
-    path: object = None,
-    slug: object = None,
-    tags: object = None,
+    name: str | None,
+    type: str | None,
+    schema: list[dict] | None = None,
+    data: dict | None = None,
+    path: str | None = None,
+    slug: str | None = None,
+    tags: list[str] | None = None,
     locale: str | None = None,
 ) -> SiteBlock:
-    """Create a draft block. Every problem in the request is reported at once, each with its path."""
+    """Create a draft block. Every problem in the request is reported at once, each with its path.
+
+    The API hands the body's values as sent (`blocks.api.inputs.BlockCreateInput`), so each rule also checks
+    the value's type: one pass here names every problem of a request, whoever the caller."""
     actor.require(Action.WRITE)
     site = actor.site
     problems: dict[str, str] = {}

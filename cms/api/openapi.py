@@ -1,21 +1,31 @@
 """The OpenAPI 3 document (drf-spectacular): what every operation shares, added in one place.
 
-Views describe their own bodies with `extend_schema` (see `blocks/api/openapi.py`). This module adds what
-is the same everywhere, so an endpoint added later is documented (and fuzzed) correctly without extra work:
+The document is generated from the views and serializers: each view method declares its request body (an
+`InputSerializer`) and answers (output serializers, `envelope(...)`) with `extend_schema`, and its summary
+and description are its docstring (`CmsAutoSchema`). This module adds what is the same everywhere, so an
+endpoint added later is documented (and fuzzed) correctly without extra work:
 
 - the bearer-token security scheme (`ApiTokenScheme`);
 - the error envelope component and, on every operation, each error answer it can give (`postprocess`);
 - the `RateLimit-*` headers on every management answer, `ETag` where a single block is answered;
-- a generic `{"data": …}` success and a JSON-object request body where a view declared none;
+- a generic `{"data": …}` success where a view declared none; request bodies written inline;
 - canonical paths without the trailing slash the URL patterns also accept (`preprocess`).
 """
 
 from __future__ import annotations
 
 import copy
+import inspect
+import json
+from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import serializers
+
+from cms.api.serializers import InputSerializer
 
 ERROR_CODES = [
     "bad_request",
@@ -59,20 +69,15 @@ ERROR_ENVELOPE = {
 COMPONENTS = {"schemas": {"ErrorEnvelope": ERROR_ENVELOPE}}
 
 
-# operationId -> JSON Schema of the request body (None: the operation takes no body).
-REQUEST_BODIES: dict[str, dict | None] = {}
-NO_BODY = None
+# Paths written out by hand (views drf-spectacular cannot see, like the delivery API's plain Django views).
+EXTRA_PATHS: dict[str, dict] = {}
 
 
 def register_components(schemas: dict[str, dict], *, with_etag: tuple[str, ...] = ()) -> None:
-    """Named schemas an app's `extend_schema` docs refer to with `$ref` (added to the document's components);
-    `with_etag` names those answered with an `ETag` header."""
+    """Named schemas written by hand (for the delivery API's plain views), added to the document's
+    components; `with_etag` names the components answered with an `ETag` header."""
     COMPONENTS["schemas"].update(schemas)
     ETAG_SCHEMAS.update(with_etag)
-
-
-# Paths written out by hand (views drf-spectacular cannot see, like the delivery API's plain Django views).
-EXTRA_PATHS: dict[str, dict] = {}
 
 
 def register_paths(paths: dict[str, dict]) -> None:
@@ -84,35 +89,32 @@ def ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def operation(operation_id: str, *, tag: str, request=NO_BODY, **kwargs):
-    """`extend_schema` for one operation, with a stable operationId and its request body as raw JSON Schema.
-
-    drf-spectacular wants serializers for bodies; ours are read by plain functions, so their JSON Schema is
-    kept here and put in place by `postprocess`.
-    """
-    REQUEST_BODIES[operation_id] = request
-    return extend_schema(operation_id=operation_id, tags=[tag], request=None, **kwargs)
+def envelope(name: str, data: Any, *, meta: Any = None) -> serializers.Serializer:
+    """The success shape of API.md, `{"data": …, "meta": …}`, as the component `name`."""
+    fields = {"data": data} if meta is None else {"data": data, "meta": meta}
+    return inline_serializer(name, fields)
 
 
-def answer(schema: dict, description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=schema, description=description)
+class PageMetaSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    perPage = serializers.IntegerField()
+    currentPage = serializers.IntegerField()
+    lastPage = serializers.IntegerField()
 
 
-def data_of(schema: dict, *, meta: dict | None = None) -> dict:
-    """`{"data": schema, "meta": meta}`, the success shape of API.md."""
-    properties = {"data": schema}
-    if meta is not None:
-        properties["meta"] = meta
-    return {"type": "object", "required": list(properties), "properties": properties}
+class PageQuery(serializers.Serializer):
+    page = serializers.IntegerField(required=False, min_value=1, help_text="1-based page; past the end is empty.")
+    perPage = serializers.IntegerField(required=False, min_value=1, help_text="Page size, 15 by default, at most 100.")
 
 
-def body(properties: dict, required: list[str] | None = None) -> dict:
-    """A JSON object request body with exactly these keys (others are refused with `validation_failed`)."""
-    return {"type": "object", "properties": properties, "required": required or [], "additionalProperties": False}
+def page_of(name: str, row: type[serializers.Serializer]) -> serializers.Serializer:
+    """A page of `row`s with the pagination meta (`cms.api.pagination`)."""
+    return envelope(name, row(many=True), meta=PageMetaSerializer())
 
 
-def query(name: str, kind=str, description: str = "", required: bool = False, **extra) -> OpenApiParameter:
-    return OpenApiParameter(name, kind, OpenApiParameter.QUERY, required=required, description=description, **extra)
+def message_answer(name: str, message: str) -> serializers.Serializer:
+    """`{"message": "Block deleted"}`, the answer of a delete."""
+    return inline_serializer(name, {"message": serializers.ChoiceField(choices=[message])})
 
 
 ERROR_DESCRIPTIONS = {
@@ -163,7 +165,56 @@ GENERIC_SUCCESS = {
     "required": ["data"],
     "properties": {"data": {}, "meta": {"type": "object"}},
 }
-GENERIC_BODY = {"type": "object", "additionalProperties": True}
+
+
+class CmsAutoSchema(AutoSchema):
+    """The management views' operations as drf-spectacular generates them, with our conventions:
+
+    - summary and description come from the view *method's* own docstring (first line, then the rest), never
+      from a class docstring (a mixin's would be inherited by every view using it);
+    - every operation takes `?site=`; views addressing a block's locale copy (`locale_addressed`) take
+      `?locale=`, and writes of views that honour `If-Match` (`honours_if_match`) document the header;
+    - the tag is the view's `openapi_tag`; an operation declares its body and answers with `extend_schema`
+      (nothing is guessed from a `serializer_class`, which our views do not have);
+    - an `InputSerializer` body refuses keys it does not name: `additionalProperties: false`.
+    """
+
+    def _method_doc(self) -> tuple[str, str]:
+        method = getattr(self.view, self.method.lower(), None)
+        doc = inspect.cleandoc(method.__doc__) if method is not None and method.__doc__ else ""
+        summary, _, description = doc.partition("\n\n")
+        return " ".join(summary.split()), description.strip()
+
+    def get_summary(self) -> str | None:
+        return self._method_doc()[0] or None
+
+    def get_description(self) -> str:  # type: ignore[override]
+        return self._method_doc()[1]
+
+    def get_tags(self) -> list[str]:
+        tag = getattr(self.view, "openapi_tag", None)
+        return [tag] if tag else super().get_tags()
+
+    def get_override_parameters(self) -> list:
+        parameters = [SITE]
+        if getattr(self.view, "locale_addressed", False):
+            parameters.insert(0, LOCALE)
+        if getattr(self.view, "honours_if_match", False) and self.method not in {"GET", "HEAD", "OPTIONS"}:
+            parameters.append(IF_MATCH)
+        return parameters
+
+    def _get_serializer(self) -> None:
+        return None
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        own_doc = type(force_instance(serializer)).__dict__.get("__doc__")
+        schema.pop("description", None)
+        if own_doc:
+            schema["description"] = inspect.cleandoc(own_doc)
+        if isinstance(force_instance(serializer), InputSerializer):
+            schema["additionalProperties"] = False
+        return schema
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -199,7 +250,7 @@ def _header_objects(headers: dict) -> dict:
 
 
 def postprocess(result, generator, request, public):
-    """Add the shared answers (errors, headers, generic bodies) to every operation that lacks them."""
+    """Add the shared answers (errors, headers) to every operation, and the hand-written paths."""
     result.setdefault("components", {}).setdefault("schemas", {}).update(COMPONENTS["schemas"])
     error_ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
     result.setdefault("paths", {}).update(copy.deepcopy(EXTRA_PATHS))
@@ -223,15 +274,8 @@ def postprocess(result, generator, request, public):
                     answer.setdefault("headers", {}).update(_header_objects(RATE_LIMIT_HEADERS))
                 if json_content["schema"].get("$ref", "").rpartition("/")[2] in ETAG_SCHEMAS:
                     answer.setdefault("headers", {}).update(_header_objects(ETAG_HEADER))
-            operation_id = operation.get("operationId")
-            if operation_id in REQUEST_BODIES:
-                operation.pop("requestBody", None)
-                if REQUEST_BODIES[operation_id] is not None:
-                    schema = REQUEST_BODIES[operation_id]
-                    operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
-            elif method in {"post", "put", "patch"} and "requestBody" not in operation:
-                operation["requestBody"] = {"content": {"application/json": {"schema": GENERIC_BODY}}}
             if "requestBody" in operation:
+                _inline_body(operation["requestBody"], result)
                 body_content = operation["requestBody"].get("content", {})
                 for media in [media for media in body_content if media != "application/json"]:
                     del body_content[media]
@@ -252,4 +296,21 @@ def postprocess(result, generator, request, public):
                         **_header_objects(RATE_LIMIT_HEADERS),
                     }
                 responses[code] = answer
+    _drop_unreferenced_request_components(result)
     return result
+
+
+def _inline_body(request_body: dict, result: dict) -> None:
+    """Request bodies are written inline (clients and the fuzzer read them at the operation)."""
+    for media in request_body.get("content", {}).values():
+        name = media.get("schema", {}).get("$ref", "").rpartition("/")[2]
+        if name:
+            media["schema"] = copy.deepcopy(result["components"]["schemas"][name])
+
+
+def _drop_unreferenced_request_components(result: dict) -> None:
+    schemas = result["components"]["schemas"]
+    text = json.dumps(result["paths"]) + json.dumps(schemas)
+    for name in [name for name in schemas if name.endswith("Request")]:
+        if f'"#/components/schemas/{name}"' not in text:
+            del schemas[name]

@@ -36,15 +36,3 @@ def parse_flag(raw: str | None, name: str) -> bool:
 
 def flag_param(request, name: str) -> bool:
     return parse_flag(request.query_params.get(name), name)
-
-
-def read_object(request, allowed: set[str], required: tuple[str, ...] = ()) -> dict:
-    """The JSON object body of a write, with only `allowed` keys and every `required` one (422 naming each)."""
-    body = request.data
-    if not isinstance(body, dict):
-        raise errors.BadRequest("The request body must be a JSON object.")
-    problems = {key: "Unknown field." for key in body if key not in allowed}
-    problems.update({key: "This field is required." for key in required if key not in body})
-    if problems:
-        raise errors.ValidationFailed(fields=problems)
-    return body

@@ -8,15 +8,48 @@ DELETE /locales/{code}   owners: disables it (its blocks are kept, no longer ser
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.api import SiteAPIView
 from accounts.models import Site
 from accounts.permissions import Action
-from cms.api.views import allow_params, read_object
+from cms.api.openapi import envelope, message_answer
+from cms.api.serializers import InputSerializer, SentBoolean, SentString, parse_body
+from cms.api.views import allow_params
 from locales import selectors, services
-from locales.api import openapi
 from locales.models import SiteLocale
+
+
+class SiteLocaleSerializer(serializers.Serializer):
+    """A locale the site enables (the shape `locale_payload` builds)."""
+
+    code = serializers.CharField(help_text="Like `fr-CA`.")
+    name = serializers.CharField()
+    isDefault = serializers.BooleanField()
+    fallback = serializers.CharField(allow_null=True)
+    chain = serializers.ListField(child=serializers.CharField(), help_text="Locales tried in order.")
+
+
+LocaleAnswer = envelope("SiteLocaleAnswer", SiteLocaleSerializer())
+LocaleList = envelope(
+    "SiteLocaleList",
+    SiteLocaleSerializer(many=True),
+    meta=serializers.DictField(help_text="`{defaultLocale}`."),
+)
+LocaleDisabled = message_answer("LocaleDisabled", "Locale disabled")
+
+
+class LocaleEnableInput(InputSerializer):
+    code = SentString(help_text="A BCP 47 code, like `fr-CA`.")
+    name = SentString(required=False)
+    fallback = SentString(required=False, allow_null=True)
+
+
+class LocaleUpdateInput(InputSerializer):
+    fallback = SentString(required=False, allow_null=True)
+    isDefault = SentBoolean(source="make_default", required=False, help_text="Only `true`: make it the default.")
 
 
 def locale_payload(row: SiteLocale, site: Site, fallbacks: dict[str, str | None]) -> dict:
@@ -39,33 +72,57 @@ def locales_response(site: Site, *, status: int = 200, only: str | None = None) 
     return Response({"data": payloads, "meta": {"defaultLocale": site.default_locale}}, status=status)
 
 
-class LocaleCollectionView(SiteAPIView):
-    @openapi.list_locales
+class LocaleView(SiteAPIView):
+    openapi_tag = "locales"
+
+
+class LocaleCollectionView(LocaleView):
+    @extend_schema(
+        operation_id="locales.list",
+        responses={200: OpenApiResponse(LocaleList, description="Every enabled locale.")},
+    )
     def get(self, request):
+        """The site's enabled locales, default and fallbacks"""
         allow_params(request)
         self.actor.require(Action.READ)
         return locales_response(self.actor.site)
 
-    @openapi.enable_locale
+    @extend_schema(
+        operation_id="locales.enable",
+        request=LocaleEnableInput,
+        responses={201: OpenApiResponse(LocaleAnswer, description="The enabled locale.")},
+    )
     def post(self, request):
+        """Enable a locale (owners)"""
         allow_params(request)
-        body = read_object(request, {"code", "name", "fallback"}, required=("code",))
+        body = parse_body(LocaleEnableInput(), request)
         row = services.site_locale_enable(
             actor=self.actor, code=body["code"], name=body.get("name"), fallback=body.get("fallback")
         )
         return locales_response(self.actor.site, status=201, only=row.locale.code)
 
 
-class LocaleDetailView(SiteAPIView):
-    @openapi.update_locale
+class LocaleDetailView(LocaleView):
+    @extend_schema(
+        operation_id="locales.update",
+        request=LocaleUpdateInput,
+        responses={200: OpenApiResponse(LocaleAnswer, description="The locale.")},
+    )
     def patch(self, request, code: str):
+        """Change a locale's fallback, or make it the default (owners)"""
         allow_params(request)
-        body = read_object(request, {"fallback", "isDefault"})
-        row = services.site_locale_update(actor=self.actor, code=code, changes=body)
+        serializer = LocaleUpdateInput()
+        changes = parse_body(serializer, request)
+        with serializer.api_names():
+            row = services.site_locale_update(actor=self.actor, code=code, **changes)
         return locales_response(self.actor.site, only=row.locale.code)
 
-    @openapi.disable_locale
+    @extend_schema(
+        operation_id="locales.disable",
+        responses={200: OpenApiResponse(LocaleDisabled, description="Disabled.")},
+    )
     def delete(self, request, code: str):
+        """Disable a locale (owners); its blocks are kept but no longer served"""
         allow_params(request)
         services.site_locale_disable(actor=self.actor, code=code)
         return Response({"message": "Locale disabled"})

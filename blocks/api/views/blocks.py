@@ -6,22 +6,48 @@ selector and renders. Single-block answers carry the `ETag`; writes honour `If-M
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.api import SiteAPIView
 from blocks import datasources, selectors, services
-from blocks.api.filters import SiteBlockFilter
-from blocks.api.openapi import document
-from blocks.api.serializers import block_meta, block_payload, read_body
-from blocks.models import SiteBlock
+from blocks.api import inputs
+from blocks.api.filters import ORDERING_FIELDS, SiteBlockFilter
+from blocks.api.serializers import BlockAnswer, BlockList, block_meta, block_payload
+from blocks.models import BlockStatus, BlockType, SiteBlock
 from cms import errors
+from cms.api.openapi import PageQuery, envelope, message_answer
 from cms.api.pagination import PageMetaPagination
 from cms.api.preconditions import expected_version
+from cms.api.serializers import parse_body
 from cms.api.views import allow_params, flag_param
 from schema import compiled_for
 
 LIST_PARAMS = {"type", "status", "tags", "search", "ordering", "page", "perPage", "translations"}
-CREATE_KEYS = {"name", "type", "schema", "data", "path", "slug", "tags", "locale"}
+
+
+class BlockListQuery(PageQuery):
+    """The query of `GET /site-blocks`, for the document; `SiteBlockFilter` reads it."""
+
+    type = serializers.ChoiceField(choices=BlockType.choices, required=False)
+    status = serializers.ChoiceField(choices=BlockStatus.choices, required=False)
+    tags = serializers.CharField(required=False, help_text="Comma list; blocks with any of them.")
+    search = serializers.CharField(required=False, help_text="In name, slug and path.")
+    ordering = serializers.ChoiceField(
+        choices=[key for name in ORDERING_FIELDS for key in (name, f"-{name}")],
+        required=False,
+        help_text="Sort key, `-` for descending.",
+    )
+    translations = serializers.BooleanField(required=False, help_text="Each row's state in every locale.")
+
+
+def block_answer(description: str, status: int = 200) -> dict:
+    return {status: OpenApiResponse(BlockAnswer, description=description)}
+
+
+Deleted = message_answer("BlockDeleted", "Block deleted")
+JsonSchemaAnswer = envelope("JsonSchemaAnswer", serializers.DictField(help_text="A JSON Schema."))
 
 
 def block_response(block: SiteBlock, *, status: int = 200, data: dict | None = None) -> Response:
@@ -46,14 +72,30 @@ def resolved_working_data(block: SiteBlock) -> dict | None:
 class BlockWriteMixin:
     """Resolve the addressed block and the `If-Match` expectation for a write."""
 
+    honours_if_match = True
+
     def block_for_write(self, request, slug: str) -> tuple[SiteBlock, int | None]:
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
         return block, expected_version(request, current_etag=block.etag, current_version=block.version)
 
 
-class BlockCollectionView(SiteAPIView):
-    @document("list")
+class BlockView(SiteAPIView):
+    """A view of the site-block endpoints: one locale copy addressed with `?locale=`."""
+
+    openapi_tag = "site-blocks"
+    locale_addressed = True
+
+
+class BlockCollectionView(BlockView):
+    @extend_schema(
+        operation_id="site-blocks.list",
+        parameters=[BlockListQuery],
+        responses={200: OpenApiResponse(BlockList, description="A page of blocks.")},
+    )
     def get(self, request):
+        """List site blocks
+
+        Blocks of the token's site in one locale, without `schema` and `data`."""
         allow_params(request, LIST_PARAMS)
         filterset = SiteBlockFilter(
             request.query_params,
@@ -72,87 +114,121 @@ class BlockCollectionView(SiteAPIView):
                 payload["translations"] = marks.get(block.pk, {})
         return pagination.response(payloads, meta)
 
-    @document("create")
+    @extend_schema(
+        operation_id="site-blocks.create",
+        request=inputs.BlockCreateInput,
+        responses=block_answer("The new draft block.", 201),
+    )
     def post(self, request):
+        """Create a site block
+
+        Slug from the name (`About Page` → `about-page`, `-2` on collision); `path` for pages."""
         allow_params(request)
-        body = read_body(request, allowed=CREATE_KEYS)
-        locale = body.pop("locale", None) or request.query_params.get("locale")
+        values = parse_body(inputs.BlockCreateInput(), request)
+        locale = values.pop("locale", None) or request.query_params.get("locale")
         if locale is not None and not isinstance(locale, str):
             raise errors.ValidationFailed(fields={"locale": "Must be a locale code such as `en`."})
-        block = services.block_create(actor=self.actor, locale=locale, **{"name": None, "type": None, **body})
+        block = services.block_create(actor=self.actor, locale=locale, **values)
         return block_response(block, status=201)
 
 
-class BlockDetailView(BlockWriteMixin, SiteAPIView):
-    @document("get")
+class BlockDetailView(BlockWriteMixin, BlockView):
+    @extend_schema(operation_id="site-blocks.get", responses=block_answer("The block, with its working copy."))
     def get(self, request, slug: str):
+        """Get a site block"""
         allow_params(request)
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
         return block_response(block, data=resolved_working_data(block))
 
-    @document("patch")
+    @extend_schema(
+        operation_id="site-blocks.patch", request=inputs.BlockMetaInput, responses=block_answer("The updated block.")
+    )
     def patch(self, request, slug: str):
+        """Rename, retag or move a site block"""
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
-        changes = read_body(request, allowed={"name", "tags", "path"}, current=block)
-        for key in ("schema", "data"):
-            if key in request.data:
-                raise errors.ValidationFailed(fields={key: f"Use PUT /site-blocks/{{slug}}/{key} to change it."})
+        changes = parse_body(inputs.BlockMetaInput(), request, current=block_payload(block, content=False))
         block = services.block_update_meta(actor=self.actor, block=block, expected_version=expected, changes=changes)
         return block_response(block)
 
-    @document("delete")
+    @extend_schema(operation_id="site-blocks.delete", responses={200: OpenApiResponse(Deleted, description="Deleted.")})
     def delete(self, request, slug: str):
+        """Delete a site block
+
+        Deletes that locale's block and its revisions."""
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
         services.block_delete(actor=self.actor, block=block, expected_version=expected)
         return Response({"message": "Block deleted"})
 
 
-class BlockSchemaView(BlockWriteMixin, SiteAPIView):
-    @document("schema")
+class BlockSchemaView(BlockWriteMixin, BlockView):
+    @extend_schema(
+        operation_id="site-blocks.schema",
+        request=inputs.BlockSchemaInput,
+        responses=block_answer("The block with its new schema."),
+    )
     def put(self, request, slug: str):
+        """Replace a block's schema
+
+        Also replaces the schema of the block's other locale copies; data is kept."""
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
-        body = read_body(request, allowed={"schema"}, current=block, required=("schema",))
+        body = parse_body(inputs.BlockSchemaInput(), request, current=block_payload(block, content=False))
         block = services.block_replace_schema(
             actor=self.actor, block=block, schema=body["schema"], expected_version=expected
         )
         return block_response(block)
 
 
-class BlockDataView(BlockWriteMixin, SiteAPIView):
-    @document("data")
+class BlockDataView(BlockWriteMixin, BlockView):
+    @extend_schema(
+        operation_id="site-blocks.data",
+        parameters=[inputs.PublishQuery],
+        request=inputs.BlockDataInput,
+        responses=block_answer("The block with its merged data."),
+    )
     def put(self, request, slug: str):
+        """Update a block's data
+
+        A partial merge into the working copy, validated against the schema."""
         allow_params(request, {"publish"})
         publish = flag_param(request, "publish")
         block, expected = self.block_for_write(request, slug)
-        body = read_body(request, allowed={"data"}, current=block, required=("data",))
+        body = parse_body(inputs.BlockDataInput(), request, current=block_payload(block, content=False))
         block = services.block_update_data(
             actor=self.actor, block=block, data=body["data"], expected_version=expected, publish=publish
         )
         return block_response(block)
 
 
-class BlockPublishView(BlockWriteMixin, SiteAPIView):
-    @document("publish")
+class BlockPublishView(BlockWriteMixin, BlockView):
+    @extend_schema(operation_id="site-blocks.publish", responses=block_answer("The published block."))
     def post(self, request, slug: str):
+        """Publish a block
+
+        Full validation, `required` included: 422 names each missing field."""
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
         return block_response(services.block_publish(actor=self.actor, block=block, expected_version=expected))
 
 
-class BlockUnpublishView(BlockWriteMixin, SiteAPIView):
-    @document("unpublish")
+class BlockUnpublishView(BlockWriteMixin, BlockView):
+    @extend_schema(operation_id="site-blocks.unpublish", responses=block_answer("The block, back to draft."))
     def post(self, request, slug: str):
+        """Unpublish a block"""
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
         return block_response(services.block_unpublish(actor=self.actor, block=block, expected_version=expected))
 
 
-class BlockJsonSchemaView(SiteAPIView):
-    @document("json-schema")
+class BlockJsonSchemaView(BlockView):
+    @extend_schema(
+        operation_id="site-blocks.json-schema",
+        responses={200: OpenApiResponse(JsonSchemaAnswer, description="A JSON Schema.")},
+    )
     def get(self, request, slug: str):
+        """The block's data as JSON Schema"""
         allow_params(request)
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
         return Response({"data": compiled_for(block.schema).json_schema}, headers={"ETag": block.etag})

@@ -6,16 +6,24 @@ through the block the URL names, which is looked up in the caller's site.
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
-from accounts.api import SiteAPIView
 from blocks import selectors, services
-from blocks.api.openapi import document
-from blocks.api.serializers import block_meta, block_payload
-from blocks.api.views.blocks import BlockWriteMixin
-from cms import errors
+from blocks.api.inputs import PublishQuery, RevisionCompareQuery
+from blocks.api.serializers import (
+    RestoreAnswer,
+    RevisionAnswer,
+    RevisionComparison,
+    RevisionList,
+    block_meta,
+    block_payload,
+)
+from blocks.api.views.blocks import BlockView, BlockWriteMixin
 from cms.api.formats import iso_ms
+from cms.api.openapi import PageQuery
 from cms.api.pagination import PageMetaPagination
+from cms.api.serializers import parse_query
 from cms.api.views import allow_params, flag_param
 from revisions import diff
 from revisions.models import BlockRevision
@@ -48,9 +56,14 @@ def state_payload(state: dict) -> dict:
     return payload
 
 
-class RevisionListView(SiteAPIView):
-    @document("revisions")
+class RevisionListView(BlockView):
+    @extend_schema(
+        operation_id="site-blocks.revisions",
+        parameters=[PageQuery],
+        responses={200: OpenApiResponse(RevisionList, description="A page of revisions.")},
+    )
     def get(self, request, slug: str):
+        """A block's revisions, newest first"""
         allow_params(request, {"page", "perPage"})
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
         pagination = PageMetaPagination(request)
@@ -58,33 +71,46 @@ class RevisionListView(SiteAPIView):
         return pagination.response([revision_payload(entry) for entry in rows], meta)
 
 
-class RevisionDetailView(SiteAPIView):
-    @document("revision")
+class RevisionDetailView(BlockView):
+    @extend_schema(
+        operation_id="site-blocks.revision",
+        responses={200: OpenApiResponse(RevisionAnswer, description="The revision.")},
+    )
     def get(self, request, slug: str, revision_id: str):
+        """One revision with its full schema, data and status"""
         allow_params(request)
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
         entry = revision_of_block(block, revision_id)
         return Response({"data": {**revision_payload(entry), **state_payload(revision_state(entry))}})
 
 
-class RevisionCompareView(SiteAPIView):
-    @document("compare")
+class RevisionCompareView(BlockView):
+    @extend_schema(
+        operation_id="site-blocks.compare",
+        parameters=[RevisionCompareQuery],
+        responses={200: OpenApiResponse(RevisionComparison, description="Full changes from one to the other.")},
+    )
     def get(self, request, slug: str):
+        """Compare two revisions"""
         allow_params(request, {"from", "to"})
-        params = request.query_params
-        missing = {name: "Required: a revision id of this block." for name in ("from", "to") if not params.get(name)}
-        if missing:
-            raise errors.BadRequest("Name the two revisions to compare with `from` and `to`.", fields=missing)
+        pair = parse_query(RevisionCompareQuery, request, "Name the two revisions to compare with `from` and `to`.")
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
-        old = revision_of_block(block, request.query_params["from"])
-        new = revision_of_block(block, request.query_params["to"])
+        old = revision_of_block(block, pair["from"])
+        new = revision_of_block(block, pair["to"])
         changes = diff.changes(revision_state(old), revision_state(new), full=True)
         return Response({"data": {"from": revision_payload(old), "to": revision_payload(new), "changes": changes}})
 
 
-class RevisionRestoreView(BlockWriteMixin, SiteAPIView):
-    @document("restore")
+class RevisionRestoreView(BlockWriteMixin, BlockView):
+    @extend_schema(
+        operation_id="site-blocks.restore",
+        parameters=[PublishQuery],
+        responses={200: OpenApiResponse(RestoreAnswer, description="The restored block; `meta` says what was.")},
+    )
     def post(self, request, slug: str, revision_id: str):
+        """Restore a revision
+
+        The working copy's schema and data back to that revision, recorded as a new revision."""
         allow_params(request, {"publish"})
         publish = flag_param(request, "publish")
         block, expected = self.block_for_write(request, slug)

@@ -2,29 +2,38 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
-from accounts.api import SiteAPIView
 from blocks import selectors, services
-from blocks.api.openapi import document
-from blocks.api.views.blocks import BlockWriteMixin, block_response
-from cms.api.views import allow_params, read_object
+from blocks.api.inputs import BlockCopyInput, BlockSyncInput
+from blocks.api.serializers import SyncAnswer, TranslationsAnswer
+from blocks.api.views.blocks import BlockView, BlockWriteMixin, block_answer, block_response
+from cms.api.serializers import parse_body
+from cms.api.views import allow_params
 
 
-class BlockTranslationsView(SiteAPIView):
-    @document("translations")
+class BlockTranslationsView(BlockView):
+    @extend_schema(
+        operation_id="site-blocks.translations",
+        responses={200: OpenApiResponse(TranslationsAnswer, description="Every locale the site enables.")},
+    )
     def get(self, request, slug: str):
+        """Translation status per locale"""
         allow_params(request)
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
         return Response({"data": selectors.translation_status(self.actor, block)})
 
 
-class BlockCopyToLocaleView(BlockWriteMixin, SiteAPIView):
-    @document("copy-to-locale")
+class BlockCopyToLocaleView(BlockWriteMixin, BlockView):
+    @extend_schema(
+        operation_id="site-blocks.copy-to-locale", request=BlockCopyInput, responses=block_answer("The new draft copy.")
+    )
     def post(self, request, slug: str):
+        """Copy a block to another locale"""
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
-        body = read_object(request, {"locale", "overwrite"}, required=("locale",))
+        body = parse_body(BlockCopyInput(), request)
         copy = services.block_copy_to_locale(
             actor=self.actor,
             block=block,
@@ -35,12 +44,17 @@ class BlockCopyToLocaleView(BlockWriteMixin, SiteAPIView):
         return block_response(copy)
 
 
-class BlockSyncSharedFieldsView(BlockWriteMixin, SiteAPIView):
-    @document("sync-shared-fields")
+class BlockSyncSharedFieldsView(BlockWriteMixin, BlockView):
+    @extend_schema(
+        operation_id="site-blocks.sync-shared-fields",
+        request=BlockSyncInput,
+        responses={200: OpenApiResponse(SyncAnswer, description="Each copy updated.")},
+    )
     def post(self, request, slug: str):
+        """Copy non-localized fields to the other locales"""
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
-        body = read_object(request, {"locales"}) if request.data else {}
+        body = parse_body(BlockSyncInput(), request)
         results = services.block_sync_shared_fields(
             actor=self.actor, block=block, locales=body.get("locales"), expected_version=expected
         )
