@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from schema.registry import CompileContext, FieldType, Report, register
+from schema.fieldtype import CompileContext, FieldType, Report
 
 
 def registered_sources() -> list[str]:
     return sorted(getattr(settings, "CMS_DATA_SOURCES", {}) or {})
 
 
-@register
 class DataSourceType(FieldType):
     name = "dataSource"
     options = frozenset({"source", "params"})
