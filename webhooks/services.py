@@ -1,4 +1,9 @@
-"""Writes of webhooks: create, update, delete, redeliver. Owners only (`Action.MANAGE`)."""
+"""Writes of webhooks: create, update, delete, redeliver. Owners only (`Action.MANAGE`).
+
+Each write of a webhook drops the current transaction's read of the site's active webhooks
+(`webhooks.outbox.forget_active_hooks`), right away and inside the transaction (that read lives only as long
+as the transaction): block writes that follow it in the same transaction then see the webhook as it now is.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,9 @@ from cms import errors
 from cms.conf import cms_setting
 from locales.selectors import enabled_locale_codes
 from webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
+from webhooks.outbox import forget_active_hooks
 from webhooks.targets import TargetRefused, checked_addresses
+from webhooks.tasks import enqueue_delivery, is_stuck
 
 SECRET_PREFIX = "whsec_"
 MIN_SECRET_LENGTH = 16
@@ -93,7 +100,9 @@ def webhook_create(*, actor: Actor, body: dict) -> Webhook:
     values = clean_webhook_input(actor.site, body, creating=True)
     values.setdefault("secret", SECRET_PREFIX + secrets.token_urlsafe(32))
     user = actor.user if getattr(actor.user, "pk", None) else None
-    return Webhook.objects.create(site=actor.site, created_by=user, **values)
+    webhook = Webhook.objects.create(site=actor.site, created_by=user, **values)
+    forget_active_hooks(webhook.site_id)
+    return webhook
 
 
 def webhook_update(*, actor: Actor, webhook: Webhook, body: dict) -> Webhook:
@@ -105,12 +114,14 @@ def webhook_update(*, actor: Actor, webhook: Webhook, body: dict) -> Webhook:
             setattr(webhook, field, value)
         webhook.updated_at = timezone.now()
         webhook.save()
+        forget_active_hooks(webhook.site_id)
     return webhook
 
 
 def webhook_delete(*, actor: Actor, webhook: Webhook) -> None:
     actor.require(Action.MANAGE, "Only the site's owners manage webhooks.")
     webhook.delete()
+    forget_active_hooks(webhook.site_id)
 
 
 def delivery_redeliver(*, actor: Actor | None, delivery: WebhookDelivery) -> WebhookDelivery:
@@ -121,9 +132,6 @@ def delivery_redeliver(*, actor: Actor | None, delivery: WebhookDelivery) -> Web
     """
     if actor is not None:
         actor.require(Action.MANAGE, "Only the site's owners manage webhooks.")
-    from webhooks.sending import is_stuck
-    from webhooks.tasks import enqueue_delivery
-
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
         if delivery.status == DeliveryStatus.SENDING and not is_stuck(delivery):
