@@ -13,3 +13,7 @@ class BlocksConfig(AppConfig):
 
         if not reversion.is_registered(SiteBlock):
             reversion.register(SiteBlock)
+
+        from blocks.datasources import register_builtin_sources
+
+        register_builtin_sources()

@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import Site
 from blocks.datasources.resolver import Resolution, copy_json
 from blocks.models import BlockType, SiteBlock
+from blocks.published import content_of
 from cms import errors
 from cms.api.formats import iso_ms
 from cms.api.renderers import dumps
@@ -84,7 +85,7 @@ def _expiry(resolution: Resolution, *moments: datetime | None) -> datetime | Non
 def single_entry(row: SiteBlock | None, facts: SiteFacts, *, preview: bool, missing: str) -> Entry:
     if row is None:
         return error_entry(errors.NotFound(missing))
-    schema, data = selectors.content_of(row, preview=preview)
+    schema, data = content_of(row, preview=preview)
     data = copy_json(data)
     resolution = _resolution(facts, preview)
     resolution.add(data, schema, row.locale, row.pk)
@@ -126,7 +127,7 @@ def list_entry(
     resolution = _resolution(facts, preview)
     items = []
     for row in rows:
-        schema, data = selectors.content_of(row, preview=preview)
+        schema, data = content_of(row, preview=preview)
         data = copy_json(data)
         resolution.add(data, schema, row.locale, row.pk)
         items.append(block_payload(row, data, preview=preview))

@@ -30,7 +30,7 @@ from typing import Any
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from editor.widgets import MISSING, RenderContext, _attrs, _error_html, _scalar, row_tokens
+from editor.controls import MISSING, RenderContext, control_attrs, error_html, posted_text, row_tokens
 from schema.paths import format_path
 
 KINDS = (
@@ -158,10 +158,10 @@ def parse_json(text: str) -> tuple[Any, str | None]:
 
 def _read_entry(post, name: str, kinds: tuple) -> tuple[Entry, Any]:
     """The controls of one row (or pair value) at `name`: what was typed, and the value (MISSING if wrong)."""
-    kind = _scalar(post, f"{name}.kind")
+    kind = posted_text(post, f"{name}.kind")
     kind = kind if kind in dict(kinds) else "text"
     if kind in ("text", "number"):
-        text = (_scalar(post, f"{name}.v") or "").replace("\r\n", "\n")
+        text = (posted_text(post, f"{name}.v") or "").replace("\r\n", "\n")
         if kind == "text":
             return Entry("text", text=text), text
         number = parse_number(text)
@@ -169,19 +169,19 @@ def _read_entry(post, name: str, kinds: tuple) -> tuple[Entry, Any]:
             MISSING if number is None else number
         )
     if kind == "bool":
-        flag = _scalar(post, f"{name}.b") != "false"
+        flag = posted_text(post, f"{name}.b") != "false"
         return Entry("bool", flag=flag), flag
     if kind == "null":
         return Entry("null"), None
     if kind == "json":
-        text = (_scalar(post, f"{name}.json") or "").replace("\r\n", "\n")
+        text = (posted_text(post, f"{name}.json") or "").replace("\r\n", "\n")
         value, error = parse_json(text)
         return Entry("json", text=text, error=error), value
     entry = Entry("object")
     out: dict[str, Any] = {}
     for token in row_tokens(post, f"{name}.o."):
         pair_name = f"{name}.o.{token}"
-        key = (_scalar(post, f"{pair_name}.k") or "").replace("\r\n", "\n")
+        key = (posted_text(post, f"{pair_name}.k") or "").replace("\r\n", "\n")
         value_entry, value = _read_entry(post, pair_name, PAIR_KINDS)
         pair = Pair(key, value_entry)
         if not key.strip():
@@ -206,7 +206,7 @@ def parse_free_list(post, name: str) -> Any:
     if any(value is MISSING for value in values):
         return FreeDraft(entries)
     if not values:
-        return [] if _scalar(post, f"{name}.__empty") == "1" else MISSING
+        return [] if posted_text(post, f"{name}.__empty") == "1" else MISSING
     return values
 
 
@@ -232,7 +232,7 @@ def _kind_select(name: str, kinds: tuple, chosen: str, ctx: RenderContext) -> Sa
     return format_html(
         '<select name="{}.kind" class="cms-input cms-free-kind" title="What this value is"{}>{}</select>',
         name,
-        _attrs(ctx),
+        control_attrs(ctx),
         options,
     )
 
@@ -247,24 +247,27 @@ def _value_controls(entry: Entry, name: str, ctx: RenderContext) -> SafeString:
     text = entry.text if entry.kind in ("text", "number") else ""
     if "\n" in text:  # an <input> would drop the line breaks (the \n after <textarea> guards a leading one)
         simple = format_html(
-            '<textarea name="{}.v" rows="3" class="cms-input cms-free-v"{}>\n{}</textarea>', name, _attrs(ctx), text
+            '<textarea name="{}.v" rows="3" class="cms-input cms-free-v"{}>\n{}</textarea>',
+            name,
+            control_attrs(ctx),
+            text,
         )
     else:
         simple = format_html(
-            '<input type="text" name="{}.v" value="{}" class="cms-input cms-free-v"{}>', name, text, _attrs(ctx)
+            '<input type="text" name="{}.v" value="{}" class="cms-input cms-free-v"{}>', name, text, control_attrs(ctx)
         )
     yes_no = format_html(
         '<select name="{}.b" class="cms-input"{}><option value="true"{}>Yes</option><option value="false"{}>No'
         "</option></select>",
         name,
-        _attrs(ctx),
+        control_attrs(ctx),
         mark_safe(" selected") if entry.kind != "bool" or entry.flag else "",
         mark_safe(" selected") if entry.kind == "bool" and not entry.flag else "",
     )
     source = format_html(
         '<textarea name="{}.json" rows="2" class="cms-input cms-json" spellcheck="false"{}>\n{}</textarea>',
         name,
-        _attrs(ctx),
+        control_attrs(ctx),
         entry.text if entry.kind == "json" else "",
     )
     return mark_safe(
@@ -294,7 +297,7 @@ def _rows(
 def _error(entry_error: str | None, where: tuple, ctx: RenderContext, from_draft: bool) -> SafeString:
     """A draft carries its own messages (marked shown); a stored value shows what the form reported there."""
     found = ctx.error_at(format_path("data", where))
-    return _error_html(entry_error if from_draft else found)
+    return error_html(entry_error if from_draft else found)
 
 
 def _pair_row(pair: Pair, name: str, where: tuple, ctx: RenderContext, from_draft: bool) -> SafeString:
@@ -304,8 +307,8 @@ def _pair_row(pair: Pair, name: str, where: tuple, ctx: RenderContext, from_draf
         format_path("data", where),
         name,
         pair.key,
-        _attrs(ctx),
-        _error_html(pair.key_error),
+        control_attrs(ctx),
+        error_html(pair.key_error),
         _kind_select(name, PAIR_KINDS, pair.value.kind, ctx),
         _value_controls(pair.value, name, ctx),
         _error(pair.value.error, where, ctx, from_draft),

@@ -17,34 +17,19 @@ Adding a field type: one `Widget` subclass here, registered with `@widget`, and 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from dataclasses import field as dc_field
 from datetime import UTC, datetime
 from typing import Any
 
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from editor.controls import MISSING, RenderContext, control_attrs, error_html, posted_text, row_tokens
+from editor.freeform import parse_free_list, render_free_list
 from schema.paths import format_path
 from schema.types.datetime_type import parse_datetime
 
-MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING", "__bool__": lambda self: False})()
 PREFIX = "d"
 ROW_MARK = "__row"
-
-
-@dataclass
-class RenderContext:
-    errors: dict[str, str] = dc_field(default_factory=dict)
-    disabled: bool = False
-    shown: set[str] = dc_field(default_factory=set)
-    depth: int = 0  # array nesting, for the row-token placeholder of each level's <template>
-
-    def error_at(self, path: str) -> str | None:
-        if path in self.errors:
-            self.shown.add(path)
-            return self.errors[path]
-        return None
 
 
 _WIDGETS: dict[str, Widget] = {}
@@ -61,30 +46,6 @@ def widget_for(type_name: str) -> Widget:
 
 def widget_types() -> list[str]:
     return sorted(_WIDGETS)
-
-
-def _attrs(ctx: RenderContext, **extra) -> SafeString:
-    parts = [format_html(' {}="{}"', key.replace("_", "-"), value) for key, value in extra.items() if value is not None]
-    if ctx.disabled:
-        parts.append(mark_safe(" disabled"))
-    return mark_safe("".join(parts))
-
-
-def row_tokens(post, prefix: str) -> list[str]:
-    """Row tokens under `prefix`, in the order of the page (the post keeps it); a dict keeps them unique in
-    linear time (a list of 1,000 rows posts several thousand controls)."""
-    tokens: dict[str, None] = {}
-    for key in post:
-        if key.startswith(prefix):
-            token = key[len(prefix) :].split(".", 1)[0]
-            if not token.startswith("__"):
-                tokens[token] = None
-    return list(tokens)
-
-
-def _scalar(post, name: str) -> str | None:
-    value = post.get(name)
-    return value if isinstance(value, str) else None
 
 
 class Widget:
@@ -116,11 +77,11 @@ class _TextInput(Widget):
             self.input_type,
             name,
             text,
-            _attrs(ctx, **self.extra_attrs(field)),
+            control_attrs(ctx, **self.extra_attrs(field)),
         )
 
     def parse(self, field, post, name):
-        text = _scalar(post, name)
+        text = posted_text(post, name)
         return MISSING if text is None or text == "" else text
 
 
@@ -169,14 +130,14 @@ class ColorWidget(Widget):
             '<input type="text" name="{}" value="{}" class="cms-input cms-color-text" placeholder="#RRGGBB"'
             ' size="10"{}></span>',
             swatch,
-            _attrs(ctx),
+            control_attrs(ctx),
             name,
             text,
-            _attrs(ctx),
+            control_attrs(ctx),
         )
 
     def parse(self, field, post, name):
-        text = (_scalar(post, name) or "").strip()
+        text = (posted_text(post, name) or "").strip()
         return text or MISSING
 
 
@@ -188,12 +149,12 @@ class TextWidget(Widget):
         return format_html(
             '<textarea name="{}" rows="4" class="vLargeTextField cms-input"{}>{}</textarea>',
             name,
-            _attrs(ctx, maxlength=field.get("maxLength")),
+            control_attrs(ctx, maxlength=field.get("maxLength")),
             value if isinstance(value, str) else "",
         )
 
     def parse(self, field, post, name):
-        text = _scalar(post, name)
+        text = posted_text(post, name)
         return MISSING if not text else text.replace("\r\n", "\n")
 
 
@@ -210,12 +171,12 @@ class RichTextWidget(Widget):
             ' cms-richtext-source"{}>{}</textarea></div>',
             "1" if ctx.disabled else "",
             name,
-            _attrs(ctx),
+            control_attrs(ctx),
             value if isinstance(value, str) else "",
         )
 
     def parse(self, field, post, name):
-        html = (_scalar(post, name) or "").strip()
+        html = (posted_text(post, name) or "").strip()
         return MISSING if html in ("", "<br>", "<p></p>", "<p><br></p>") else html
 
 
@@ -230,11 +191,11 @@ class NumberWidget(Widget):
             '<input type="number" name="{}" value="{}" class="cms-input"{}>',
             name,
             text,
-            _attrs(ctx, step=step, min=field.get("min"), max=field.get("max")),
+            control_attrs(ctx, step=step, min=field.get("min"), max=field.get("max")),
         )
 
     def parse(self, field, post, name):
-        text = (_scalar(post, name) or "").strip()
+        text = (posted_text(post, name) or "").strip()
         if not text:
             return MISSING
         try:
@@ -258,7 +219,7 @@ class BooleanWidget(Widget):
             name,
             name,
             mark_safe(" checked") if value is True else "",
-            _attrs(ctx),
+            control_attrs(ctx),
         )
 
     def parse(self, field, post, name):
@@ -296,12 +257,12 @@ class SelectWidget(Widget):
         return format_html(
             '<select name="{}" class="cms-input"{}><option value="">—</option>{}</select>',
             name,
-            _attrs(ctx),
+            control_attrs(ctx),
             choices,
         )
 
     def parse(self, field, post, name):
-        text = _scalar(post, name)
+        text = posted_text(post, name)
         return MISSING if not text else _option_value(field, text)
 
 
@@ -315,7 +276,7 @@ class MultiSelectWidget(Widget):
             "",
             '<label class="cms-choice"><input type="checkbox" name="{}" value="{}"{}{}> {}</label>',
             (
-                (name, v, mark_safe(" checked") if v in chosen else "", _attrs(ctx), label)
+                (name, v, mark_safe(" checked") if v in chosen else "", control_attrs(ctx), label)
                 for v, label in _options(field)
             ),
         )
@@ -347,8 +308,8 @@ class _SubFieldsWidget(Widget):
                     name,
                     key,
                     "" if sub is None else sub,
-                    _attrs(ctx, min=0 if kind == "int" else None),
-                    _error_html(error),
+                    control_attrs(ctx, min=0 if kind == "int" else None),
+                    error_html(error),
                 )
             )
         return format_html('<div class="cms-subfields">{}</div>', mark_safe("".join(rows)))
@@ -356,7 +317,7 @@ class _SubFieldsWidget(Widget):
     def parse(self, field, post, name):
         out: dict[str, Any] = {}
         for key, _, kind in self.parts:
-            text = (_scalar(post, f"{name}.{key}") or "").strip()
+            text = (posted_text(post, f"{name}.{key}") or "").strip()
             if not text:
                 continue
             if kind == "int":
@@ -406,16 +367,16 @@ class DateTimeWidget(Widget):
             'UTC</span><input type="hidden" name="{}.__orig" value="{}">',
             name,
             local,
-            _attrs(ctx),
+            control_attrs(ctx),
             name,
             original,
         )
 
     def parse(self, field, post, name):
-        text = (_scalar(post, name) or "").strip()
+        text = (posted_text(post, name) or "").strip()
         if not text:
             return MISSING
-        original = _scalar(post, f"{name}.__orig") or ""
+        original = posted_text(post, f"{name}.__orig") or ""
         candidate = text if len(text) > 16 else text + ":00"
         try:
             instant = datetime.fromisoformat(candidate).replace(tzinfo=UTC)
@@ -482,8 +443,6 @@ class ArrayWidget(Widget):
     def render(self, field, value, name, path, ctx):
         items = field.get("items")
         if not items:
-            from editor.freeform import render_free_list  # it builds on this module's helpers
-
             return render_free_list(value, name, path, ctx)
         rows = value if isinstance(value, list) else []
         ctx.depth += 1
@@ -525,14 +484,12 @@ class ArrayWidget(Widget):
             ROW_MARK,
             control,
             buttons,
-            _error_html(error),
+            error_html(error),
         )
 
     def parse(self, field, post, name):
         items = field.get("items")
         if not items:
-            from editor.freeform import parse_free_list
-
             return parse_free_list(post, name)
         out = []
         for token in row_tokens(post, name + "."):
@@ -544,12 +501,6 @@ class ArrayWidget(Widget):
 
 def _item_label(items: dict) -> str:
     return items.get("label") or ("item" if items.get("type") != "object" else "row")
-
-
-def _error_html(error: str | None) -> SafeString:
-    if not error:
-        return mark_safe("")
-    return format_html('<ul class="errorlist cms-field-error"><li>{}</li></ul>', error)
 
 
 def render_field(field: dict, value: Any, name: str, path: tuple, ctx: RenderContext) -> SafeString:
@@ -569,7 +520,7 @@ def render_field(field: dict, value: Any, name: str, path: tuple, ctx: RenderCon
         format_path("data", path),
         label,
         required,
-        _error_html(error),
+        error_html(error),
         control,
         help_text,
     )

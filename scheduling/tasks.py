@@ -12,11 +12,11 @@ from datetime import datetime
 
 from django_tasks import task
 
+from scheduling.performing import perform_due_schedules as perform
+
 
 @task()
 def perform_due_schedules() -> int:
-    from scheduling.services import perform_due_schedules as perform
-
     return len(perform())
 
 

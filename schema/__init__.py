@@ -7,13 +7,14 @@
         .apply_patch(current, patch)   -> merged, sanitised, validated new data (or ValidationFailed)
         .clean(data), .orphaned_fields(data), .datasource_fields
 
-Field types live in `schema.types`, one module each, registered in `schema.registry`.
+Field types live in `schema.types`, one module each (the contract: `schema.fieldtype`), listed in `schema.registry`.
 """
 
 from schema.checks import MAX_FIELDS, MAX_LEVELS, check_schema
 from schema.compiler import CacheInfo, CompiledSchema, cache_info, clear_cache, compiled_for, schema_key
+from schema.fieldtype import FieldType
 from schema.paths import ANY_ITEM, format_path, values_at
-from schema.registry import FieldType, get_type, is_localized, localized_default, register, type_names
+from schema.registry import get_type, is_localized, localized_default, type_names
 from schema.walk import FieldRef, iter_fields, localized_fields, top_level_names
 
 __all__ = [
@@ -34,7 +35,6 @@ __all__ = [
     "iter_fields",
     "localized_default",
     "localized_fields",
-    "register",
     "schema_key",
     "top_level_names",
     "type_names",

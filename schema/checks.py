@@ -12,7 +12,8 @@ import re
 
 from cms.errors import ValidationFailed
 from schema.compiler import CompiledSchema
-from schema.registry import COMMON_KEYS, ITEMS_KEYS, get_type, type_names
+from schema.fieldtype import COMMON_KEYS, ITEMS_KEYS
+from schema.registry import get_type, type_names
 
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 MAX_FIELDS = 250

@@ -25,15 +25,9 @@ import orjson
 
 from cms.errors import ValidationFailed
 from schema import patterns
+from schema.fieldtype import CHECK_KEYWORD, CompileContext, FieldType, generic_message
 from schema.paths import ANY_ITEM, format_path
-from schema.registry import (
-    CHECK_KEYWORD,
-    CompileContext,
-    FieldType,
-    generic_message,
-    get_type,
-    is_localized,
-)
+from schema.registry import get_type, is_localized
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 REQUIRED_MESSAGE = "Must be present and non-empty."

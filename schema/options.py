@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from schema.registry import Report
+from schema.fieldtype import Report
 
 
 def is_int(value: Any) -> bool:

@@ -1,185 +1,72 @@
-"""The field-type registry: one `FieldType` subclass per type, found by its `name`.
+"""The field-type registry: every field type, found by its `name`.
 
-Every type module in `schema/types/` defines one class and decorates it with `@register`; the package
-is imported here once, so adding a type means adding one module (and its test), nothing else. The contract a
-type fulfils is small and the same for all 17 (see `FieldType`):
+The types are listed here, by hand: this module imports each class from its module in `schema/types/`
+(those modules import only the contract, `schema.fieldtype`, so the dependency runs one way). Adding a
+type takes:
 
-- `check_options(field, report)`: check its own option keys and values (the generic keys are checked by
-  `schema.checks`); report problems as `report(key, message)`.
-- `compile(field, ctx)`: its JSON Schema (draft 2020-12) fragment; `ctx.publish` asks for the publish level.
-- `extra_check(field, value)`: the rules JSON Schema cannot express (dates compared in UTC, file types,
-  steps); only types that `needs_extra_check(field)` are ever asked, so the common path stays one
-  jsonschema-rs call.
-- `normalize(field, value)`: the stored form of a valid value (richtext is sanitised; the rest as given).
-- `message(field, kind, detail, rest, instance)`: the editor-facing message for a jsonschema-rs error kind.
-  It may depend on the field, the kind, the detail and the key names in `rest`, not on list indexes nor on
-  the value: the compiler words it once per keyword location and reuses it (`CompiledSchema._plan`).
+- its module in `schema/types/` (a `FieldType` subclass, see `schema.fieldtype`) and a line in `FIELD_TYPES`;
+- its widget in `editor/widgets.py` (one `Widget` subclass registered with `@widget`: the admin form has no
+  control for a type without one);
+- its cases in the two tables every type is tested against, which fail until they name it:
+  `TABLE` in `tests/schema/test_schema_types.py` and `CASES` in `tests/editor/test_admin_field_types.py`.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-from collections.abc import Callable
-from typing import Any, ClassVar
+from schema.fieldtype import FieldType
+from schema.types.array_type import ArrayType
+from schema.types.boolean_type import BooleanType
+from schema.types.color_type import ColorType
+from schema.types.datasource_type import DataSourceType
+from schema.types.date_type import DateType
+from schema.types.datetime_type import DateTimeType
+from schema.types.email_type import EmailType
+from schema.types.file_type import FileType
+from schema.types.image_type import ImageType
+from schema.types.multiselect_type import MultiSelectType
+from schema.types.number_type import NumberType
+from schema.types.object_type import ObjectType
+from schema.types.richtext_type import RichTextType
+from schema.types.select_type import SelectType
+from schema.types.string_type import StringType
+from schema.types.text_type import TextType
+from schema.types.url_type import UrlType
 
-Report = Callable[[str, str], None]
+#: every field type, one instance each (types keep no state)
+FIELD_TYPES: tuple[FieldType, ...] = (
+    ArrayType(),
+    BooleanType(),
+    ColorType(),
+    DataSourceType(),
+    DateType(),
+    DateTimeType(),
+    EmailType(),
+    FileType(),
+    ImageType(),
+    MultiSelectType(),
+    NumberType(),
+    ObjectType(),
+    RichTextType(),
+    SelectType(),
+    StringType(),
+    TextType(),
+    UrlType(),
+)
 
-#: the engine-only keyword that runs a type's `extra_check` from inside jsonschema-rs (see `engine_check`)
-CHECK_KEYWORD = "x-cms-check"
-
-COMMON_KEYS = frozenset({"name", "type", "label", "required", "localized", "help", "default"})
-# An array's `items` is a field definition without a name (and without the per-field flags, which only make
-# sense for a named field): its type, editor hints and the type's options.
-ITEMS_KEYS = frozenset({"type", "label", "help"})
-
-
-class CompileContext:
-    """What a type may ask of the compiler while compiling (implemented by `schema.compiler`).
-
-    `publish` is the level being compiled (publish adds `required`); container types compile their nested
-    definitions through `fields` and `items`, so the compiler keeps track of paths and error messages.
-    """
-
-    publish: bool = False
-
-    def fields(self, fields: list[dict]) -> dict:
-        """The JSON Schema of an object whose keys are `fields` (one nesting level deeper)."""
-        raise NotImplementedError
-
-    def items(self, items: dict) -> dict:
-        """The JSON Schema of one item of an array whose items are described by `items`."""
-        raise NotImplementedError
-
-
-class FieldType:
-    """Base class of the 17 field types. Subclasses set `name`, `options` and override what they need."""
-
-    name: ClassVar[str]
-    #: option keys this type accepts on top of `COMMON_KEYS`
-    options: ClassVar[frozenset[str]] = frozenset()
-    #: FIELDS.md: string, text, richtext, url, image and file are translated unless the schema says otherwise
-    localized_default: ClassVar[bool] = False
-    #: object and array hold nested field definitions (`fields` / `items`)
-    container: ClassVar[bool] = False
-    #: "a string", "a number": used in the type-mismatch message
-    expected: ClassVar[str] = "a valid value"
-    #: JSON types (`type` keyword) this field accepts, for the oracle and for `describe`
-    may_be_array_item: ClassVar[bool] = True
-
-    # -- schema checks -------------------------------------------------------------------------------------
-    def check_options(self, field: dict, report: Report) -> None:
-        """Check this type's own options. The default: a type without options has nothing to check."""
-
-    # -- compile -------------------------------------------------------------------------------------------
-    def compile(self, field: dict, ctx: CompileContext) -> dict:
-        raise NotImplementedError
-
-    def non_empty(self, fragment: dict, field: dict) -> dict:
-        """The publish-level fragment of a required field: present is enough unless overridden."""
-        return fragment
-
-    def annotations(self, field: dict) -> dict:
-        """Options JSON Schema cannot express, carried in `x-cms` so clients (and the admin form) see them."""
-        return {}
-
-    # -- values --------------------------------------------------------------------------------------------
-    def needs_extra_check(self, field: dict) -> bool:
-        return False
-
-    def extra_check(self, field: dict, value: Any) -> str | None:
-        """Return a message if `value` (already valid for the JSON Schema fragment) breaks a non-JSON-Schema rule."""
-        return None
-
-    def engine_check(self, field: dict) -> dict:
-        """The rules of `extra_check` as JSON Schema for the jsonschema-rs engine only (never served), so that
-        validating a valid document never leaves Rust. The default calls `extra_check` back from Rust through
-        the `x-cms-check` keyword, once per value; types override it with regexes or `multipleOf` where they
-        can. `extra_check` stays the reference: it words the message when this schema says no."""
-        return {CHECK_KEYWORD: {**field, "type": self.name}}
-
-    def needs_normalize(self, field: dict) -> bool:
-        return False
-
-    def normalize(self, field: dict, value: Any) -> Any:
-        return value
-
-    # -- messages ------------------------------------------------------------------------------------------
-    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance: Any) -> str:
-        """The message for one jsonschema-rs error of `kind` at this field (or at `rest` below it)."""
-        return generic_message(kind, detail, self.expected)
-
-
-def generic_message(kind: str, detail: dict, expected: str = "a valid value") -> str:
-    """Messages for the error kinds every type shares; types override only their special cases."""
-    limit = detail.get("limit")
-    if kind == "Required":
-        return "Is required."
-    if kind == "Type":
-        return f"Must be {expected}."
-    if kind == "MinLength":
-        return f"Must be at least {limit} character{'s' if limit != 1 else ''} long."
-    if kind == "MaxLength":
-        return f"Must be at most {limit} characters long."
-    if kind == "Minimum":
-        return f"Must be at least {_num(limit)}."
-    if kind == "Maximum":
-        return f"Must be at most {_num(limit)}."
-    if kind == "MinItems":
-        return f"Must have at least {limit} item{'s' if limit != 1 else ''}."
-    if kind == "MaxItems":
-        return f"Must have at most {limit} items."
-    if kind == "UniqueItems":
-        return "Must not contain duplicates."
-    if kind == "Enum":
-        return "Must be one of the options: " + _options_list(detail.get("options") or []) + "."
-    if kind == "Pattern":
-        return f"Must match the pattern {detail.get('pattern')}."
-    if kind == "Format":
-        return f"Must be a valid {detail.get('format')}."
-    if kind in ("FalseSchema", "Not"):
-        return "read-only field"
-    return "Is not valid."
-
-
-def _num(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _options_list(options: list) -> str:
-    shown = ", ".join(str(o) for o in options[:10])
-    return shown + (f" (and {len(options) - 10} more)" if len(options) > 10 else "")
-
-
-_REGISTRY: dict[str, FieldType] = {}
-
-
-def register(cls: type[FieldType]) -> type[FieldType]:
-    """Class decorator: make `cls` the implementation of the field type `cls.name`."""
-    assert cls.name not in _REGISTRY, f"field type {cls.name!r} is registered twice"
-    _REGISTRY[cls.name] = cls()
-    return cls
-
-
-def _load() -> None:
-    from schema import types as package
-
-    for module in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"{package.__name__}.{module.name}")
+_BY_NAME: dict[str, FieldType] = {ftype.name: ftype for ftype in FIELD_TYPES}
+assert len(_BY_NAME) == len(FIELD_TYPES), "two field types share a name"
 
 
 def get_type(name: object) -> FieldType | None:
     """The registered type called `name`, or None."""
     if not isinstance(name, str):
         return None
-    return _REGISTRY.get(name)
+    return _BY_NAME.get(name)
 
 
 def type_names() -> list[str]:
     """All registered type names, in a stable order (for messages and docs)."""
-    return sorted(_REGISTRY)
+    return sorted(_BY_NAME)
 
 
 def localized_default(type_name: str) -> bool:
@@ -194,6 +81,3 @@ def is_localized(field: dict) -> bool:
     if isinstance(value, bool):
         return value
     return localized_default(field.get("type"))
-
-
-_load()

@@ -15,6 +15,7 @@ from accounts.models import TOKEN_PREFIX, ApiToken, Membership, Site
 from accounts.permissions import Actor
 from cms.hooks import Hook
 from locales.models import Locale, SiteLocale
+from schema.sources import register_source, unregister_source
 
 ALL_SCOPES = ("read", "write", "publish")
 
@@ -28,6 +29,20 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def data_source():
+    """Register data sources for one test: `data_source("weather", callable)`; removed again after it."""
+    added: list[str] = []
+
+    def add(name: str, source) -> None:
+        register_source(name, source)
+        added.append(name)
+
+    yield add
+    for name in added:
+        unregister_source(name)
 
 
 @pytest.fixture

@@ -32,23 +32,6 @@ class Webhook(models.Model):
     def __str__(self) -> str:
         return self.name or self.url
 
-    # The block-event recorder reads a site's active webhooks once per transaction (`webhooks.outbox`): a
-    # webhook written in that transaction (the services, the admin, a test's `objects.create`) must be seen
-    # by the block writes that follow it, so every save or delete drops that read.
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        from webhooks.outbox import forget_active_hooks
-
-        forget_active_hooks(self.site_id)
-
-    def delete(self, *args, **kwargs):
-        site_id = self.site_id
-        result = super().delete(*args, **kwargs)
-        from webhooks.outbox import forget_active_hooks
-
-        forget_active_hooks(site_id)
-        return result
-
     def wants(self, *, event: str, block_type: str, locale: str) -> bool:
         return (
             (not self.events or event in self.events)

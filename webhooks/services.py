@@ -1,4 +1,9 @@
-"""Writes of webhooks: create, update, delete, redeliver. Owners only (`Action.MANAGE`)."""
+"""Writes of webhooks: create, update, delete, redeliver. Owners only (`Action.MANAGE`).
+
+Each write of a webhook drops the current transaction's read of the site's active webhooks
+(`webhooks.outbox.forget_active_hooks`), right away and inside the transaction (that read lives only as long
+as the transaction): block writes that follow it in the same transaction then see the webhook as it now is.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,9 @@ from cms import errors
 from cms.conf import cms_setting
 from locales.selectors import enabled_locale_codes
 from webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
+from webhooks.outbox import forget_active_hooks
 from webhooks.targets import TargetRefused, checked_addresses
+from webhooks.tasks import enqueue_delivery, is_stuck
 
 SECRET_PREFIX = "whsec_"
 MIN_SECRET_LENGTH = 16
@@ -99,7 +106,9 @@ def webhook_create(*, actor: Actor, values: WebhookValues) -> Webhook:
     clean = clean_webhook_values(actor.site, values, creating=True)
     clean.setdefault("secret", SECRET_PREFIX + secrets.token_urlsafe(32))
     user = actor.user if getattr(actor.user, "pk", None) else None
-    return Webhook.objects.create(site=actor.site, created_by=user, **clean)
+    webhook = Webhook.objects.create(site=actor.site, created_by=user, **clean)
+    forget_active_hooks(webhook.site_id)
+    return webhook
 
 
 def webhook_update(*, actor: Actor, webhook: Webhook, changes: WebhookValues) -> Webhook:
@@ -111,12 +120,14 @@ def webhook_update(*, actor: Actor, webhook: Webhook, changes: WebhookValues) ->
             setattr(webhook, field, value)
         webhook.updated_at = timezone.now()
         webhook.save()
+        forget_active_hooks(webhook.site_id)
     return webhook
 
 
 def webhook_delete(*, actor: Actor, webhook: Webhook) -> None:
     actor.require(Action.MANAGE, "Only the site's owners manage webhooks.")
     webhook.delete()
+    forget_active_hooks(webhook.site_id)
 
 
 def delivery_redeliver(*, actor: Actor | None, delivery: WebhookDelivery) -> WebhookDelivery:
@@ -127,9 +138,6 @@ def delivery_redeliver(*, actor: Actor | None, delivery: WebhookDelivery) -> Web
     """
     if actor is not None:
         actor.require(Action.MANAGE, "Only the site's owners manage webhooks.")
-    from webhooks.sending import is_stuck
-    from webhooks.tasks import enqueue_delivery
-
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
         if delivery.status == DeliveryStatus.SENDING and not is_stuck(delivery):

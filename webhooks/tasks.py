@@ -1,13 +1,51 @@
-"""The worker tasks: fan an event out into deliveries, and make one delivery attempt (queueing the next)."""
+"""The webhook worker: its three tasks and the work they do.
+
+- `fan_out` turns an outbox row (`webhooks.outbox`) into one `WebhookDelivery` per webhook and queues a
+  `deliver` for each (`fan_out_events`);
+- `deliver` makes one attempt (`attempt_delivery`): claim, POST the signed body (`webhooks.sending`), record
+  the outcome, queue the retry;
+- `watchdog`, queued with each claim, counts an attempt whose worker died mid-send as failed
+  (`recover_stuck`).
+
+Why the work lives here with the tasks: each piece of it queues tasks in its own transaction (a fan-out its
+deliveries, a claim its watchdog, a failure its retry), and the worker finds a task by its path,
+`webhooks.tasks.<name>`. Work kept elsewhere would import these tasks while they import it. So the module
+that owns the tasks owns what they queue, and the rest queues through it, one way:
+
+    models, payloads, signing, targets, sending, bulk_enqueue  <-  tasks  <-  outbox  <-  services  <-  admin, api
+
+An attempt runs outside any transaction that other writers wait on: the delivery is claimed by a single
+conditional UPDATE (`pending` -> `sending`), so a duplicate task finds nothing to do, and a receiver that
+hangs holds only its worker (up to `WEBHOOKS_TIMEOUT_SECONDS`), never a database lock. A worker that dies
+mid-send (killed, out of memory, machine lost) would leave the delivery `sending` for ever: the claim
+therefore queues, in the same transaction, a `watchdog` due when the send is surely over (`stuck_after`,
+3 x timeout + 60 s). If that attempt is still `sending` then, it counts as a failed attempt and the delivery
+is retried as after any failure.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+import http.client
+import logging
+import time
+import uuid
+from datetime import datetime, timedelta
 
-from django.db import connections, router
+from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
-from django_tasks.base import Task
+
+from cms.api.formats import iso_ms
+from cms.conf import cms_setting
+from webhooks import sending
+from webhooks.bulk_enqueue import enqueue_now
+from webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
+from webhooks.payloads import event_body
+from webhooks.signing import signed_headers
+from webhooks.targets import TargetRefused
+
+logger = logging.getLogger("cms.webhooks")
+MAX_LOGGED_ATTEMPTS = 50
 
 #: Above `deliver`'s default 0: the worker turns recorded events into deliveries (and log entries) before it
 #: spends time sending, so the log fills in event order even while receivers are slow.
@@ -16,22 +54,16 @@ FAN_OUT_PRIORITY = 10
 
 @task(priority=FAN_OUT_PRIORITY)
 def fan_out(events: list) -> int:
-    from webhooks.outbox import fan_out_events
-
     return fan_out_events(events)
 
 
 @task()
 def deliver(delivery_id: str) -> str | None:
-    from webhooks.sending import attempt_delivery
-
     return attempt_delivery(delivery_id)
 
 
 @task()
 def watchdog(delivery_id: str, claimed_at: str) -> str | None:
-    from webhooks.sending import recover_stuck
-
     return recover_stuck(delivery_id, claimed_at)
 
 
@@ -43,42 +75,162 @@ def enqueue_delivery(delivery_id, *, at: datetime | None = None) -> None:
     (deliver.using(run_after=at) if at is not None else deliver).enqueue(str(delivery_id))
 
 
-def enqueue_now(queued: Task, args_list: Sequence[Sequence]) -> None:
-    """Queue `queued(*args)` for each args, to run as soon as a worker is free, in ONE `INSERT`.
+# ---- fan-out -------------------------------------------------------------------------------------------------
 
-    The rows are those `DatabaseBackend.enqueue` writes one `save()` at a time (django-tasks-db 0.12, pinned),
-    each value prepared by its model field as the ORM does, so the worker reads them exactly alike. Why not
-    `enqueue()`: it runs inside block writes (the outbox), where the ORM's per-statement work (model save,
-    signals, compiling the INSERT) costs several times the insert itself, and a fan-out to N webhooks would
-    pay it N times.
+
+def fan_out_events(records: list[dict]) -> int:
+    """One delivery (and its queued attempt) per webhook named in the outbox row; how many were created.
+
+    Webhooks deleted since the write are skipped (their log is gone too); one deactivated since still gets
+    the event, as it would have had the write been delivered at once.
     """
-    if not args_list:
-        return
-    from django_tasks_db.models import DBTaskResult, get_date_max
-
-    backend = queued.get_backend()
-    using = router.db_for_write(DBTaskResult)
-    connection = connections[using]
-    run_after = queued.run_after or get_date_max()  # what the backend's pre_save handler sets
-    rows = [
-        DBTaskResult(
-            id=backend._get_id(),
-            args_kwargs={"args": list(args), "kwargs": {}},  # callers pass JSON values: no normalize_json walk
-            priority=queued.priority,
-            task_path=queued.module_path,
-            queue_name=queued.queue_name,
-            run_after=run_after,
-            backend_name=backend.alias,
-        )
-        for args in args_list
+    limit = max(1, int(cms_setting("WEBHOOKS_MAX_ATTEMPTS")))
+    planned = [
+        (record, int(hook_id), str(delivery_id)) for record in records for hook_id, delivery_id in record["deliveries"]
     ]
-    fields = DBTaskResult._meta.concrete_fields
-    quote = connection.ops.quote_name
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
-        f"INSERT INTO {quote(DBTaskResult._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES {', '.join([one] * len(rows))}"
-    )
-    params = [field.get_db_prep_save(field.pre_save(row, add=True), connection) for row in rows for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    with transaction.atomic():
+        hooks = Webhook.objects.select_related("site").in_bulk({hook_id for _, hook_id, _ in planned})
+        existing = {
+            str(pk)
+            for pk in WebhookDelivery.objects.filter(pk__in=[delivery_id for *_, delivery_id in planned]).values_list(
+                "pk", flat=True
+            )
+        }
+        new = [
+            WebhookDelivery(
+                id=uuid.UUID(delivery_id),
+                webhook=hooks[hook_id],
+                event=record["event"],
+                attempt_limit=limit,
+                created_at=datetime.fromisoformat(record["occurredAt"]),
+                body=event_body(record, delivery_id=delivery_id, site=hooks[hook_id].site).decode(),
+            )
+            for record, hook_id, delivery_id in planned
+            if hook_id in hooks and delivery_id not in existing
+        ]
+        WebhookDelivery.objects.bulk_create(new)
+        enqueue_now(deliver, [(str(delivery.pk),) for delivery in new])
+    return len(new)
+
+
+# ---- one attempt ---------------------------------------------------------------------------------------------
+
+
+STUCK_ERROR = "The worker stopped during this attempt (no outcome was recorded); sending again."
+
+
+def stuck_after() -> timedelta:
+    """How long `sending` may last before its worker is taken for dead: far longer than a send can take."""
+    return timedelta(seconds=3 * float(cms_setting("WEBHOOKS_TIMEOUT_SECONDS")) + 60)
+
+
+def is_stuck(delivery: WebhookDelivery) -> bool:
+    """`sending` for much longer than a send can take: its worker died mid-send; it may be sent again."""
+    if delivery.status != DeliveryStatus.SENDING or delivery.claimed_at is None:
+        return False
+    return timezone.now() - delivery.claimed_at > stuck_after()
+
+
+def recover_stuck(delivery_id: str, claimed_at: str) -> str | None:
+    """The watchdog queued with each claim: if that very attempt is still `sending`, its worker died.
+
+    Then the attempt counts as failed (it may or may not have reached the receiver, which de-duplicates on
+    the delivery id) and the delivery is retried with the usual backoff, or failed past its budget. An
+    attempt that finished, or was claimed again since, has another `claimed_at`: nothing to do.
+    """
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update()
+            .filter(pk=delivery_id, status=DeliveryStatus.SENDING, claimed_at=datetime.fromisoformat(claimed_at))
+            .first()
+        )
+        if delivery is None:
+            return None
+        seconds = (timezone.now() - delivery.claimed_at).total_seconds()
+        logger.warning("Webhook delivery %s was stuck sending for %.0f s; retrying it", delivery.pk, seconds)
+        return _record(delivery, code=None, error=STUCK_ERROR, retryable=True, seconds=seconds)
+
+
+def backoff(attempt: int) -> float:
+    """Seconds before retry number `attempt` (1-based): base, 2 * base, 4 * base…"""
+    return float(cms_setting("WEBHOOKS_BACKOFF_SECONDS")) * (2 ** (attempt - 1))
+
+
+def attempt_delivery(delivery_id: str) -> str | None:
+    """Make one attempt; the resulting status, or None when another worker has it, it is settled, or its
+    watchdog counted this attempt before it ended (see `_record`)."""
+    claimed_at = timezone.now()
+    with transaction.atomic():  # the claim and its watchdog: a worker that dies after this leaves both
+        claimed = WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.SENDING, claimed_at=claimed_at
+        )
+        if claimed:
+            enqueue_watchdog(delivery_id, claimed_at, at=claimed_at + stuck_after())
+    if not claimed:
+        return None
+    delivery = WebhookDelivery.objects.select_related("webhook").get(pk=delivery_id)
+    webhook = delivery.webhook
+    body = delivery.body.encode()
+    started = time.monotonic()
+    code: int | None = None
+    error = ""
+    retryable = True
+    try:
+        headers = signed_headers(secret=webhook.secret, body=body, delivery_id=str(delivery.pk), event=delivery.event)
+        code = sending.post(webhook.url, body, headers, timeout=float(cms_setting("WEBHOOKS_TIMEOUT_SECONDS")))
+        if not 200 <= code < 300:
+            error = f"The receiver answered HTTP {code}."
+    except TargetRefused as exc:
+        error, retryable = str(exc), False
+    except TimeoutError:
+        error = "Timed out waiting for the receiver."
+    except (OSError, http.client.HTTPException) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500]
+    return _record(delivery, code=code, error=error, retryable=retryable, seconds=time.monotonic() - started)
+
+
+def _record(delivery: WebhookDelivery, *, code: int | None, error: str, retryable: bool, seconds: float) -> str | None:
+    """Count the attempt and queue the next: only if it is still the delivery's current attempt.
+
+    A compare-and-set on (`sending`, own `claimed_at`), not a `save()` of the copy read at claim time: if the
+    watchdog took this attempt for dead meanwhile (or an owner redelivered it), the watchdog already counted
+    it and queued its retry, which may have been sent and logged since. Writing the stale copy back would wipe
+    those log entries, wind `attempts` back and queue one retry too many; so a late outcome is dropped (the
+    receiver de-duplicates the second send on the delivery id) and None returned.
+    """
+    now = timezone.now()
+    attempts = delivery.attempts + 1
+    values = {
+        "attempts": attempts,
+        "last_attempt_at": now,
+        "response_code": code,
+        "last_error": error,
+        "attempt_log": [
+            *delivery.attempt_log[-(MAX_LOGGED_ATTEMPTS - 1) :],
+            {"at": iso_ms(now), "responseCode": code, "error": error or None, "durationMs": round(seconds * 1000)},
+        ],
+    }
+    if not error:
+        values.update(status=DeliveryStatus.SUCCEEDED, delivered_at=now, next_attempt_at=None)
+    elif retryable and attempts < delivery.attempt_limit:
+        values.update(status=DeliveryStatus.PENDING, next_attempt_at=now + timedelta(seconds=backoff(attempts)))
+    else:
+        values.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
+    with transaction.atomic():
+        current = WebhookDelivery.objects.filter(
+            pk=delivery.pk, status=DeliveryStatus.SENDING, claimed_at=delivery.claimed_at
+        ).update(**values)
+        if current and values["status"] == DeliveryStatus.PENDING:
+            enqueue_delivery(delivery.pk, at=values["next_attempt_at"])
+    if not current:
+        logger.warning(
+            "Webhook delivery %s: an attempt ended (%s) after its watchdog had counted it; outcome dropped",
+            delivery.pk,
+            error or f"HTTP {code}",
+        )
+        return None
+    for field, value in values.items():
+        setattr(delivery, field, value)
+    if error:
+        logger.info("Webhook delivery %s attempt %s failed: %s", delivery.pk, attempts, error)
+    return values["status"]

@@ -12,7 +12,8 @@ from typing import Any
 
 from blocks.datasources.resolver import Resolution, SourceRequest
 from blocks.models import BlockType
-from delivery.selectors import best_in_chain, content_of, readable_blocks
+from blocks.published import best_in_chain, content_of, readable_blocks
+from schema.sources import register_source
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 10
@@ -122,3 +123,9 @@ class BlocksSource(_BuiltinSource):
 
 published_block = BlockSource()
 published_blocks = BlocksSource()
+
+
+def register_builtin_sources() -> None:
+    """Register `blocks` and `block` with the schema engine's source registry (the blocks app, at start-up)."""
+    register_source("blocks", published_blocks)
+    register_source("block", published_block)

@@ -23,10 +23,10 @@ from typing import Any
 
 import orjson
 
-from blocks.datasources.registry import get_source
 from cms.conf import cms_setting
 from locales.selectors import locale_chain
 from schema import ANY_ITEM
+from schema.sources import get_source
 
 logger = logging.getLogger("cms.datasources")
 

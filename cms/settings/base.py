@@ -181,8 +181,3 @@ CMS = {
 # The task queue (django-tasks): the database backend runs on SQLite and PostgreSQL with no extra service;
 # `manage.py db_worker` performs the tasks (scheduled publishing, webhook deliveries). See README "Worker".
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-CMS_DATA_SOURCES = {
-    "blocks": "blocks.datasources.published_blocks",
-    "block": "blocks.datasources.published_block",
-}

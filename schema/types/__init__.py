@@ -1,1 +1,1 @@
-"""One module per field type; `schema.registry` imports every module here at start-up."""
+"""One module per field type (a `schema.fieldtype.FieldType` subclass); `schema.registry` lists them."""

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
+from schema.fieldtype import CompileContext, FieldType, Report
 from schema.options import opt_int, opt_min_max
-from schema.registry import CompileContext, FieldType, Report, register
 
 CAP = 1_000
 
 
-@register
 class ArrayType(FieldType):
     name = "array"
     options = frozenset({"items", "minItems", "maxItems"})

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from schema.registry import CompileContext, FieldType, register
+from schema.fieldtype import CompileContext, FieldType
 
 
-@register
 class BooleanType(FieldType):
     name = "boolean"
     expected = "true or false"

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from schema import patterns
+from schema.fieldtype import CompileContext, FieldType, Report, generic_message
 from schema.options import opt_bool
-from schema.registry import CompileContext, FieldType, Report, generic_message, register
 
 
-@register
 class ColorType(FieldType):
     name = "color"
     options = frozenset({"alpha"})

@@ -1,18 +1,12 @@
 """`dataSource`: a read-only value filled when the block is read (`source` names a callable registered in
-`settings.CMS_DATA_SOURCES`, `params` is passed to it). Never stored: a value in data is `read-only field`."""
+`schema.sources`, `params` is passed to it). Never stored: a value in data is `read-only field`."""
 
 from __future__ import annotations
 
-from django.conf import settings
-
-from schema.registry import CompileContext, FieldType, Report, register
-
-
-def registered_sources() -> list[str]:
-    return sorted(getattr(settings, "CMS_DATA_SOURCES", {}) or {})
+from schema.fieldtype import CompileContext, FieldType, Report
+from schema.sources import source_names
 
 
-@register
 class DataSourceType(FieldType):
     name = "dataSource"
     options = frozenset({"source", "params"})
@@ -20,7 +14,7 @@ class DataSourceType(FieldType):
     expected = "absent"
 
     def check_options(self, field: dict, report: Report) -> None:
-        sources = registered_sources()
+        sources = source_names()
         if "source" not in field:
             report("source", "Is required for this type: one of " + ", ".join(sources) + ".")
         elif not isinstance(field["source"], str) or field["source"] not in sources:

@@ -8,8 +8,8 @@ from functools import lru_cache
 from typing import Any
 
 from schema import patterns
+from schema.fieldtype import CompileContext, FieldType, Report, generic_message
 from schema.options import opt_min_max
-from schema.registry import CompileContext, FieldType, Report, generic_message, register
 
 _DATE = re.compile(patterns.DATE)
 
@@ -27,7 +27,6 @@ def parse_date(value: object) -> date | None:
 _bound = lru_cache(maxsize=1024)(parse_date)
 
 
-@register
 class DateType(FieldType):
     name = "date"
     options = frozenset({"min", "max"})

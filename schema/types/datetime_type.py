@@ -9,8 +9,8 @@ from functools import lru_cache
 from typing import Any
 
 from schema import patterns
+from schema.fieldtype import CompileContext, FieldType, Report, generic_message
 from schema.options import opt_min_max
-from schema.registry import CompileContext, FieldType, Report, generic_message, register
 
 _DATETIME = re.compile(patterns.DATETIME)
 MESSAGE = "Must be a date and time with an offset or Z, such as 2025-04-06T12:00:00Z."
@@ -33,7 +33,6 @@ def parse_datetime(value: object) -> datetime | None:
 _bound = lru_cache(maxsize=1024)(parse_datetime)
 
 
-@register
 class DateTimeType(FieldType):
     name = "datetime"
     options = frozenset({"min", "max"})

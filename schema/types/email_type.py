@@ -7,10 +7,9 @@ on that format (the Python one only looks for an `@`), and an editor's typo shou
 from __future__ import annotations
 
 from schema import patterns
-from schema.registry import CompileContext, FieldType, generic_message, register
+from schema.fieldtype import CompileContext, FieldType, generic_message
 
 
-@register
 class EmailType(FieldType):
     name = "email"
     expected = "an email address"

@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 from schema import patterns
+from schema.fieldtype import CompileContext, FieldType, Report, generic_message
 from schema.options import opt_int, opt_string_list
-from schema.registry import CompileContext, FieldType, Report, generic_message, register
 from schema.types.url_type import url_message, url_schema
 
 _SUBKEY_EXPECTED = {"name": "a string", "size": "a whole number of bytes", "mimeType": "a MIME type"}
@@ -34,7 +34,6 @@ def _extension(value: dict) -> str:
     return base[dot:].lower() if dot > 0 and base[:dot].strip(".") else ""
 
 
-@register
 class FileType(FieldType):
     name = "file"
     options = frozenset({"accept", "maxSize"})

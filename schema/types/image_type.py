@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
+from schema.fieldtype import CompileContext, FieldType, Report, generic_message
 from schema.options import opt_bool
-from schema.registry import CompileContext, FieldType, Report, generic_message, register
 from schema.types.url_type import url_message, url_schema
 
 _DIMENSION = {"type": "integer", "minimum": 0}
 _SUBKEY_EXPECTED = {"alt": "a string", "width": "a whole number", "height": "a whole number"}
 
 
-@register
 class ImageType(FieldType):
     name = "image"
     options = frozenset({"requireAlt"})

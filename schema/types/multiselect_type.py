@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from schema.fieldtype import CompileContext, FieldType, Report
 from schema.options import choice_values, opt_choices, opt_int, opt_min_max
-from schema.registry import CompileContext, FieldType, Report, register
 
 
-@register
 class MultiSelectType(FieldType):
     name = "multiselect"
     options = frozenset({"options", "minItems", "maxItems"})

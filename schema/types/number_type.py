@@ -10,11 +10,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from schema.fieldtype import CompileContext, FieldType, Report, generic_message
 from schema.options import opt_bool, opt_min_max, opt_number
-from schema.registry import CompileContext, FieldType, Report, generic_message, register
 
 
-@register
 class NumberType(FieldType):
     name = "number"
     options = frozenset({"min", "max", "integer", "step"})

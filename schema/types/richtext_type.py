@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from schema.fieldtype import CompileContext, FieldType, Report
 from schema.options import opt_length_range
-from schema.registry import CompileContext, FieldType, Report, register
 from schema.sanitize import sanitize_html
 
 CAP = 200_000
 
 
-@register
 class RichTextType(FieldType):
     name = "richtext"
     options = frozenset({"maxLength"})

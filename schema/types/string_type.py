@@ -7,8 +7,8 @@ import re
 import jsonschema_rs
 
 from schema import patterns
+from schema.fieldtype import CompileContext, FieldType, Report, generic_message
 from schema.options import opt_length_range
-from schema.registry import CompileContext, FieldType, Report, generic_message, register
 
 DEFAULT_MAX = 255
 CAP = 10_000
@@ -29,7 +29,6 @@ def pattern_error(pattern: object) -> str | None:
     return None
 
 
-@register
 class StringType(FieldType):
     name = "string"
     options = frozenset({"minLength", "maxLength", "pattern"})

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from schema.fieldtype import CompileContext, FieldType, Report
 from schema.options import opt_length_range
-from schema.registry import CompileContext, FieldType, Report, register
 
 CAP = 50_000
 
 
-@register
 class TextType(FieldType):
     name = "text"
     options = frozenset({"minLength", "maxLength"})

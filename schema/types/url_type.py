@@ -8,8 +8,8 @@ format: `uri` accepts `javascript:` and `data:`, which must never reach a page.
 from __future__ import annotations
 
 from schema import patterns
+from schema.fieldtype import CompileContext, FieldType, Report, generic_message
 from schema.options import opt_bool, opt_string_list
-from schema.registry import CompileContext, FieldType, Report, generic_message, register
 
 MAX_LENGTH = 2048
 
@@ -28,7 +28,6 @@ def url_message(field: dict, kind: str, detail: dict) -> str:
     return generic_message(kind, detail, "a string")
 
 
-@register
 class UrlType(FieldType):
     name = "url"
     options = frozenset({"allowRelative", "schemes"})

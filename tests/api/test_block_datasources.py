@@ -50,3 +50,21 @@ def test_resolved_values_are_never_stored(api):
     written = api.put("/api/v1/site-blocks/home/data", {"data": {"promo": {"text": "x"}}}, format="json")
     assert written.status_code == 422, written.json()
     assert written.json()["error"]["fields"] == {"data.promo": "read-only field"}
+
+
+def test_a_registered_source_is_accepted_and_called_and_gone_once_unregistered(api, data_source):
+    calls = []
+
+    def weather(site, locale, params):
+        calls.append((site.pk, locale, params))
+        return {"sky": "clear", "city": params.get("city")}
+
+    schema = [{"name": "weather", "type": "dataSource", "source": "weather", "params": {"city": "Oslo"}}]
+    refused = api.post("/api/v1/site-blocks", {"name": "Sky", "type": "global", "schema": schema}, format="json")
+    assert refused.status_code == 422, refused.json()
+    assert refused.json()["error"]["fields"] == {"schema[0].source": "Unknown data source; one of block, blocks."}
+
+    data_source("weather", weather)
+    make(api, name="Sky", type="global", schema=schema, data={})
+    assert api.get("/api/v1/site-blocks/sky").json()["data"]["data"] == {"weather": {"sky": "clear", "city": "Oslo"}}
+    assert [(locale, params) for _, locale, params in calls] == [("en", {"city": "Oslo"})]

@@ -150,7 +150,7 @@ def test_copy_to_locale_and_scheduled_publish_are_one_revision_each(api, editor)
 
     from django.utils import timezone
 
-    from scheduling.services import perform_due_schedules
+    from scheduling.performing import perform_due_schedules
 
     user = editor[0]
     api.post("/api/v1/site-blocks", {"name": "Promo", "type": "global"}, format="json")

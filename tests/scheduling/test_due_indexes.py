@@ -6,7 +6,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from scheduling.services import due_blocks
+from scheduling.performing import due_blocks
 
 
 def test_the_due_sweep_query_uses_both_due_time_indexes(db):

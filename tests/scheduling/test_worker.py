@@ -15,7 +15,7 @@ from reversion.models import Version
 
 from blocks import events
 from blocks.models import SiteBlock
-from scheduling.services import perform_due_schedules
+from scheduling.performing import perform_due_schedules
 from tests.conftest import build_site, client_with, issue_token
 from tests.worker import run_ready_tasks, run_worker_until
 

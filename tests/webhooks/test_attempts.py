@@ -11,7 +11,7 @@ from django_tasks_db.models import DBTaskResult
 
 from tests.conftest import build_site
 from tests.webhooks.receiver import TricklingReceiver
-from webhooks import sending
+from webhooks import sending, tasks
 from webhooks.models import Webhook, WebhookDelivery
 
 DELIVER = "webhooks.tasks.deliver"
@@ -46,7 +46,7 @@ def test_a_receiver_trickling_its_headers_is_cut_at_the_deadline_and_logged_as_a
     receiver = trickler(b"HTTP/1.1 200 OK\r\n", b"X-Slow: " + b"y" * 20 + b"\r\nContent-Length: 0\r\n\r\n")
     point_at(delivery, receiver.url)
 
-    assert sending.attempt_delivery(str(delivery.pk)) == "pending"
+    assert tasks.attempt_delivery(str(delivery.pk)) == "pending"
 
     assert not receiver.finished.is_set()  # the attempt ended before the receiver got its answer out
     delivery.refresh_from_db()
@@ -60,7 +60,7 @@ def test_a_receiver_trickling_its_body_after_a_2xx_status_has_answered(delivery,
     receiver = trickler(b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n", b"z" * 40)
     point_at(delivery, receiver.url)
 
-    assert sending.attempt_delivery(str(delivery.pk)) == "succeeded"
+    assert tasks.attempt_delivery(str(delivery.pk)) == "succeeded"
 
     assert not receiver.finished.is_set()  # the body was not waited for past the deadline
     delivery.refresh_from_db()
@@ -90,16 +90,16 @@ def _late(delivery: WebhookDelivery, first_outcome: int, retry_outcome: int) -> 
         calls.append(1)
         if len(calls) == 1:
             claimed_at = WebhookDelivery.objects.get(pk=delivery.pk).claimed_at
-            sending.recover_stuck(str(delivery.pk), claimed_at.isoformat())
+            tasks.recover_stuck(str(delivery.pk), claimed_at.isoformat())
             [retry] = DBTaskResult.objects.filter(task_path=DELIVER)
             retry.delete()  # the worker takes it
-            sending.attempt_delivery(str(delivery.pk))
+            tasks.attempt_delivery(str(delivery.pk))
             seen["tasks"] = sorted(DBTaskResult.objects.filter(task_path=DELIVER).values_list("id", flat=True))
             return first_outcome
         return retry_outcome
 
     with mock.patch.object(sending, "post", slow_post):
-        result = sending.attempt_delivery(str(delivery.pk))
+        result = tasks.attempt_delivery(str(delivery.pk))
     assert sorted(DBTaskResult.objects.filter(task_path=DELIVER).values_list("id", flat=True)) == seen["tasks"]
     return calls, result
 
@@ -113,7 +113,7 @@ def test_an_attempt_ending_after_its_watchdog_counted_it_changes_nothing(deliver
     assert len(calls) == 2
     assert delivery.attempts == len(delivery.attempt_log) == 2
     errors = [entry["error"] for entry in delivery.attempt_log]
-    assert errors == [sending.STUCK_ERROR, "The receiver answered HTTP 500."]
+    assert errors == [tasks.STUCK_ERROR, "The receiver answered HTTP 500."]
     assert delivery.status == "pending" and delivery.response_code == 500
     [retry] = DBTaskResult.objects.filter(task_path=DELIVER)  # exactly one retry: the second attempt's
     assert retry.run_after == delivery.next_attempt_at
@@ -126,12 +126,12 @@ def test_a_late_outcome_after_the_budget_ran_out_leaves_the_delivery_failed(deli
     def slow_post(url, body, headers, *, timeout):
         calls.append(1)
         claimed_at = WebhookDelivery.objects.get(pk=delivery.pk).claimed_at
-        assert sending.recover_stuck(str(delivery.pk), claimed_at.isoformat()) == "failed"
+        assert tasks.recover_stuck(str(delivery.pk), claimed_at.isoformat()) == "failed"
         return 200
 
     with mock.patch.object(sending, "post", slow_post):
-        assert sending.attempt_delivery(str(delivery.pk)) is None
+        assert tasks.attempt_delivery(str(delivery.pk)) is None
     delivery.refresh_from_db()
     assert delivery.status == "failed" and delivery.attempts == 1
-    assert [entry["error"] for entry in delivery.attempt_log] == [sending.STUCK_ERROR]
+    assert [entry["error"] for entry in delivery.attempt_log] == [tasks.STUCK_ERROR]
     assert not DBTaskResult.objects.filter(task_path=DELIVER).exists()

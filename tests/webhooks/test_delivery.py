@@ -14,10 +14,8 @@ from tests.webhooks import helpers
 from tests.webhooks.helpers import site_with_block
 from tests.worker import run_ready_tasks, run_worker_until
 from webhooks.models import WebhookDelivery
-from webhooks.outbox import fan_out_events
-from webhooks.sending import STUCK_ERROR, recover_stuck, stuck_after
 from webhooks.signing import verify
-from webhooks.tasks import enqueue_watchdog
+from webhooks.tasks import STUCK_ERROR, enqueue_watchdog, fan_out_events, recover_stuck, stuck_after
 
 
 @pytest.fixture

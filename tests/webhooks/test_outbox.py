@@ -24,7 +24,8 @@ from tests.conftest import build_site, client_with, issue_token
 from tests.webhooks.helpers import SCHEMA, add_hook, site_with_block
 from tests.worker import run_ready_tasks
 from webhooks.models import Webhook, WebhookDelivery
-from webhooks.outbox import fan_out_events
+from webhooks.outbox import forget_active_hooks
+from webhooks.tasks import fan_out_events
 
 FAN_OUT = "webhooks.tasks.fan_out"
 DELIVER = "webhooks.tasks.deliver"
@@ -283,7 +284,9 @@ def test_a_webhook_written_in_the_same_transaction_as_block_writes_is_seen_by_th
     assert rows_after_a_write("a") == 1
     assert api.patch(f"/api/v1/webhooks/{hook['id']}", {"isActive": False}, format="json").status_code == 200
     assert rows_after_a_write("b") == 0
-    other = Webhook.objects.create(site=site, url="https://example.com/other", secret="s" * 20)  # the ORM
+    # the ORM, outside the services (no `save()` side effect): whoever writes a webhook drops the outbox's read
+    other = Webhook.objects.create(site=site, url="https://example.com/other", secret="s" * 20)
+    forget_active_hooks(site.pk)
     assert rows_after_a_write("c") == 1
     assert api.delete(f"/api/v1/webhooks/{other.pk}").status_code == 200
     assert rows_after_a_write("d") == 0

@@ -120,7 +120,7 @@ def test_private_targets_refused_unless_allowed(owner, settings):
 
 def test_private_target_refused_at_send_time_too(owner, settings):
     from webhooks.models import WebhookDelivery
-    from webhooks.sending import attempt_delivery
+    from webhooks.tasks import attempt_delivery
 
     response = owner.post("/api/v1/webhooks", {"url": "http://127.0.0.1:9/hook"}, format="json")
     webhook = Webhook.objects.get(pk=response.json()["data"]["id"])

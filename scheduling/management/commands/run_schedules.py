@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from scheduling.services import perform_due_schedules
+from scheduling.performing import perform_due_schedules
 
 
 class Command(BaseCommand):

@@ -1,0 +1,78 @@
+"""What a reader may see of a site's blocks: the live rows (or, in preview, every row's working copy), the
+content a reader sees of a row, and the best row along a locale chain.
+
+Live means published, with a snapshot, not past its scheduled unpublish time and not before its publish
+time: checked here, on every read, so a late scheduler never leaves expired content online. Preview reads
+see every row's working copy. Only the columns an answer uses are loaded (the working copy of a published
+block can be large and is never shown live).
+
+The delivery API (`delivery.selectors`) and the built-in data sources (`blocks.datasources.builtins`) both
+read through these, so a block's data source sees exactly what a delivery reader would.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from blocks.models import BlockStatus, SiteBlock
+
+COMMON_FIELDS = (
+    "id",
+    "site_id",
+    "locale",
+    "translation_key",
+    "name",
+    "slug",
+    "type",
+    "path",
+    "tags",
+    "status",
+    "published_version",
+    "published_at",
+    "scheduled_unpublish_at",
+    "created_at",
+    "updated_at",
+)
+LIVE_FIELDS = (*COMMON_FIELDS, "published_snapshot")
+PREVIEW_FIELDS = (*COMMON_FIELDS, "schema", "data", "version")
+
+
+def live_q(now: datetime) -> Q:
+    """`SiteBlock.objects.live()` plus "not before its publish time", as one Q: a miss builds its query in
+    one `filter` call (each call re-walks Django's query machinery; misses are ORM-bound, not SQL-bound)."""
+    return (
+        Q(status=BlockStatus.PUBLISHED, published_snapshot__isnull=False)
+        & (Q(scheduled_unpublish_at__isnull=True) | Q(scheduled_unpublish_at__gt=now))
+        & (Q(published_at__isnull=True) | Q(published_at__lte=now))
+    )
+
+
+def readable_blocks(
+    site_id: int, *, preview: bool = False, now: datetime | None = None, where: Q | None = None
+) -> QuerySet:
+    """The site's rows a delivery reader may see (live ones, or every row's working copy in preview), with
+    `where` on top, unordered (callers order when they need to)."""
+    condition = Q(site_id=site_id)
+    if not preview:
+        condition &= live_q(now or timezone.now())
+    if where is not None:
+        condition &= where
+    return SiteBlock.objects.filter(condition).only(*(PREVIEW_FIELDS if preview else LIVE_FIELDS)).order_by()
+
+
+def content_of(row: SiteBlock, *, preview: bool) -> tuple[list, dict]:
+    """`(schema, data)` a reader sees: the published snapshot, or the working copy in preview."""
+    if preview:
+        return row.schema or [], row.data or {}
+    snapshot = row.published_snapshot or {}
+    return snapshot.get("schema") or [], snapshot.get("data") or {}
+
+
+def best_in_chain(rows, chain: list[str]) -> SiteBlock | None:
+    """The row in the earliest locale of `chain` (rows of one block in several locales)."""
+    rank = {code: index for index, code in enumerate(chain)}
+    found = [row for row in rows if row.locale in rank]
+    return min(found, key=lambda row: rank[row.locale]) if found else None

@@ -1,0 +1,51 @@
+"""What a webhook receives: the outbox's record of a block event, and the exact body of one delivery.
+
+The record is what the outbox row keeps (written inside the block write's transaction, `webhooks.outbox`);
+the body is built from it when the worker fans the row out (`webhooks.tasks.fan_out_events`) and then sent,
+byte for byte, on every attempt.
+"""
+
+from __future__ import annotations
+
+import orjson
+
+from blocks.events import BlockEvent
+from cms.api.formats import iso_ms
+
+
+def event_record(event: BlockEvent) -> dict:
+    """What the outbox keeps of an event: the body's fields except the delivery id and the site."""
+    record = {
+        "event": event.event,
+        "time": iso_ms(event.occurred_at),
+        "occurredAt": event.occurred_at.isoformat(),  # full precision: orders the delivery log
+        "siteId": event.site_id,
+        "block": {
+            "id": event.block_id,
+            "slug": event.slug,
+            "type": event.type,
+            "locale": event.locale,
+            "path": event.path,
+            "status": event.status,
+            "translationKey": event.translation_key,
+        },
+        "version": event.version,
+    }
+    if event.extra:
+        record["details"] = event.extra
+    return record
+
+
+def event_body(record: dict, *, delivery_id: str, site) -> bytes:
+    """The exact bytes sent (and signed) on every attempt of one delivery."""
+    body = {
+        "id": delivery_id,
+        "event": record["event"],
+        "time": record["time"],
+        "site": {"id": site.pk, "slug": site.slug},
+        "block": record["block"],
+        "version": record["version"],
+    }
+    if "details" in record:
+        body["details"] = record["details"]
+    return orjson.dumps(body)
