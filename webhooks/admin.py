@@ -17,7 +17,7 @@ from blocks.events import EVENTS
 from blocks.models import BlockType
 from cms import errors
 from webhooks.models import Webhook, WebhookDelivery
-from webhooks.services import clean_webhook_values, delivery_redeliver, webhook_create, webhook_update
+from webhooks.services import clean_webhook_values, delivery_redeliver, webhook_create, webhook_delete, webhook_update
 
 FIELD_KEYS = ("url", "name", "events", "block_types", "locales", "is_active", "secret")
 
@@ -103,6 +103,14 @@ class WebhookAdmin(admin.ModelAdmin):
             saved = webhook_create(actor=actor, values=form.values)
             messages.info(request, f"The webhook's signing secret: {saved.secret}")
         obj.pk, obj.secret = saved.pk, saved.secret
+
+    def delete_model(self, request, obj: Webhook) -> None:
+        """Through the service, like every other write: it checks the role and forgets the site's active hooks."""
+        webhook_delete(actor=actor_for(request, obj.site), webhook=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for webhook in queryset.select_related("site"):
+            self.delete_model(request, webhook)
 
 
 @admin.register(WebhookDelivery)
