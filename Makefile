@@ -48,6 +48,7 @@ test: install-dev
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: install-dev
 	for f in bench/*.py; do $(PY) $$f || exit 1; done

@@ -177,12 +177,17 @@ def get_type(name: object) -> FieldType | None:
     return _REGISTRY.get(name)
 
 
+def type_of(field: dict) -> FieldType:
+    """The type of a field of a checked schema (`schema.checks` made sure it names a registered one)."""
+    return _REGISTRY[field["type"]]
+
+
 def type_names() -> list[str]:
     """All registered type names, in a stable order (for messages and docs)."""
     return sorted(_REGISTRY)
 
 
-def localized_default(type_name: str) -> bool:
+def localized_default(type_name: object) -> bool:
     """FIELDS.md's default for `localized` when a field does not say."""
     ftype = get_type(type_name)
     return bool(ftype and ftype.localized_default)
