@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
-from blocks.models import BlockStatus, SiteBlock
+from blocks.models import BlockStatus, SiteBlock, SiteBlockQuerySet
 
 COMMON_FIELDS = (
     "id",
@@ -48,7 +48,7 @@ def live_q(now: datetime) -> Q:
 
 def readable_blocks(
     site_id: int, *, preview: bool = False, now: datetime | None = None, where: Q | None = None
-) -> QuerySet:
+) -> SiteBlockQuerySet:
     """The site's rows a delivery reader may see (live ones, or every row's working copy in preview), with
     `where` on top, unordered (callers order when they need to)."""
     condition = Q(site_id=site_id)
@@ -86,7 +86,7 @@ def page_by_path(site_id: int, path: str, chain: list[str], *, preview: bool = F
     return best_in_chain(list(rows), chain)
 
 
-def fallback_rows(site_id: int, chain: list[str], *, preview: bool = False) -> QuerySet:
+def fallback_rows(site_id: int, chain: list[str], *, preview: bool = False) -> SiteBlockQuerySet:
     """Each block (translation key) once, in the earliest locale of `chain` that has it.
 
     A row in `chain[i]` is kept when no readable row of the same translation key exists in `chain[:i]`;
@@ -97,7 +97,7 @@ def fallback_rows(site_id: int, chain: list[str], *, preview: bool = False) -> Q
         better = readable_blocks(site_id, preview=preview).filter(
             translation_key=OuterRef("translation_key"), locale__in=chain[:index]
         )
-        keep |= Q(locale=code) & ~Exists(better)
+        keep |= Q(locale=code) & Q(~Exists(better))
     return readable_blocks(site_id, preview=preview).filter(locale__in=chain).filter(keep)
 
 
