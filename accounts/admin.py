@@ -17,6 +17,8 @@ POST by an editor to an owner's URL is a 403 rather than a "does not exist" redi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -47,6 +49,16 @@ from accounts.services import (
     token_revoke,
 )
 from cms import errors
+
+if TYPE_CHECKING:
+    # django-stubs-ext is a tool of the type checker only (installed with django-stubs), not a runtime need.
+    from django_stubs_ext import WithAnnotations
+
+    class _SiteListAnnotations(TypedDict):
+        """What `SiteAdmin.get_queryset` adds to each site of the list."""
+
+        member_count: int
+        your_role: str
 
 
 def token_status(token: ApiToken, now=None) -> str:
@@ -283,11 +295,11 @@ class SiteAdmin(admin.ModelAdmin):
         return visible.annotate(member_count=Count("memberships"), your_role=role)
 
     @admin.display(description="your role", ordering="your_role")
-    def role_column(self, site: Site) -> str:
+    def role_column(self, site: WithAnnotations[Site, _SiteListAnnotations]) -> str:
         return site.your_role
 
     @admin.display(description="members", ordering="member_count")
-    def members_column(self, site: Site) -> int:
+    def members_column(self, site: WithAnnotations[Site, _SiteListAnnotations]) -> int:
         return site.member_count
 
     @admin.display(description="enabled locales")
@@ -299,7 +311,7 @@ class SiteAdmin(admin.ModelAdmin):
             (
                 row.locale.code,
                 " (default)" if row.locale.code == site.default_locale else "",
-                f" → {row.fallback.code}" if row.fallback_id else "",
+                f" → {row.fallback_code}" if row.fallback_id else "",
             )
             for row in rows
         ]

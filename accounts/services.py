@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -78,7 +79,7 @@ def _require_another_owner(membership: Membership, what: str) -> None:
         raise errors.Conflict(message, fields={"role": message})
 
 
-def _forget_tokens(*, user, site: Site) -> None:
+def _forget_tokens(*, user: User, site: Site) -> None:
     """After a role change, the delivery API's cached rights of the user's tokens on `site` are dropped."""
     hashes = list(ApiToken.objects.filter(user=user, site=site).values_list("token_hash", flat=True))
 
@@ -91,7 +92,7 @@ def _forget_tokens(*, user, site: Site) -> None:
         transaction.on_commit(announce)
 
 
-def membership_set(*, user, site: Site, role: str) -> Membership:
+def membership_set(*, user: User, site: Site, role: str) -> Membership:
     """Give `user` exactly `role` on `site` (creating the membership when missing); for the commands.
 
     The last-owner rule holds here too: a command cannot demote a site's only owner.
@@ -205,7 +206,7 @@ def _site_field_problems(*, name: str, timezone_name: str) -> dict[str, str]:
 def token_issue(
     *,
     actor: Actor,
-    user,
+    user: User,
     name: str = "",
     scopes: Iterable[str] = DEFAULT_TOKEN_SCOPES,
     expires_at: datetime | None = None,
@@ -231,7 +232,7 @@ def token_issue(
 
 def token_create(
     *,
-    user,
+    user: User,
     site: Site,
     name: str = "",
     scopes: Iterable[str] = DEFAULT_TOKEN_SCOPES,
