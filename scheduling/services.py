@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from enum import Enum
+from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.models import Membership, Role
+from accounts.models import Membership, Role, Site
 from accounts.permissions import Action, Actor
 from blocks import events
-from blocks.models import BlockStatus, SiteBlock
+from blocks.models import BlockStatus, SiteBlock, SiteBlockQuerySet
 from blocks.services.common import lock_block, touch
 from blocks.services.publishing import block_publish, block_unpublish
 from cms import errors
@@ -35,12 +38,16 @@ LOCAL_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
 SCHEDULE_KEYS = ("publishAt", "unpublishAt", "publishAtLocal", "unpublishAtLocal")
 
 
-class _Unset:
+class _Unset(Enum):
+    """The type of `UNSET`: a time the caller did not give (None is a time cleared)."""
+
+    UNSET = "UNSET"
+
     def __repr__(self) -> str:
         return "UNSET"
 
 
-UNSET = _Unset()
+UNSET: Final = _Unset.UNSET
 
 
 # ---- reading times -------------------------------------------------------------------------------------------
@@ -61,7 +68,7 @@ def parse_utc(value: object, field: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def site_zone(site) -> ZoneInfo:
+def site_zone(site: Site) -> ZoneInfo:
     try:
         return ZoneInfo(site.timezone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
@@ -113,7 +120,7 @@ def _z(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%MZ")
 
 
-def read_schedule_times(site, body: dict) -> dict[str, datetime | None]:
+def read_schedule_times(site: Site, body: dict) -> dict[str, datetime | None]:
     """The times a schedule body sets: {"publish": …, "unpublish": …}; `null` clears, an absent key keeps."""
     zone = site_zone(site)
     times: dict[str, datetime | None] = {}
@@ -229,7 +236,7 @@ def block_unschedule(*, actor: Actor, block: SiteBlock, expected_version: int | 
 # ---- performing ----------------------------------------------------------------------------------------------
 
 
-def due_blocks(now: datetime):
+def due_blocks(now: datetime) -> SiteBlockQuerySet:
     return SiteBlock.objects.filter(Q(scheduled_publish_at__lte=now) | Q(scheduled_unpublish_at__lte=now))
 
 
@@ -255,7 +262,7 @@ def perform_due_schedules(now: datetime | None = None) -> list[tuple[int, str]]:
             done.extend((block.pk, outcome) for outcome in _perform(block, now))
 
 
-def _scheduler_actor(user, site) -> Actor:
+def _scheduler_actor(user: User | None, site: Site) -> Actor:
     """The scheduling user with their role on the site *now*: a user who lost the right to publish fails."""
     if user is None:
         return Actor(user=None, site=site, role=None)
@@ -304,7 +311,9 @@ def _perform(block: SiteBlock, now: datetime) -> list[str]:
     return outcomes
 
 
-def _record_failure(block: SiteBlock, schedule: BlockSchedule | None, exc: errors.CmsError, user, now) -> None:
+def _record_failure(
+    block: SiteBlock, schedule: BlockSchedule | None, exc: errors.CmsError, user: User | None, now: datetime
+) -> None:
     """Clear the due time (it must not be retried forever), keep why on the block, announce it."""
     if isinstance(exc, errors.Forbidden):
         message = "The user who scheduled this may no longer publish on this site."

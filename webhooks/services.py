@@ -7,6 +7,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Site
 from accounts.permissions import Action, Actor
 from blocks.events import EVENTS
 from blocks.models import BlockType
@@ -41,7 +42,7 @@ def _string_list(value: object, key: str, allowed: set[str] | None, what: str, p
     return list(dict.fromkeys(value))
 
 
-def clean_webhook_input(site, body: dict, *, creating: bool) -> dict:
+def clean_webhook_input(site: Site, body: dict, *, creating: bool) -> dict:
     """Model field values from an API body, every problem reported at once with its key."""
     problems: dict[str, str] = {}
     values: dict = {}
