@@ -8,6 +8,7 @@ IMMEDIATE), and the second sees the bumped version and gets `stale_write`.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.utils import timezone
 
@@ -57,7 +58,7 @@ def touch(block: SiteBlock, actor: Actor) -> None:
     block.updated_by = actor.user if getattr(actor.user, "pk", None) else None
 
 
-def rewrite_as_revision(block: SiteBlock, *, actor: Actor, comment: str, event: str, **fields) -> None:
+def rewrite_as_revision(block: SiteBlock, *, actor: Actor, comment: str, event: str, **fields: Any) -> None:
     """Set `fields` on a (locked) block and save it as one revision of its own, with its event.
 
     For the locale copies a write reaches besides the block it names (a schema replaced or restored across

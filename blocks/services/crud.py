@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.models import Site
 from accounts.permissions import Action, Actor
 from blocks import events
 from blocks.models import BlockType, SiteBlock
@@ -34,7 +35,7 @@ def _check_name(name: object) -> dict[str, str]:
     return {}
 
 
-def _unique_slug(site, locale: str, base: str) -> str:
+def _unique_slug(site: Site, locale: str, base: str) -> str:
     """`about-page`, then `about-page-2`, `-3`… within the site and locale, in one query."""
     base = base[: MAX_SLUG_LENGTH - 6] or "block"
     taken = set(
