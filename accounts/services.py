@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.authentication import hash_token
-from accounts.models import TOKEN_PREFIX, ApiToken, Membership, Role, Scope, Site
+from accounts.models import MAX_TOKEN_NAME_LENGTH, TOKEN_PREFIX, ApiToken, Membership, Role, Scope, Site
 from accounts.permissions import ROLE_ACTIONS, SCOPE_FOR_ACTION, Action, Actor
 from cms import errors
 from cms.conf import cms_setting
@@ -215,7 +215,8 @@ def token_issue(
     other member for themselves only, and only with scopes the member's role can use (a viewer's `write`
     token would be refused on every request: better to say so now).
     """
-    if not actor.can(Action.MANAGE) and not (actor.role is not None and user.pk == actor.user.pk):
+    own = actor.role is not None and actor.user is not None and user.pk == actor.user.pk
+    if not actor.can(Action.MANAGE) and not own:
         raise errors.Forbidden("Only the site's owners issue tokens for other members.")
     role = Membership.objects.filter(user=user, site=actor.site).values_list("role", flat=True).first()
     if role is not None:
@@ -247,7 +248,7 @@ def token_create(
     clean = clean_scopes(scopes)
     if expires_at is not None and expires_at <= timezone.now():
         raise errors.ValidationFailed(fields={"expiresAt": "Must be in the future."})
-    if len(name) > ApiToken._meta.get_field("name").max_length:
+    if len(name) > MAX_TOKEN_NAME_LENGTH:
         raise errors.ValidationFailed(fields={"name": "At most 100 characters."})
     limit = cms_setting("MAX_ACTIVE_TOKENS_PER_USER_AND_SITE")
     with transaction.atomic():
@@ -281,7 +282,7 @@ def token_revoke(*, token: ApiToken, actor: Actor | None = None) -> ApiToken:
     caches what a token may do, and drops that at once).
     """
     if actor is not None:
-        own = actor.role is not None and token.user_id == actor.user.pk
+        own = actor.role is not None and actor.user is not None and token.user_id == actor.user.pk
         if token.site_id != actor.site.pk or not (actor.can(Action.MANAGE) or own):
             raise errors.Forbidden("Only the site's owners revoke other members' tokens.")
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())

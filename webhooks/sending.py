@@ -20,6 +20,7 @@ import socket
 import ssl
 import time
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import transaction
@@ -171,6 +172,7 @@ def recover_stuck(delivery_id: str, claimed_at: str) -> str | None:
         )
         if delivery is None:
             return None
+        assert delivery.claimed_at is not None  # the query matched on it
         seconds = (timezone.now() - delivery.claimed_at).total_seconds()
         logger.warning("Webhook delivery %s was stuck sending for %.0f s; retrying it", delivery.pk, seconds)
         return _record(delivery, code=None, error=STUCK_ERROR, retryable=True, seconds=seconds)
@@ -227,7 +229,7 @@ def _record(delivery: WebhookDelivery, *, code: int | None, error: str, retryabl
     """
     now = timezone.now()
     attempts = delivery.attempts + 1
-    values = {
+    values: dict[str, Any] = {
         "attempts": attempts,
         "last_attempt_at": now,
         "response_code": code,

@@ -66,7 +66,7 @@ REVISION = {
     },
 }
 
-COMPONENTS = {
+COMPONENTS: dict[str, dict] = {
     "Field": FIELD,
     "BlockSummary": {"type": "object", "required": SUMMARY_REQUIRED, "properties": BLOCK_SUMMARY_PROPERTIES},
     "Block": {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db import transaction
 
 from accounts.permissions import Action, Actor
@@ -57,7 +59,7 @@ def block_update_data(
         block = lock_block(block, expected_version)
         before = block_state(block)
         block.data = compiled_for(block.schema).apply_patch(block.data, data)
-        after_data_write(block, keys=set(data))
+        after_data_write(block, keys=set(cast(dict, data)))  # `apply_patch` refuses anything but an object
         touch(block, actor)
         if publish:
             publish_in_place(block)

@@ -97,6 +97,11 @@ def block_create(
             problems.update(exc.fields or {})
     if problems:
         raise errors.ValidationFailed(fields=problems)
+    # Every check passed, so the values have the types the model needs (until an input layer types them).
+    assert isinstance(name, str) and isinstance(type, str) and locale_code is not None
+    assert slug is None or isinstance(slug, str)
+    page_path = path if type == BlockType.PAGE else None  # checked: a string for a page
+    assert page_path is None or isinstance(page_path, str)
 
     with transaction.atomic(), block_revision(user=actor.user, comment="Created") as recorder:
         if slug is None:
@@ -107,7 +112,7 @@ def block_create(
             )
         else:
             final_slug = slug
-        if type == BlockType.PAGE and path_taken(site, locale_code, path):
+        if page_path is not None and path_taken(site, locale_code, page_path):
             raise errors.Conflict(
                 f"The path `{path}` is already taken in this site and locale.", fields={"path": "Taken."}
             )
@@ -119,7 +124,7 @@ def block_create(
             name=name.strip(),
             slug=final_slug,
             type=type,
-            path=path if type == BlockType.PAGE else None,
+            path=page_path,
             tags=cleaned_tags,
             schema=checked_schema,
             data=clean_data,

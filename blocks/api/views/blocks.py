@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
+from accounts.permissions import Actor
 from blocks import datasources, selectors, services
 from blocks.api.filters import SiteBlockFilter
 from blocks.api.openapi import document
@@ -43,6 +44,8 @@ def resolved_working_data(block: SiteBlock) -> dict | None:
 
 class BlockWriteMixin:
     """Resolve the addressed block and the `If-Match` expectation for a write."""
+
+    actor: Actor  # set by `SiteAPIView.initial`, which every view using this mixin derives from
 
     def block_for_write(self, request, slug: str) -> tuple[SiteBlock, int | None]:
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
