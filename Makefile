@@ -51,6 +51,7 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/mypy
 
 bench: install-dev
 	for f in bench/*.py; do $(PY) $$f || exit 1; done

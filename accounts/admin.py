@@ -15,6 +15,8 @@ POST by an editor to an owner's URL is a 403 rather than a "does not exist" redi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -43,6 +45,15 @@ from accounts.services import (
     token_revoke,
 )
 from cms import errors
+
+if TYPE_CHECKING:
+    # django-stubs-ext is a tool of the type checker only (installed with django-stubs), not a runtime need.
+
+    class _SiteListAnnotations(TypedDict):
+        """What `SiteAdmin.get_queryset` adds to each site of the list."""
+
+        member_count: int
+        your_role: str
 
 
 def token_status(token: ApiToken, now=None) -> str:

@@ -58,6 +58,7 @@ class Scope(models.TextChoices):
 
 
 TOKEN_PREFIX = "cms_live_"
+MAX_TOKEN_NAME_LENGTH = 100
 
 
 class ApiTokenQuerySet(models.QuerySet):
@@ -71,7 +72,7 @@ class ApiToken(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, blank=True)
+    name = models.CharField(max_length=MAX_TOKEN_NAME_LENGTH, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     display_prefix = models.CharField(max_length=20, help_text="The first characters, to recognise a token.")
     scopes = models.JSONField(default=list)

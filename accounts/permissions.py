@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from accounts.models import Role, Scope, Site
+from django.contrib.auth.models import User
+
+from accounts.models import ApiToken, Role, Scope, Site
 from cms import errors
 
 
@@ -46,18 +48,23 @@ SCOPE_FOR_ACTION: dict[Action, str] = {
 }
 
 
+def role_allows(role: str | None, action: Action) -> bool:
+    """Whether `role` (None: not a member) may do `action`, tokens aside."""
+    return role is not None and action in ROLE_ACTIONS.get(role, frozenset())
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who is calling, on which site, with which powers. Built once per request by the auth layer."""
 
-    user: object
+    user: User | None  # None: the system (the scheduled-publish worker, management commands)
     site: Site
     role: str | None
     scopes: frozenset[str] = field(default_factory=frozenset)
-    token: object | None = None
+    token: ApiToken | None = None
 
     def can(self, action: Action) -> bool:
-        if self.role is None or action not in ROLE_ACTIONS.get(self.role, frozenset()):
+        if not role_allows(self.role, action):
             return False
         if self.token is None:
             return True

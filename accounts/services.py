@@ -18,12 +18,13 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.authentication import hash_token
 from accounts.events import token_revoked
-from accounts.models import TOKEN_PREFIX, ApiToken, Membership, Role, Scope, Site
+from accounts.models import MAX_TOKEN_NAME_LENGTH, TOKEN_PREFIX, ApiToken, Membership, Role, Scope, Site
 from accounts.permissions import ROLE_ACTIONS, SCOPE_FOR_ACTION, Action, Actor
 from cms import errors
 from cms.conf import cms_setting
@@ -74,7 +75,7 @@ def _require_another_owner(membership: Membership, what: str) -> None:
         raise errors.Conflict(message, fields={"role": message})
 
 
-def _forget_tokens(*, user, site: Site) -> None:
+def _forget_tokens(*, user: User, site: Site) -> None:
     """After a role change, the delivery API's cached rights of the user's tokens on `site` are dropped."""
     hashes = list(ApiToken.objects.filter(user=user, site=site).values_list("token_hash", flat=True))
 
@@ -82,7 +83,7 @@ def _forget_tokens(*, user, site: Site) -> None:
         token_revoked.fire(token_hash=token_hash)
 
 
-def membership_set(*, user, site: Site, role: str) -> Membership:
+def membership_set(*, user: User, site: Site, role: str) -> Membership:
     """Give `user` exactly `role` on `site` (creating the membership when missing); for the commands.
 
     The last-owner rule holds here too: a command cannot demote a site's only owner.
@@ -161,7 +162,7 @@ def membership_remove(*, actor: Actor, membership: Membership) -> int:
 def token_issue(
     *,
     actor: Actor,
-    user,
+    user: User,
     name: str = "",
     scopes: Iterable[str] = DEFAULT_TOKEN_SCOPES,
     expires_at: datetime | None = None,
@@ -170,7 +171,8 @@ def token_issue(
     other member for themselves only, and only with scopes the member's role can use (a viewer's `write`
     token would be refused on every request: better to say so now).
     """
-    if not actor.can(Action.MANAGE) and not (actor.role is not None and user.pk == actor.user.pk):
+    own = actor.role is not None and actor.user is not None and user.pk == actor.user.pk
+    if not actor.can(Action.MANAGE) and not own:
         raise errors.Forbidden("Only the site's owners issue tokens for other members.")
     role = Membership.objects.filter(user=user, site=actor.site).values_list("role", flat=True).first()
     if role is not None:
@@ -187,7 +189,7 @@ def token_issue(
 
 def token_create(
     *,
-    user,
+    user: User,
     site: Site,
     name: str = "",
     scopes: Iterable[str] = DEFAULT_TOKEN_SCOPES,
@@ -202,7 +204,7 @@ def token_create(
     clean = clean_scopes(scopes)
     if expires_at is not None and expires_at <= timezone.now():
         raise errors.ValidationFailed(fields={"expiresAt": "Must be in the future."})
-    if len(name) > ApiToken._meta.get_field("name").max_length:
+    if len(name) > MAX_TOKEN_NAME_LENGTH:
         raise errors.ValidationFailed(fields={"name": "At most 100 characters."})
     limit = cms_setting("MAX_ACTIVE_TOKENS_PER_USER_AND_SITE")
     with transaction.atomic():
@@ -236,7 +238,7 @@ def token_revoke(*, token: ApiToken, actor: Actor | None = None) -> ApiToken:
     token may do, and drops that at once).
     """
     if actor is not None:
-        own = actor.role is not None and token.user_id == actor.user.pk
+        own = actor.role is not None and actor.user is not None and token.user_id == actor.user.pk
         if token.site_id != actor.site.pk or not (actor.can(Action.MANAGE) or own):
             raise errors.Forbidden("Only the site's owners revoke other members' tokens.")
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -1,5 +1,7 @@
 """The demo content `seed_demo` creates: a site with a header, a footer and an about page."""
 
+from typing import Any
+
 DEMO_SITE = {"slug": "demo", "name": "Demo Site"}
 DEMO_LOCALES = ("en", "fr")
 
@@ -19,7 +21,7 @@ FOOTER_LINK_ITEMS = {
     ],
 }
 
-DEMO_BLOCKS = [
+DEMO_BLOCKS: list[dict[str, Any]] = [
     {
         "name": "Header",
         "slug": "header",
@@ -79,7 +81,7 @@ DEMO_BLOCKS = [
 
 # The second locale of the demo: each block's copy, with its localized fields translated (non-localized ones,
 # like the footer accent, are the same in every copy).
-DEMO_TRANSLATIONS = {
+DEMO_TRANSLATIONS: dict[str, dict[str, dict[str, Any]]] = {
     "fr": {
         "header": {
             "name": "En-tête",

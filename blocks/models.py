@@ -8,6 +8,7 @@ stale writer is detected (`If-Match`). Locale copies of one block share a `trans
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from django.conf import settings
 from django.db import connection, models
@@ -25,7 +26,7 @@ class BlockStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
-class SiteBlockQuerySet(models.QuerySet):
+class SiteBlockQuerySet(models.QuerySet["SiteBlock"]):
     def for_site(self, site) -> SiteBlockQuerySet:
         return self.filter(site=site)
 
@@ -41,10 +42,11 @@ class SiteBlockQuerySet(models.QuerySet):
             return self.filter(tags__has_any_keys=tags)
         placeholders = ", ".join(["%s"] * len(tags))
         table = self.model._meta.db_table
-        return self.extra(
+        rows = self.extra(
             where=[f'EXISTS (SELECT 1 FROM json_each("{table}"."tags") WHERE json_each.value IN ({placeholders}))'],
             params=tags,
         )
+        return cast(SiteBlockQuerySet, rows)  # `extra` keeps the class; django-stubs says a plain QuerySet
 
     def live(self, now=None) -> SiteBlockQuerySet:
         """Published and not past a scheduled unpublish time, even if the scheduler is late."""

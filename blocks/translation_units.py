@@ -199,8 +199,10 @@ def synced_data(schema: list[dict], source: dict, target: dict) -> dict:
             else:
                 out.pop(name, None)
         elif field.get("type") == "object" and isinstance(source.get(name), dict):
-            mine = target.get(name) if isinstance(target.get(name), dict) else {}
-            out[name] = synced_data(field.get("fields", []), source[name], mine)
+            existing = target.get(name)
+            out[name] = synced_data(
+                field.get("fields", []), source[name], existing if isinstance(existing, dict) else {}
+            )
         elif _is_object_list(field):
             theirs, mine = source.get(name), target.get(name)
             if isinstance(theirs, list) and isinstance(mine, list) and len(theirs) == len(mine):

@@ -18,12 +18,21 @@ from __future__ import annotations
 
 import os
 import threading
+from typing import Any
 
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient, RedisSerializer
+from redis.connection import ConnectionPool
 from redis.exceptions import RedisError
 
 
 class ReusedClientRedisCacheClient(RedisCacheClient):
+    # Attributes of Django's client that this one reads: private there, so django-stubs does not declare them.
+    _servers: list[str]
+    _pool_class: type[ConnectionPool]
+    _pool_options: dict[str, Any]
+    _pools: dict[int, ConnectionPool]
+    _serializer: RedisSerializer
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, object] = {}

@@ -106,8 +106,9 @@ class TrackedReader:
 
     def __init__(self, backend: RedisCache) -> None:
         self.backend = backend
-        self.serializer = backend._cache._serializer
-        self.params = parse_url(backend._servers[0])
+        # Django's private serializer: values must read back as its backend wrote them.
+        self.serializer = backend._cache._serializer  # type: ignore[attr-defined]  # private, not in django-stubs
+        self.params = parse_url(_servers(backend)[0])
         self.sock: socket.socket | None = None
         self.buf = bytearray()
         self.copies: dict[str, tuple[object, float]] = {}
@@ -160,6 +161,7 @@ class TrackedReader:
     def drain(self) -> None:
         """Apply every invalidation that has arrived, without waiting for more."""
         sock = self.sock
+        assert sock is not None, "connect() first"
         while select.select([sock], [], [], 0)[0]:
             chunk = sock.recv(65536)
             if not chunk:
@@ -175,7 +177,9 @@ class TrackedReader:
             self._invalidate(frame)
 
     def command(self, *args: str | bytes):
-        self.sock.sendall(_pack(*args))
+        sock = self.sock
+        assert sock is not None, "connect() first"
+        sock.sendall(_pack(*args))
         while True:
             try:
                 frame = self._next_frame()
@@ -188,7 +192,7 @@ class TrackedReader:
                 raise frame
             if frame is not _Incomplete:
                 return frame
-            chunk = self.sock.recv(65536)
+            chunk = sock.recv(65536)
             if not chunk:
                 raise ConnectionError("Redis closed the tracking connection")
             self.buf += chunk
@@ -228,12 +232,17 @@ class TrackedReader:
 _local = threading.local()
 
 
+def _servers(backend: RedisCache) -> list[str]:
+    """The backend's server URLs, as its settings gave them."""
+    return backend._servers  # type: ignore[attr-defined]  # private to Django, so not in django-stubs
+
+
 def _reader() -> TrackedReader | None:
     backend = caches["default"]
     reader = getattr(_local, "reader", None)
     if reader is not None and reader.backend is backend and _local.pid == os.getpid():
         return reader
-    if not isinstance(backend, RedisCache) or not backend._servers[0].startswith(("redis://", "unix://")):
+    if not isinstance(backend, RedisCache) or not _servers(backend)[0].startswith(("redis://", "unix://")):
         return None
     if reader is not None:
         reader.close()

@@ -66,6 +66,8 @@ def load_token(token_hash: str) -> dcache.TokenFacts | None:
 
 
 def token_allows(token: dcache.TokenFacts, action: Action) -> bool:
+    if token.role is None:  # its user is no longer a member of the token's site
+        return False
     return action in ROLE_ACTIONS.get(token.role, frozenset()) and SCOPE_FOR_ACTION[action] in token.scopes
 
 

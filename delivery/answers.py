@@ -90,7 +90,7 @@ def single_entry(row: SiteBlock | None, facts: SiteFacts, *, preview: bool, miss
     resolution = _resolution(facts, preview)
     resolution.add(data, schema, row.locale, row.pk)
     resolution.run()
-    meta = {"locale": row.locale}
+    meta: dict[str, object] = {"locale": row.locale}
     if preview:
         meta["preview"] = True
     return render(

@@ -18,7 +18,8 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from typing import NamedTuple
+from enum import Enum
+from typing import Final, Literal, NamedTuple
 
 from django.core.cache import cache
 
@@ -29,7 +30,18 @@ from cms.conf import cms_setting
 logger = logging.getLogger("cms.delivery")
 
 PREFIX = "dlv1"
-MISSING = object()
+
+
+class Missing(Enum):
+    """The type of `MISSING`: the cache holds nothing under a key (a cached absence is stored as 0)."""
+
+    MISSING = "MISSING"
+
+    def __bool__(self) -> Literal[False]:
+        return False  # like the absences it stands beside (None, 0)
+
+
+MISSING: Final = Missing.MISSING
 #: events that can change what a delivery reader sees even when the block is not (or no longer) published
 LIVE_EVENTS = frozenset({"block.published", "block.unpublished", "block.deleted", "block.restored"})
 
@@ -79,8 +91,12 @@ def answer_key(site_id: int, generation: int, kind: str, locale: str, ident: str
 
 
 # -- the hit path -------------------------------------------------------------------------------------------
-def lookup(slug: str, token_hash: str | None) -> tuple[object, object, object]:
-    """`(site facts, generation, token facts)` in one round trip; `MISSING` where the cache has nothing."""
+def lookup(
+    slug: str, token_hash: str | None
+) -> tuple[SiteFacts | Literal[0] | Missing, object, TokenFacts | Literal[0] | Missing | None]:
+    """`(site facts, generation, token facts)` in one round trip; `MISSING` where the cache has nothing, 0
+    where it holds that nothing exists, None for the token when none was sent. The generation is whatever
+    the cache holds: the caller checks it is an int."""
     keys = [site_key(slug), generation_key(slug)]
     if token_hash:
         keys.append(token_key(token_hash))

@@ -103,7 +103,8 @@ ANSWER_HEADERS = {
     "Content-Language": {"schema": {"type": "string"}, "description": "The locale that served the answer."},
 }
 NOT_MODIFIED = {"description": "The `If-None-Match` ETag is current: no body.", "headers": ANSWER_HEADERS}
-SECURITY = [{}, {"apiToken": []}]  # public sites need no token; private sites and preview need a read token
+# Public sites need no token; private sites and preview need a read token.
+SECURITY: list[dict[str, list[str]]] = [{}, {"apiToken": []}]
 
 
 def _operation(operation_id: str, summary: str, parameters: list[dict], answer: str) -> dict:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q
 
-from blocks.models import SiteBlock
+from blocks.models import SiteBlock, SiteBlockQuerySet
 from blocks.published import best_in_chain, readable_blocks
 
 
@@ -23,7 +23,7 @@ def page_by_path(site_id: int, path: str, chain: list[str], *, preview: bool = F
     return best_in_chain(list(rows), chain)
 
 
-def fallback_rows(site_id: int, chain: list[str], *, preview: bool = False) -> QuerySet:
+def fallback_rows(site_id: int, chain: list[str], *, preview: bool = False) -> SiteBlockQuerySet:
     """Each block (translation key) once, in the earliest locale of `chain` that has it.
 
     A row in `chain[i]` is kept when no readable row of the same translation key exists in `chain[:i]`;
@@ -34,7 +34,7 @@ def fallback_rows(site_id: int, chain: list[str], *, preview: bool = False) -> Q
         better = readable_blocks(site_id, preview=preview).filter(
             translation_key=OuterRef("translation_key"), locale__in=chain[:index]
         )
-        keep |= Q(locale=code) & ~Exists(better)
+        keep |= Q(locale=code) & Q(~Exists(better))
     return readable_blocks(site_id, preview=preview).filter(locale__in=chain).filter(keep)
 
 

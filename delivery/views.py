@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from typing import Literal
 
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -161,7 +162,8 @@ def _cache_control(entry: dcache.Entry, *, private: bool, preview: bool) -> str:
 
 def respond(request, entry: dcache.Entry, *, private: bool, preview: bool) -> HttpResponse:
     meta = request.META
-    gzipped = entry.gzipped is not None and "gzip" in meta.get("HTTP_ACCEPT_ENCODING", "")
+    gzipped_body = entry.gzipped if "gzip" in meta.get("HTTP_ACCEPT_ENCODING", "") else None
+    gzipped = gzipped_body is not None
     etag = entry.etag[:-1] + '-gz"' if gzipped else entry.etag
     headers = {
         **CORS,
@@ -176,7 +178,7 @@ def respond(request, entry: dcache.Entry, *, private: bool, preview: bool) -> Ht
         return HttpResponse(status=304, headers=headers)
     if gzipped:
         headers["Content-Encoding"] = "gzip"
-    body = entry.gzipped if gzipped else entry.body
+    body = entry.body if gzipped_body is None else gzipped_body
     response = HttpResponse(
         b"" if request.method == "HEAD" else body, status=entry.status, content_type="application/json", headers=headers
     )
@@ -212,12 +214,13 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
         token_hash = access.token_hash_from(request.META.get("HTTP_AUTHORIZATION", ""))
         if not SITE_RE.match(site_slug):
             raise errors.NotFound("No such site.")
+        facts: dcache.SiteFacts | Literal[0] | dcache.Missing | None  # None: `load_site` found no site
         facts, generation, token = dcache.lookup(site_slug, token_hash)
         if facts is dcache.MISSING:
             facts = access.load_site(site_slug)
         if not facts:
             raise errors.NotFound(f"No site `{site_slug}`.")
-        if token is dcache.MISSING:
+        if token is dcache.MISSING and token_hash is not None:  # `lookup` says MISSING only for a sent token
             token = access.load_token(token_hash)
         access.authorize(facts, token or None, token_hash is not None, preview=preview)
         locale = locale or facts.default_locale

@@ -11,7 +11,7 @@ a warning instead of overwriting.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.safestring import SafeString
@@ -255,6 +255,6 @@ class CopyToLocaleForm(forms.Form):
 
     def __init__(self, *args, locales: list[str], existing: dict[str, int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["locale"].choices = [
+        cast(forms.ChoiceField, self.fields["locale"]).choices = [
             (code, f"{code} (has a copy)" if code in existing else code) for code in locales
         ]

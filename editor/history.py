@@ -8,7 +8,9 @@ version the editor saw, so a concurrent edit is refused rather than overwritten)
 
 from __future__ import annotations
 
-from django.contrib import messages
+from typing import TYPE_CHECKING
+
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
@@ -29,7 +31,15 @@ from revisions.selectors import revision_of_block, revision_state, revisions_for
 HISTORY_PER_PAGE = 50
 
 
-class BlockHistoryMixin:
+if TYPE_CHECKING:
+    # What type checkers see as the base: the ModelAdmin of `SiteBlock` this mixin is mixed into. At run time
+    # it adds no base class.
+    _BlockAdmin = admin.ModelAdmin[SiteBlock]
+else:
+    _BlockAdmin = object
+
+
+class BlockHistoryMixin(_BlockAdmin):
     """History pages for a ModelAdmin of `SiteBlock` whose `get_queryset` scopes blocks to the user's sites."""
 
     history_per_page = HISTORY_PER_PAGE

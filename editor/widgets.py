@@ -226,7 +226,8 @@ class BooleanWidget(Widget):
         return post.get(name) == "on"
 
 
-def _options(field: dict) -> list[tuple[str, str]]:
+def _options(field: dict) -> list[tuple[Any, Any]]:
+    """`(value, label)` of each option; values are the schema's own (strings or numbers)."""
     out = []
     for option in field.get("options") or ():
         if isinstance(option, dict):

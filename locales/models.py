@@ -36,3 +36,8 @@ class SiteLocale(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id}:{self.locale_id}"
+
+    @property
+    def fallback_code(self) -> str | None:
+        """The code of the locale readers fall back to, None when there is none (join `fallback` first)."""
+        return self.fallback.code if self.fallback is not None else None

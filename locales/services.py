@@ -66,7 +66,7 @@ def _check_fallbacks(fallbacks: dict[str, str | None], field: str = "fallback") 
 
 
 def _fallback_map(rows: dict[str, SiteLocale]) -> dict[str, str | None]:
-    return {code: (row.fallback.code if row.fallback_id else None) for code, row in rows.items() if row.is_enabled}
+    return {code: row.fallback_code for code, row in rows.items() if row.is_enabled}
 
 
 def site_locale_enable(

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.db import router, transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.utils import timezone
 from reversion.models import Revision, Version
 
@@ -40,7 +40,7 @@ SNAPSHOT_FORMAT = "json"
 
 @dataclass
 class _Tracked:
-    block: object
+    block: Model
     before: dict | None
     after: dict
     serialized: str

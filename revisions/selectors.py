@@ -18,7 +18,7 @@ from revisions.models import BlockRevision
 MAX_ID = 2**63
 
 # The fields of the serialized block a revision's full state exposes, with their value when absent.
-STATE_FIELDS = {
+STATE_FIELDS: dict[str, object] = {
     "name": "",
     "slug": "",
     "type": "",

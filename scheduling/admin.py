@@ -9,7 +9,9 @@ the block must publish now, the version the editor saw.
 
 from __future__ import annotations
 
-from django.contrib import messages
+from typing import TYPE_CHECKING
+
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -29,7 +31,15 @@ def _local(value, zone) -> str:
     return value.astimezone(zone).strftime("%Y-%m-%dT%H:%M") if value else ""
 
 
-class BlockScheduleMixin:
+if TYPE_CHECKING:
+    # What type checkers see as the base: the ModelAdmin of `SiteBlock` this mixin is mixed into. At run time
+    # it adds no base class.
+    _BlockAdmin = admin.ModelAdmin[SiteBlock]
+else:
+    _BlockAdmin = object
+
+
+class BlockScheduleMixin(_BlockAdmin):
     """The schedule page, and `schedule_summary`: the read-only field of the block form's "Schedule" section.
 
     For a ModelAdmin of `SiteBlock` whose `get_queryset` scopes blocks to the user's sites.
@@ -50,6 +60,7 @@ class BlockScheduleMixin:
     def _schedule_of(block: SiteBlock) -> BlockSchedule | None:
         return BlockSchedule.objects.select_related("publish_by", "unpublish_by").filter(block=block).first()
 
+    @admin.display(description="schedule")
     def schedule_summary(self, block: SiteBlock) -> str:
         zone = site_zone(block.site)
         schedule = self._schedule_of(block)
@@ -65,8 +76,6 @@ class BlockScheduleMixin:
         link = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_schedule", args=[block.pk])
         text = format_html("; ".join(["{}"] * len(parts)), *parts) if parts else "Nothing scheduled."
         return format_html('{} <a href="{}" id="cms-schedule-link">Change the schedule</a>', text, link)
-
-    schedule_summary.short_description = "schedule"
 
     def schedule_view(self, request, pk: int):
         block = get_object_or_404(self.get_queryset(request), pk=pk)

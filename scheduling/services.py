@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from enum import Enum
+from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils import timezone
 
+from accounts.models import Site
 from accounts.permissions import Action, Actor
 from blocks.models import BlockStatus, SiteBlock
 from blocks.services.writing import block_write
@@ -28,12 +31,16 @@ LOCAL_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
 SCHEDULE_KEYS = ("publishAt", "unpublishAt", "publishAtLocal", "unpublishAtLocal")
 
 
-class _Unset:
+class _Unset(Enum):
+    """The type of `UNSET`: a time the caller did not give (None is a time cleared)."""
+
+    UNSET = "UNSET"
+
     def __repr__(self) -> str:
         return "UNSET"
 
 
-UNSET = _Unset()
+UNSET: Final = _Unset.UNSET
 
 
 # ---- reading times -------------------------------------------------------------------------------------------
@@ -54,7 +61,7 @@ def parse_utc(value: object, field: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def site_zone(site) -> ZoneInfo:
+def site_zone(site: Site) -> ZoneInfo:
     try:
         return ZoneInfo(site.timezone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
@@ -106,7 +113,7 @@ def _z(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%MZ")
 
 
-def read_schedule_times(site, body: dict) -> dict[str, datetime | None]:
+def read_schedule_times(site: Site, body: dict) -> dict[str, datetime | None]:
     """The times a schedule body sets: {"publish": …, "unpublish": …}; `null` clears, an absent key keeps."""
     zone = site_zone(site)
     times: dict[str, datetime | None] = {}

@@ -28,11 +28,10 @@ TOO_DEEP = (
 
 def check_schema(schema: object) -> list[dict]:
     """Return `schema` unchanged if it is valid; else raise ValidationFailed naming every problem."""
-    errors: dict[str, str] = {}
     if not isinstance(schema, list):
-        errors["schema"] = "Must be a list of field definitions."
-    else:
-        _check_fields(schema, "schema", 1, errors)
+        raise ValidationFailed("The schema is not valid.", fields={"schema": "Must be a list of field definitions."})
+    errors: dict[str, str] = {}
+    _check_fields(schema, "schema", 1, errors)
     if errors:
         raise ValidationFailed("The schema is not valid.", fields=errors)
     return schema

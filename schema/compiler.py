@@ -27,7 +27,7 @@ from cms.errors import ValidationFailed
 from schema import patterns
 from schema.fieldtype import CHECK_KEYWORD, CompileContext, FieldType, generic_message
 from schema.paths import ANY_ITEM, format_path
-from schema.registry import get_type, is_localized
+from schema.registry import is_localized, type_of
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 REQUIRED_MESSAGE = "Must be present and non-empty."
@@ -47,6 +47,11 @@ class _Node:
         self.children: dict[str, _Node] | None = None
         self.items: _Node | None = None
         self.clean = False  # this field or one below it needs `normalize` (richtext)
+
+    def definition(self) -> tuple[dict, FieldType]:
+        """The field and its type, which every node but the root (the schema itself) has."""
+        assert self.field is not None and self.ftype is not None, "the root node stands for no field"
+        return self.field, self.ftype
 
 
 class _Plan:
@@ -95,7 +100,7 @@ class _ExtraCheck:
     """The `x-cms-check` keyword: a type's `extra_check`, called from inside jsonschema-rs for one value."""
 
     def __init__(self, parent_schema: dict, value: dict, schema_path: list) -> None:
-        self.ftype = get_type(value["type"])
+        self.ftype = type_of(value)
         self.field = value
 
     def validate(self, instance: Any) -> None:
@@ -120,7 +125,7 @@ def _for_engine(value: Any) -> Any:
     reported at the unknown key with that key's value, not at the object with the whole object as its
     instance (which the Python binding converts eagerly, a cost that grows with the object's size)."""
     if isinstance(value, dict):
-        out = {}
+        out: dict[str, Any] = {}
         for key, item in value.items():
             if key == "pattern" and isinstance(item, str):
                 out[key] = patterns.for_engine(item)
@@ -134,7 +139,7 @@ def _for_engine(value: Any) -> Any:
     return value
 
 
-def _validator(engine_schema: dict):
+def _validator(engine_schema: dict) -> jsonschema_rs.Draft202012Validator:
     """A jsonschema-rs validator of an engine schema (the one place validators are built, and counted)."""
     _stats.compiles += 1
     return jsonschema_rs.Draft202012Validator(
@@ -176,7 +181,7 @@ class _Compiler(CompileContext):
             child = node.children[name] = _Node()
             fragment = self._field(field, (*path, name), child, named=True)
             if self.publish and field.get("required") and field["type"] != "dataSource":
-                fragment = child.ftype.non_empty(fragment, field)
+                fragment = child.definition()[1].non_empty(fragment, field)
                 required.append(name)
             properties[name] = fragment
         out: dict = {"type": "object", "properties": properties, "additionalProperties": False}
@@ -190,7 +195,7 @@ class _Compiler(CompileContext):
         return self._field(items, (*path, ANY_ITEM), node.items, named=False)
 
     def _field(self, field: dict, path: tuple, node: _Node, *, named: bool) -> dict:
-        ftype = get_type(field["type"])
+        ftype = type_of(field)
         node.field, node.ftype = field, ftype
         self._stack.append((path, node))
         try:
@@ -241,7 +246,7 @@ class CompiledSchema:
         self._schema = schema
         self._validator = _validator(engine_schema)
         self._served: dict[bool, dict] = {}
-        self._publish_validator = None
+        self._publish_validator: jsonschema_rs.Draft202012Validator | None = None
         self._plans: dict[bool, dict[tuple, _Plan]] = {False: {}, True: {}}
         self._lock = threading.Lock()
 
@@ -263,7 +268,7 @@ class CompiledSchema:
                     self._served[publish] = _Compiler(publish=publish, engine=False).compile(self._schema)[0]
         return self._served[publish]
 
-    def _publish_level(self):
+    def _publish_level(self) -> jsonschema_rs.Draft202012Validator:
         if self._publish_validator is None:
             with self._lock:
                 if self._publish_validator is None:
@@ -283,7 +288,7 @@ class CompiledSchema:
         # Materialised first: mapping while the binding iterates is measurably slower (`bench/validate.py`).
         return self._map_errors(list(validator.iter_errors(data)), publish=publish)
 
-    def _map_errors(self, errors: list, *, publish: bool) -> dict[str, str]:
+    def _map_errors(self, errors: list[jsonschema_rs.ValidationError], *, publish: bool) -> dict[str, str]:
         plans = self._plans[publish]
         out: dict[str, str] = {}
         extra: dict[str, str] = {}
@@ -291,13 +296,13 @@ class CompiledSchema:
             kind_obj = error.kind
             kind = type(kind_obj).__name__
             parts = error.instance_path
-            key = (kind, *error.evaluation_path)
-            plan = plans.get(key)
+            location = (kind, *error.evaluation_path)
+            plan = plans.get(location)
             where = ""  # the API path, when `_plan` has just worked it out (else `plan.path(parts)`)
             if plan is None:
                 plan, where = self._plan(error, kind, publish=publish)
                 if len(plans) < PLAN_LIMIT:
-                    plans[key] = plan
+                    plans[location] = plan
             message = plan.message
             if message is not None:
                 if plan.may_be_empty and _is_empty(error.instance):
@@ -310,7 +315,8 @@ class CompiledSchema:
             if kind == "Not":  # an extra check (see `_Compiler._field` and `_plan`)
                 # The type's Python check words the message. If it finds nothing, the value is broken in a way
                 # a JSON Schema keyword reports too.
-                message = node.ftype.extra_check(node.field, error.instance)
+                field, ftype = node.definition()
+                message = ftype.extra_check(field, error.instance)
                 if message:
                     extra.setdefault(where or plan.path(parts), message)
                 continue
@@ -320,17 +326,18 @@ class CompiledSchema:
                     out.setdefault(format_path("data", (*parts, key)), UNKNOWN_FIELD)
                 continue
             # Required
-            key = detail.get("property")
-            target = format_path("data", (*parts, key))
-            if node.children is not None and key in node.children:
+            missing: str = detail["property"]  # a Required error always names the key
+            target = format_path("data", (*parts, missing))
+            if node.children is not None and missing in node.children:
                 out.setdefault(target, REQUIRED_MESSAGE)
             else:
-                out.setdefault(target, node.ftype.message(node.field, kind, detail, (*rest, key), None))
+                field, ftype = node.definition()
+                out.setdefault(target, ftype.message(field, kind, detail, (*rest, missing), None))
         for where, message in extra.items():
             out.setdefault(where, message)  # a value that is wrong in two ways: the JSON Schema message first
         return out
 
-    def _plan(self, error, kind: str, *, publish: bool) -> tuple[_Plan, str]:
+    def _plan(self, error: jsonschema_rs.ValidationError, kind: str, *, publish: bool) -> tuple[_Plan, str]:
         """How to report errors of `kind` raised by the keyword at `error.evaluation_path`: the field they
         point into and, when it depends on nothing but the schema, the message. Kept per keyword location
         (`_map_errors`), so a second error there (in another item, another document) costs a dict lookup.
@@ -339,24 +346,22 @@ class CompiledSchema:
         node, rest, where = self._locate(error.instance_path)
         unknown_key = kind == "Not" and bool(rest)  # `additionalProperties: {"not": {}}` (see `_for_engine`)
         plan = _Plan(node, len(rest), _NEVER if unknown_key else _LATER)
+        field, ftype = node.field, node.ftype  # both None at the root (the schema itself)
         if kind == "Not":
             if unknown_key:
                 plan.message = UNKNOWN_FIELD
                 return plan, where
-            if node.ftype is not None and node.ftype.needs_extra_check(node.field):
+            if field is not None and ftype is not None and ftype.needs_extra_check(field):
                 return plan, where  # an extra check (see `_Compiler._field`): worded from the value, every time
         if kind in ("AdditionalProperties", "Required"):
             return plan, where  # the detail names the key, which differs from one error to the next
         detail = error.kind.as_dict() if kind not in _NO_DETAIL else {}
-        if node.ftype is None:
+        if field is None or ftype is None:
             plan.message = generic_message(kind, detail, "an object")
             return plan, where
-        plan.message = node.ftype.message(node.field, kind, detail, rest, None)
+        plan.message = ftype.message(field, kind, detail, rest, None)
         plan.may_be_empty = (
-            publish
-            and not rest
-            and bool(node.field.get("required"))
-            and kind in ("MinLength", "MinItems", "MinProperties")
+            publish and not rest and bool(field.get("required")) and kind in ("MinLength", "MinItems", "MinProperties")
         )
         return plan, where
 
@@ -393,7 +398,7 @@ class CompiledSchema:
         errors: dict[str, str] = {}
         for key, value in patch.items():
             node = fields.get(key)
-            if node is None or node.ftype.name == "dataSource":
+            if node is None or node.definition()[1].name == "dataSource":
                 if value is None and key in merged:
                     del merged[key]  # an orphaned key, or a stale value where a dataSource now is
                 else:
@@ -431,7 +436,8 @@ def _clean(node: _Node, value: Any) -> Any:
         return {k: (_clean(node.children[k], v) if k in node.children else v) for k, v in value.items()}
     if node.items is not None and isinstance(value, list):
         return [_clean(node.items, item) for item in value]
-    return node.ftype.normalize(node.field, value)
+    field, ftype = node.definition()
+    return ftype.normalize(field, value)
 
 
 def _path_text(parts: list) -> str:

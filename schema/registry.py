@@ -64,12 +64,17 @@ def get_type(name: object) -> FieldType | None:
     return _BY_NAME.get(name)
 
 
+def type_of(field: dict) -> FieldType:
+    """The type of a field of a checked schema (`schema.checks` made sure it names a registered one)."""
+    return _BY_NAME[field["type"]]
+
+
 def type_names() -> list[str]:
     """All registered type names, in a stable order (for messages and docs)."""
     return sorted(_BY_NAME)
 
 
-def localized_default(type_name: str) -> bool:
+def localized_default(type_name: object) -> bool:
     """FIELDS.md's default for `localized` when a field does not say."""
     ftype = get_type(type_name)
     return bool(ftype and ftype.localized_default)

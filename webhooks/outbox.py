@@ -55,7 +55,8 @@ class _TransactionMemo:
 def _memo() -> _TransactionMemo | None:
     if not connection.in_atomic_block:
         return None
-    for _, func, _ in connection.run_on_commit:
+    # (savepoint ids, callable, robust) since Django 4.2; django-stubs still says pairs.
+    for _, func, _ in connection.run_on_commit:  # type: ignore[misc]
         if isinstance(func, _TransactionMemo):
             return func
     memo = _TransactionMemo()
@@ -67,7 +68,8 @@ def forget_active_hooks(site_id: int) -> None:
     """Drop this transaction's read of the site's active webhooks: call it after creating, changing or deleting one."""
     if not connection.in_atomic_block:
         return
-    for _, func, _ in connection.run_on_commit:
+    # (savepoint ids, callable, robust) since Django 4.2; django-stubs still says pairs.
+    for _, func, _ in connection.run_on_commit:  # type: ignore[misc]
         if isinstance(func, _TransactionMemo):
             func.hooks_by_site.pop(site_id, None)
 

@@ -50,9 +50,9 @@ class BlockSource(_BuiltinSource):
         found = readable_blocks(resolution.site.pk, preview=resolution.preview, now=resolution.now).filter(
             slug__in=slugs, locale__in=locales
         )
-        for row in found:
-            rows.setdefault(row.slug, []).append(row)
-        values = []
+        for candidate in found:
+            rows.setdefault(candidate.slug, []).append(candidate)
+        values: list[dict | None] = []
         for request, slug in wanted:
             row = best_in_chain(rows.get(slug, []), chains[request.locale]) if slug in slugs else None
             if row is None or row.pk in request.ancestors:
@@ -73,8 +73,8 @@ def _blocks_params(params: dict) -> tuple:
     tags = tuple(sorted({t for t in tags if isinstance(t, str) and t})) if isinstance(tags, list) else ()
     limit = params.get("limit")
     limit = min(max(limit, 1), MAX_LIMIT) if isinstance(limit, int) and not isinstance(limit, bool) else DEFAULT_LIMIT
-    order = params.get("order") if isinstance(params.get("order"), str) else "name"
-    if order.lstrip("-") not in ORDERS:
+    order = params.get("order")
+    if not isinstance(order, str) or order.lstrip("-") not in ORDERS:
         order = "name"
     return kind, tags, limit, order
 

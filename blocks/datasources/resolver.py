@@ -154,6 +154,7 @@ class Resolution:
             self._next = []
             for name, requests in by_source.items():
                 for request, value in zip(requests, self._values(name, requests), strict=True):
+                    assert request.parent is not None and request.key is not None, "made above with its place"
                     request.parent[request.key] = value
             self._level, self._next = self._next, []
             self.depth += 1

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.models import Site
 from accounts.permissions import Action, Actor
 from blocks import events
 from blocks.models import BlockType, SiteBlock
@@ -27,7 +28,7 @@ def _check_name(name: object) -> dict[str, str]:
     return {}
 
 
-def _unique_slug(site, locale: str, base: str) -> str:
+def _unique_slug(site: Site, locale: str, base: str) -> str:
     """`about-page`, then `about-page-2`, `-3`… within the site and locale, in one query."""
     base = base[: MAX_SLUG_LENGTH - 6] or "block"
     taken = set(
@@ -92,6 +93,11 @@ def block_create(
             problems.update(exc.fields or {})
     if problems:
         raise errors.ValidationFailed(fields=problems)
+    # Every check passed, so the values have the types the model needs (until an input layer types them).
+    assert isinstance(name, str) and isinstance(type, str) and locale_code is not None
+    assert slug is None or isinstance(slug, str)
+    page_path = path if type == BlockType.PAGE else None  # checked: a string for a page
+    assert page_path is None or isinstance(page_path, str)
 
     with transaction.atomic(), events.together():
         if slug is None:
@@ -102,7 +108,7 @@ def block_create(
             )
         else:
             final_slug = slug
-        if type == BlockType.PAGE and path_taken(site, locale_code, path):
+        if page_path is not None and path_taken(site, locale_code, page_path):
             raise errors.Conflict(
                 f"The path `{path}` is already taken in this site and locale.", fields={"path": "Taken."}
             )
@@ -114,7 +120,7 @@ def block_create(
             name=name.strip(),
             slug=final_slug,
             type=type,
-            path=path if type == BlockType.PAGE else None,
+            path=page_path,
             tags=cleaned_tags,
             schema=checked_schema,
             data=clean_data,

@@ -94,7 +94,9 @@ def _require_copy(actor: Actor, site: Site, locale: str) -> None:
         actor.require(Action.WRITE, f"Only editors may write the default-locale (`{locale}`) copy.")
 
 
-def _fingerprints_for_copy(source_group: SiteBlock | None, origin: SiteBlock, target_locale: str, default: str):
+def _fingerprints_for_copy(
+    source_group: SiteBlock | None, origin: SiteBlock, target_locale: str, default: str
+) -> dict[str, str]:
     """What the new copy's values were translated from: the source itself, or what `origin` was."""
     if target_locale == default:
         return {}

@@ -62,7 +62,8 @@ def to_cms_error(exc: Exception) -> errors.CmsError:
     if isinstance(exc, drf.MethodNotAllowed):
         return errors.MethodNotAllowed(str(exc.detail))
     if isinstance(exc, drf.Throttled):
-        headers = {"Retry-After": str(int(exc.wait or 1))}
+        # `wait` is set by `Throttled.__init__`; djangorestframework-stubs does not declare it.
+        headers = {"Retry-After": str(int(exc.wait or 1))}  # type: ignore[attr-defined]
         return errors.RateLimited(headers=headers)
     if isinstance(exc, drf.APIException) and exc.status_code == 413:
         return errors.PayloadTooLarge()

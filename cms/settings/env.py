@@ -48,7 +48,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def database_from_env(default_sqlite: Path) -> dict:
+def database_from_env(default_sqlite: Path) -> dj_database_url.DBConfig:
     """`DATABASE_URL` as Django's DATABASES entry; embedded SQLite under `var/` when unset.
 
     Connections persist between requests (`CONN_MAX_AGE`) so the hot read path does not pay a connect each

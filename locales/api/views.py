@@ -58,14 +58,14 @@ def locale_payload(row: SiteLocale, site: Site, fallbacks: dict[str, str | None]
         "code": code,
         "name": row.locale.name or code,
         "isDefault": code == site.default_locale,
-        "fallback": row.fallback.code if row.fallback_id else None,
+        "fallback": row.fallback_code,
         "chain": selectors.locale_chain(site, code, fallbacks=fallbacks),
     }
 
 
 def locales_response(site: Site, *, status: int = 200, only: str | None = None) -> Response:
     rows = selectors.site_locale_rows(site)
-    fallbacks = {row.locale.code: (row.fallback.code if row.fallback_id else None) for row in rows}
+    fallbacks = {row.locale.code: row.fallback_code for row in rows}
     payloads = [locale_payload(row, site, fallbacks) for row in rows]
     if only is not None:
         return Response({"data": next(p for p in payloads if p["code"] == only)}, status=status)

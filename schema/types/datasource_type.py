@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from schema.fieldtype import CompileContext, FieldType, Report
 from schema.sources import source_names
 
@@ -29,5 +31,5 @@ class DataSourceType(FieldType):
     def annotations(self, field: dict) -> dict:
         return {"source": field.get("source"), "params": field.get("params", {})}
 
-    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance) -> str:
+    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance: Any) -> str:
         return "read-only field"

@@ -23,8 +23,13 @@ def parse_date(value: object) -> date | None:
         return None
 
 
-#: a field's `min` / `max`, parsed once (they are checked strings, and the same on every call)
-_bound = lru_cache(maxsize=1024)(parse_date)
+@lru_cache(maxsize=1024)
+def _bound(text: str) -> date:
+    """A field's `min` / `max`, parsed once (they are the same on every call). `check_options` made sure it
+    parses."""
+    day = parse_date(text)
+    assert day is not None, f"unchecked bound {text!r}"
+    return day
 
 
 class DateType(FieldType):
@@ -69,7 +74,7 @@ class DateType(FieldType):
             return f"Must be on or before {field['max']}."
         return None
 
-    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance) -> str:
+    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance: Any) -> str:
         if kind in ("Type", "Pattern", "Format"):
             return "Must be a date as YYYY-MM-DD."
         return generic_message(kind, detail, self.expected)

@@ -29,8 +29,13 @@ def parse_datetime(value: object) -> datetime | None:
         return None
 
 
-#: a field's `min` / `max`, parsed once (they are checked strings, and the same on every call)
-_bound = lru_cache(maxsize=1024)(parse_datetime)
+@lru_cache(maxsize=1024)
+def _bound(text: str) -> datetime:
+    """A field's `min` / `max`, parsed once (they are the same on every call). `check_options` made sure it
+    parses."""
+    instant = parse_datetime(text)
+    assert instant is not None, f"unchecked bound {text!r}"
+    return instant
 
 
 class DateTimeType(FieldType):
@@ -63,10 +68,10 @@ class DateTimeType(FieldType):
         clearly_inside = []
         try:
             if "min" in field:
-                day = parse_datetime(field["min"]).date() + timedelta(days=2)
+                day = _bound(field["min"]).date() + timedelta(days=2)
                 clearly_inside.append({"pattern": patterns.at_least(day.isoformat())})
             if "max" in field:
-                day = parse_datetime(field["max"]).date() - timedelta(days=2)
+                day = _bound(field["max"]).date() - timedelta(days=2)
                 clearly_inside.append({"pattern": patterns.at_most(day.isoformat())})
         except OverflowError:
             return super().engine_check(field)
@@ -82,7 +87,7 @@ class DateTimeType(FieldType):
             return f"Must be at or before {field['max']}."
         return None
 
-    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance) -> str:
+    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance: Any) -> str:
         if kind in ("Type", "Pattern", "Format"):
             return MESSAGE
         return generic_message(kind, detail, self.expected)

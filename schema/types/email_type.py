@@ -6,6 +6,8 @@ on that format (the Python one only looks for an `@`), and an editor's typo shou
 
 from __future__ import annotations
 
+from typing import Any
+
 from schema import patterns
 from schema.fieldtype import CompileContext, FieldType, generic_message
 
@@ -17,7 +19,7 @@ class EmailType(FieldType):
     def compile(self, field: dict, ctx: CompileContext) -> dict:
         return {"type": "string", "maxLength": 254, "pattern": patterns.EMAIL}
 
-    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance) -> str:
+    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance: Any) -> str:
         if kind in ("Type", "Pattern"):
             return "Must be an email address."
         return generic_message(kind, detail, self.expected)

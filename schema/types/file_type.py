@@ -27,7 +27,8 @@ def _extension(value: dict) -> str:
     leading dots do not make an extension), lower case."""
     name = value.get("name") if isinstance(value.get("name"), str) else ""
     if not name:
-        name = _URL_PATH.match(value.get("url", "")).group(1)
+        match = _URL_PATH.match(value.get("url", ""))  # every string matches: all of the pattern is optional
+        name = match.group(1) if match else ""
     # `posixpath.splitext` of the last segment, inlined (it runs for every file error)
     base = name.rpartition("/")[2]
     dot = base.rfind(".")
@@ -99,7 +100,7 @@ class FileType(FieldType):
                 return None
         return "File type not accepted; allowed: " + ", ".join(field["accept"]) + "."
 
-    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance) -> str:
+    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance: Any) -> str:
         if rest and rest[0] == "url":
             return url_message({}, kind, detail)
         if rest and rest[0] == "size" and kind == "Required":

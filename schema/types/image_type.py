@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from schema.fieldtype import CompileContext, FieldType, Report, generic_message
 from schema.options import opt_bool
 from schema.types.url_type import url_message, url_schema
@@ -33,7 +35,7 @@ class ImageType(FieldType):
             "additionalProperties": False,
         }
 
-    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance) -> str:
+    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance: Any) -> str:
         if rest and rest[0] == "url":
             return url_message({}, kind, detail)
         if rest and rest[0] == "alt" and kind in ("MinLength", "Required"):

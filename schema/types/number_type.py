@@ -69,7 +69,7 @@ class NumberType(FieldType):
             return None
         return None
 
-    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance) -> str:
+    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance: Any) -> str:
         if kind == "Type" and field.get("integer"):
             return "Must be a whole number."
         return generic_message(kind, detail, self.expected)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import jsonschema_rs
 
@@ -57,7 +58,7 @@ class StringType(FieldType):
     def non_empty(self, fragment: dict, field: dict) -> dict:
         return {**fragment, "minLength": max(1, fragment.get("minLength", 0))}
 
-    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance) -> str:
+    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance: Any) -> str:
         if kind == "Pattern":
             if detail.get("pattern") in _SINGLE_LINE:
                 return "Must be a single line (no line breaks)."

@@ -7,6 +7,8 @@ format: `uri` accepts `javascript:` and `data:`, which must never reach a page.
 
 from __future__ import annotations
 
+from typing import Any
+
 from schema import patterns
 from schema.fieldtype import CompileContext, FieldType, Report, generic_message
 from schema.options import opt_bool, opt_string_list
@@ -45,5 +47,5 @@ class UrlType(FieldType):
     def compile(self, field: dict, ctx: CompileContext) -> dict:
         return url_schema(field)
 
-    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance) -> str:
+    def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance: Any) -> str:
         return url_message(field, kind, detail)

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.api import SiteAPIView
+from accounts.permissions import Actor
 from blocks import datasources, selectors, services
 from blocks.api import inputs
 from blocks.api.filters import ORDERING_FIELDS, SiteBlockFilter
@@ -73,6 +74,7 @@ class BlockWriteMixin:
     """Resolve the addressed block and the `If-Match` expectation for a write."""
 
     honours_if_match = True
+    actor: Actor  # set by `SiteAPIView.initial`, which every view using this mixin derives from
 
     def block_for_write(self, request, slug: str) -> tuple[SiteBlock, int | None]:
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
