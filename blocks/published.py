@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
-from blocks.models import BlockStatus, SiteBlock
+from blocks.models import BlockStatus, SiteBlock, SiteBlockQuerySet
 
 COMMON_FIELDS = (
     "id",
@@ -52,7 +52,7 @@ def live_q(now: datetime) -> Q:
 
 def readable_blocks(
     site_id: int, *, preview: bool = False, now: datetime | None = None, where: Q | None = None
-) -> QuerySet:
+) -> SiteBlockQuerySet:
     """The site's rows a delivery reader may see (live ones, or every row's working copy in preview), with
     `where` on top, unordered (callers order when they need to)."""
     condition = Q(site_id=site_id)

@@ -8,6 +8,8 @@ It lives in `locales` because a site is created with its locales and its default
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django import forms
 from django.contrib import admin
 from django.db.models import CharField, Count, OuterRef, Subquery, Value
@@ -20,6 +22,15 @@ from accounts.models import Membership, Role, Site
 from accounts.permissions import Action
 from locales.selectors import enabled_locale_codes, site_locale_rows
 from locales.sites import site_create, site_update
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _SiteListAnnotations(TypedDict):
+        """What `SiteAdmin.get_queryset` annotates each row of the site list with."""
+
+        your_role: str
+        member_count: int
 
 
 class SiteAddForm(ServiceForm):
@@ -95,11 +106,11 @@ class SiteAdmin(admin.ModelAdmin):
         return visible.annotate(member_count=Count("memberships"), your_role=role)
 
     @admin.display(description="your role", ordering="your_role")
-    def role_column(self, site: Site) -> str:
+    def role_column(self, site: WithAnnotations[Site, _SiteListAnnotations]) -> str:
         return site.your_role
 
     @admin.display(description="members", ordering="member_count")
-    def members_column(self, site: Site) -> int:
+    def members_column(self, site: WithAnnotations[Site, _SiteListAnnotations]) -> int:
         return site.member_count
 
     @admin.display(description="enabled locales")
@@ -109,7 +120,7 @@ class SiteAdmin(admin.ModelAdmin):
             (
                 row.locale.code,
                 " (default)" if row.locale.code == site.default_locale else "",
-                f" → {row.fallback.code}" if row.fallback_id else "",
+                f" → {row.fallback_code}" if row.fallback_id else "",
             )
             for row in rows
         ]

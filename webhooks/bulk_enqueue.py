@@ -28,9 +28,10 @@ def enqueue_now(queued: Task, args_list: Sequence[Sequence]) -> None:
     using = router.db_for_write(DBTaskResult)
     connection = connections[using]
     run_after = queued.run_after or get_date_max()  # what the backend's pre_save handler sets
-    rows = [
+    rows: list[DBTaskResult] = [
         DBTaskResult(
-            id=backend._get_id(),
+            # django-tasks-db's own id maker; its base class in the stubs does not declare it
+            id=backend._get_id(),  # type: ignore[attr-defined]
             args_kwargs={"args": list(args), "kwargs": {}},  # callers pass JSON values: no normalize_json walk
             priority=queued.priority,
             task_path=queued.module_path,
@@ -44,7 +45,7 @@ def enqueue_now(queued: Task, args_list: Sequence[Sequence]) -> None:
     quote = connection.ops.quote_name
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = (
-        f"INSERT INTO {quote(DBTaskResult._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+        f"INSERT INTO {quote(DBTaskResult._meta.db_table)} ({', '.join(quote(str(field.column)) for field in fields)}) "
         f"VALUES {', '.join([one] * len(rows))}"
     )
     params = [field.get_db_prep_save(field.pre_save(row, add=True), connection) for row in rows for field in fields]

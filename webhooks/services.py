@@ -13,6 +13,7 @@ from typing import TypedDict
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Site
 from accounts.permissions import Action, Actor
 from blocks.events import EVENTS
 from blocks.models import BlockType
@@ -51,7 +52,7 @@ def _string_list(value: object, key: str, allowed: set[str] | None, what: str, p
     return list(dict.fromkeys(value))
 
 
-def clean_webhook_values(site, values: WebhookValues, *, creating: bool) -> WebhookValues:
+def clean_webhook_values(site: Site, values: WebhookValues, *, creating: bool) -> WebhookValues:
     """The values to write, checked: every problem reported at once, named by model field (`block_types[0]`).
 
     The values are as a client sent them (the API passes JSON through), so each one's type is checked too."""

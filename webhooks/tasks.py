@@ -30,6 +30,7 @@ import logging
 import time
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -144,7 +145,7 @@ def recover_stuck(delivery_id: str, claimed_at: str) -> str | None:
             .filter(pk=delivery_id, status=DeliveryStatus.SENDING, claimed_at=datetime.fromisoformat(claimed_at))
             .first()
         )
-        if delivery is None:
+        if delivery is None or delivery.claimed_at is None:  # the query matched on it: never None here
             return None
         seconds = (timezone.now() - delivery.claimed_at).total_seconds()
         logger.warning("Webhook delivery %s was stuck sending for %.0f s; retrying it", delivery.pk, seconds)
@@ -200,7 +201,7 @@ def _record(delivery: WebhookDelivery, *, code: int | None, error: str, retryabl
     """
     now = timezone.now()
     attempts = delivery.attempts + 1
-    values = {
+    values: dict[str, Any] = {
         "attempts": attempts,
         "last_attempt_at": now,
         "response_code": code,

@@ -37,7 +37,7 @@ class BlockCreateInput(InputSerializer):
     name = SentString(missing=None)
     type = SentType(choices=BlockType.choices, missing=None)
     schema = SentSchema(required=False)
-    data = SentObject(required=False)
+    data = SentObject(required=False)  # type: ignore[assignment]  # a body key, not `Serializer.data`
     path = SentString(required=False, help_text="Page blocks only, like `/about`.")
     slug = SentString(required=False)
     tags = SentStrings(required=False)
@@ -60,7 +60,7 @@ class BlockSchemaInput(InputSerializer):
 
 class BlockDataInput(InputSerializer):
     immutable_keys = IMMUTABLE_KEYS
-    data = SentObject(help_text="Merged into the working copy (`null` removes a key).")
+    data = SentObject(help_text="Merged into the working copy (`null` removes a key).")  # type: ignore[assignment]  # a body key, not `Serializer.data`
 
 
 class BlockCopyInput(InputSerializer):

@@ -58,7 +58,7 @@ class BlockSerializer(BlockSummarySerializer):
     """A block with its working copy (drafts included)."""
 
     schema = SchemaField()
-    data = serializers.DictField(help_text="The working copy (drafts included).")
+    data = serializers.DictField(help_text="The working copy (drafts included).")  # type: ignore[assignment]  # a body key, not `Serializer.data`
 
 
 # Keys a client may echo back from a block it read; changing them is `immutable_field`.
@@ -174,7 +174,7 @@ class RevisionDetailSerializer(RevisionSerializer):
     tags = serializers.ListField(child=serializers.CharField())
     path = serializers.CharField(required=False, help_text="Page blocks only.")
     schema = SchemaField()
-    data = serializers.DictField()
+    data = serializers.DictField()  # type: ignore[assignment]  # a body key, not `Serializer.data`
 
 
 RevisionList = page_of("RevisionList", RevisionSerializer)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from accounts.permissions import Action, Actor
 from blocks.models import SiteBlock
 from blocks.services.common import require_data_write
@@ -44,7 +46,7 @@ def block_update_data(
     ) as write:
         target = write.block
         target.data = compiled_for(target.schema).apply_patch(target.data, data)
-        after_data_write(target, keys=set(data))
+        after_data_write(target, keys=set(cast(dict, data)))  # `apply_patch` refuses anything but an object
         if publish:
             write.publish()
     return write.block

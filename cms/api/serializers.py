@@ -109,12 +109,13 @@ class InputSerializer(serializers.Serializer):
         values: dict[str, Any] = {}
         problems: dict[str, str] = {}
         for field in self._writable_fields:
+            source, name = str(field.source), str(field.field_name)  # both set once the field is bound
             try:
-                values[field.source] = field.run_validation(field.get_value(data))
+                values[source] = field.run_validation(field.get_value(data))
             except SkipField:
                 continue
             except serializers.ValidationError as exc:
-                problems.update(flatten_detail(exc.detail, field.field_name))
+                problems.update(flatten_detail(exc.detail, name))
         if problems:
             raise errors.ValidationFailed(fields=problems)
         return self.check(values)
@@ -128,7 +129,7 @@ class InputSerializer(serializers.Serializer):
         head, bracket, rest = python_path.partition("[")
         for field in self.fields.values():
             if field.source == head:
-                return field.field_name + bracket + rest
+                return f"{field.field_name}{bracket}{rest}"
         return python_path
 
     @contextmanager

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
@@ -21,6 +23,7 @@ from webhooks.api.serializers import (
     delivery_payload,
     webhook_payload,
 )
+from webhooks.services import WebhookValues
 
 
 class WebhookView(SiteAPIView):
@@ -76,7 +79,7 @@ class WebhookDetailView(WebhookView):
         serializer = WebhookInput()
         changes = parse_body(serializer, request)
         with serializer.api_names():
-            webhook = services.webhook_update(actor=self.actor, webhook=webhook, changes=changes)
+            webhook = services.webhook_update(actor=self.actor, webhook=webhook, changes=cast(WebhookValues, changes))
         return Response({"data": webhook_payload(webhook, with_secret="secret" in changes)})
 
     @extend_schema(
