@@ -134,6 +134,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two choice sets are both called `status` (a block's draft/published, a translation's complete/partial/
+    # missing): each gets a name of its own rather than a hash.
+    "ENUM_NAME_OVERRIDES": {
+        "BlockStatusEnum": "blocks.models.BlockStatus",
+        "TranslationStatusEnum": ["complete", "partial", "missing"],
+    },
     # cms.api.openapi: canonical paths; errors, rate-limit headers and generic bodies on every operation.
     "PREPROCESSING_HOOKS": ["cms.api.openapi.preprocess"],
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "cms.api.openapi.postprocess"],
