@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString
 from accounts.models import Site
 from accounts.permissions import Action, Actor
 from blocks.models import BlockType, SiteBlock
-from blocks.services import block_create, block_edit
+from blocks.services import BlockMeta, block_create, block_edit
 from cms import errors
 from cms.nul import MESSAGE as NUL_MESSAGE
 from cms.nul import nul_paths
@@ -204,7 +204,7 @@ class BlockChangeForm(_ServiceForm):
         patch: dict = {}
         if self.can_edit_data:
             patch, self.data_value = parse_data_form(block.schema, self.data, block.data)
-        meta: dict[str, Any] = {}
+        meta: BlockMeta = {}
         if self.can_write:
             if cleaned["name"] != block.name:
                 meta["name"] = cleaned["name"]

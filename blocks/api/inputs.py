@@ -1,75 +1,150 @@
 """Input serializers of the block endpoints: one per request body (and the compare query), parsed at the edge.
 
-Each names the keys its body may carry and their types (the OpenAPI request bodies are generated from them);
-`cms.api.serializers.parse_body` refuses unknown keys and changes to the block's immutable ones. The values
-are checked by the services, which report every problem of a request at once (the admin and the management
-commands call the same services).
+Each names the keys its body may carry and their JSON types (the OpenAPI request bodies are generated from
+them); `cms.api.serializers.parse_body` refuses unknown keys and changes to the block's immutable ones, and
+names values of the wrong type. The rules of the values are the services' (`blocks.rules` and the services'
+validation functions, which the admin and the management commands go through too); when some value had the
+wrong type, `rule_problems` asks them about the others, so one answer names every problem of a request.
+
+The serializers of writes to an existing block need `context={"actor": …, "block": …}` (the data body also
+`"publish"`: the `?publish=` flag); the create body `context={"actor": …, "locale": …}` (the `?locale=`).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
+from accounts.permissions import Action
+from blocks import rules, services
 from blocks.api.serializers import IMMUTABLE_KEYS, SchemaField
 from blocks.models import BlockType
+from blocks.services.common import require_data_write
+from cms import errors
 from cms.api.serializers import (
     InputSerializer,
-    Sent,
-    SentBoolean,
-    SentObject,
-    SentString,
-    SentStrings,
+    TypedBoolean,
+    TypedChoice,
+    TypedList,
+    TypedObject,
+    TypedString,
+    TypedStrings,
 )
 
+SCHEMA_MESSAGE = "Must be a list of field definitions."  # the schema engine's words for a schema of no list
+LOCALE_MESSAGE = "Must be a locale code such as `en`."
+COPY_LOCALE_MESSAGE = "Required: a locale code such as `fr`."
 
-class SentSchema(Sent, SchemaField):
+
+class TypedSchema(TypedList, SchemaField):
     pass
 
 
-class SentType(Sent, serializers.ChoiceField):
-    pass
+def readable_tags(tags: object) -> list[str]:
+    """Sent tags for the tag rules when some are no strings: those count as empty tags (the type problem says
+    the same words at their index), so the count and the other tags are checked at their own indexes."""
+    return [tag if isinstance(tag, str) else "" for tag in tags] if isinstance(tags, list) else []
 
 
 class BlockCreateInput(InputSerializer):
     """A new draft block; `slug` comes from `name` unless given, `path` is for page blocks."""
 
-    # Absent name or type: the service's rule names the problem, with the body's other problems.
-    name = SentString(missing=None)
-    type = SentType(choices=BlockType.choices, missing=None)
-    schema = SentSchema(required=False)
-    data = SentObject(required=False)  # type: ignore[assignment]  # a body key, not `Serializer.data`
-    path = SentString(required=False, help_text="Page blocks only, like `/about`.")
-    slug = SentString(required=False)
-    tags = SentStrings(required=False)
-    locale = SentString(required=False, help_text="The locale of the new block (default: `?locale=` or the site's).")
+    # `null` is "not given" for every key but `name` and `type`, whose absence is named with the others.
+    name = TypedString(message=rules.NAME_MESSAGE, missing=rules.NAME_MESSAGE)
+    type = TypedChoice(choices=BlockType.choices, message=rules.TYPE_MESSAGE, missing=rules.TYPE_MESSAGE)
+    schema = TypedSchema(required=False, allow_null=True, message=SCHEMA_MESSAGE)
+    data = TypedObject(required=False, allow_null=True)  # type: ignore[assignment]  # a body key, not `Serializer.data`
+    path = TypedString(
+        required=False, allow_null=True, message=rules.PATH_MESSAGE, help_text="Page blocks only, like `/about`."
+    )
+    slug = TypedString(required=False, allow_null=True, message=rules.SLUG_MESSAGE)
+    tags = TypedStrings(required=False, allow_null=True, item_message=rules.TAG_MESSAGE)
+    locale = TypedString(
+        required=False,
+        allow_null=True,
+        message=LOCALE_MESSAGE,
+        help_text="The locale of the new block (default: `?locale=` or the site's).",
+    )
+
+    def check(self, values: dict[str, Any]) -> dict[str, Any]:
+        values["locale"] = values.get("locale") or self.context.get("locale")
+        return values
+
+    def rule_problems(self, values: dict[str, Any], unreadable: set[str]) -> dict[str, str]:
+        if "locale" in unreadable:  # named alone: which locale the block is in decides what the rest means
+            raise errors.ValidationFailed(fields={"locale": LOCALE_MESSAGE})
+        values = self.check(dict(values))
+        tags = readable_tags(self.sent.get("tags")) if "tags" in unreadable else values.pop("tags", None)
+        _, problems = services.check_new_block(
+            actor=self.context["actor"],
+            name=values.pop("name", None),
+            type=values.pop("type", None),
+            tags=tags,
+            unreadable=unreadable - {"tags"},
+            **values,
+        )
+        return problems
 
 
 class BlockMetaInput(InputSerializer):
     """Rename, retag or move a block; the keys of a block read before may be echoed back unchanged."""
 
     immutable_keys = IMMUTABLE_KEYS
-    name = SentString(required=False)
-    tags = SentStrings(required=False)
-    path = SentString(required=False)
+    name = TypedString(required=False, message=rules.NAME_MESSAGE)
+    tags = TypedStrings(required=False, item_message=rules.TAG_MESSAGE)
+    path = TypedString(required=False, message=rules.PATH_MESSAGE)
+
+    def rule_problems(self, values: dict[str, Any], unreadable: set[str]) -> dict[str, str]:
+        self.context["actor"].require(Action.WRITE)
+        if "tags" in unreadable:
+            values = {**values, "tags": readable_tags(self.sent.get("tags"))}
+        return services.check_meta(self.context["block"], values, unreadable=unreadable - {"tags"})  # type: ignore[arg-type]
 
 
 class BlockSchemaInput(InputSerializer):
     immutable_keys = IMMUTABLE_KEYS
-    schema = SentSchema()
+    problem_message = "The schema is not valid."
+    schema = TypedSchema(message=SCHEMA_MESSAGE)
+
+    def rule_problems(self, values: dict[str, Any], unreadable: set[str]) -> dict[str, str]:
+        self.context["actor"].require(Action.WRITE)
+        return {}
 
 
 class BlockDataInput(InputSerializer):
     immutable_keys = IMMUTABLE_KEYS
-    data = SentObject(help_text="Merged into the working copy (`null` removes a key).")  # type: ignore[assignment]  # a body key, not `Serializer.data`
+    data = TypedObject(help_text="Merged into the working copy (`null` removes a key).")  # type: ignore[assignment]  # a body key, not `Serializer.data`
+
+    def rule_problems(self, values: dict[str, Any], unreadable: set[str]) -> dict[str, str]:
+        require_data_write(self.context["actor"], self.context["block"])
+        if self.context.get("publish"):
+            self.context["actor"].require(Action.PUBLISH)
+        return {}
 
 
 class BlockCopyInput(InputSerializer):
-    locale = SentString(help_text="The locale of the copy, one the site enables.")
-    overwrite = SentBoolean(required=False, help_text="Replace an existing copy's schema and data.")
+    locale = TypedString(message=COPY_LOCALE_MESSAGE, help_text="The locale of the copy, one the site enables.")
+    overwrite = TypedBoolean(required=False, help_text="Replace an existing copy's schema and data.")
+
+    def rule_problems(self, values: dict[str, Any], unreadable: set[str]) -> dict[str, str]:
+        if "locale" in unreadable:  # named alone, before the actor's powers, which depend on the locale
+            raise errors.ValidationFailed(fields={"locale": COPY_LOCALE_MESSAGE})
+        services.check_copy(actor=self.context["actor"], block=self.context["block"], locale=values["locale"])
+        return {}
 
 
 class BlockSyncInput(InputSerializer):
-    locales = SentStrings(required=False, help_text="The copies to update (default: every other locale).")
+    locales = TypedStrings(
+        required=False,
+        allow_null=True,
+        message="Must be a list of locale codes.",
+        help_text="The copies to update (default: every other locale).",
+    )
+
+    def rule_problems(self, values: dict[str, Any], unreadable: set[str]) -> dict[str, str]:
+        self.context["actor"].require(Action.WRITE)
+        return {}
 
 
 class PublishQuery(serializers.Serializer):

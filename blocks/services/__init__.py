@@ -7,13 +7,19 @@ the admin and the commands call these and nothing lower.
 """
 
 from blocks.services.content import block_replace_schema, block_update_data
-from blocks.services.crud import block_create, block_delete, block_update_meta
+from blocks.services.crud import BlockMeta, block_create, block_delete, block_update_meta, check_new_block
 from blocks.services.editing import block_edit
 from blocks.services.publishing import block_publish, block_unpublish
 from blocks.services.restore import block_restore
-from blocks.services.translation import block_copy_to_locale, block_sync_shared_fields, site_copy_to_locale
+from blocks.services.translation import (
+    block_copy_to_locale,
+    block_sync_shared_fields,
+    check_copy,
+    site_copy_to_locale,
+)
 
 __all__ = [
+    "BlockMeta",
     "block_copy_to_locale",
     "block_create",
     "block_delete",
@@ -25,5 +31,7 @@ __all__ = [
     "block_unpublish",
     "block_update_data",
     "block_update_meta",
+    "check_copy",
+    "check_new_block",
     "site_copy_to_locale",
 ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from accounts.permissions import Action, Actor
 from blocks.models import SiteBlock
 from blocks.services.common import require_data_write
@@ -12,7 +10,7 @@ from blocks.services.writing import block_write, locked_copies, rewrite_locked
 from schema import check_schema, compiled_for
 
 
-def block_replace_schema(*, actor: Actor, block: SiteBlock, schema: object, expected_version: int | None) -> SiteBlock:
+def block_replace_schema(*, actor: Actor, block: SiteBlock, schema: list, expected_version: int | None) -> SiteBlock:
     """Replace the schema of `block` and of every locale copy of it, atomically, one revision each.
 
     Data is kept: keys the new schema no longer has become orphaned (listed, not validated, removable).
@@ -33,7 +31,7 @@ def block_replace_schema(*, actor: Actor, block: SiteBlock, schema: object, expe
 
 
 def block_update_data(
-    *, actor: Actor, block: SiteBlock, data: object, expected_version: int | None, publish: bool = False
+    *, actor: Actor, block: SiteBlock, data: dict, expected_version: int | None, publish: bool = False
 ) -> SiteBlock:
     """Merge `data` into the working copy (see the field reference, "Validating data"); `publish=True` publishes
     too, in the same write."""
@@ -46,7 +44,7 @@ def block_update_data(
     ) as write:
         target = write.block
         target.data = compiled_for(target.schema).apply_patch(target.data, data)
-        after_data_write(target, keys=set(cast(dict, data)))  # `apply_patch` refuses anything but an object
+        after_data_write(target, keys=set(data))
         if publish:
             write.publish()
     return write.block

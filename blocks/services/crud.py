@@ -2,35 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import TypedDict
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Site
 from accounts.permissions import Action, Actor
-from blocks import events
+from blocks import events, rules
 from blocks.models import BlockType, SiteBlock
-from blocks.services.common import check_locale, check_path, clean_tags, path_taken
+from blocks.services.common import check_locale, path_taken
 from blocks.services.writing import block_write, insert_block, lock_block
 from cms import errors
 from revisions.recording import delete_block_revisions
 from schema import check_schema, compiled_for
 
-MAX_NAME_LENGTH = 200
-MAX_SLUG_LENGTH = 200
+
+class BlockMeta(TypedDict, total=False):
+    """A change of a block's `name`, `tags` or `path` (PATCH, the admin's form); a key left out is kept."""
+
+    name: str
+    tags: list[str]
+    path: str
 
 
-def _check_name(name: object) -> dict[str, str]:
-    if not isinstance(name, str) or not name.strip():
-        return {"name": "Required: a non-empty string."}
-    if len(name) > MAX_NAME_LENGTH:
-        return {"name": f"At most {MAX_NAME_LENGTH} characters."}
-    return {}
+@dataclass
+class NewBlock:
+    """The checked values of a new block: its locale, cleaned tags, checked schema and validated data."""
+
+    locale: str = ""
+    tags: list[str] = field(default_factory=list)
+    schema: list = field(default_factory=list)
+    data: dict = field(default_factory=dict)
 
 
 def _unique_slug(site: Site, locale: str, base: str) -> str:
     """`about-page`, then `about-page-2`, `-3`… within the site and locale, in one query."""
-    base = base[: MAX_SLUG_LENGTH - 6] or "block"
+    base = base[: rules.MAX_SLUG_LENGTH - 6] or "block"
     taken = set(
         SiteBlock.objects.filter(site=site, locale=locale, slug__startswith=base).values_list("slug", flat=True)
     )
@@ -42,66 +53,89 @@ def _unique_slug(site: Site, locale: str, base: str) -> str:
     return f"{base}-{suffix}"
 
 
-def block_create(
+def check_new_block(
     *,
     actor: Actor,
     name: str | None,
     type: str | None,
-    schema: list[dict] | None = None,
+    schema: list | None = None,
+    data: dict | None = None,
+    path: str | None = None,
+    slug: str | None = None,
+    tags: list[str] | None = None,
+    locale: str | None = None,
+    unreadable: Collection[str] = (),
+) -> tuple[NewBlock, dict[str, str]]:
+    """The checked values of a new block and every problem of them, each with its path (`schema[0].name`).
+
+    `unreadable` names values a caller could not read (sent with the wrong type, already reported): the rules
+    that read them are left out, those that hold whatever the value (a path on a global block) still speak.
+    The actor must be allowed to write before any value is looked at."""
+    actor.require(Action.WRITE)
+    site = actor.site
+    checked = NewBlock()
+    problems: dict[str, str] = {}
+    if "name" not in unreadable:
+        problems.update(rules.name_problems(name) if name is not None else {"name": rules.NAME_MESSAGE})
+    if "type" not in unreadable and type not in BlockType.values:
+        problems["type"] = rules.TYPE_MESSAGE
+    path_given = path is not None or "path" in unreadable
+    if type == BlockType.PAGE and "path" not in unreadable:
+        problems.update(rules.path_problems(path) if path is not None else {"path": "Required for page blocks."})
+    elif type == BlockType.GLOBAL and path_given:
+        problems["path"] = rules.PATH_ON_GLOBAL
+    if tags is not None and "tags" not in unreadable:
+        problems.update(rules.tags_problems(tags))
+        checked.tags = rules.clean_tags(tags)
+    slug_from_name = slug is None and "slug" not in unreadable and name and "name" not in {*problems, *unreadable}
+    if slug is not None and "slug" not in unreadable:
+        problems.update(rules.slug_problems(slug))
+    elif slug_from_name and not slugify(str(name)):
+        problems["name"] = "Must contain at least one letter or digit to make a slug from."
+    if "locale" not in unreadable:
+        try:
+            checked.locale = check_locale(site, locale)
+        except errors.ValidationFailed as exc:
+            problems.update(exc.fields or {})
+    if "schema" not in unreadable:
+        try:
+            checked.schema = check_schema([] if schema is None else schema)
+        except errors.ValidationFailed as exc:
+            problems.update(exc.fields or {})
+    schema_ok = "schema" not in unreadable and not any(key == "schema" or key.startswith("schema[") for key in problems)
+    if schema_ok and "data" not in unreadable:
+        try:
+            checked.data = compiled_for(checked.schema).apply_patch({}, {} if data is None else data)
+        except errors.ValidationFailed as exc:
+            problems.update(exc.fields or {})
+    return checked, problems
+
+
+def block_create(
+    *,
+    actor: Actor,
+    name: str,
+    type: str,
+    schema: list | None = None,
     data: dict | None = None,
     path: str | None = None,
     slug: str | None = None,
     tags: list[str] | None = None,
     locale: str | None = None,
 ) -> SiteBlock:
-    """Create a draft block. Every problem in the request is reported at once, each with its path.
-
-    The API hands the body's values as sent (`blocks.api.inputs.BlockCreateInput`), so each rule also checks
-    the value's type: one pass here names every problem of a request, whoever the caller."""
-    actor.require(Action.WRITE)
-    site = actor.site
-    problems: dict[str, str] = {}
-    problems.update(_check_name(name))
-    if type not in BlockType.values:
-        problems["type"] = "Must be `global` or `page`."
-    if type == BlockType.PAGE:
-        problems.update(check_path(path) if path is not None else {"path": "Required for page blocks."})
-    elif path is not None and type == BlockType.GLOBAL:
-        problems["path"] = "Only page blocks have a path."
-    cleaned_tags, tag_problems = clean_tags([] if tags is None else tags)
-    problems.update(tag_problems)
-    if slug is not None:
-        if not isinstance(slug, str) or not slug or slugify(slug) != slug or len(slug) > MAX_SLUG_LENGTH:
-            problems["slug"] = "Must be lowercase letters, digits and hyphens (like `about-page`)."
-    elif not problems.get("name") and not slugify(str(name)):
-        problems["name"] = "Must contain at least one letter or digit to make a slug from."
-    try:
-        locale_code = check_locale(site, locale)
-    except errors.ValidationFailed as exc:
-        problems.update(exc.fields or {})
-        locale_code = None
-    checked_schema: list = []
-    try:
-        checked_schema = check_schema([] if schema is None else schema)
-    except errors.ValidationFailed as exc:
-        problems.update(exc.fields or {})
-    clean_data: dict = {}
-    if not any(key == "schema" or key.startswith("schema[") for key in problems):
-        try:
-            clean_data = compiled_for(checked_schema).apply_patch({}, {} if data is None else data)
-        except errors.ValidationFailed as exc:
-            problems.update(exc.fields or {})
+    """Create a draft block. Every problem in the request is reported at once, each with its path."""
+    checked, problems = check_new_block(
+        actor=actor, name=name, type=type, schema=schema, data=data, path=path, slug=slug, tags=tags, locale=locale
+    )
     if problems:
         raise errors.ValidationFailed(fields=problems)
-    # Every check passed, so the values have the types the model needs (until an input layer types them).
-    assert isinstance(name, str) and isinstance(type, str) and locale_code is not None
-    assert slug is None or isinstance(slug, str)
-    page_path = path if type == BlockType.PAGE else None  # checked: a string for a page
-    assert page_path is None or isinstance(page_path, str)
+    site = actor.site
+    locale_code = checked.locale
+    page_path = path if type == BlockType.PAGE else None
 
     with transaction.atomic(), events.together():
         if slug is None:
-            final_slug = _unique_slug(site, locale_code, slugify(str(name)))
+            final_slug = _unique_slug(site, locale_code, slugify(name))
         elif SiteBlock.objects.filter(site=site, locale=locale_code, slug=slug).exists():
             raise errors.Conflict(
                 f"The slug `{slug}` is already taken in this site and locale.", fields={"slug": "Taken."}
@@ -121,9 +155,9 @@ def block_create(
             slug=final_slug,
             type=type,
             path=page_path,
-            tags=cleaned_tags,
-            schema=checked_schema,
-            data=clean_data,
+            tags=checked.tags,
+            schema=checked.schema,
+            data=checked.data,
             created_by=user,
             updated_by=user,
             created_at=now,
@@ -133,10 +167,10 @@ def block_create(
     return block
 
 
-def block_update_meta(*, actor: Actor, block: SiteBlock, expected_version: int | None, changes: dict) -> SiteBlock:
+def block_update_meta(*, actor: Actor, block: SiteBlock, expected_version: int | None, changes: BlockMeta) -> SiteBlock:
     """Rename, re-tag or move a block (`name`, `tags`, `path`): the fields PATCH may touch."""
     actor.require(Action.WRITE)
-    cleaned_tags, problems = check_meta(block, changes)
+    problems = check_meta(block, changes)
     if problems:
         raise errors.ValidationFailed(fields=problems)
 
@@ -148,33 +182,32 @@ def block_update_meta(*, actor: Actor, block: SiteBlock, expected_version: int |
         event="block.updated",
         conflict_message="The path was taken by a concurrent write; retry.",
     ) as write:
-        apply_meta(write.block, changes, cleaned_tags)
+        apply_meta(write.block, changes)
     return write.block
 
 
-def check_meta(block: SiteBlock, changes: dict) -> tuple[list[str] | None, dict[str, str]]:
-    """The problems of a `name` / `tags` / `path` change, each with its field, and the cleaned tags (if given)."""
+def check_meta(block: SiteBlock, changes: BlockMeta, *, unreadable: Collection[str] = ()) -> dict[str, str]:
+    """The problems of a `name` / `tags` / `path` change, each with its field (`unreadable`: see
+    `check_new_block`)."""
     problems: dict[str, str] = {}
-    if "name" in changes:
-        problems.update(_check_name(changes["name"]))
-    cleaned_tags = None
-    if "tags" in changes:
-        cleaned_tags, tag_problems = clean_tags(changes["tags"])
-        problems.update(tag_problems)
-    if "path" in changes:
+    if "name" in changes and "name" not in unreadable:
+        problems.update(rules.name_problems(changes["name"]))
+    if "tags" in changes and "tags" not in unreadable:
+        problems.update(rules.tags_problems(changes["tags"]))
+    if "path" in changes or "path" in unreadable:
         if block.type != BlockType.PAGE:
-            problems["path"] = "Only page blocks have a path."
-        else:
-            problems.update(check_path(changes["path"]))
-    return cleaned_tags, problems
+            problems["path"] = rules.PATH_ON_GLOBAL
+        elif "path" in changes and "path" not in unreadable:
+            problems.update(rules.path_problems(changes["path"]))
+    return problems
 
 
-def apply_meta(block: SiteBlock, changes: dict, cleaned_tags: list[str] | None) -> None:
+def apply_meta(block: SiteBlock, changes: BlockMeta) -> None:
     """Set the checked `name`, `tags` and `path` on a locked block; a path another block has is `conflict`."""
     if "name" in changes:
         block.name = changes["name"].strip()
-    if cleaned_tags is not None:
-        block.tags = cleaned_tags
+    if "tags" in changes:
+        block.tags = rules.clean_tags(changes["tags"])
     if "path" in changes and block.type == BlockType.PAGE:
         if path_taken(block.site, block.locale, changes["path"], exclude_pk=block.pk):
             raise errors.Conflict(

@@ -15,7 +15,7 @@ from __future__ import annotations
 from accounts.permissions import Action, Actor
 from blocks.models import SiteBlock
 from blocks.services.common import require_data_write
-from blocks.services.crud import apply_meta, check_meta
+from blocks.services.crud import BlockMeta, apply_meta, check_meta
 from blocks.services.translation import after_data_write
 from blocks.services.writing import block_write, locked_copies, rewrite_locked
 from cms import errors
@@ -38,7 +38,7 @@ def block_edit(
     actor: Actor,
     block: SiteBlock,
     expected_version: int | None,
-    meta: dict | None = None,
+    meta: BlockMeta | None = None,
     schema: list | None = None,
     data: dict | None = None,
 ) -> SiteBlock:
@@ -53,7 +53,7 @@ def block_edit(
         actor.require(Action.WRITE)
     if data:
         require_data_write(actor, block)
-    cleaned_tags, problems = check_meta(block, meta)
+    problems = check_meta(block, meta)
     checked_schema = block.schema
     if schema_changed:
         try:
@@ -88,7 +88,7 @@ def block_edit(
         if not parts:
             write.cancel()
             return target
-        apply_meta(target, meta, cleaned_tags)
+        apply_meta(target, meta)
         if schema_changed:
             target.schema = checked_schema
         if patch:

@@ -73,8 +73,8 @@ def after_data_replaced(block: SiteBlock, before_data: dict) -> None:
 COPY_CONFLICT = "The copy, its slug or its path was taken by a concurrent write; retry."
 
 
-def _target_locale(site: Site, block: SiteBlock, locale: object) -> str:
-    if not isinstance(locale, str) or not locale:
+def _target_locale(site: Site, block: SiteBlock, locale: str) -> str:
+    if not locale:
         raise errors.ValidationFailed(fields={"locale": "Required: a locale code such as `fr`."})
     try:
         locale = canonical_code(locale)  # `fr-ca` names the `fr-CA` locale
@@ -94,6 +94,13 @@ def _require_copy(actor: Actor, site: Site, locale: str) -> None:
         actor.require(Action.WRITE, f"Only editors may write the default-locale (`{locale}`) copy.")
 
 
+def check_copy(*, actor: Actor, block: SiteBlock, locale: str) -> str:
+    """The locale `block` may be copied into by `actor` (its canonical code); raises the one problem."""
+    target_locale = _target_locale(actor.site, block, locale)
+    _require_copy(actor, actor.site, target_locale)
+    return target_locale
+
+
 def _fingerprints_for_copy(
     source_group: SiteBlock | None, origin: SiteBlock, target_locale: str, default: str
 ) -> dict[str, str]:
@@ -109,7 +116,7 @@ def block_copy_to_locale(
     *,
     actor: Actor,
     block: SiteBlock,
-    locale: object,
+    locale: str,
     overwrite: bool = False,
     expected_version: int | None = None,
 ) -> SiteBlock:
@@ -119,10 +126,7 @@ def block_copy_to_locale(
     step, localized ones replaced), recorded as one revision; its status and name are left as they were.
     """
     site = actor.site
-    target_locale = _target_locale(site, block, locale)
-    _require_copy(actor, site, target_locale)
-    if not isinstance(overwrite, bool):
-        raise errors.ValidationFailed(fields={"overwrite": "Must be true or false."})
+    target_locale = check_copy(actor=actor, block=block, locale=locale)
     with transaction.atomic(), events.together():
         block = lock_block(block, expected_version)
         existing = (
@@ -185,7 +189,7 @@ def _new_copy(actor: Actor, block: SiteBlock, locale: str) -> SiteBlock:
 
 
 def block_sync_shared_fields(
-    *, actor: Actor, block: SiteBlock, locales: object = None, expected_version: int | None = None
+    *, actor: Actor, block: SiteBlock, locales: list[str] | None = None, expected_version: int | None = None
 ) -> list[tuple[SiteBlock, list[str]]]:
     """Copy `block`'s non-localized values (numbers, booleans, selects, colors…) into its other copies.
 
@@ -193,9 +197,7 @@ def block_sync_shared_fields(
     `[(copy, names of the top-level fields that changed)]` for every copy considered.
     """
     actor.require(Action.WRITE)
-    if locales is not None and (
-        not isinstance(locales, list) or not all(isinstance(code, str) and code for code in locales)
-    ):
+    if locales is not None and not all(locales):
         raise errors.ValidationFailed(fields={"locales": "Must be a list of locale codes."})
     results: list[tuple[SiteBlock, list[str]]] = []
     with transaction.atomic(), events.together():  # one outbox row for every copy written

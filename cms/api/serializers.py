@@ -1,34 +1,34 @@
 """The input layer's base: one `InputSerializer` per endpoint body, parsed at the edge before any service runs.
 
 An input serializer names the keys a body may carry, which are required, how API names map to the Python
-names services take (`source=`), and their JSON types for the OpenAPI document. `parse_body` reads a body in
-two stages, as API.md describes the answers:
+names services take (`source=`), and their JSON types. `parse_body` reads a body in three steps, as API.md
+describes the answers:
 
 1. shape: a non-object is `bad_request`; a key that would change an immutable value (`immutable_keys`, echoed
    back from a read) is `immutable_field`; unknown keys and missing required keys are `validation_failed`,
-   all named at once ("Unknown field.", "This field is required.");
-2. values: each field's `to_internal_value`, then the serializer's `check(values)` for rules across fields.
-   Every problem is reported at once with its path (`tags[2]`), as `cms.errors.ValidationFailed`.
+   all named at once (`cms.messages`: "Unknown field.", "This field is required.");
+2. types: each `Typed*` field takes its value as sent, without coercion, if it has the field's JSON type
+   (a string, a boolean, a list of strings, an object, a list), else names it with the field's `message`;
+3. rules: when some values had the wrong type, `rule_problems(values, unreadable)` asks the service's own
+   validation function about the values that did parse, so one answer still names every problem of a
+   request, type problems and domain problems alike (the service runs that same function for its other
+   callers, the admin and commands: each rule exists once). With every type right, the values go to the
+   service, which checks its rules once. `check(values)` holds rules across fields the endpoint alone has.
 
-Fields declared with the `Sent` mixin pass the value through as sent: the service owns that rule (its callers
-are the admin and commands too) and reports it together with its other rules, so one request still hears
-of every problem in one answer. `api_names()` renames the Python names of those problems back to API names.
+Every problem carries its path (`tags[2]`) and comes as one `cms.errors.ValidationFailed`; `api_names()`
+renames the Python names of problems a service reports back to the body's keys.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
 
-from cms import errors
-
-UNKNOWN_FIELD = "Unknown field."
-REQUIRED = "This field is required."
-IMMUTABLE = "This field cannot be changed."
+from cms import errors, messages
 
 
 def flatten_detail(detail: Any, prefix: str) -> dict[str, str]:
@@ -50,39 +50,114 @@ def flatten_detail(detail: Any, prefix: str) -> dict[str, str]:
     return {prefix or "body": str(detail)}
 
 
-class Sent:
-    """A field taken as sent (no coercion): its type is documented, the service checks the value.
+class Typed:
+    """A field taken as sent if it has one JSON type (no coercion: `"1"` is no number), else named with `message`.
 
-    `missing=` makes a required field whose absence the service names with its own message (a block's
-    `name`: "Required: a non-empty string."): absent, the service gets `missing`. Other required fields
-    are named "This field is required." with the unknown keys, before any value is looked at.
+    `missing=` makes a required key whose absence is named with that message among the body's other problems
+    (a block's `name`: "Required: a non-empty string."), rather than "This field is required." in the shape
+    step. `allow_null=True` lets `null` through as None (for most keys: "not given").
     """
 
-    def __init__(self, *args: Any, missing: Any = empty, **kwargs: Any) -> None:
+    default_message = "Must be a value of another type."
+
+    def __init__(self, *args: Any, message: str | None = None, missing: str | None = None, **kwargs: Any) -> None:
+        self.message = message or self.default_message
         self.missing = missing
-        if missing is not empty:
+        if missing is not None:
             kwargs["required"] = True
         super().__init__(*args, **kwargs)
 
+    def has_type(self, value: object) -> bool:
+        raise NotImplementedError
+
+    def item_problems(self, value: list) -> dict[int, str]:
+        """The items of a list of the wrong type, by index (lists only)."""
+        return {}
+
     def run_validation(self, data: Any = empty) -> Any:
         if data is empty:
-            if self.missing is not empty:
-                return self.missing
+            if self.missing is not None:
+                raise serializers.ValidationError(self.missing)
+            raise SkipField()
+        if data is None and getattr(self, "allow_null", False):
+            return None
+        if not self.has_type(data):
+            raise serializers.ValidationError(self.message)
+        items = self.item_problems(data) if isinstance(data, list) else {}
+        if items:
+            raise serializers.ValidationError(cast(Any, items))
+        return data
+
+
+class TypedString(Typed, serializers.CharField):
+    default_message = messages.MUST_BE_STRING
+
+    def has_type(self, value: object) -> bool:
+        return isinstance(value, str)
+
+
+class TypedChoice(Typed, serializers.ChoiceField):
+    """One of `choices` (strings); anything else is named with `message`."""
+
+    def has_type(self, value: object) -> bool:
+        return isinstance(value, str) and value in self.choices
+
+
+class TypedBoolean(Typed, serializers.BooleanField):
+    default_message = messages.MUST_BE_BOOLEAN
+
+    def has_type(self, value: object) -> bool:
+        return isinstance(value, bool)
+
+
+class TypedStrings(Typed, serializers.ListField):
+    """A list of strings. A non-list is named with `message`; with `item_message`, each item that is no string
+    is named at its index (`tags[2]`), else a bad item is named with `message` as the whole list is."""
+
+    default_message = messages.MUST_BE_STRINGS
+
+    def __init__(self, *, item_message: str | None = None, **kwargs: Any) -> None:
+        self.item_message = item_message
+        super().__init__(child=serializers.CharField(), **kwargs)
+
+    def has_type(self, value: object) -> bool:
+        if not isinstance(value, list):
+            return False
+        return self.item_message is not None or all(isinstance(item, str) for item in value)
+
+    def item_problems(self, value: list) -> dict[int, str]:
+        return {i: self.item_message for i, item in enumerate(value) if not isinstance(item, str) and self.item_message}
+
+
+class TypedObject(Typed, serializers.DictField):
+    default_message = messages.MUST_BE_OBJECT
+
+    def has_type(self, value: object) -> bool:
+        return isinstance(value, dict)
+
+
+class TypedList(Typed, serializers.ListField):
+    default_message = "Must be a list."
+
+    def has_type(self, value: object) -> bool:
+        return isinstance(value, list)
+
+
+class Sent:
+    """A field taken as sent, whatever its type: the service checks it (the endpoints not yet typed: webhooks,
+    locales, schedules, whose services still read values of any type and name each problem themselves)."""
+
+    def run_validation(self, data: Any = empty) -> Any:
+        if data is empty:
             raise SkipField()
         return data
 
 
 class SentString(Sent, serializers.CharField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("allow_blank", True)  # blank or not is the service's rule
-        super().__init__(**kwargs)
-
-
-class SentBoolean(Sent, serializers.BooleanField):
     pass
 
 
-class SentInteger(Sent, serializers.IntegerField):
+class SentBoolean(Sent, serializers.BooleanField):
     pass
 
 
@@ -91,21 +166,16 @@ class SentStrings(Sent, serializers.ListField):
         super().__init__(child=serializers.CharField(), **kwargs)
 
 
-class SentObject(Sent, serializers.DictField):
-    pass
-
-
-class SentList(Sent, serializers.ListField):
-    pass
-
-
 class InputSerializer(serializers.Serializer):
     """Base of every request-body serializer; subclasses declare fields and may override `check`."""
 
     # Keys a client may send back from what it read: the same value is ignored, another is `immutable_field`.
     immutable_keys: ClassVar[frozenset[str]] = frozenset()
+    # The answer's message when a value has the wrong type (None: `ValidationFailed`'s own).
+    problem_message: ClassVar[str | None] = None
 
     def to_internal_value(self, data: Mapping) -> dict:
+        self.sent = data  # the body as sent, for `rule_problems`
         values: dict[str, Any] = {}
         problems: dict[str, str] = {}
         for field in self._writable_fields:
@@ -117,8 +187,26 @@ class InputSerializer(serializers.Serializer):
             except serializers.ValidationError as exc:
                 problems.update(flatten_detail(exc.detail, name))
         if problems:
-            raise errors.ValidationFailed(fields=problems)
+            unreadable = {str(field.source) for field in self._writable_fields if self._names(field, problems)}
+            # The values that did parse may break rules too: their problems join the type problems, and a rule
+            # that holds whatever the value (a path on a global block) speaks for a value it could not read.
+            raise errors.ValidationFailed(
+                self.problem_message, fields={**problems, **self.rule_problems(values, unreadable)}
+            )
         return self.check(values)
+
+    @staticmethod
+    def _names(field: serializers.Field, problems: dict[str, str]) -> bool:
+        name = str(field.field_name)
+        return any(path == name or path.startswith(f"{name}[") for path in problems)
+
+    def rule_problems(self, values: dict[str, Any], unreadable: set[str]) -> dict[str, str]:
+        """The service's rules about the `values` that parsed, by API name, when others (`unreadable`, Python
+        names) had the wrong type. Subclasses call the service's validation function; none by default.
+
+        It may raise instead: a permission the service checks before it reads any value (`Forbidden`), or a
+        problem the service names alone."""
+        return {}
 
     def check(self, values: dict[str, Any]) -> dict[str, Any]:
         """Rules across fields; answers the values services get (Python names). Raise `ValidationFailed`."""
@@ -173,16 +261,16 @@ def parse_body(
             continue
         if key in serializer.immutable_keys:
             if current is None or body[key] != current.get(key):
-                immutable[key] = IMMUTABLE
+                immutable[key] = messages.IMMUTABLE
         else:
-            shape[key] = UNKNOWN_FIELD
+            shape[key] = messages.UNKNOWN_FIELD
     if immutable:
         raise errors.ImmutableField(
             "These fields cannot be changed: " + ", ".join(sorted(immutable)) + ".", fields=immutable
         )
     for name, field in fields.items():
-        if field.required and name not in body and getattr(field, "missing", empty) is empty:
-            shape[name] = REQUIRED
+        if field.required and name not in body and getattr(field, "missing", None) is None:
+            shape[name] = messages.REQUIRED
     if shape:
         raise errors.ValidationFailed(fields=shape)
     return serializer.run_validation(body)

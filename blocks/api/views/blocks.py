@@ -126,11 +126,9 @@ class BlockCollectionView(BlockView):
 
         Slug from the name (`About Page` → `about-page`, `-2` on collision); `path` for pages."""
         allow_params(request)
-        values = parse_body(inputs.BlockCreateInput(), request)
-        locale = values.pop("locale", None) or request.query_params.get("locale")
-        if locale is not None and not isinstance(locale, str):
-            raise errors.ValidationFailed(fields={"locale": "Must be a locale code such as `en`."})
-        block = services.block_create(actor=self.actor, locale=locale, **values)
+        context = {"actor": self.actor, "locale": request.query_params.get("locale")}
+        values = parse_body(inputs.BlockCreateInput(context=context), request)
+        block = services.block_create(actor=self.actor, **values)
         return block_response(block, status=201)
 
 
@@ -149,7 +147,8 @@ class BlockDetailView(BlockWriteMixin, BlockView):
         """Rename, retag or move a site block"""
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
-        changes = parse_body(inputs.BlockMetaInput(), request, current=block_payload(block, content=False))
+        serializer = inputs.BlockMetaInput(context={"actor": self.actor, "block": block})
+        changes = parse_body(serializer, request, current=block_payload(block, content=False))
         block = services.block_update_meta(actor=self.actor, block=block, expected_version=expected, changes=changes)
         return block_response(block)
 
@@ -176,7 +175,8 @@ class BlockSchemaView(BlockWriteMixin, BlockView):
         Also replaces the schema of the block's other locale copies; data is kept."""
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
-        body = parse_body(inputs.BlockSchemaInput(), request, current=block_payload(block, content=False))
+        serializer = inputs.BlockSchemaInput(context={"actor": self.actor, "block": block})
+        body = parse_body(serializer, request, current=block_payload(block, content=False))
         block = services.block_replace_schema(
             actor=self.actor, block=block, schema=body["schema"], expected_version=expected
         )
@@ -197,7 +197,8 @@ class BlockDataView(BlockWriteMixin, BlockView):
         allow_params(request, {"publish"})
         publish = flag_param(request, "publish")
         block, expected = self.block_for_write(request, slug)
-        body = parse_body(inputs.BlockDataInput(), request, current=block_payload(block, content=False))
+        serializer = inputs.BlockDataInput(context={"actor": self.actor, "block": block, "publish": publish})
+        body = parse_body(serializer, request, current=block_payload(block, content=False))
         block = services.block_update_data(
             actor=self.actor, block=block, data=body["data"], expected_version=expected, publish=publish
         )

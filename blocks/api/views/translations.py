@@ -33,7 +33,7 @@ class BlockCopyToLocaleView(BlockWriteMixin, BlockView):
         """Copy a block to another locale"""
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
-        body = parse_body(BlockCopyInput(), request)
+        body = parse_body(BlockCopyInput(context={"actor": self.actor, "block": block}), request)
         copy = services.block_copy_to_locale(
             actor=self.actor,
             block=block,
@@ -54,7 +54,7 @@ class BlockSyncSharedFieldsView(BlockWriteMixin, BlockView):
         """Copy non-localized fields to the other locales"""
         allow_params(request)
         block, expected = self.block_for_write(request, slug)
-        body = parse_body(BlockSyncInput(), request)
+        body = parse_body(BlockSyncInput(context={"actor": self.actor, "block": block}), request)
         results = services.block_sync_shared_fields(
             actor=self.actor, block=block, locales=body.get("locales"), expected_version=expected
         )
