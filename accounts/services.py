@@ -26,7 +26,7 @@ from accounts.authentication import hash_token
 from accounts.events import token_revoked
 from accounts.models import MAX_TOKEN_NAME_LENGTH, TOKEN_PREFIX, ApiToken, Membership, Role, Scope, Site
 from accounts.permissions import ROLE_ACTIONS, SCOPE_FOR_ACTION, Action, Actor
-from cms import errors
+from cms import errors, messages
 from cms.conf import cms_setting
 
 # Scopes a management token may carry; `preview` is for the delivery API's drafts.
@@ -205,7 +205,7 @@ def token_create(
     if expires_at is not None and expires_at <= timezone.now():
         raise errors.ValidationFailed(fields={"expiresAt": "Must be in the future."})
     if len(name) > MAX_TOKEN_NAME_LENGTH:
-        raise errors.ValidationFailed(fields={"name": "At most 100 characters."})
+        raise errors.ValidationFailed(fields={"name": messages.too_long(MAX_TOKEN_NAME_LENGTH)})
     limit = cms_setting("MAX_ACTIVE_TOKENS_PER_USER_AND_SITE")
     with transaction.atomic():
         membership = Membership.objects.select_for_update().filter(user=user, site=site).first()

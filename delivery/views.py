@@ -23,7 +23,7 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from blocks.models import BlockType
-from cms import errors
+from cms import errors, messages
 from cms.api.exceptions import json_error_response
 from cms.api.views import parse_flag
 from cms.conf import cms_setting
@@ -102,7 +102,7 @@ class PageSpec:
         if len(path) > MAX_PATH_LENGTH:
             raise errors.BadRequest(
                 f"`path` is longer than {MAX_PATH_LENGTH} characters.",
-                fields={"path": f"At most {MAX_PATH_LENGTH} characters."},
+                fields={"path": messages.too_long(MAX_PATH_LENGTH)},
             )
         if not PATH_RE.match(path):
             raise errors.BadRequest(
@@ -126,10 +126,10 @@ class ListSpec:
             raise errors.BadRequest("Unknown block type.", fields={"type": "Must be `global` or `page`."})
         raw_tags = params.get("tags") or ""
         if len(raw_tags) > 1100:
-            raise errors.BadRequest("Too many tags.", fields={"tags": "At most 1100 characters."})
+            raise errors.BadRequest("Too many tags.", fields={"tags": messages.too_long(1100)})
         tags = sorted({tag.strip() for tag in raw_tags.split(",") if tag.strip()})
         if len(tags) > MAX_TAGS:
-            raise errors.BadRequest("Too many tags.", fields={"tags": f"At most {MAX_TAGS} tags."})
+            raise errors.BadRequest("Too many tags.", fields={"tags": messages.too_many(MAX_TAGS, "tags")})
         self.type, self.tags = kind, tags
         self.page = _positive(params, "page", 1)
         self.per_page = min(_positive(params, "perPage", cms_setting("PAGE_SIZE")), cms_setting("MAX_PAGE_SIZE"))

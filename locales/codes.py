@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from cms import messages
+
 MAX_LENGTH = 35  # the column width of Locale.code; RFC 5646 asks implementations to support at least 35
 
 _TAG = re.compile(
@@ -37,7 +39,7 @@ def canonical_code(code: object) -> str:
     if not isinstance(code, str) or not code:
         raise InvalidLocaleCode("Must be a locale code such as `en`, `fr-CA` or `pt-BR`.")
     if len(code) > MAX_LENGTH:
-        raise InvalidLocaleCode(f"At most {MAX_LENGTH} characters.")
+        raise InvalidLocaleCode(messages.too_long(MAX_LENGTH))
     if "_" in code:
         raise InvalidLocaleCode(f"Use hyphens, not underscores: `{code.replace('_', '-')}`.")
     match = _TAG.match(code.lower())

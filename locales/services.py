@@ -15,7 +15,7 @@ from django.db import transaction
 
 from accounts.models import Site
 from accounts.permissions import Action, Actor
-from cms import errors
+from cms import errors, messages
 from locales.codes import InvalidLocaleCode, canonical_code
 from locales.events import site_locales_changed
 from locales.models import Locale, SiteLocale
@@ -76,8 +76,10 @@ def site_locale_enable(
     actor.require(Action.MANAGE)
     site = site or actor.site
     code = _code(code, "code")
-    if name is not None and (not isinstance(name, str) or len(name) > MAX_NAME_LENGTH):
-        raise errors.ValidationFailed(fields={"name": f"Must be a string of at most {MAX_NAME_LENGTH} characters."})
+    if name is not None and not isinstance(name, str):
+        raise errors.ValidationFailed(fields={"name": messages.MUST_BE_STRING})
+    if isinstance(name, str) and len(name) > MAX_NAME_LENGTH:
+        raise errors.ValidationFailed(fields={"name": messages.too_long(MAX_NAME_LENGTH)})
     fallback_code = None if fallback is None else _code(fallback, "fallback")
     with transaction.atomic():
         rows = _rows(site)

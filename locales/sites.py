@@ -17,10 +17,11 @@ from django.db import transaction
 from accounts.events import site_changed
 from accounts.models import Site
 from accounts.permissions import Action, Actor
-from cms import errors
+from cms import errors, messages
 from locales.models import Locale, SiteLocale
 from locales.services import site_locale_update
 
+MAX_SITE_NAME_LENGTH = 200
 SITE_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LOCALE_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
@@ -50,8 +51,10 @@ def site_update(
 
 def _site_field_problems(*, name: str, timezone_name: str) -> dict[str, str]:
     problems: dict[str, str] = {}
-    if not name or not name.strip() or len(name) > 200:
-        problems["name"] = "Give a name of at most 200 characters."
+    if not name or not name.strip():
+        problems["name"] = messages.NON_EMPTY_STRING
+    elif len(name) > MAX_SITE_NAME_LENGTH:
+        problems["name"] = messages.too_long(MAX_SITE_NAME_LENGTH)
     try:
         zoneinfo.ZoneInfo(timezone_name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -17,7 +17,7 @@ from accounts.models import Site
 from accounts.permissions import Action, Actor
 from blocks.events import EVENTS
 from blocks.models import BlockType
-from cms import errors
+from cms import errors, messages
 from cms.conf import cms_setting
 from locales.selectors import enabled_locale_codes
 from webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
@@ -44,7 +44,7 @@ class WebhookValues(TypedDict, total=False):
 
 def _string_list(value: object, key: str, allowed: set[str] | None, what: str, problems: dict) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        problems[key] = "Must be a list of strings."
+        problems[key] = messages.MUST_BE_STRINGS
         return []
     for index, item in enumerate(value):
         if allowed is not None and item not in allowed:
@@ -59,7 +59,7 @@ def clean_webhook_values(site: Site, values: WebhookValues, *, creating: bool) -
     problems: dict[str, str] = {}
     clean: WebhookValues = {}
     if creating and "url" not in values:
-        problems["url"] = "This field is required."
+        problems["url"] = messages.REQUIRED
     if "url" in values:
         url = values["url"]
         if not isinstance(url, str) or len(url) > 2048:
@@ -72,8 +72,10 @@ def clean_webhook_values(site: Site, values: WebhookValues, *, creating: bool) -
                 problems["url"] = str(exc)
     if "name" in values:
         name = values["name"]
-        if not isinstance(name, str) or len(name) > MAX_NAME_LENGTH:
-            problems["name"] = f"Must be a string of at most {MAX_NAME_LENGTH} characters."
+        if not isinstance(name, str):
+            problems["name"] = messages.MUST_BE_STRING
+        elif len(name) > MAX_NAME_LENGTH:
+            problems["name"] = messages.too_long(MAX_NAME_LENGTH)
         else:
             clean["name"] = name.strip()
     if "events" in values:
@@ -88,7 +90,7 @@ def clean_webhook_values(site: Site, values: WebhookValues, *, creating: bool) -
         )
     if "is_active" in values:
         if not isinstance(values["is_active"], bool):
-            problems["is_active"] = "Must be true or false."
+            problems["is_active"] = messages.MUST_BE_BOOLEAN
         else:
             clean["is_active"] = values["is_active"]
     if "secret" in values:
