@@ -76,6 +76,7 @@ def configure() -> tuple[str, str, Path]:
 
 
 def seed() -> None:
+    # Django is configured by `configure()` first: settings, then apps, then models (startup order).
     import django
     from django.core.management import call_command
 
@@ -121,7 +122,7 @@ def seed() -> None:
                 SiteBlock.objects.bulk_create(rows)
                 rows = []
         SiteBlock.objects.bulk_create(rows)
-    from django.db import connection
+    from django.db import connection  # after django.setup() (startup order)
 
     with connection.cursor() as cursor:  # planner statistics, as a live database has them
         cursor.execute("ANALYZE")
@@ -189,6 +190,7 @@ def main() -> int:
     database, cache_url, workdir = configure()
     seed()
     wrk = ensure_wrk()
+    # Imported once `seed()` has set Django up (startup order).
     from delivery import cache as dcache
     from tests.delivery.servers import server_env, start_server, stop_server
 

@@ -36,6 +36,7 @@ SMALL, LARGE = 10, 10_000
 
 def bulk_history(block, count: int, batch: int = 2_000) -> None:
     """`count` more revisions of `block`, inserted in bulk: reversion's Revision and Version, our BlockRevision."""
+    # Models after `django.setup()` at the top (startup order).
     from revisions.models import BlockRevision
 
     start = BlockRevision.objects.filter(block=block).count()
@@ -102,6 +103,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args()
 
+    # Models after `django.setup()` at the top (startup order).
     from accounts.permissions import Actor
     from blocks import services
     from revisions.models import BlockRevision

@@ -40,6 +40,7 @@ SCHEMA = [
 
 
 def build(slug: str, count: int):
+    # Models after `django.setup()` at the top (startup order).
     from accounts.models import Site
     from blocks.models import SiteBlock
     from locales.models import Locale, SiteLocale
@@ -69,6 +70,7 @@ def build(slug: str, count: int):
 
 
 def page(site, marks: bool) -> float:
+    # Models after `django.setup()` at the top (startup order).
     from blocks.models import SiteBlock
     from blocks.selectors import translation_marks
 

@@ -60,6 +60,7 @@ def hanging_receiver() -> tuple[int, list]:
 
 
 def answering_receiver() -> int:
+    # Only the answering scenario needs a server class (optional for the rest of the run).
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     class Handler(BaseHTTPRequestHandler):
@@ -87,6 +88,7 @@ def main() -> int:
         CMS_RATE_LIMIT_WRITES="1000000",
         CMS_RATE_LIMIT_READS="1000000",
     )
+    # The database URL is chosen above, before Django is set up (startup order).
     import django
 
     django.setup()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from reversion.models import Version
 
+from blocks import services
 from blocks.models import SiteBlock
+from blocks.services import writing
 
 HEADER_SCHEMA = [
     {"name": "logo", "type": "image", "label": "Logo"},
@@ -246,9 +248,6 @@ def test_schema_change_on_the_fr_copy_changes_en_and_es_with_a_revision_each(api
 
 @pytest.mark.django_db
 def test_a_failure_on_one_copy_changes_no_copy(api, actor, monkeypatch):
-    from blocks import services
-    from blocks.services import writing
-
     create(api, "Promo", PROMO_SCHEMA, PROMO_DATA)
     copy_to(api, "promo", "fr")
     copy_to(api, "promo", "es")

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import gzip
+import time
+from datetime import timedelta
+
+import orjson
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import Site
+from accounts.models import ApiToken, Role, Site
+from accounts.permissions import Actor
+from accounts.services import token_revoke
 from blocks import services
 from blocks.models import SiteBlock
+from delivery.cache import invalidate_site
+from locales.sites import site_update
 from tests.conftest import issue_token
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +167,6 @@ def test_unknown_source_params_are_tolerated(site, publish, reader):
 def test_private_site_wants_a_read_token_of_that_site(site, publish, other_site, reader):
     publish("Hero", {"title": "Secret"})
     Site.objects.filter(pk=site.pk).update(is_public=False)
-    from delivery.cache import invalidate_site
 
     invalidate_site(site.pk)
 
@@ -182,10 +191,6 @@ def test_private_site_wants_a_read_token_of_that_site(site, publish, other_site,
 
 
 def test_revoked_token_is_refused_even_on_a_public_site(site, publish, reader):
-    from django.utils import timezone
-
-    from accounts.models import ApiToken
-
     publish("Hero", {"title": "x"})
     _, secret = issue_token(site, username="reader", role="viewer", scopes=("read",))
     ApiToken.objects.filter(user__username="reader").update(revoked_at=timezone.now())
@@ -246,10 +251,6 @@ def test_etag_changes_with_content_and_not_with_unrelated_publishes(site, publis
 
 
 def test_large_bodies_are_gzipped_small_ones_not(site, publish, reader):
-    import gzip
-
-    import orjson
-
     publish("Big", {"title": "t", "body": "lorem ipsum " * 500})
     publish("Small", {"title": "t"})
     big = reader.get(f"{BASE}/blocks/big", HTTP_ACCEPT_ENCODING="gzip, br")
@@ -315,26 +316,16 @@ def test_writes_are_refused_with_405_envelope(site, reader):
 
 
 def test_expired_content_is_not_found_at_once_even_if_the_scheduler_is_late(site, publish, reader, settings):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     block = publish("Banner", {"title": "Promo"})
     assert reader.get(f"{BASE}/blocks/banner").status_code == 200  # now cached
     # the scheduler has not run: the row is still `published`, only its unpublish time has passed
     SiteBlock.objects.filter(pk=block.pk).update(scheduled_unpublish_at=timezone.now() - timedelta(seconds=1))
-    from delivery.cache import invalidate_site
 
     invalidate_site(site.pk)  # the schedule write bumps the generation (a published block changed)
     assert reader.get(f"{BASE}/blocks/banner").status_code == 404
 
 
 def test_cached_answer_stops_at_the_scheduled_unpublish_time(site, publish, reader):
-    import time
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     block = publish("Banner", {"title": "Promo"})
     SiteBlock.objects.filter(pk=block.pk).update(scheduled_unpublish_at=timezone.now() + timedelta(seconds=1.5))
     response = reader.get(f"{BASE}/blocks/banner")
@@ -348,11 +339,6 @@ def test_cached_answer_stops_at_the_scheduled_unpublish_time(site, publish, read
 def test_a_site_made_private_and_a_revoked_token_take_effect_at_once(
     site, publish, reader, django_capture_on_commit_callbacks
 ):
-    from accounts.models import ApiToken, Role
-    from accounts.permissions import Actor
-    from accounts.services import token_revoke
-    from locales.sites import site_update
-
     publish("Hero", {"title": "x"})
     assert reader.get(f"{BASE}/blocks/hero").status_code == 200  # the site's facts are cached now
     owner = Actor(user=None, site=site, role=Role.OWNER)

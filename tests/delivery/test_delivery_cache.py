@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.models import Site
+from accounts.permissions import Actor
 from blocks import services
 from blocks.models import SiteBlock
 from delivery import cache as dcache
+from locales.services import site_locale_disable
+from scheduling.services import block_schedule
+from tests.conftest import issue_token
 
 pytestmark = pytest.mark.django_db
 
@@ -79,9 +89,6 @@ def test_a_hit_runs_no_query_and_a_miss_a_constant_number_whatever_the_site_size
 
 
 def test_a_hit_with_a_token_on_a_private_site_runs_no_query(site, publish):
-    from accounts.models import Site
-    from tests.conftest import issue_token
-
     publish("Hero", {"title": "x"})
     Site.objects.filter(pk=site.pk).update(is_public=False)
     dcache.invalidate_site(site.pk)
@@ -165,10 +172,6 @@ def test_draft_edits_keep_the_cache_warm(site, publish, write):
 
 
 def test_locale_changes_invalidate_through_the_locales_service(site, publish, django_capture_on_commit_callbacks):
-    from accounts.permissions import Actor
-    from locales.services import site_locale_disable
-    from tests.conftest import issue_token
-
     publish("Hero", {"title": "Hello"})
     client = APIClient()
     assert client.get(f"{BASE}/blocks/hero?locale=es").json()["meta"]["locale"] == "en"
@@ -179,8 +182,6 @@ def test_locale_changes_invalidate_through_the_locales_service(site, publish, dj
 
 
 def test_a_lost_generation_counter_never_resurrects_old_answers(site, publish, write, shared_cache):
-    from django.core.cache import cache
-
     hero = publish("Hero", {"title": "v1"})
     client = APIClient()
     client.get(f"{BASE}/blocks/hero")
@@ -192,13 +193,6 @@ def test_a_lost_generation_counter_never_resurrects_old_answers(site, publish, w
 
 
 def test_a_scheduled_unpublish_ends_a_cached_answer_on_time_even_without_the_worker(site, publish, write):
-    import time
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from scheduling.services import block_schedule
-
     block = publish("Banner", {"title": "Promo"})
     client = APIClient()
     assert client.get(f"{BASE}/blocks/banner").status_code == 200  # cached with no end in sight

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 from django.urls import reverse
 
@@ -35,8 +36,6 @@ def change_post(block: SiteBlock, data_controls: dict | list | None = None, **ov
 
 
 def encode(pairs: list[tuple[str, str]]) -> str:
-    from urllib.parse import urlencode
-
     return urlencode(pairs)
 
 

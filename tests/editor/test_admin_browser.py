@@ -18,8 +18,11 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
+from playwright.sync_api import expect, sync_playwright
 
+from accounts.permissions import Actor
 from blocks.models import SiteBlock
+from blocks.services import block_create
 from tests.conftest import build_site
 from tests.editor.conftest import member
 
@@ -70,7 +73,6 @@ def page(transactional_db, live_server, request, monkeypatch):
     """A browser page on the live server. Playwright starts only after the database is set up, and stops
     before it is torn down: its sync API runs an event loop in this thread, which makes Django refuse ORM
     calls unless DJANGO_ALLOW_ASYNC_UNSAFE is set (only for this test; the calls really are synchronous)."""
-    from playwright.sync_api import sync_playwright
 
     executable = ensure_chromium()
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -109,8 +111,6 @@ def save_and_continue(page) -> None:
 
 
 def test_editor_story_in_the_browser(page):
-    from playwright.sync_api import expect
-
     site = build_site("acme", ("en", "fr"))
     user = member(site, "ed", "editor")
     steps = page.steps
@@ -258,11 +258,6 @@ ALL_TYPES_SCHEMA = [
 
 
 def test_every_widget_and_the_schema_builder_errors_in_the_browser(page):
-    from playwright.sync_api import expect
-
-    from accounts.permissions import Actor
-    from blocks.services import block_create
-
     site = build_site("acme", ("en", "fr"))
     user = member(site, "ed", "editor")
     page.goto("/admin/login/")

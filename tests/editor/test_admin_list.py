@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.permissions import Actor
 from blocks.models import SiteBlock
 from blocks.services import block_publish, block_update_data
+from revisions.models import BlockRevision
 from tests.editor.conftest import make_block, member
 
 LIST = reverse("admin:blocks_siteblock_changelist")
@@ -82,9 +87,6 @@ def test_other_sites_block_page_is_not_reachable(blocks, admin_as, other_site):
 
 
 def test_non_member_cannot_enter(db, site):
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-
     stranger = get_user_model().objects.create_user("stranger", password="pw-for-tests-1")
     client = Client()
     client.force_login(stranger)
@@ -124,8 +126,6 @@ def test_viewer_has_no_publish_action(blocks, admin_as):
 
 
 def test_member_logs_in_through_the_admin_login_form(site):
-    from django.test import Client
-
     member(site, "wendy", "translator")
     client = Client()
     response = client.post(reverse("admin:login"), {"username": "wendy", "password": "pw-for-tests-1", "next": LIST})
@@ -134,17 +134,12 @@ def test_member_logs_in_through_the_admin_login_form(site):
 
 
 def test_stranger_cannot_log_in(db):
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-
     get_user_model().objects.create_user("nobody", password="pw-for-tests-1")
     response = Client().post(reverse("admin:login"), {"username": "nobody", "password": "pw-for-tests-1"})
     assert response.status_code == 200 and b"Please enter the correct" in response.content
 
 
 def test_delete_goes_through_the_service(site, admin_as):
-    from revisions.models import BlockRevision
-
     block = make_block(site, name="Doomed")
     assert BlockRevision.objects.filter(block_id=block.pk).exists()
     client = admin_as("editor")
@@ -166,8 +161,6 @@ def test_list_query_count_does_not_grow_with_rows(site, admin_as):
     client = admin_as("editor")
     make_block(site, name="B0", tags=["t"])
     client.get(LIST)  # warm caches (content types, sessions)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as few:
         assert client.get(LIST).status_code == 200

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from reversion.models import Revision, Version
 
 from blocks.models import SiteBlock
 from blocks.services.writing import block_state
@@ -38,8 +39,6 @@ def numbers(block) -> list[int]:
 
 @pytest.mark.django_db
 def test_prune_by_count_in_small_batches(two_histories):
-    from reversion.models import Revision, Version
-
     a, b = two_histories
     assert run("--keep", "3", "--dry-run") == "Would delete 4 revisions (4 by count, 0 by age)."
     assert numbers(a) == [7, 6, 5, 4, 3, 2, 1]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import transaction
+from django.utils import timezone
+from reversion.models import Revision, Version
 
 from blocks.models import SiteBlock
 from blocks.services.writing import block_state
 from revisions.models import BlockRevision
 from revisions.recording import block_revision, record_block_revision
+from scheduling.performing import perform_due_schedules
 
 
 def newest(block_id: int) -> BlockRevision:
@@ -88,8 +93,6 @@ def test_schema_write_records_one_revision_per_locale_copy(api, site):
 
 @pytest.mark.django_db
 def test_the_reversion_version_holds_the_block_as_written(api):
-    from reversion.models import Version
-
     api.post("/api/v1/site-blocks", {"name": "Nav", "type": "global"}, format="json")
     block = SiteBlock.objects.get(slug="nav")
     versions = Version.objects.get_for_object(block)
@@ -139,19 +142,12 @@ def test_keep_per_block_prunes_on_write(actor, settings):
         record_block_revision(block, user=None, comment=f"w{index}", before=None, after=block_state(block))
     assert list(BlockRevision.objects.filter(block=block).values_list("number", flat=True)) == [6, 5, 4]
     assert BlockRevision.objects.filter(block=other).count() == 1
-    from reversion.models import Revision, Version
 
     assert Revision.objects.count() == Version.objects.count() == 4
 
 
 @pytest.mark.django_db
 def test_copy_to_locale_and_scheduled_publish_are_one_revision_each(api, editor):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from scheduling.performing import perform_due_schedules
-
     user = editor[0]
     api.post("/api/v1/site-blocks", {"name": "Promo", "type": "global"}, format="json")
     response = api.post("/api/v1/site-blocks/promo/copy-to-locale", {"locale": "fr"}, format="json")

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from reversion.models import Revision, Version
 
+from blocks.models import SiteBlock
 from revisions.models import BlockRevision
 from tests.conftest import build_site, client_with, issue_token
 
@@ -92,10 +97,6 @@ def test_list_refuses_unknown_parameters(api, header):
 
 def _bulk_history(block, count: int) -> None:
     """`count` more revisions of `block`, inserted in bulk (reversion rows included)."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.core import serializers
-    from django.utils import timezone
-    from reversion.models import Revision, Version
 
     start = BlockRevision.objects.filter(block=block).count()
     now = timezone.now()
@@ -132,8 +133,6 @@ def _bulk_history(block, count: int) -> None:
 
 @pytest.mark.django_db
 def test_list_query_count_does_not_grow_with_history(api, header):
-    from blocks.models import SiteBlock
-
     block = SiteBlock.objects.get(pk=header["id"])
     _bulk_history(block, 9)
     with CaptureQueriesContext(connection) as small:
@@ -244,8 +243,6 @@ def test_viewer_reads_history_but_cannot_restore(make_client, api, header):
 
 @pytest.mark.django_db
 def test_deleting_a_block_deletes_its_revisions(api, header):
-    from reversion.models import Revision, Version
-
     api.put("/api/v1/site-blocks/header/data", {"data": {"tagline": "x"}}, format="json")
     api.post("/api/v1/site-blocks", {"name": "Footer", "type": "global"}, format="json")
     assert BlockRevision.objects.count() == 3
@@ -267,10 +264,6 @@ def test_other_site_lists_only_its_own(other_site, api, header):
 
 @pytest.mark.django_db
 def test_deleting_a_block_with_a_long_history_deletes_it_all(api, header):
-    from reversion.models import Revision, Version
-
-    from blocks.models import SiteBlock
-
     _bulk_history(SiteBlock.objects.get(pk=header["id"]), 1_200)  # more than two deletion batches
     assert api.delete("/api/v1/site-blocks/header").status_code == 200
     assert not BlockRevision.objects.exists()

@@ -5,17 +5,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from reversion.models import Version
 
 from blocks import events
 from blocks.models import SiteBlock
 from scheduling.performing import perform_due_schedules
+from scheduling.tasks import enqueue_sweep_at
 from tests.conftest import build_site, client_with, issue_token
 from tests.worker import run_ready_tasks, run_worker_until
 
@@ -140,7 +143,6 @@ def test_two_worker_processes_publish_exactly_once(setup):
     api.post(
         "/api/v1/site-blocks/promo/schedule", {"publishAt": z(datetime.now(UTC) + timedelta(seconds=1))}, format="json"
     )
-    from scheduling.tasks import enqueue_sweep_at
 
     for _ in range(6):  # duplicates, as after retries or a re-schedule
         enqueue_sweep_at(datetime.now(UTC) + timedelta(seconds=1))
@@ -171,8 +173,6 @@ def test_two_worker_processes_publish_exactly_once(setup):
 
 @pytest.mark.postgres
 def test_two_concurrent_sweeps_in_threads_publish_once(setup):
-    import threading
-
     _site, _user, api = setup
     api.post(
         "/api/v1/site-blocks/promo/schedule", {"publishAt": z(datetime.now(UTC) + timedelta(hours=1))}, format="json"
@@ -182,8 +182,6 @@ def test_two_concurrent_sweeps_in_threads_publish_once(setup):
     results = []
 
     def sweep():
-        from django.db import connection
-
         barrier.wait()
         try:
             results.append(perform_due_schedules(now=later))

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 
 from blocks.models import SiteBlock
+from blocks.services.content import block_update_data
+from blocks.services.crud import block_create
 from schema import cache_info, check_schema, clear_cache, compiled_for, schema_key
 
 SCHEMA = [
@@ -81,9 +83,6 @@ def test_the_cache_holds_its_own_copy():
 
 
 def test_blocks_read_back_from_the_database_reuse_the_compiled_schema(db, site, actor, on_postgres):
-    from blocks.services.content import block_update_data
-    from blocks.services.crud import block_create
-
     block = block_create(actor=actor, name="Header", type="global", schema=check_schema(SCHEMA))
     compiles = cache_info().compiles
     for n in range(3):

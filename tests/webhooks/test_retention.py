@@ -8,8 +8,11 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from webhooks.models import Webhook, WebhookDelivery
+from webhooks.tasks import deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -60,10 +63,6 @@ def test_bad_arguments_are_refused(db, args):
 
 def test_the_task_rows_command_the_readme_names_prunes_old_finished_sends(db):
     # README: finished task rows are pruned by django-tasks-db's own command, with these arguments.
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    from webhooks.tasks import deliver
 
     now = timezone.now()
     ages = {"old": 10, "recent": 1}

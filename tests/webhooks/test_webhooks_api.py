@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from tests.conftest import client_with, issue_token
-from webhooks.models import Webhook
+from webhooks.models import Webhook, WebhookDelivery
 from webhooks.targets import is_public
+from webhooks.tasks import attempt_delivery
 
 
 @pytest.fixture
@@ -119,9 +123,6 @@ def test_private_targets_refused_unless_allowed(owner, settings):
 
 
 def test_private_target_refused_at_send_time_too(owner, settings):
-    from webhooks.models import WebhookDelivery
-    from webhooks.tasks import attempt_delivery
-
     response = owner.post("/api/v1/webhooks", {"url": "http://127.0.0.1:9/hook"}, format="json")
     webhook = Webhook.objects.get(pk=response.json()["data"]["id"])
     delivery = WebhookDelivery.objects.create(webhook=webhook, event="block.published", body="{}", attempt_limit=5)
@@ -152,12 +153,6 @@ def test_owner_role_only_and_site_scoped(site, other_site, make_client, api):
 
 
 def test_redeliver_refuses_an_in_flight_delivery_but_recovers_a_stuck_one(owner):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from webhooks.models import WebhookDelivery
-
     hook_id = owner.post("/api/v1/webhooks", {"url": "http://127.0.0.1:9/"}, format="json").json()["data"]["id"]
     delivery = WebhookDelivery.objects.create(
         webhook_id=hook_id,
