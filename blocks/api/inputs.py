@@ -12,7 +12,7 @@ The serializers of writes to an existing block need `context={"actor": …, "blo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework import serializers
 
@@ -21,6 +21,7 @@ from blocks import rules, services
 from blocks.api.serializers import IMMUTABLE_KEYS, SchemaField
 from blocks.models import BlockType
 from blocks.services.common import require_data_write
+from blocks.services.crud import BlockMeta, check_meta
 from cms import errors
 from cms.api.serializers import (
     InputSerializer,
@@ -99,7 +100,7 @@ class BlockMetaInput(InputSerializer):
         self.context["actor"].require(Action.WRITE)
         if "tags" in unreadable:
             values = {**values, "tags": readable_tags(self.sent.get("tags"))}
-        return services.check_meta(self.context["block"], values, unreadable=unreadable - {"tags"})  # type: ignore[arg-type]
+        return check_meta(self.context["block"], cast(BlockMeta, values), unreadable=unreadable - {"tags"})
 
 
 class BlockSchemaInput(InputSerializer):

@@ -6,6 +6,8 @@ selector and renders. Single-block answers carry the `ETag`; writes honour `If-M
 
 from __future__ import annotations
 
+from typing import cast
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -149,7 +151,9 @@ class BlockDetailView(BlockWriteMixin, BlockView):
         block, expected = self.block_for_write(request, slug)
         serializer = inputs.BlockMetaInput(context={"actor": self.actor, "block": block})
         changes = parse_body(serializer, request, current=block_payload(block, content=False))
-        block = services.block_update_meta(actor=self.actor, block=block, expected_version=expected, changes=changes)
+        block = services.block_update_meta(
+            actor=self.actor, block=block, expected_version=expected, changes=cast(services.BlockMeta, changes)
+        )
         return block_response(block)
 
     @extend_schema(operation_id="site-blocks.delete", responses={200: OpenApiResponse(Deleted, description="Deleted.")})
