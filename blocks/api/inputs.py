@@ -72,6 +72,14 @@ class BlockCreateInput(InputSerializer):
         values["locale"] = values.get("locale") or self.context.get("locale")
         return values
 
+    def answer_problems(
+        self, type_problems: dict[str, str], values: dict[str, Any], unreadable: set[str]
+    ) -> dict[str, str]:
+        problems = super().answer_problems(type_problems, values, unreadable)
+        if any(key == "schema" or key.startswith("schema[") for key in problems):
+            problems.pop("data", None)  # data is read against the schema: with none to read it by, nothing is said
+        return problems
+
     def rule_problems(self, values: dict[str, Any], unreadable: set[str]) -> dict[str, str]:
         if "locale" in unreadable:  # named alone: which locale the block is in decides what the rest means
             raise errors.ValidationFailed(fields={"locale": LOCALE_MESSAGE})

@@ -191,7 +191,7 @@ class InputSerializer(serializers.Serializer):
             # The values that did parse may break rules too: their problems join the type problems, and a rule
             # that holds whatever the value (a path on a global block) speaks for a value it could not read.
             raise errors.ValidationFailed(
-                self.problem_message, fields={**problems, **self.rule_problems(values, unreadable)}
+                self.problem_message, fields=self.answer_problems(problems, values, unreadable)
             )
         return self.check(values)
 
@@ -199,6 +199,12 @@ class InputSerializer(serializers.Serializer):
     def _names(field: serializers.Field, problems: dict[str, str]) -> bool:
         name = str(field.field_name)
         return any(path == name or path.startswith(f"{name}[") for path in problems)
+
+    def answer_problems(
+        self, type_problems: dict[str, str], values: dict[str, Any], unreadable: set[str]
+    ) -> dict[str, str]:
+        """The problems of the answer: the type problems and `rule_problems` (a rule wins for its path)."""
+        return {**type_problems, **self.rule_problems(values, unreadable)}
 
     def rule_problems(self, values: dict[str, Any], unreadable: set[str]) -> dict[str, str]:
         """The service's rules about the `values` that parsed, by API name, when others (`unreadable`, Python
