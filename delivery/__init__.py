@@ -3,6 +3,6 @@
 views.py      plain Django views (no DRF on the hot path): parse, authorise, answer from the cache
 answers.py    build an answer on a miss: the payload, its bytes, gzip, ETag, expiry
 selectors.py  the queries (live rows, locale fallback in SQL, lists)
-cache.py      per-site generation counters, cached site and token facts, event listener
+cache.py      per-site generation counters, cached site and token facts, what drops them (wiring/connect.py)
 access.py     who may read: public sites, `read` and `preview` tokens
 """

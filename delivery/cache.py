@@ -211,7 +211,8 @@ def _slug_of(site) -> str | None:
 def invalidate_site(site=None, *, site_id: int | None = None) -> None:
     """Forget everything cached for a site (its facts and every answer). Takes a Site, or its id.
 
-    Called after locale changes (`CMS["SITE_LOCALES_CHANGED_LISTENERS"]`, with `site_id=`) and site edits.
+    Subscribed (`wiring/connect.py`) to locale changes (`locales.events.site_locales_changed`, with `site_id=`)
+    and site edits (`accounts.events.site_changed`, with `site=`).
     """
     slug = _slug_of(site if site is not None else site_id)
     if slug is None:
@@ -221,7 +222,8 @@ def invalidate_site(site=None, *, site_id: int | None = None) -> None:
 
 
 def on_block_event(event) -> None:
-    """`CMS["EVENT_LISTENERS"]` entry: bump the site's generation when readers could see a difference.
+    """After a block write commits (`blocks.events.committed`): bump the site's generation when readers could
+    see a difference.
 
     Drafts edited, created or copied change nothing live and keep the cache warm; anything touching a
     published block (or ending one: unpublish, delete) bumps it.
@@ -233,6 +235,6 @@ def on_block_event(event) -> None:
 
 
 def forget_token(token_hash: str) -> None:
-    """`CMS["TOKEN_REVOKED_LISTENERS"]` entry: the next request with this token reads its rights afresh."""
+    """After `accounts.events.token_revoked`: the next request with this token reads its rights afresh."""
     cache.delete(token_key(token_hash))
     nearcache.settle()

@@ -20,6 +20,7 @@ from accounts.models import Site
 from accounts.permissions import Action, Actor
 from blocks.models import BlockType, SiteBlock
 from blocks.services import BlockMeta, block_create, block_edit
+from blocks.services.editing import drop_redefined
 from cms import errors
 from cms.nul import MESSAGE as NUL_MESSAGE
 from cms.nul import nul_paths
@@ -215,9 +216,12 @@ class BlockChangeForm(_ServiceForm):
                 meta["path"] = cleaned["path"]
         schema = cleaned.get("schema_json") if self.can_write else block.schema
         schema_changed = self.can_write and schema != block.schema
-        if self.refused_unparsed(block, patch):
+        # What the service will apply: data of fields this save redefines is dropped (`block_edit`), so it is
+        # neither parsed against the old definition nor refused here.
+        applied = drop_redefined(patch, block.schema, schema) if schema_changed and isinstance(schema, list) else patch
+        if self.refused_unparsed(block, applied):
             return cleaned
-        if self.refused_nul({"data": patch, "schema": schema if schema_changed else []}):
+        if self.refused_nul({"data": applied, "schema": schema if schema_changed else []}):
             return cleaned
         try:
             self.saved = block_edit(

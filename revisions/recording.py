@@ -1,13 +1,9 @@
 """Recording a block write as one revision, inside the write's own transaction.
 
-Two ways in, for services:
-
-    with transaction.atomic(), block_revision(user=actor.user, comment="Updated data") as recorder:
-        ...; block.save()
-        recorder.track(block, before=before, after=after)
-
-or, for a write already inside its transaction, the one call `record_block_revision(block, user=…,
-comment=…, before=…, after=…)` (`before=None` for a block that did not exist). `before` and `after` are the
+The way in is one call, made by the blocks layer's write path (`blocks.services.writing`) inside each write's
+transaction: `record_block_revision(block, user=…, comment=…, before=…, after=…)` (`before=None` for a block
+that did not exist). `block_revision()` and its recorder are what it is built on: several blocks tracked in
+one body, each saved as a revision of its own at the end. `before` and `after` are the
 states the change list compares: the caller (the blocks layer's write path, `blocks.services.writing`) says
 what a block's editable state is; this module knows no block module.
 

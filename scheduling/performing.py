@@ -104,10 +104,17 @@ def _clear_due_unpublish(block: SiteBlock, user) -> None:
     """A due unpublish is done (or cannot be): its time is cleared, so it is not performed again."""
     actor = Actor(user=user, site=block.site, role=None)
     with block_write(
-        actor=actor, block=block, expected_version=None, comment="Scheduled unpublish", event=None, revision=False
+        actor=actor,
+        block=block,
+        expected_version=None,
+        comment="Scheduled unpublish",
+        event=None,
+        revision=False,
+        author=False,
     ) as write:
         if write.block.scheduled_unpublish_at is None:
             write.cancel()
+            return
         write.block.scheduled_unpublish_at = None
 
 
@@ -125,6 +132,7 @@ def _record_failure(block: SiteBlock, schedule: BlockSchedule | None, exc: error
         event="block.publish_failed",
         extra={"message": message, "fields": exc.fields or {}},
         revision=False,  # nothing changed but the due time: the history lists content changes
+        author=False,
     ) as write:
         write.block.scheduled_publish_at = None
         if schedule is None:

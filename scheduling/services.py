@@ -28,7 +28,6 @@ from scheduling.tasks import enqueue_sweep_at
 from schema import compiled_for
 
 LOCAL_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
-SCHEDULE_KEYS = ("publishAt", "unpublishAt", "publishAtLocal", "unpublishAtLocal")
 
 
 class _Unset(Enum):

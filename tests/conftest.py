@@ -129,3 +129,14 @@ def subscribe():
             return stack.enter_context(hook.subscribed(subscriber))
 
         yield add
+
+
+@pytest.fixture
+def swap():
+    """`swap(hook, real, stand_in)`: `stand_in` takes `real`'s place on `hook` for this test only."""
+    with ExitStack() as stack:
+
+        def replace(hook: Hook, real, stand_in):
+            return stack.enter_context(hook.swapped(real, stand_in))
+
+        yield replace

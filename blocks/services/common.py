@@ -14,13 +14,17 @@ from cms import errors
 from locales.selectors import enabled_locale_codes
 
 
-def require_data_write(actor: Actor, block: SiteBlock) -> None:
+def may_write_data(actor: Actor, block: SiteBlock) -> bool:
     """Editors write any data; translators only the data of copies in a non-default locale."""
     if actor.can(Action.WRITE):
-        return
-    if block.locale != block.site.default_locale and actor.can(Action.TRANSLATE):
-        return
-    actor.require(Action.WRITE)
+        return True
+    return block.locale != block.site.default_locale and actor.can(Action.TRANSLATE)
+
+
+def require_data_write(actor: Actor, block: SiteBlock) -> None:
+    """`may_write_data`, or the refusal an editor's write would get."""
+    if not may_write_data(actor, block):
+        actor.require(Action.WRITE)
 
 
 def check_locale(site: Site, locale: str | None, field: str = "locale") -> str:

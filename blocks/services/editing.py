@@ -75,13 +75,14 @@ def block_edit(
         for comment, done in ((META_COMMENT, meta), (SCHEMA_COMMENT, schema_changed), (DATA_COMMENT, patch))
         if done
     ]
-    event = "block.schema_updated" if schema_changed else "block.updated"
     with block_write(
         actor=actor,
         block=block,
         expected_version=expected_version,
         comment="; ".join(parts) or DATA_COMMENT,
-        event=event,
+        # What the API's separate writes would announce, in one batch (one outbox row): a webhook that
+        # listens for `block.updated` hears content changes whichever page they were made on.
+        event="block.updated" if meta or patch else None,
         conflict_message="The path was taken by a concurrent write; retry." if "path" in meta else None,
     ) as write:
         target = write.block
@@ -91,6 +92,7 @@ def block_edit(
         apply_meta(target, meta)
         if schema_changed:
             target.schema = checked_schema
+            write.emit("block.schema_updated")
         if patch:
             target.data = compiled_for(target.schema).apply_patch(target.data, patch)
             after_data_write(target, keys=set(patch))

@@ -50,7 +50,8 @@ def lock_block(block: SiteBlock, expected_version: int | None) -> SiteBlock:
     its write lock at BEGIN IMMEDIATE), and the second sees the bumped version and gets `stale_write`.
     """
     try:
-        locked = SiteBlock.objects.select_for_update().select_related("site").get(pk=block.pk)
+        # `of=self`: the block's row only, not the joined site's (writes of one site must not queue on it).
+        locked = SiteBlock.objects.select_for_update(of=("self",)).select_related("site").get(pk=block.pk)
     except SiteBlock.DoesNotExist:
         raise errors.NotFound("This block no longer exists.") from None
     if expected_version is not None and locked.version != expected_version:
@@ -114,11 +115,12 @@ def unpublish_in_place(block: SiteBlock) -> None:
     block.has_unpublished_changes = False
 
 
-def touch(block: SiteBlock, actor: Actor) -> None:
-    """Every write bumps the version (the ETag) and stamps who and when."""
+def touch(block: SiteBlock, actor: Actor, *, author: bool = True) -> None:
+    """Every write bumps the version (the ETag) and stamps when, and who (unless `author=False`)."""
     block.version += 1
     block.updated_at = timezone.now()
-    block.updated_by = actor.user if getattr(actor.user, "pk", None) else None
+    if author:
+        block.updated_by = actor.user if getattr(actor.user, "pk", None) else None
 
 
 class BlockWrite:
@@ -133,6 +135,7 @@ class BlockWrite:
         event: str | None,
         extra: dict | None = None,
         revision: bool = True,
+        author: bool = True,
         before: dict | None = None,
         conflict_message: str | None = None,
     ) -> None:
@@ -141,6 +144,7 @@ class BlockWrite:
         self.comment = comment
         self.events: list[tuple[str, dict | None]] = [(event, extra)] if event else []
         self.records_revision = revision
+        self.stamps_author = author
         self.before = block_state(block) if before is None and block.pk is not None else before
         self.conflict_message = conflict_message
         self.published = False
@@ -166,10 +170,11 @@ class BlockWrite:
         """Run the tail now (once): touch, flag, save, revision, events. See the module docstring."""
         if self.finished or self.cancelled:
             return self.block
+        assert transaction.get_connection().in_atomic_block, "finish() a write inside block_write or atomic()"
         self.finished = True
         block = self.block
         if not insert:
-            touch(block, self.actor)
+            touch(block, self.actor, author=self.stamps_author)
         if self.published:
             publish_in_place(block)
         else:
@@ -207,11 +212,14 @@ def block_write(
     event: str | None,
     extra: dict | None = None,
     revision: bool = True,
+    author: bool = True,
     conflict_message: str | None = None,
 ) -> Iterator[BlockWrite]:
     """Lock `block`, check `expected_version`, hand the write its row, and run the tail when the body ends.
 
     `conflict_message`: for writes that may change a unique column (the path), what a concurrent taker gets.
+    `revision=False`, `author=False`: for bookkeeping that is not content (a schedule, the scheduler clearing a
+    due time): no history entry, and "updated by" keeps the last person who edited the block.
 
     If the body raises, nothing is written: the transaction rolls back and no event is announced.
     """
@@ -224,6 +232,7 @@ def block_write(
             event=event,
             extra=extra,
             revision=revision,
+            author=author,
             conflict_message=conflict_message,
         )
         yield write

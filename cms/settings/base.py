@@ -169,7 +169,7 @@ CMS = {
     "WEBHOOKS_MAX_ATTEMPTS": env_int("CMS_WEBHOOKS_MAX_ATTEMPTS", 6),  # first try + retries
     "WEBHOOKS_BACKOFF_SECONDS": env_int("CMS_WEBHOOKS_BACKOFF", 30),  # then doubled per retry
     "WEBHOOKS_TIMEOUT_SECONDS": env_int("CMS_WEBHOOKS_TIMEOUT", 10),
-    # Delivery API (blocks/delivery): server-side cache of rendered answers; see docs/decisions.md.
+    # Delivery API (delivery/): server-side cache of rendered answers; see docs/decisions.md.
     "DELIVERY_CACHE_SECONDS": env_int("CMS_DELIVERY_CACHE_SECONDS", 3600),
     "DELIVERY_SITE_CACHE_SECONDS": 300,
     "DELIVERY_TOKEN_CACHE_SECONDS": env_int("CMS_DELIVERY_TOKEN_CACHE_SECONDS", 30),

@@ -78,3 +78,14 @@ def test_the_wiring_subscribes_what_docs_architecture_says():
     assert account_events.token_revoked.subscribers == (delivery_cache.forget_token,)
     assert locale_events.site_locales_changed.subscribers == (delivery_cache.invalidate_site,)
     assert not block_events.recorded.after_commit and block_events.committed.after_commit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_test_swaps_one_subscriber_through_the_fixture_and_the_others_still_run(api, swap):
+    heard: list[str] = []
+    swap(block_events.committed, delivery_cache.on_block_event, lambda event: heard.append(event.event))
+    created = api.post("/api/v1/site-blocks", {"type": "global", "name": "Header"}, format="json")
+    assert created.status_code == 201
+    assert api.post("/api/v1/site-blocks/header/publish").status_code == 200
+    assert heard == ["block.created", "block.published"]
+    assert block_events.recorded.subscribers == (outbox.record_block_events,)  # the other hook untouched

@@ -40,7 +40,7 @@ def test_name_schema_and_data_in_one_save_are_one_revision_one_bump_one_outbox_b
     assert [r.comment for r in revisions] == ["Created", comment]
     changed = {change["field"] for change in revisions[-1].changes}
     assert {"name", "data.title", "data.count"} <= changed and any(f.startswith("schema") for f in changed)
-    assert len(batches) == 1 and [event.event for event in batches[0]] == ["block.schema_updated"]
+    assert len(batches) == 1 and [event.event for event in batches[0]] == ["block.updated", "block.schema_updated"]
 
 
 def test_data_posted_for_a_field_the_same_save_redefines_is_dropped_by_the_service(site, admin_as):

@@ -28,6 +28,7 @@ from blocks.services import (
     block_update_meta,
 )
 from locales.models import Locale, SiteLocale
+from locales.sites import site_create
 
 ADMIN_USERNAME = "admin"
 
@@ -59,10 +60,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Delivery: {base}/api/v1/delivery/{site.slug}/blocks/header")
 
     def _site(self) -> Site:
-        site, _ = Site.objects.get_or_create(
-            slug=DEMO_SITE["slug"], defaults={"name": DEMO_SITE["name"], "default_locale": DEMO_LOCALES[0]}
+        site = Site.objects.filter(slug=DEMO_SITE["slug"]).first() or site_create(
+            slug=DEMO_SITE["slug"], name=DEMO_SITE["name"], locales=DEMO_LOCALES, default_locale=DEMO_LOCALES[0]
         )
-        for code in DEMO_LOCALES:
+        for code in DEMO_LOCALES:  # a demo site seeded by an older version gets the locales it lacks
             locale, _ = Locale.objects.get_or_create(code=code, defaults={"name": code})
             SiteLocale.objects.get_or_create(site=site, locale=locale)
         return site
