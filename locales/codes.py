@@ -12,6 +12,7 @@ import re
 from cms import messages
 
 MAX_LENGTH = 35  # the column width of Locale.code; RFC 5646 asks implementations to support at least 35
+CODE_MESSAGE = "Must be a locale code such as `en`, `fr-CA` or `pt-BR`."
 
 _TAG = re.compile(
     r"""^
@@ -37,7 +38,7 @@ def canonical_code(code: object) -> str:
     (`PT-br` → `pt-BR`, `zh-hant-tw` → `zh-Hant-TW`), so `fr-CA` and `fr-ca` cannot become two locales.
     """
     if not isinstance(code, str) or not code:
-        raise InvalidLocaleCode("Must be a locale code such as `en`, `fr-CA` or `pt-BR`.")
+        raise InvalidLocaleCode(CODE_MESSAGE)
     if len(code) > MAX_LENGTH:
         raise InvalidLocaleCode(messages.too_long(MAX_LENGTH))
     if "_" in code:

@@ -21,6 +21,7 @@ from locales.events import site_locales_changed
 from locales.models import Locale, SiteLocale
 
 MAX_NAME_LENGTH = 100
+ONLY_TRUE = "Only `true` is accepted: make another locale the default instead."
 
 
 class _Unset:
@@ -33,7 +34,8 @@ class _Unset:
 UNSET = _Unset()
 
 
-def _code(value: object, field: str) -> str:
+def locale_code(value: str, field: str) -> str:
+    """The canonical spelling of `value`, or `ValidationFailed` naming `field` (`code`, `fallback`)."""
     try:
         return canonical_code(value)
     except InvalidLocaleCode as exc:
@@ -69,18 +71,27 @@ def _fallback_map(rows: dict[str, SiteLocale]) -> dict[str, str | None]:
     return {code: row.fallback_code for code, row in rows.items() if row.is_enabled}
 
 
+def check_locale_name(name: str | None) -> None:
+    """A locale's display name (None: the code) fits its column."""
+    if name is not None and len(name) > MAX_NAME_LENGTH:
+        raise errors.ValidationFailed(fields={"name": messages.too_long(MAX_NAME_LENGTH)})
+
+
+def check_enable_values(*, code: str, name: str | None, fallback: str | None) -> tuple[str, str | None]:
+    """The canonical code and fallback of a locale to enable; the first problem is raised alone, in this order:
+    `code`, `name`, `fallback`."""
+    code = locale_code(code, "code")
+    check_locale_name(name)
+    return code, None if fallback is None else locale_code(fallback, "fallback")
+
+
 def site_locale_enable(
-    *, actor: Actor, code: object, name: object = None, fallback: object = None, site: Site | None = None
+    *, actor: Actor, code: str, name: str | None = None, fallback: str | None = None, site: Site | None = None
 ) -> SiteLocale:
     """Enable `code` on the site (creating the catalogue entry if new); re-enabling brings its blocks back."""
     actor.require(Action.MANAGE)
     site = site or actor.site
-    code = _code(code, "code")
-    if name is not None and not isinstance(name, str):
-        raise errors.ValidationFailed(fields={"name": messages.MUST_BE_STRING})
-    if isinstance(name, str) and len(name) > MAX_NAME_LENGTH:
-        raise errors.ValidationFailed(fields={"name": messages.too_long(MAX_NAME_LENGTH)})
-    fallback_code = None if fallback is None else _code(fallback, "fallback")
+    code, fallback_code = check_enable_values(code=code, name=name, fallback=fallback)
     with transaction.atomic():
         rows = _rows(site)
         existing = rows.get(code)
@@ -104,6 +115,22 @@ def site_locale_enable(
     return row
 
 
+def check_update_values(*, fallback: str | _Unset | None = UNSET, make_default: bool | _Unset = UNSET) -> str | None:
+    """The canonical fallback of a locale update (None: none or not given); every problem at once."""
+    problems: dict[str, str] = {}
+    if make_default is not UNSET and make_default is not True:
+        problems["make_default"] = ONLY_TRUE
+    fallback_code = None
+    if isinstance(fallback, str):
+        try:
+            fallback_code = canonical_code(fallback)
+        except InvalidLocaleCode as exc:
+            problems["fallback"] = str(exc)
+    if problems:
+        raise errors.ValidationFailed(fields=problems)
+    return fallback_code
+
+
 def site_locale_update(
     *,
     actor: Actor,
@@ -118,18 +145,8 @@ def site_locale_update(
     default: make another locale the default instead)."""
     actor.require(Action.MANAGE)
     site = site or actor.site
-    code = _code(code, "code")
-    problems: dict[str, str] = {}
-    if make_default is not UNSET and make_default is not True:
-        problems["make_default"] = "Only `true` is accepted: make another locale the default instead."
-    fallback_code = None
-    if fallback is not UNSET and fallback is not None:
-        try:
-            fallback_code = canonical_code(fallback)
-        except InvalidLocaleCode as exc:
-            problems["fallback"] = str(exc)
-    if problems:
-        raise errors.ValidationFailed(fields=problems)
+    code = locale_code(code, "code")
+    fallback_code = check_update_values(fallback=fallback, make_default=make_default)
     with transaction.atomic():
         rows = _rows(site)
         row = rows.get(code)
@@ -150,11 +167,11 @@ def site_locale_update(
     return row
 
 
-def site_locale_disable(*, actor: Actor, code: object, site: Site | None = None) -> SiteLocale:
+def site_locale_disable(*, actor: Actor, code: str, site: Site | None = None) -> SiteLocale:
     """Disable a locale. Its blocks are kept (no longer served); the default locale cannot be disabled."""
     actor.require(Action.MANAGE)
     site = site or actor.site
-    code = _code(code, "code")
+    code = locale_code(code, "code")
     with transaction.atomic():
         rows = _rows(site)
         row = rows.get(code)

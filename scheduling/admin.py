@@ -92,20 +92,20 @@ class BlockScheduleMixin(_BlockAdmin):
                     block_unschedule(actor=actor, block=block, expected_version=expected)
                     messages.success(request, "The schedule was cancelled.")
                 else:
-                    body = {
-                        "publishAtLocal": request.POST.get("publish_at") or None,
-                        "unpublishAtLocal": request.POST.get("unpublish_at") or None,
-                    }
-                    times = read_schedule_times(block.site, body)
+                    times = read_schedule_times(
+                        block.site,
+                        publish_at_local=request.POST.get("publish_at") or None,
+                        unpublish_at_local=request.POST.get("unpublish_at") or None,
+                    )
                     unchanged = {
-                        "publish": block.scheduled_publish_at,
-                        "unpublish": block.scheduled_unpublish_at,
+                        "publish_at": block.scheduled_publish_at,
+                        "unpublish_at": block.scheduled_unpublish_at,
                     }
                     block_schedule(
                         actor=actor,
                         block=block,
                         expected_version=expected,
-                        **{f"{kind}_at": value for kind, value in times.items() if value != unchanged[kind]},
+                        **{name: value for name, value in times.items() if value != unchanged[name]},
                     )
                     messages.success(request, "The schedule was saved.")
                 return HttpResponseRedirect(

@@ -11,9 +11,10 @@ performing what is due is `scheduling.performing`.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Final
+from typing import Final, TypeAlias, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils import timezone
@@ -45,10 +46,12 @@ UNSET: Final = _Unset.UNSET
 # ---- reading times -------------------------------------------------------------------------------------------
 
 
-def parse_utc(value: object, field: str) -> datetime:
+UTC_MESSAGE = "Must be an ISO 8601 date-time such as 2030-01-05T09:00:00Z."
+LOCAL_MESSAGE = "Must be a local time `YYYY-MM-DDTHH:mm`, e.g. 2030-01-05T09:00."
+
+
+def parse_utc(value: str, field: str) -> datetime:
     """An ISO 8601 instant with `Z` or an offset; a time without one is refused (it would be a guess)."""
-    if not isinstance(value, str):
-        raise errors.ValidationFailed(fields={field: "Must be an ISO 8601 date-time such as 2030-01-05T09:00:00Z."})
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
@@ -67,10 +70,10 @@ def site_zone(site: Site) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def parse_local(value: object, field: str, zone: ZoneInfo) -> datetime:
+def parse_local(value: str, field: str, zone: ZoneInfo) -> datetime:
     """`YYYY-MM-DDTHH:mm` on the wall clock of `zone`, as a UTC instant; gaps and overlaps are refused."""
-    if not isinstance(value, str) or not LOCAL_RE.match(value):
-        raise errors.ValidationFailed(fields={field: "Must be a local time `YYYY-MM-DDTHH:mm`, e.g. 2030-01-05T09:00."})
+    if not LOCAL_RE.match(value):
+        raise errors.ValidationFailed(fields={field: LOCAL_MESSAGE})
     try:
         naive = datetime.fromisoformat(value)
     except ValueError:
@@ -112,24 +115,56 @@ def _z(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%MZ")
 
 
-def read_schedule_times(site: Site, body: dict) -> dict[str, datetime | None]:
-    """The times a schedule body sets: {"publish": …, "unpublish": …}; `null` clears, an absent key keeps."""
+# A time a caller gives: a string to read, None to clear, UNSET to keep.
+GivenTime: TypeAlias = str | _Unset | None
+
+
+def read_schedule_times(
+    site: Site,
+    *,
+    publish_at: GivenTime = UNSET,
+    unpublish_at: GivenTime = UNSET,
+    publish_at_local: GivenTime = UNSET,
+    unpublish_at_local: GivenTime = UNSET,
+    unreadable: Collection[str] = (),
+) -> dict[str, datetime | None]:
+    """The times a schedule sets, as UTC instants: `{"publish_at": …, "unpublish_at": …}`; None clears, a time
+    left out keeps. `*_at` are UTC instants, `*_at_local` wall-clock times in the site's zone, one of each pair.
+
+    Problems are named by the API's keys (`publishAtLocal`), which the messages quote too. `unreadable` names the
+    arguments a client sent with a value of another type (the API's input serializer could not read them): they
+    count as given, and are named with their type problem, so one answer still names every problem in order.
+    """
     zone = site_zone(site)
+    given = {
+        "publish_at": publish_at,
+        "unpublish_at": unpublish_at,
+        "publish_at_local": publish_at_local,
+        "unpublish_at_local": unpublish_at_local,
+    }
     times: dict[str, datetime | None] = {}
     problems: dict[str, str] = {}
     for kind in ("publish", "unpublish"):
         utc_key, local_key = f"{kind}At", f"{kind}AtLocal"
-        if utc_key in body and local_key in body:
+        sent = [name for name in (f"{kind}_at", f"{kind}_at_local") if name in unreadable or given[name] is not UNSET]
+        if len(sent) == 2:
             problems[local_key] = f"Give `{utc_key}` or `{local_key}`, not both."
             continue
-        key = utc_key if utc_key in body else local_key if local_key in body else None
-        if key is None:
+        if not sent:
             continue
-        if body[key] is None:
-            times[kind] = None
+        name = sent[0]
+        local = name.endswith("_local")
+        key = local_key if local else utc_key
+        value = given[name]
+        if name in unreadable:
+            problems[key] = LOCAL_MESSAGE if local else UTC_MESSAGE
             continue
+        if value is None:
+            times[f"{kind}_at"] = None
+            continue
+        text = cast(str, value)  # given, readable and not None
         try:
-            times[kind] = parse_utc(body[key], key) if key == utc_key else parse_local(body[key], key, zone)
+            times[f"{kind}_at"] = parse_local(text, key, zone) if local else parse_utc(text, key)
         except errors.ValidationFailed as exc:
             if exc.fields and len(exc.fields) == 1 and exc.message != exc.default_message:
                 raise  # a DST error: its message says it all

@@ -42,28 +42,30 @@ class WebhookValues(TypedDict, total=False):
     secret: str
 
 
-def _string_list(value: object, key: str, allowed: set[str] | None, what: str, problems: dict) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        problems[key] = messages.MUST_BE_STRINGS
-        return []
-    for index, item in enumerate(value):
-        if allowed is not None and item not in allowed:
+URL_MESSAGE = "Must be an http:// or https:// URL of at most 2,048 characters."
+SECRET_MESSAGE = f"Must be a string of {MIN_SECRET_LENGTH} to 200 characters."
+
+
+def _string_list(values: list[str], key: str, allowed: set[str], what: str, problems: dict[str, str]) -> list[str]:
+    for index, item in enumerate(values):
+        if item not in allowed:
             problems[f"{key}[{index}]"] = f"`{item}` is not {what}: one of {', '.join(sorted(allowed))}."
-    return list(dict.fromkeys(value))
+    return list(dict.fromkeys(values))
 
 
 def clean_webhook_values(site: Site, values: WebhookValues, *, creating: bool) -> WebhookValues:
     """The values to write, checked: every problem reported at once, named by model field (`block_types[0]`).
 
-    The values are as a client sent them (the API passes JSON through), so each one's type is checked too."""
+    The values have their types already (the API's input serializer and the admin's form checked them); a new
+    webhook needs a `url` (`creating`)."""
     problems: dict[str, str] = {}
     clean: WebhookValues = {}
     if creating and "url" not in values:
         problems["url"] = messages.REQUIRED
     if "url" in values:
         url = values["url"]
-        if not isinstance(url, str) or len(url) > 2048:
-            problems["url"] = "Must be an http:// or https:// URL of at most 2,048 characters."
+        if len(url) > 2048:
+            problems["url"] = URL_MESSAGE
         else:
             try:
                 checked_addresses(url)
@@ -71,13 +73,10 @@ def clean_webhook_values(site: Site, values: WebhookValues, *, creating: bool) -
             except TargetRefused as exc:
                 problems["url"] = str(exc)
     if "name" in values:
-        name = values["name"]
-        if not isinstance(name, str):
-            problems["name"] = messages.MUST_BE_STRING
-        elif len(name) > MAX_NAME_LENGTH:
+        if len(values["name"]) > MAX_NAME_LENGTH:
             problems["name"] = messages.too_long(MAX_NAME_LENGTH)
         else:
-            clean["name"] = name.strip()
+            clean["name"] = values["name"].strip()
     if "events" in values:
         clean["events"] = _string_list(values["events"], "events", set(EVENTS), "a block event", problems)
     if "block_types" in values:
@@ -89,23 +88,24 @@ def clean_webhook_values(site: Site, values: WebhookValues, *, creating: bool) -
             values["locales"], "locales", set(enabled_locale_codes(site)), "a locale of this site", problems
         )
     if "is_active" in values:
-        if not isinstance(values["is_active"], bool):
-            problems["is_active"] = messages.MUST_BE_BOOLEAN
-        else:
-            clean["is_active"] = values["is_active"]
+        clean["is_active"] = values["is_active"]
     if "secret" in values:
-        secret = values["secret"]
-        if not isinstance(secret, str) or not MIN_SECRET_LENGTH <= len(secret) <= 200:
-            problems["secret"] = f"Must be a string of {MIN_SECRET_LENGTH} to 200 characters."
+        if not MIN_SECRET_LENGTH <= len(values["secret"]) <= 200:
+            problems["secret"] = SECRET_MESSAGE
         else:
-            clean["secret"] = secret
+            clean["secret"] = values["secret"]
     if problems:
         raise errors.ValidationFailed(fields=problems)
     return clean
 
 
-def webhook_create(*, actor: Actor, values: WebhookValues) -> Webhook:
+def require_manage(actor: Actor) -> None:
+    """Only the site's owners manage webhooks (checked before any value is read)."""
     actor.require(Action.MANAGE, "Only the site's owners manage webhooks.")
+
+
+def webhook_create(*, actor: Actor, values: WebhookValues) -> Webhook:
+    require_manage(actor)
     clean = clean_webhook_values(actor.site, values, creating=True)
     clean.setdefault("secret", SECRET_PREFIX + secrets.token_urlsafe(32))
     user = actor.user if getattr(actor.user, "pk", None) else None
@@ -115,7 +115,7 @@ def webhook_create(*, actor: Actor, values: WebhookValues) -> Webhook:
 
 
 def webhook_update(*, actor: Actor, webhook: Webhook, changes: WebhookValues) -> Webhook:
-    actor.require(Action.MANAGE, "Only the site's owners manage webhooks.")
+    require_manage(actor)
     clean = clean_webhook_values(actor.site, changes, creating=False)
     with transaction.atomic():
         webhook = Webhook.objects.select_for_update().get(pk=webhook.pk)
@@ -128,7 +128,7 @@ def webhook_update(*, actor: Actor, webhook: Webhook, changes: WebhookValues) ->
 
 
 def webhook_delete(*, actor: Actor, webhook: Webhook) -> None:
-    actor.require(Action.MANAGE, "Only the site's owners manage webhooks.")
+    require_manage(actor)
     webhook.delete()
     forget_active_hooks(webhook.site_id)
 
@@ -140,7 +140,7 @@ def delivery_redeliver(*, actor: Actor | None, delivery: WebhookDelivery) -> Web
     can take (its worker died mid-send).
     """
     if actor is not None:
-        actor.require(Action.MANAGE, "Only the site's owners manage webhooks.")
+        require_manage(actor)
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
         if delivery.status == DeliveryStatus.SENDING and not is_stuck(delivery):

@@ -143,29 +143,6 @@ class TypedList(Typed, serializers.ListField):
         return isinstance(value, list)
 
 
-class Sent:
-    """A field taken as sent, whatever its type: the service checks it (the endpoints not yet typed: webhooks,
-    locales, schedules, whose services still read values of any type and name each problem themselves)."""
-
-    def run_validation(self, data: Any = empty) -> Any:
-        if data is empty:
-            raise SkipField()
-        return data
-
-
-class SentString(Sent, serializers.CharField):
-    pass
-
-
-class SentBoolean(Sent, serializers.BooleanField):
-    pass
-
-
-class SentStrings(Sent, serializers.ListField):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(child=serializers.CharField(), **kwargs)
-
-
 class InputSerializer(serializers.Serializer):
     """Base of every request-body serializer; subclasses declare fields and may override `check`."""
 

@@ -8,6 +8,8 @@ DELETE /locales/{code}   owners: disables it (its blocks are kept, no longer ser
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -15,10 +17,12 @@ from rest_framework.response import Response
 from accounts.api import SiteAPIView
 from accounts.models import Site
 from accounts.permissions import Action
+from cms import errors
 from cms.api.openapi import envelope, message_answer
-from cms.api.serializers import InputSerializer, SentBoolean, SentString, parse_body
+from cms.api.serializers import InputSerializer, TypedBoolean, TypedString, parse_body
 from cms.api.views import allow_params
 from locales import selectors, services
+from locales.codes import CODE_MESSAGE
 from locales.models import SiteLocale
 
 
@@ -42,14 +46,46 @@ LocaleDisabled = message_answer("LocaleDisabled", "Locale disabled")
 
 
 class LocaleEnableInput(InputSerializer):
-    code = SentString(help_text="A BCP 47 code, like `fr-CA`.")
-    name = SentString(required=False)
-    fallback = SentString(required=False, allow_null=True)
+    """A locale to enable. Needs `context={"actor": …}`."""
+
+    code = TypedString(message=CODE_MESSAGE, help_text="A BCP 47 code, like `fr-CA`.")
+    name = TypedString(required=False, allow_null=True)
+    fallback = TypedString(required=False, allow_null=True, message=CODE_MESSAGE)
+
+    def rule_problems(self, values: dict[str, Any], unreadable: set[str]) -> dict[str, str]:
+        # The service names one problem at a time, in the order code, name, fallback: the values before the
+        # first one of the wrong type are checked by the service's own rules, then that one is named alone.
+        self.context["actor"].require(Action.MANAGE)
+        first = next(key for key in ("code", "name", "fallback") if key in unreadable)
+        if first != "code":
+            services.locale_code(values["code"], "code")
+        if first == "fallback":
+            services.check_locale_name(values.get("name"))
+        raise errors.ValidationFailed(fields={first: cast(TypedString, self.fields[first]).message})
 
 
 class LocaleUpdateInput(InputSerializer):
-    fallback = SentString(required=False, allow_null=True)
-    isDefault = SentBoolean(source="make_default", required=False, help_text="Only `true`: make it the default.")
+    """A change of the locale `context["code"]` (from the URL). Needs `context={"actor": …, "code": …}`."""
+
+    fallback = TypedString(required=False, allow_null=True, message=CODE_MESSAGE)
+    isDefault = TypedBoolean(
+        source="make_default", required=False, message=services.ONLY_TRUE, help_text="Only `true`: make it the default."
+    )
+
+    def answer_problems(
+        self, type_problems: dict[str, str], values: dict[str, Any], unreadable: set[str]
+    ) -> dict[str, str]:
+        problems = super().answer_problems(type_problems, values, unreadable)
+        return {key: problems[key] for key in ("isDefault", "fallback") if key in problems}  # the service's order
+
+    def rule_problems(self, values: dict[str, Any], unreadable: set[str]) -> dict[str, str]:
+        self.context["actor"].require(Action.MANAGE)
+        services.locale_code(self.context["code"], "code")  # the URL's code is named alone, before the body
+        try:
+            services.check_update_values(**values)
+        except errors.ValidationFailed as exc:
+            return {self.api_name(path): message for path, message in (exc.fields or {}).items()}
+        return {}
 
 
 def locale_payload(row: SiteLocale, site: Site, fallbacks: dict[str, str | None]) -> dict:
@@ -95,7 +131,7 @@ class LocaleCollectionView(LocaleView):
     def post(self, request):
         """Enable a locale (owners)"""
         allow_params(request)
-        body = parse_body(LocaleEnableInput(), request)
+        body = parse_body(LocaleEnableInput(context={"actor": self.actor}), request)
         row = services.site_locale_enable(
             actor=self.actor, code=body["code"], name=body.get("name"), fallback=body.get("fallback")
         )
@@ -111,7 +147,7 @@ class LocaleDetailView(LocaleView):
     def patch(self, request, code: str):
         """Change a locale's fallback, or make it the default (owners)"""
         allow_params(request)
-        serializer = LocaleUpdateInput()
+        serializer = LocaleUpdateInput(context={"actor": self.actor, "code": code})
         changes = parse_body(serializer, request)
         with serializer.api_names():
             row = services.site_locale_update(actor=self.actor, code=code, **changes)

@@ -51,10 +51,10 @@ class WebhookCollectionView(WebhookView):
     def post(self, request):
         """Create a webhook (owners); the answer shows its signing secret"""
         allow_params(request)
-        serializer = WebhookInput()
+        serializer = WebhookInput(context={"actor": self.actor, "creating": True})
         values = parse_body(serializer, request)
         with serializer.api_names():
-            webhook = services.webhook_create(actor=self.actor, values=values)
+            webhook = services.webhook_create(actor=self.actor, values=cast(WebhookValues, values))
         return Response({"data": webhook_payload(webhook, with_secret=True)}, status=201)
 
 
@@ -76,7 +76,7 @@ class WebhookDetailView(WebhookView):
         """Change a webhook (owners)"""
         allow_params(request)
         webhook = selectors.webhook_for_actor(self.actor, webhook_id)
-        serializer = WebhookInput()
+        serializer = WebhookInput(context={"actor": self.actor, "creating": False})
         changes = parse_body(serializer, request)
         with serializer.api_names():
             webhook = services.webhook_update(actor=self.actor, webhook=webhook, changes=cast(WebhookValues, changes))
