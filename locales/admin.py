@@ -24,7 +24,7 @@ from locales.selectors import enabled_locale_codes, site_locale_rows
 from locales.sites import site_create, site_update
 
 if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
+    from django_stubs_ext import WithAnnotations  # for the type checker only
 
     class _SiteListAnnotations(TypedDict):
         """What `SiteAdmin.get_queryset` annotates each row of the site list with."""
