@@ -35,7 +35,7 @@ def revisions_for_block(block):
     return BlockRevision.objects.for_block(block).select_related("author").newest_first()
 
 
-def revision_of_block(block, revision_id: object) -> BlockRevision:
+def revision_of_block(block, revision_id: int | str) -> BlockRevision:
     """Revision `revision_id` if it belongs to `block`; any other (another block, another site) is not_found."""
     try:
         pk = int(str(revision_id))

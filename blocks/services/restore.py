@@ -18,7 +18,7 @@ from schema import check_schema, compiled_for
 
 
 def block_restore(
-    *, actor: Actor, block: SiteBlock, revision_id: object, expected_version: int | None, publish: bool = False
+    *, actor: Actor, block: SiteBlock, revision_id: int | str, expected_version: int | None, publish: bool = False
 ) -> tuple[SiteBlock, dict]:
     """Put `block`'s schema and data back as revision `revision_id` recorded them; returns (block, meta).
 
