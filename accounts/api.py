@@ -14,6 +14,7 @@ from accounts.models import Membership, Role, Site
 from accounts.permissions import Actor
 from cms import errors
 from cms.api.openapi import CmsAutoSchema
+from cms.api.serializers import read_object
 from cms.api.throttling import TokenRateThrottle
 
 
@@ -64,5 +65,4 @@ class SiteAPIView(APIView):
             if not self.actor.may_write():
                 raise errors.Forbidden("Your role or token only allows reading on this site.")
             # Parse now, so a malformed body is `bad_request` on every write, even on endpoints that ignore it.
-            if not isinstance(request.data, dict):
-                raise errors.BadRequest("The request body must be a JSON object.")
+            read_object(request)

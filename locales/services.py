@@ -16,22 +16,13 @@ from django.db import transaction
 from accounts.models import Site
 from accounts.permissions import Action, Actor
 from cms import errors, messages
+from cms.sentinels import UNSET, Unset
 from locales.codes import InvalidLocaleCode, canonical_code
 from locales.events import site_locales_changed
 from locales.models import Locale, SiteLocale
 
 MAX_NAME_LENGTH = 100
 ONLY_TRUE = "Only `true` is accepted: make another locale the default instead."
-
-
-class _Unset:
-    """An argument left out: that setting is left as it is (None means "no fallback")."""
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET = _Unset()
 
 
 def locale_code(value: str, field: str) -> str:
@@ -115,7 +106,7 @@ def site_locale_enable(
     return row
 
 
-def check_update_values(*, fallback: str | _Unset | None = UNSET, make_default: bool | _Unset = UNSET) -> str | None:
+def check_update_values(*, fallback: str | Unset | None = UNSET, make_default: bool | Unset = UNSET) -> str | None:
     """The canonical fallback of a locale update (None: none or not given); every problem at once."""
     problems: dict[str, str] = {}
     if make_default is not UNSET and make_default is not True:
@@ -135,8 +126,8 @@ def site_locale_update(
     *,
     actor: Actor,
     code: str,
-    fallback: str | _Unset | None = UNSET,
-    make_default: bool | _Unset = UNSET,
+    fallback: str | Unset | None = UNSET,
+    make_default: bool | Unset = UNSET,
     site: Site | None = None,
 ) -> SiteLocale:
     """Change an enabled locale: its `fallback` (a code, or None for none) and/or make it the default.

@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from datetime import UTC, datetime
-from enum import Enum
-from typing import Final, TypeAlias, cast
+from typing import TypeAlias, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils import timezone
@@ -24,23 +23,12 @@ from accounts.permissions import Action, Actor
 from blocks.models import BlockStatus, SiteBlock
 from blocks.services.writing import block_write
 from cms import errors
+from cms.sentinels import UNSET, Unset
 from scheduling.models import BlockSchedule
 from scheduling.tasks import enqueue_sweep_at
 from schema import compiled_for
 
 LOCAL_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
-
-
-class _Unset(Enum):
-    """The type of `UNSET`: a time the caller did not give (None is a time cleared)."""
-
-    UNSET = "UNSET"
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Final = _Unset.UNSET
 
 
 # ---- reading times -------------------------------------------------------------------------------------------
@@ -116,7 +104,7 @@ def _z(value: datetime) -> str:
 
 
 # A time a caller gives: a string to read, None to clear, UNSET to keep.
-GivenTime: TypeAlias = str | _Unset | None
+GivenTime: TypeAlias = str | Unset | None
 
 
 def read_schedule_times(
@@ -187,8 +175,8 @@ def block_schedule(
     actor: Actor,
     block: SiteBlock,
     expected_version: int | None,
-    publish_at: datetime | _Unset | None = UNSET,
-    unpublish_at: datetime | _Unset | None = UNSET,
+    publish_at: datetime | Unset | None = UNSET,
+    unpublish_at: datetime | Unset | None = UNSET,
     now: datetime | None = None,
 ) -> SiteBlock:
     """Set (or clear, with None) the block's scheduled publish and/or unpublish time.

@@ -6,7 +6,7 @@ from accounts.permissions import Action, Actor
 from blocks.models import SiteBlock
 from blocks.services.common import require_data_write
 from blocks.services.translation import after_data_write
-from blocks.services.writing import block_write, locked_copies, rewrite_locked
+from blocks.services.writing import block_write, schema_to_copies
 from schema import check_schema, compiled_for
 
 
@@ -25,8 +25,7 @@ def block_replace_schema(*, actor: Actor, block: SiteBlock, schema: list, expect
     ) as write:
         write.block.schema = checked
         write.finish()  # the addressed block first, then its copies, in the history and the outbox row alike
-        for target in locked_copies(write.block):
-            rewrite_locked(target, actor=actor, comment=comment, event="block.schema_updated", schema=checked)
+        schema_to_copies(write.block, checked, actor=actor, comment=comment)
     return write.block
 
 

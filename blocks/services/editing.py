@@ -17,7 +17,7 @@ from blocks.models import SiteBlock
 from blocks.services.common import require_data_write
 from blocks.services.crud import BlockMeta, apply_meta, check_meta
 from blocks.services.translation import after_data_write
-from blocks.services.writing import block_write, locked_copies, rewrite_locked
+from blocks.services.writing import block_write, schema_to_copies
 from cms import errors
 from schema import check_schema, compiled_for
 
@@ -98,8 +98,5 @@ def block_edit(
             after_data_write(target, keys=set(patch))
         write.finish()  # the block first, then its copies' schemas: one outbox row for all of them
         if schema_changed:
-            for copy in locked_copies(target):
-                rewrite_locked(
-                    copy, actor=actor, comment=SCHEMA_COMMENT, event="block.schema_updated", schema=target.schema
-                )
+            schema_to_copies(target, target.schema, actor=actor, comment=SCHEMA_COMMENT)
     return write.block

@@ -11,7 +11,7 @@ from __future__ import annotations
 from accounts.permissions import Action, Actor
 from blocks.models import SiteBlock
 from blocks.services.translation import after_data_replaced
-from blocks.services.writing import block_write, locked_copies, rewrite_locked
+from blocks.services.writing import block_write, schema_to_copies
 from cms import errors
 from revisions.selectors import revision_of_block, revision_state
 from schema import check_schema, compiled_for
@@ -54,7 +54,17 @@ def block_restore(
         if publish:
             write.publish()
         write.finish()  # the block first, then the copies' schemas: one outbox row for all of them
-        copies_updated = _restore_schema_of_copies(actor, restored, schema, target.pk) if schema_changed else []
+        copies_updated = (
+            schema_to_copies(
+                restored,
+                schema,
+                actor=actor,
+                comment=f"Schema restored from revision {target.pk} ({restored.locale})",
+                only_changed=True,
+            )
+            if schema_changed
+            else []
+        )
     block = write.block
     assert write.revision is not None
     meta = {
@@ -64,14 +74,3 @@ def block_restore(
         "changes": write.revision.changes,
     }
     return block, meta
-
-
-def _restore_schema_of_copies(actor: Actor, block: SiteBlock, schema: list, revision_pk: int) -> list[str]:
-    updated = []
-    for copy in locked_copies(block):
-        if copy.schema == schema:
-            continue
-        comment = f"Schema restored from revision {revision_pk} ({block.locale})"
-        rewrite_locked(copy, actor=actor, comment=comment, event="block.schema_updated", schema=schema)
-        updated.append(copy.locale)
-    return updated

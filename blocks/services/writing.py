@@ -249,6 +249,21 @@ def locked_copies(block: SiteBlock, *, order_by: str = "pk") -> list[SiteBlock]:
     )
 
 
+def schema_to_copies(
+    block: SiteBlock, schema: list, *, actor: Actor, comment: str, only_changed: bool = False
+) -> list[str]:
+    """Give `block`'s other locale copies `schema` (schemas are kept in step across a translation group), each
+    locked and written as a revision of its own (with `only_changed`, copies that already have it are left
+    alone). Answers the locales written. Call it inside the caller's `block_write`, after finishing `block`."""
+    written = []
+    for copy in locked_copies(block):
+        if only_changed and copy.schema == schema:
+            continue
+        rewrite_locked(copy, actor=actor, comment=comment, event="block.schema_updated", schema=schema)
+        written.append(copy.locale)
+    return written
+
+
 def rewrite_locked(block: SiteBlock, *, actor: Actor, comment: str, event: str, **fields: Any) -> BlockRevision | None:
     """Set `fields` on a block the caller already locked and save it through the tail, as a revision of its own.
 

@@ -215,6 +215,7 @@ class InputSerializer(serializers.Serializer):
 
 
 def read_object(request: Any) -> dict:
+    """The request's JSON body, which every write must send as an object (`bad_request` otherwise)."""
     body = request.data
     if not isinstance(body, dict):
         raise errors.BadRequest("The request body must be a JSON object.")
