@@ -12,6 +12,7 @@ Field types live in `schema.types`, one module each (the contract: `schema.field
 
 from schema.checks import MAX_FIELDS, MAX_LEVELS, check_schema
 from schema.compiler import CacheInfo, CompiledSchema, cache_info, clear_cache, compiled_for, schema_key
+from schema.defaults import clean_defaults
 from schema.fieldtype import FieldType
 from schema.paths import ANY_ITEM, format_path, values_at
 from schema.registry import get_type, is_localized, localized_default, type_names
@@ -27,6 +28,7 @@ __all__ = [
     "FieldType",
     "cache_info",
     "check_schema",
+    "clean_defaults",
     "clear_cache",
     "compiled_for",
     "format_path",
