@@ -76,7 +76,8 @@ def _check_field(field: object, where: str, level: int, errors: dict[str, str], 
 
     allowed = (COMMON_KEYS if named else ITEMS_KEYS) | (ftype.options if ftype else frozenset())
     for key, value in field.items():
-        if key not in NESTED_KEYS:  # nested definitions are checked as fields, level by level
+        # Nested definitions are checked as fields, level by level; an unknown key is refused as such.
+        if key in allowed and key not in NESTED_KEYS:
             for path, message in value_problems(value, f"{where}.{key}").items():
                 errors.setdefault(path, message)
     for key in field:
