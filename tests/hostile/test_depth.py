@@ -49,13 +49,12 @@ def block(api):
     return create(api, SCHEMA, {"title": "t"})
 
 
-@pytest.mark.parametrize("shape", sorted(DEEP_VALUES))
 @pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 300, 500])
-def test_data_nested_past_the_limit_is_refused_with_its_path(api, block, shape, levels):
-    make, path = DEEP_VALUES[shape]
+def test_data_nested_past_the_limit_is_refused_with_its_path(api, block, levels):
     before = footprint()
-    response = api.put(f"{BLOCKS}/hero/data?publish=true", {"data": make(levels)}, format="json")
-    refused(response, {path: DEPTH_MESSAGE}, DATA_MESSAGE)
+    for make, path in DEEP_VALUES.values():
+        response = api.put(f"{BLOCKS}/hero/data?publish=true", {"data": make(levels)}, format="json")
+        refused(response, {path: DEPTH_MESSAGE}, DATA_MESSAGE)
     assert footprint() == before
 
 

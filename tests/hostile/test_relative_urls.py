@@ -20,8 +20,8 @@ BAD = [
     "//evil.example",
     "///evil.example",
     "/。evil",
-    "/／evil.example",  # full-width solidus
-    "/＼evil.example",  # full-width reverse solidus
+    "/\uff0fevil.example",  # full-width solidus
+    "/\uff3cevil.example",  # full-width reverse solidus
     "/\u2215evil.example",  # division slash
     "/é",
     "/ok/é",
@@ -43,28 +43,32 @@ FIELDS = {
 }
 
 
+def at_place(data: dict, sent: dict) -> str:
+    """The URL at the place `sent` put it in `data`."""
+    key, value = next(iter(sent.items()))
+    return data[key] if isinstance(value, str) else data[key]["url"]
+
+
 @pytest.fixture
 def block(api):
     return create(api, SCHEMA, {"u": "/"})
 
 
-@pytest.mark.parametrize("field", sorted(FIELDS))
 @pytest.mark.parametrize("value", BAD, ids=ascii)
-def test_bad_relative_urls_are_refused_in_every_url_field(api, block, field, value):
-    make, path = FIELDS[field]
+def test_bad_relative_urls_are_refused_in_every_url_field(api, block, value):
     before = footprint()
-    response = api.put(f"{BLOCKS}/hero/data", {"data": make(value)}, format="json")
-    refused(response, {path: MESSAGE}, "The data did not validate.")
+    for make, path in FIELDS.values():
+        response = api.put(f"{BLOCKS}/hero/data", {"data": make(value)}, format="json")
+        refused(response, {path: MESSAGE}, "The data did not validate.")
     assert footprint() == before
 
 
-@pytest.mark.parametrize("field", sorted(FIELDS))
 @pytest.mark.parametrize("value", GOOD, ids=ascii)
-def test_good_relative_urls_are_stored(api, block, field, value):
-    make, _ = FIELDS[field]
-    response = api.put(f"{BLOCKS}/hero/data", {"data": make(value)}, format="json")
-    assert response.status_code == 200, response.content[:300]
-    assert response.json()["data"]["data"] == {"u": "/", **make(value)}
+def test_good_relative_urls_are_stored_in_every_url_field(api, block, value):
+    for make, _ in FIELDS.values():
+        response = api.put(f"{BLOCKS}/hero/data", {"data": make(value)}, format="json")
+        assert response.status_code == 200, response.content[:300]
+        assert at_place(response.json()["data"]["data"], make(value)) == value
 
 
 def test_a_url_refused_in_a_list_of_objects_names_its_row(api):
