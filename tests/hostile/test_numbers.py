@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
 import pytest
 from django.db import connection
 
 from blocks.models import SiteBlock
 from revisions.models import BlockRevision
-from schema import MAX_SAFE_INTEGER
+from schema import MAX_SAFE_INTEGER, compiled_for
 from schema.limits import NUMBER_MESSAGE
 from tests.hostile.values import BLOCKS, DELIVERY, create, footprint, fresh_delivery_cache, refused
 
@@ -123,6 +124,18 @@ def test_schema_options_at_the_limit_are_accepted(api, block, number):
     assert api.get(f"{BLOCKS}/hero/json-schema").json()["data"]["properties"]["n"]["default"] == number
 
 
+def test_the_served_json_schema_bounds_number_fields_like_the_server():
+    compiled = compiled_for([{"name": "n", "type": "number"}, {"name": "i", "type": "number", "integer": True}])
+    served = jsonschema.Draft202012Validator(compiled.json_schema)
+    for name in ("n", "i"):
+        assert compiled.json_schema["properties"][name]["minimum"] == -SAFE
+        assert compiled.json_schema["properties"][name]["maximum"] == SAFE
+        for number in BAD_NUMBERS:
+            assert not served.is_valid({name: number}) and compiled.validate({name: number}), number
+        for number in (SAFE, -SAFE, 0):
+            assert served.is_valid({name: number}) and compiled.validate({name: number}) == {}, number
+
+
 # -- values stored before the rule -----------------------------------------------------------------------------
 def _store_old_values(block: SiteBlock, big: int | float) -> None:
     """What a probe of the old code left behind: a huge number in the working copy, the published snapshot,
@@ -161,12 +174,22 @@ def _every_reader_answers(api, block: SiteBlock) -> None:
         assert response["Content-Type"] == "application/json"
     # The big number comes back as a number (the JavaScript reader gets the nearest double, as it would).
     assert api.get(f"{DELIVERY}/blocks/hero").json()["data"]["data"]["n"] == pytest.approx(1e20)
-    for write in ("publish", "unpublish", "publish"):
-        response = api.post(f"{BLOCKS}/hero/{write}", format="json")
-        assert response.status_code == 200, (write, response.content[:300])
+    # Publishing again names the typed field past its bound (the compiled schema carries it), as a 422.
+    refused(
+        api.post(f"{BLOCKS}/hero/publish", format="json"),
+        {"data.n": f"Must be at most {SAFE}."},
+        "The block cannot be published until these fields are fixed.",
+    )
     response = api.patch(f"{BLOCKS}/hero", {"name": "Hero 2"}, format="json")
     assert response.status_code == 200, response.content[:300]
-    assert api.get(f"{BLOCKS}/hero/revisions").status_code == 200
+    for write in ("unpublish", "publish"):  # the answers hold the old free-form numbers
+        if write == "publish":
+            assert api.put(f"{BLOCKS}/hero/data", {"data": {"n": 1}}, format="json").status_code == 200
+        response = api.post(f"{BLOCKS}/hero/{write}", format="json")
+        assert response.status_code == 200, (write, response.content[:300])
+        assert response.json()["data"]["data"]["list"][0] == pytest.approx(1e20)
+    for url in (f"{BLOCKS}/hero/revisions", f"{DELIVERY}/blocks"):
+        assert api.get(url).status_code == 200, url
 
 
 def test_a_huge_integer_stored_before_the_rule_renders_everywhere(api, block):
@@ -175,15 +198,19 @@ def test_a_huge_integer_stored_before_the_rule_renders_everywhere(api, block):
     _every_reader_answers(api, block)
 
 
+OLD_JSONB = '{"n": 1e20, "list": [1e20, {"deep": [1e20]}]}'
+
+
 @pytest.mark.postgres
 def test_jsonb_one_e_twenty_stored_before_the_rule_renders_everywhere(api, block):
     """The probe's case exactly: `1e20` written by the old code is read back from jsonb as an integer."""
     _store_old_values(block, 1)
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE blocks_siteblock SET data = jsonb_set(data, '{n}', '1e20'::jsonb),"
-            " published_snapshot = jsonb_set(published_snapshot, '{data,n}', '1e20'::jsonb) WHERE id = %s",
-            [block.pk],
+            "UPDATE blocks_siteblock SET data = data || %s::jsonb,"
+            " published_snapshot = jsonb_set(published_snapshot, '{data}', published_snapshot->'data' || %s::jsonb)"
+            " WHERE id = %s",
+            [OLD_JSONB, OLD_JSONB, block.pk],
         )
         cursor.execute(
             'UPDATE revisions_blockrevision SET changes = \'[{"field": "data.n", "from": 1, "to": 1e20}]\'::jsonb'
