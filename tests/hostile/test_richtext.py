@@ -12,12 +12,15 @@ from pathlib import Path
 import pytest
 from django.apps import apps as django_apps
 from django.test import Client
+from playwright.sync_api import sync_playwright
 
 from blocks.models import SiteBlock
 from revisions.models import BlockRevision
 from schema.sanitize import sanitize_html
+from tests.conftest import build_site
 from tests.editor.conftest import member
 from tests.editor.helpers import change_url, post_change
+from tests.editor.test_admin_browser import ensure_chromium
 from tests.hostile.values import BLOCKS, DELIVERY, create, fresh_delivery_cache
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures(fresh_delivery_cache.__name__)]
@@ -273,3 +276,42 @@ def test_the_migration_sanitises_rows_stored_before_the_fix(api, payload):
     assert_clean(block.schema[0]["default"], payload)
     assert_clean(block.published_snapshot["data"]["h"], payload)
     assert block.data["s"] == payload  # a string is not HTML: left exactly as written
+
+
+BROWSER_PAYLOAD = (
+    '<img src="/no-such-image" onerror="window.__xss = 1">'
+    '<svg><animate onbegin="window.__xss = 2" attributeName="x" dur="1s"/></svg>'
+    '<a href="javascript:window.__xss = 3" id="evil-link">link</a><script>window.__xss = 4</script><p>kept</p>'
+)
+
+
+@pytest.mark.browser
+def test_editor_js_runs_no_stored_handler_even_unsanitised(transactional_db, live_server, monkeypatch):
+    """The second line of defence alone: with the server's sanitising of the page switched off, editor.js
+    still builds the richtext editor from an inert document, so no stored handler or script runs."""
+    site = build_site("acme", ("en",))
+    user = member(site, "owner-acme", "owner")
+    block = SiteBlock.objects.create(site=site, name="Hero", slug="hero", type="global", locale="en", schema=RICH)
+    store_raw(block, {"h": BROWSER_PAYLOAD})
+    monkeypatch.setattr("editor.widgets.sanitize_html", lambda html: html)
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    client = Client()
+    client.force_login(user)
+    session = client.cookies["sessionid"].value
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=ensure_chromium(), headless=True, args=["--no-sandbox"])
+        try:
+            context = browser.new_context(base_url=live_server.url)
+            host = live_server.url.split("//", 1)[1].split(":", 1)[0]
+            context.add_cookies([{"name": "sessionid", "value": session, "domain": host, "path": "/"}])
+            page = context.new_page()
+            page.goto(change_url(block))
+            editable = page.locator(".cms-richtext-editor")
+            editable.wait_for()
+            page.wait_for_timeout(1_500)  # time for an image error or an SVG animation to fire
+            assert page.evaluate("window.__xss") is None
+            assert "kept" in editable.inner_text()
+            assert editable.locator("[onerror], [onbegin], script").count() == 0
+            assert editable.locator("#evil-link").get_attribute("href") is None
+        finally:
+            browser.close()
