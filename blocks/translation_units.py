@@ -20,8 +20,7 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
-import orjson
-
+from cms import jsonbytes
 from schema import ANY_ITEM, compiled_for, is_localized, values_at
 
 MISSING, PARTIAL, COMPLETE = "missing", "partial", "complete"
@@ -82,7 +81,7 @@ def is_empty(value: Any) -> bool:
 
 def fingerprint(value: Any) -> str:
     """A short stable hash of a JSON value (key order does not matter); `None` has one too."""
-    return hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
+    return hashlib.sha256(jsonbytes.dumps(value, sort_keys=True)).hexdigest()[:16]
 
 
 def source_fingerprints(schema: list[dict], data: dict) -> dict[str, str]:

@@ -29,7 +29,9 @@ from cms.conf import cms_setting
 
 logger = logging.getLogger("cms.delivery")
 
-PREFIX = "dlv1"
+#: bumped when what a cached answer may hold changes, so answers cached by older code are never served again
+#: (dlv2: richtext re-sanitised by migration blocks/0005; answers cached before it may hold unsanitised HTML)
+PREFIX = "dlv2"
 
 
 class Missing(Enum):

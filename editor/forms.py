@@ -61,6 +61,8 @@ class SchemaJSONField(forms.CharField):
             return json.loads(text)
         except ValueError as exc:
             raise forms.ValidationError(f"The schema is not valid JSON: {exc}") from None
+        except RecursionError:  # the standard parser recurses: a hostile depth is a form error, not a 500
+            raise forms.ValidationError("The schema is not valid JSON: nested too deep.") from None
 
 
 class _ServiceForm(forms.ModelForm):

@@ -154,6 +154,8 @@ def parse_json(text: str) -> tuple[Any, str | None]:
         return MISSING, f"Not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
     except ValueError as exc:
         return MISSING, f"Not valid JSON: {exc}."
+    except RecursionError:  # the standard parser recurses: a hostile depth is a field error, not a 500
+        return MISSING, "Not valid JSON: nested too deep."
 
 
 def _read_entry(post, name: str, kinds: tuple) -> tuple[Entry, Any]:

@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from editor.controls import MISSING, RenderContext, control_attrs, error_html, posted_text, row_tokens
 from editor.freeform import parse_free_list, render_free_list
 from schema.paths import format_path
+from schema.sanitize import sanitize_html
 from schema.types.datetime_type import parse_datetime
 
 PREFIX = "d"
@@ -161,7 +162,11 @@ class TextWidget(Widget):
 @widget
 class RichTextWidget(Widget):
     """A contenteditable editor with a small toolbar (editor.js) writing HTML into a textarea; the server
-    sanitises it on write like any API write. Without JavaScript the textarea itself is the editor."""
+    sanitises it on write like any API write. Without JavaScript the textarea itself is the editor.
+
+    The value is sanitised again here, before the page holds it: editor.js turns the textarea's text into
+    live HTML, so a value stored before the sanitiser saw it (an old row, a value not yet rewritten) must
+    not reach the page as it is (editor.js also parses it inertly and drops handlers: defence in depth)."""
 
     type_name = "richtext"
 
@@ -172,7 +177,7 @@ class RichTextWidget(Widget):
             "1" if ctx.disabled else "",
             name,
             control_attrs(ctx),
-            value if isinstance(value, str) else "",
+            sanitize_html(value) if isinstance(value, str) else "",
         )
 
     def parse(self, field, post, name):

@@ -12,21 +12,26 @@ Field types live in `schema.types`, one module each (the contract: `schema.field
 
 from schema.checks import MAX_FIELDS, MAX_LEVELS, check_schema
 from schema.compiler import CacheInfo, CompiledSchema, cache_info, clear_cache, compiled_for, schema_key
+from schema.defaults import clean_defaults
 from schema.fieldtype import FieldType
+from schema.limits import MAX_DEPTH, MAX_SAFE_INTEGER, value_problems
 from schema.paths import ANY_ITEM, format_path, values_at
 from schema.registry import get_type, is_localized, localized_default, type_names
 from schema.walk import FieldRef, iter_fields, localized_fields, top_level_names
 
 __all__ = [
     "ANY_ITEM",
+    "MAX_DEPTH",
     "MAX_FIELDS",
     "MAX_LEVELS",
+    "MAX_SAFE_INTEGER",
     "CacheInfo",
     "CompiledSchema",
     "FieldRef",
     "FieldType",
     "cache_info",
     "check_schema",
+    "clean_defaults",
     "clear_cache",
     "compiled_for",
     "format_path",
@@ -38,5 +43,6 @@ __all__ = [
     "schema_key",
     "top_level_names",
     "type_names",
+    "value_problems",
     "values_at",
 ]

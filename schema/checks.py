@@ -12,7 +12,9 @@ import re
 
 from cms.errors import ValidationFailed
 from schema.compiler import CompiledSchema
+from schema.defaults import clean_defaults, clean_value
 from schema.fieldtype import COMMON_KEYS, ITEMS_KEYS
+from schema.limits import value_problems
 from schema.registry import get_type, type_names
 
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
@@ -20,6 +22,8 @@ MAX_FIELDS = 250
 MAX_LEVELS = 5
 MAX_LABEL = 255
 MAX_HELP = 2000
+#: keys holding nested field definitions, which are checked as fields (and their levels counted), not as values
+NESTED_KEYS = frozenset({"fields", "items"})
 TOO_DEEP = (
     f"Too deep: at most {MAX_LEVELS} nesting levels "
     "(a level-5 field cannot be an object or a list of objects or lists)."
@@ -27,14 +31,15 @@ TOO_DEEP = (
 
 
 def check_schema(schema: object) -> list[dict]:
-    """Return `schema` unchanged if it is valid; else raise ValidationFailed naming every problem."""
+    """Return `schema` if it is valid (with richtext inside its defaults sanitised: `schema.defaults`); else
+    raise ValidationFailed naming every problem."""
     if not isinstance(schema, list):
         raise ValidationFailed("The schema is not valid.", fields={"schema": "Must be a list of field definitions."})
     errors: dict[str, str] = {}
     _check_fields(schema, "schema", 1, errors)
     if errors:
         raise ValidationFailed("The schema is not valid.", fields=errors)
-    return schema
+    return clean_defaults(schema)
 
 
 def _check_fields(fields: list, where: str, level: int, errors: dict[str, str]) -> None:
@@ -70,6 +75,11 @@ def _check_field(field: object, where: str, level: int, errors: dict[str, str], 
         report("type", f"A list cannot hold {type_name} items.")
 
     allowed = (COMMON_KEYS if named else ITEMS_KEYS) | (ftype.options if ftype else frozenset())
+    for key, value in field.items():
+        # Nested definitions are checked as fields, level by level; an unknown key is refused as such.
+        if key in allowed and key not in NESTED_KEYS:
+            for path, message in value_problems(value, f"{where}.{key}").items():
+                errors.setdefault(path, message)
     for key in field:
         if key not in allowed:
             if not named and key in COMMON_KEYS:
@@ -124,7 +134,8 @@ def _check_default(field: dict, where: str, errors: dict[str, str]) -> None:
         errors[f"{where}.default"] = "A dataSource field has no default: it is filled when the block is read."
         return
     name = field["name"]
-    problems = CompiledSchema([field]).validate({name: field["default"]})
+    # Judged as it will be stored: sanitised first, as data is (`apply_patch`).
+    problems = CompiledSchema([field]).validate({name: clean_value(field, field["default"])})
     prefix = f"data.{name}"
     for path, message in problems.items():
         errors.setdefault(f"{where}.default{path[len(prefix) :]}", message)

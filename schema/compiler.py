@@ -23,9 +23,11 @@ from typing import Any
 import jsonschema_rs
 import orjson
 
+from cms import jsonbytes
 from cms.errors import ValidationFailed
 from schema import patterns
 from schema.fieldtype import CHECK_KEYWORD, CompileContext, FieldType, generic_message
+from schema.limits import value_problems
 from schema.paths import ANY_ITEM, format_path
 from schema.registry import is_localized, type_of
 
@@ -169,7 +171,7 @@ class _Compiler(CompileContext):
                 out["$defs"] = {name: {"not": orjson.loads(text)} for text, name in self._checks.items()}
             return _for_engine(out), root  # a copy, like the branch below
         # A deep copy through JSON: fragments share constants, and callers get a plain, independent dict.
-        return orjson.loads(orjson.dumps(out)), root
+        return jsonbytes.copy(out), root
 
     def fields(self, fields: list[dict]) -> dict:
         path, node = self._stack[-1]
@@ -217,7 +219,7 @@ class _Compiler(CompileContext):
                 assert "not" not in fragment, ftype.name
                 # The check itself sits in `$defs` (shared by fields with the same options): the `Not` error
                 # then carries a one-key schema, not the whole check, which the binding would convert.
-                text = orjson.dumps(ftype.engine_check(field), option=orjson.OPT_SORT_KEYS).decode()
+                text = jsonbytes.dumps(ftype.engine_check(field), sort_keys=True).decode()
                 name = self._checks.setdefault(text, f"check{len(self._checks)}")
                 fragment["not"] = {"$ref": f"#/$defs/{name}"}
             return fragment
@@ -397,6 +399,12 @@ class CompiledSchema:
         merged = dict(current or {})
         errors: dict[str, str] = {}
         for key, value in patch.items():
+            errors.update(value_problems(value, format_path("data", (key,))))
+        if errors:
+            # Out of bounds (a number past 2^53 - 1, a value nested past 32 levels): told alone, before the
+            # sanitiser or the engine look at the value.
+            raise ValidationFailed("The data did not validate.", fields=errors)
+        for key, value in patch.items():
             node = fields.get(key)
             if node is None or node.definition()[1].name == "dataSource":
                 if value is None and key in merged:
@@ -478,7 +486,7 @@ def cache_info() -> CacheInfo:
 
 def schema_key(schema: list[dict]) -> str:
     """The content hash that identifies a schema version (key order inside a definition does not matter)."""
-    return hashlib.sha256(orjson.dumps(schema, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return hashlib.sha256(jsonbytes.dumps(schema, sort_keys=True)).hexdigest()
 
 
 def compiled_for(schema: list[dict]) -> CompiledSchema:
@@ -491,7 +499,7 @@ def compiled_for(schema: list[dict]) -> CompiledSchema:
             _cache.move_to_end(key)
             return compiled
         _stats.misses += 1
-    compiled = CompiledSchema(orjson.loads(orjson.dumps(schema)))
+    compiled = CompiledSchema(jsonbytes.copy(schema))
     with _cache_lock:
         compiled = _cache.setdefault(key, compiled)
         while len(_cache) > CACHE_SIZE:

@@ -14,6 +14,9 @@ import re
 END = "$(?!\\n)"
 NO_SPACE = "[^\\x00-\\x20\\x7f]"
 HOST = "[^\\x00-\\x20\\x7f/?#]+"
+#: printable ASCII without the space; and the character after a relative URL's `/`: that, but not `/` or `\\`
+ASCII = "[\\x21-\\x7e]"
+RELATIVE_FIRST = "[\\x21-\\x2e\\x30-\\x5b\\x5d-\\x7e]"
 
 #: schemes a `url` field may allow; `javascript:`, `data:`, `vbscript:`, `file:` can never be allowed
 ALLOWED_SCHEMES = ("http", "https", "mailto", "tel", "sms", "ftp", "ftps")
@@ -28,7 +31,10 @@ def _nocase(word: str) -> str:
 def url_pattern(schemes: tuple[str, ...] | list[str] = DEFAULT_SCHEMES, allow_relative: bool = True) -> str:
     """A full-match regex for a URL with one of `schemes`, or (if `allow_relative`) a path such as `/blog`.
 
-    A relative value must start with a single `/`: `//evil.example` is a protocol-relative URL, not a path.
+    A relative value is one `/` followed by printable ASCII whose first character is neither `/` nor `\\`:
+    `//evil.example` is a protocol-relative URL, browsers read `/\\evil.example` as one too, and a non-ASCII
+    character may be normalised into either (the full-width solidus U+FF0F; `/。evil`). Paths with other
+    characters are written percent-encoded (`/%C3%BCber`), as browsers send them anyway.
     """
     alternatives = []
     hier = sorted(s for s in schemes if s in HIERARCHICAL)
@@ -40,7 +46,7 @@ def url_pattern(schemes: tuple[str, ...] | list[str] = DEFAULT_SCHEMES, allow_re
         names = "|".join(_nocase(s) for s in flat)
         alternatives.append(f"(?:{names}):{NO_SPACE}+")
     if allow_relative:
-        alternatives.append(f"/(?:[^\\x00-\\x20\\x7f/]{NO_SPACE}*)?")
+        alternatives.append(f"/(?:{RELATIVE_FIRST}{ASCII}*)?")
     return "^(?:" + "|".join(alternatives) + ")" + END
 
 

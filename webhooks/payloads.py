@@ -7,9 +7,8 @@ byte for byte, on every attempt.
 
 from __future__ import annotations
 
-import orjson
-
 from blocks.events import BlockEvent
+from cms import jsonbytes
 from cms.api.formats import iso_ms
 
 
@@ -48,4 +47,4 @@ def event_body(record: dict, *, delivery_id: str, site) -> bytes:
     }
     if "details" in record:
         body["details"] = record["details"]
-    return orjson.dumps(body)
+    return jsonbytes.dumps(body)

@@ -23,6 +23,7 @@ from typing import Any
 
 import orjson
 
+from cms import jsonbytes
 from cms.conf import cms_setting
 from locales.selectors import locale_chain
 from schema import ANY_ITEM
@@ -75,7 +76,7 @@ def _parents(node: Any, steps: tuple) -> Iterator[dict]:
 
 def copy_json(value: Any) -> Any:
     """An independent copy of stored JSON (orjson round trip: several times faster than deepcopy)."""
-    return orjson.loads(orjson.dumps(value))
+    return jsonbytes.copy(value)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from blocks.services.translation import after_data_replaced
 from blocks.services.writing import block_write, schema_to_copies
 from cms import errors
 from revisions.selectors import revision_of_block, revision_state
-from schema import check_schema, compiled_for
+from schema import check_schema, compiled_for, format_path, value_problems
 
 
 def block_restore(
@@ -35,6 +35,14 @@ def block_restore(
         raise errors.ValidationFailed(
             f"Revision {target.pk}'s schema is no longer valid; it cannot be restored.", fields=exc.fields
         ) from None
+    data = state["data"]
+    problems: dict[str, str] = {}
+    for key, value in data.items() if isinstance(data, dict) else ():
+        problems.update(value_problems(value, format_path("data", (key,))))
+    if problems:  # written before the limits (schema.limits) held: restoring would store it again
+        raise errors.ValidationFailed(
+            f"Revision {target.pk}'s data is outside today's limits; it cannot be restored.", fields=problems
+        )
     compiled_for(schema)  # compile before taking locks, as a schema write does
     comment = f"Restored from revision {target.pk}" + (" and published" if publish else "")
     with block_write(

@@ -12,10 +12,12 @@ in this order and inside one transaction:
 
 1. the row was locked and its version checked at the start (`lock_block`: `stale_write` when it moved);
 2. the version is bumped and the author stamped (`touch`);
-3. `hasUnpublishedChanges` is recomputed (unless this write published);
-4. the row is saved (a unique slug or path taken meanwhile is `conflict`);
-5. one revision is recorded with its change list (skipped only for schedule changes, which are not content);
-6. the write's events are emitted (`blocks.events`: the outbox row inside the transaction, the delivery cache
+3. richtext is sanitised under the schema being saved (`sanitize_richtext`): the data, the defaults, and the
+   published snapshot, whatever the write was (a schema change, a restore, a copy, a sync, an import);
+4. the write publishes (validated in full and snapshotted), or `hasUnpublishedChanges` is recomputed;
+5. the row is saved (a unique slug or path taken meanwhile is `conflict`);
+6. one revision is recorded with its change list (skipped only for schedule changes, which are not content);
+7. the write's events are emitted (`blocks.events`: the outbox row inside the transaction, the delivery cache
    after the commit, see `wiring.connect`).
 
 Writes that reach several blocks (a schema kept in step across locale copies, shared fields synced) write the
@@ -38,7 +40,7 @@ from blocks.models import BlockStatus, SiteBlock
 from cms import errors
 from revisions.models import BlockRevision
 from revisions.recording import record_block_revision
-from schema import compiled_for
+from schema import clean_defaults, compiled_for
 
 CONCURRENT_CONFLICT = "The slug or path was taken by a concurrent write; retry."
 
@@ -77,6 +79,27 @@ def live_data(schema: list[dict], data: dict) -> dict:
     """The data a publish snapshots: orphaned keys (no longer in the schema) are left out of the live site."""
     names = {field.get("name") for field in schema if field.get("type") != "dataSource"}
     return {key: value for key, value in data.items() if key in names}
+
+
+def sanitize_richtext(block: SiteBlock) -> None:
+    """Every richtext value the row holds passes the sanitiser under the schema being saved.
+
+    Writes sanitise what a client sends (`apply_patch`), but a value can become richtext without being sent:
+    a `string` turned `richtext` by a schema change (on every locale copy), an old revision restored, data
+    copied to a locale or synced. Doing it here, in the tail, covers every way in at once. The published
+    snapshot is sanitised under its own schema and under the one being saved: a client that reads the
+    current JSON Schema renders a value it now calls richtext as HTML even before the next publish. nh3's
+    output is stable under nh3, so clean values stay as they are.
+    """
+    block.schema = clean_defaults(block.schema)
+    block.data = compiled_for(block.schema).clean(block.data)
+    snapshot = block.published_snapshot
+    if isinstance(snapshot, dict) and isinstance(snapshot.get("data"), dict):
+        stored_schema = snapshot.get("schema") or []
+        live_schema = clean_defaults(stored_schema)
+        data = compiled_for(block.schema).clean(compiled_for(live_schema).clean(snapshot["data"]))
+        if live_schema is not stored_schema or data != snapshot["data"]:
+            block.published_snapshot = {**snapshot, "schema": live_schema, "data": data}
 
 
 def refresh_unpublished_flag(block: SiteBlock) -> None:
@@ -175,6 +198,7 @@ class BlockWrite:
         block = self.block
         if not insert:
             touch(block, self.actor, author=self.stamps_author)
+        sanitize_richtext(block)
         if self.published:
             publish_in_place(block)
         else:

@@ -5,14 +5,11 @@
 
 from __future__ import annotations
 
-import orjson
 from rest_framework.renderers import BaseRenderer
 
-_OPTIONS = orjson.OPT_NON_STR_KEYS
+from cms.jsonbytes import dumps
 
-
-def dumps(value) -> bytes:
-    return orjson.dumps(value, option=_OPTIONS)
+__all__ = ["OrjsonRenderer", "dumps"]
 
 
 class OrjsonRenderer(BaseRenderer):

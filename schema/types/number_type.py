@@ -1,4 +1,5 @@
-"""`number`: a JSON number (never a boolean), with `min`, `max`, `integer` and `step`.
+"""`number`: a JSON number (never a boolean), with `min`, `max`, `integer` and `step`; whatever they say, its
+magnitude is at most 2^53 - 1 (`schema.limits`).
 
 `step` counts from `min` (or from 0 without one), as in an HTML number input, and is checked in decimal
 arithmetic (`0.3` is a multiple of `0.1`), which JSON Schema's binary `multipleOf` gets wrong; so it is an
@@ -11,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from schema.fieldtype import CompileContext, FieldType, Report, generic_message
+from schema.limits import MAX_SAFE_INTEGER
 from schema.options import opt_bool, opt_min_max, opt_number
 
 
@@ -29,12 +31,13 @@ class NumberType(FieldType):
             report("step", "Must be greater than 0.")
 
     def compile(self, field: dict, ctx: CompileContext) -> dict:
-        out: dict = {"type": "integer" if field.get("integer") else "number"}
-        if "min" in field:
-            out["minimum"] = field["min"]
-        if "max" in field:
-            out["maximum"] = field["max"]
-        return out
+        # Without `min`/`max`, the bounds every number keeps (`schema.limits`), so a client validating with the
+        # served schema refuses what the server refuses.
+        return {
+            "type": "integer" if field.get("integer") else "number",
+            "minimum": field.get("min", -MAX_SAFE_INTEGER),
+            "maximum": field.get("max", MAX_SAFE_INTEGER),
+        }
 
     def annotations(self, field: dict) -> dict:
         return {"step": field["step"]} if "step" in field else {}

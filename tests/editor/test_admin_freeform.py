@@ -34,7 +34,7 @@ VARIETY = [
     -3.5,
     1.0,
     0.1,
-    12345678901234567890,
+    9007199254740991,  # the largest magnitude a number may have (schema.limits)
     True,
     False,
     None,

@@ -84,12 +84,36 @@
     ["Clear", "removeFormat", "Clear formatting"],
   ];
 
+  // Stored HTML enters the page only through an inert document (DOMParser runs no script and fires no
+  // handler), scrubbed of what the server's sanitiser also removes, then moved in node by node: the server
+  // sanitises before rendering too, so this is the second line, not the only one.
+  const DROP_ELEMENTS = "script, style, iframe, frame, frameset, object, embed, link, meta, base, form, svg, math, template";
+  const URL_ATTRIBUTES = ["href", "src", "xlink:href", "action", "formaction", "srcset"];
+
+  function inertFragment(html) {
+    const parsed = new DOMParser().parseFromString("<body>" + html + "</body>", "text/html");
+    parsed.body.querySelectorAll(DROP_ELEMENTS).forEach(function (node) { node.remove(); });
+    parsed.body.querySelectorAll("*").forEach(function (node) {
+      Array.from(node.attributes).forEach(function (attribute) {
+        const name = attribute.name.toLowerCase();
+        const value = attribute.value.replace(/[\u0000-\u0020]/g, "").toLowerCase();
+        if (name.startsWith("on") || name === "style" ||
+            (URL_ATTRIBUTES.includes(name) && /^(javascript|data|vbscript):/.test(value))) {
+          node.removeAttribute(attribute.name);
+        }
+      });
+    });
+    const fragment = document.createDocumentFragment();
+    while (parsed.body.firstChild) fragment.appendChild(document.adoptNode(parsed.body.firstChild));
+    return fragment;
+  }
+
   function enhanceRichText(box) {
     if (box.dataset.ready) return;
     box.dataset.ready = "1";
     const source = box.querySelector("textarea");
     const editable = el("div", { className: "cms-richtext-editor", contenteditable: box.dataset.disabled ? "false" : "true", role: "textbox", "aria-multiline": "true" });
-    editable.innerHTML = source.value;
+    editable.replaceChildren(inertFragment(source.value));
     const toolbar = el("div", { className: "cms-richtext-toolbar" });
     if (!box.dataset.disabled) {
       RICH_TOOLS.forEach(function ([label, command, title]) {
