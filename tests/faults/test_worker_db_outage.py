@@ -1,0 +1,118 @@
+"""The worker outlives a database outage: a TCP proxy between it and PostgreSQL is cut for a few seconds
+in the middle of a burst of tasks, then restored; every acknowledged write's task runs, the process lives.
+
+django-tasks-db's `db_worker` exited on the first `OperationalError`, and schedules and webhooks stopped until
+someone restarted it. The API (this test's own connection) reaches PostgreSQL directly and goes on
+acknowledging writes while the worker is cut off.
+"""
+
+from __future__ import annotations
+
+import time
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from cms.db import is_outage
+from tests.faults.tcp_proxy import TcpProxy
+from tests.faults.worker_process import start_worker, stop_worker, wait_until, worker_env
+from tests.webhooks.helpers import add_hook, site_with_block
+from tests.webhooks.receiver import Receiver
+from webhooks.models import DeliveryStatus, WebhookDelivery
+
+WRITES = 36  # each one event: one fan-out, one delivery, one send
+OUTAGE_SECONDS = 4
+
+
+@pytest.fixture
+def receiver():
+    receiver = Receiver()
+    yield receiver
+    receiver.close()
+
+
+def sent_ids(receiver: Receiver) -> list[str]:
+    return [request.headers["X-CMS-Delivery"] for request in receiver.requests]
+
+
+@pytest.mark.postgres
+def test_worker_survives_a_database_outage_mid_burst_and_runs_every_task(transactional_db, receiver, tmp_path):
+    _site, _user, api = site_with_block()
+    add_hook(api, receiver.url)
+    log = tmp_path / "worker.log"
+    written = 0
+
+    def write() -> None:
+        nonlocal written
+        response = api.put("/api/v1/site-blocks/hero/data", {"data": {"title": f"v{written}"}}, format="json")
+        assert response.status_code == 200  # acknowledged: its webhook event is owed
+        written += 1
+
+    with TcpProxy(int(settings.DATABASES["default"]["PORT"])) as proxy:
+        worker = start_worker(worker_env(port=proxy.port, heartbeat_timeout=3), log)
+        try:
+            for _ in range(WRITES // 3):
+                write()
+            wait_until(lambda: len(receiver.requests) >= 3, timeout=30, what="the worker is sending")
+            proxy.cut()
+            cut_at = time.monotonic()
+            while written < 2 * WRITES // 3:  # the burst goes on while the worker is cut off
+                write()
+            wait_until(lambda: "database unavailable" in log.read_text(), timeout=10, what="the worker hit the outage")
+            time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - cut_at)))  # the outage itself
+            assert worker.poll() is None, log.read_text()  # db_worker had exited here
+            proxy.restore()
+            while written < WRITES:
+                write()
+            wait_until(
+                lambda: WebhookDelivery.objects.filter(status=DeliveryStatus.SUCCEEDED).count() == WRITES,
+                timeout=40,
+                what=f"all {WRITES} deliveries sent",
+            )
+            assert worker.poll() is None, log.read_text()
+        finally:
+            status = stop_worker(worker)
+    assert status == 0, log.read_text()  # alive to the end, and stopped cleanly on SIGTERM
+
+    text = log.read_text()
+    assert "database reachable again" in text
+    assert proxy.refused > 0  # the worker did try to reconnect during the cut, and was refused
+    # every acknowledged write: exactly one delivery, sent once, and every task it queued ran to success
+    deliveries = list(WebhookDelivery.objects.values_list("pk", flat=True))
+    assert len(deliveries) == WRITES
+    assert sorted(sent_ids(receiver)) == sorted(str(pk) for pk in deliveries)
+    tasks = DBTaskResult.objects.filter(task_path__in=["webhooks.tasks.fan_out", "webhooks.tasks.deliver"])
+    assert tasks.filter(task_path="webhooks.tasks.deliver").count() == WRITES
+    assert sorted(set(tasks.values_list("status", flat=True))) == [TaskResultStatus.SUCCESSFUL]
+
+
+@pytest.mark.postgres
+def test_outages_are_told_from_errors(transactional_db):
+    """What the worker waits out (connection lost or refused) and what it records as a task failure."""
+    db = settings.DATABASES["default"]
+    with TcpProxy(int(db["PORT"])) as proxy:
+        with psycopg.connect(host="127.0.0.1", port=proxy.port, user=db["USER"], dbname=db["NAME"]) as conn:
+            proxy.cut()
+            with pytest.raises(psycopg.OperationalError) as lost:
+                conn.execute("SELECT 1")
+        with pytest.raises(psycopg.OperationalError) as refused:
+            psycopg.connect(host="127.0.0.1", port=proxy.port, user=db["USER"], dbname=db["NAME"], connect_timeout=5)
+    for cause in (lost.value, refused.value):
+        wrapped = OperationalError(str(cause))
+        wrapped.__cause__ = cause
+        assert is_outage(wrapped)
+    assert is_outage(InterfaceError("connection already closed"))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 1")
+        with pytest.raises(OperationalError) as timed_out:  # query_canceled 57014: waiting will not help
+            cursor.execute("SELECT pg_sleep(1)")
+        cursor.execute("SET statement_timeout = 0")
+    assert not is_outage(timed_out.value)
+    with pytest.raises(DatabaseError) as missing, connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM no_such_table")
+    assert not is_outage(missing.value)
