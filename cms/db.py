@@ -37,14 +37,26 @@ def is_outage(exc: BaseException) -> bool:
     """
     if isinstance(exc, InterfaceError):  # "connection already closed": the driver gave up on it
         return True
+    # The driver's own error, as Django wraps it, or bare where Django does not wrap (closing a connection).
+    cause = exc.__cause__ if isinstance(exc, OperationalError) else exc
+    if cause is not None and type(cause).__module__.startswith("psycopg"):
+        names = {klass.__name__ for klass in type(cause).__mro__}
+        if "InterfaceError" in names:
+            return True
+        if "OperationalError" not in names:
+            return False
+        sqlstate = getattr(cause, "sqlstate", None)
+        return sqlstate is None or sqlstate.startswith(OUTAGE_SQLSTATE_PREFIXES)
     if not isinstance(exc, OperationalError):
         return False
-    cause = exc.__cause__
-    sqlstate = getattr(cause, "sqlstate", None)
-    if cause is not None and type(cause).__module__.startswith("psycopg"):
-        return sqlstate is None or sqlstate.startswith(OUTAGE_SQLSTATE_PREFIXES)
     message = str(exc).lower()
     return any(words in message for words in SQLITE_BUSY_WORDS)
+
+
+def describe(exc: BaseException) -> str:
+    """`ClassName: first line of the message`, for one-line log entries (psycopg's run to three lines)."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
 
 
 def close_broken_connections() -> None:
@@ -78,13 +90,19 @@ def through_outage(work: Callable[[], T], *, give_up_after: float) -> T:
     """
     started = time.monotonic()
     delays = backoff_delays()
+    failed = False
     while True:
         try:
-            return work()
-        except (OperationalError, InterfaceError) as exc:
+            result = work()
+        except Exception as exc:
             delay = next(delays)
             if not is_outage(exc) or time.monotonic() - started + delay > give_up_after:
                 raise
-            logger.warning("Database unavailable (%s); trying again in %.1f s", exc, delay)
+            logger.warning("database unavailable (%s); trying again in %.1f s", describe(exc), delay)
             close_broken_connections()
             time.sleep(delay)
+            failed = True
+            continue
+        if failed:
+            logger.warning("database reachable again after %.1f s", time.monotonic() - started)
+        return result

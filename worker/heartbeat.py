@@ -23,7 +23,7 @@ from django.db import connections
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from cms.db import close_broken_connections, is_outage
+from cms.db import close_broken_connections, describe, is_outage
 from worker.models import WorkerHeartbeat
 from worker.reaping import requeue_abandoned
 
@@ -74,7 +74,12 @@ class Heartbeat:
         except Exception as exc:
             if self.healthy_since is not None or not is_outage(exc):
                 log = logger.warning if is_outage(exc) else logger.exception
-                log("Worker %s heartbeat failed (retrying every %.1f s): %s", self.worker_id, self.interval, exc)
+                log(
+                    "Worker %s heartbeat failed (retrying every %.1f s): %s",
+                    self.worker_id,
+                    self.interval,
+                    describe(exc),
+                )
             self.healthy_since = None
             close_broken_connections()
 

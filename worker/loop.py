@@ -22,14 +22,14 @@ import time
 from collections.abc import Iterator
 
 from django.core.exceptions import SuspiciousOperation
-from django.db import InterfaceError, OperationalError, close_old_connections
+from django.db import close_old_connections
 from django_tasks.base import TaskContext
 from django_tasks.signals import task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
-from cms.db import backoff_delays, close_broken_connections, is_outage
+from cms.db import backoff_delays, close_broken_connections, describe, is_outage
 from worker.heartbeat import Heartbeat
 from worker.reaping import requeue_own
 
@@ -68,7 +68,7 @@ class RecoveringWorker(Worker):
                 claimed = self.claim_next()
                 if claimed is not None:
                     self.run_task(claimed)
-            except (OperationalError, InterfaceError) as exc:
+            except Exception as exc:  # the database's errors, Django's or the driver's own
                 if not is_outage(exc):
                     raise
                 self._wait_out(exc)
@@ -132,13 +132,7 @@ class RecoveringWorker(Worker):
             self._delays = backoff_delays()
             self._outage_started = time.monotonic()
         delay = next(self._delays)
-        logger.warning(
-            "Worker %s: database unavailable (%s: %s); retrying in %.1f s",
-            self.worker_id,
-            type(exc).__name__,
-            str(exc).strip().splitlines()[0] if str(exc).strip() else "",
-            delay,
-        )
+        logger.warning("Worker %s: database unavailable (%s); retrying in %.1f s", self.worker_id, describe(exc), delay)
         close_broken_connections()
         time.sleep(delay)
 

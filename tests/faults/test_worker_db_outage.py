@@ -19,7 +19,7 @@ from django_tasks_db.models import DBTaskResult
 
 from cms.db import is_outage
 from tests.faults.tcp_proxy import TcpProxy
-from tests.faults.worker_process import start_worker, stop_worker, wait_until, worker_env
+from tests.faults.worker_process import log_shown_on_failure, start_worker, stop_worker, wait_until, worker_env
 from tests.webhooks.helpers import add_hook, site_with_block
 from tests.webhooks.receiver import Receiver
 from webhooks.models import DeliveryStatus, WebhookDelivery
@@ -44,50 +44,53 @@ def test_worker_survives_a_database_outage_mid_burst_and_runs_every_task(transac
     _site, _user, api = site_with_block()
     add_hook(api, receiver.url)
     log = tmp_path / "worker.log"
-    written = 0
+    with log_shown_on_failure(log):
+        written = 0
 
-    def write() -> None:
-        nonlocal written
-        response = api.put("/api/v1/site-blocks/hero/data", {"data": {"title": f"v{written}"}}, format="json")
-        assert response.status_code == 200  # acknowledged: its webhook event is owed
-        written += 1
+        def write() -> None:
+            nonlocal written
+            response = api.put("/api/v1/site-blocks/hero/data", {"data": {"title": f"v{written}"}}, format="json")
+            assert response.status_code == 200  # acknowledged: its webhook event is owed
+            written += 1
 
-    with TcpProxy(int(settings.DATABASES["default"]["PORT"])) as proxy:
-        worker = start_worker(worker_env(port=proxy.port, heartbeat_timeout=3), log)
-        try:
-            for _ in range(WRITES // 3):
-                write()
-            wait_until(lambda: len(receiver.requests) >= 3, timeout=30, what="the worker is sending")
-            proxy.cut()
-            cut_at = time.monotonic()
-            while written < 2 * WRITES // 3:  # the burst goes on while the worker is cut off
-                write()
-            wait_until(lambda: "database unavailable" in log.read_text(), timeout=10, what="the worker hit the outage")
-            time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - cut_at)))  # the outage itself
-            assert worker.poll() is None, log.read_text()  # db_worker had exited here
-            proxy.restore()
-            while written < WRITES:
-                write()
-            wait_until(
-                lambda: WebhookDelivery.objects.filter(status=DeliveryStatus.SUCCEEDED).count() == WRITES,
-                timeout=40,
-                what=f"all {WRITES} deliveries sent",
-            )
-            assert worker.poll() is None, log.read_text()
-        finally:
-            status = stop_worker(worker)
-    assert status == 0, log.read_text()  # alive to the end, and stopped cleanly on SIGTERM
+        with TcpProxy(int(settings.DATABASES["default"]["PORT"])) as proxy:
+            worker = start_worker(worker_env(port=proxy.port, heartbeat_timeout=3), log)
+            try:
+                for _ in range(WRITES // 3):
+                    write()
+                wait_until(lambda: len(receiver.requests) >= 3, timeout=30, what="the worker is sending")
+                proxy.cut()
+                cut_at = time.monotonic()
+                while written < 2 * WRITES // 3:  # the burst goes on while the worker is cut off
+                    write()
+                wait_until(
+                    lambda: "database unavailable" in log.read_text(), timeout=10, what="the worker hit the outage"
+                )
+                time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - cut_at)))  # the outage itself
+                assert worker.poll() is None  # db_worker had exited here
+                proxy.restore()
+                while written < WRITES:
+                    write()
+                wait_until(
+                    lambda: WebhookDelivery.objects.filter(status=DeliveryStatus.SUCCEEDED).count() == WRITES,
+                    timeout=40,
+                    what=f"all {WRITES} deliveries sent",
+                )
+                assert worker.poll() is None
+            finally:
+                status = stop_worker(worker)
+        assert status == 0  # alive to the end, and stopped cleanly on SIGTERM
 
-    text = log.read_text()
-    assert "database reachable again" in text
-    assert proxy.refused > 0  # the worker did try to reconnect during the cut, and was refused
-    # every acknowledged write: exactly one delivery, sent once, and every task it queued ran to success
-    deliveries = list(WebhookDelivery.objects.values_list("pk", flat=True))
-    assert len(deliveries) == WRITES
-    assert sorted(sent_ids(receiver)) == sorted(str(pk) for pk in deliveries)
-    tasks = DBTaskResult.objects.filter(task_path__in=["webhooks.tasks.fan_out", "webhooks.tasks.deliver"])
-    assert tasks.filter(task_path="webhooks.tasks.deliver").count() == WRITES
-    assert sorted(set(tasks.values_list("status", flat=True))) == [TaskResultStatus.SUCCESSFUL]
+        text = log.read_text()
+        assert "database reachable again" in text
+        assert proxy.refused > 0  # the worker did try to reconnect during the cut, and was refused
+        # every acknowledged write: exactly one delivery, sent once, and every task it queued ran to success
+        deliveries = list(WebhookDelivery.objects.values_list("pk", flat=True))
+        assert len(deliveries) == WRITES
+        assert sorted(sent_ids(receiver)) == sorted(str(pk) for pk in deliveries)
+        tasks = DBTaskResult.objects.filter(task_path__in=["webhooks.tasks.fan_out", "webhooks.tasks.deliver"])
+        assert tasks.filter(task_path="webhooks.tasks.deliver").count() == WRITES
+        assert sorted(set(tasks.values_list("status", flat=True))) == [TaskResultStatus.SUCCESSFUL]
 
 
 @pytest.mark.postgres

@@ -29,7 +29,7 @@ from reversion.models import Version
 from blocks.models import BlockStatus, SiteBlock
 from scheduling.tasks import perform_due_schedules
 from tests.conftest import build_site, client_with, issue_token
-from tests.faults.worker_process import start_worker, stop_worker, wait_until, worker_env
+from tests.faults.worker_process import log_shown_on_failure, start_worker, stop_worker, wait_until, worker_env
 from tests.webhooks.helpers import add_hook, site_with_block
 from tests.webhooks.receiver import Receiver
 from tests.worker import run_ready_tasks
@@ -99,36 +99,39 @@ def test_fan_out_killed_inside_the_task_is_run_again_and_delivered_once(transact
     _site, _user, api = site_with_block()
     hook = add_hook(api, receiver.url)
     log = tmp_path / "workers.log"
-    env = worker_env(heartbeat_timeout=HEARTBEAT_TIMEOUT)
-    with table_locked("webhooks_webhookdelivery") as lock:
-        assert api.put("/api/v1/site-blocks/hero/data", {"data": {"title": "New"}}, format="json").status_code == 200
-        [fan_out] = DBTaskResult.objects.filter(task_path="webhooks.tasks.fan_out")
-        pid = kill_inside_task(lock, start_worker(env, log))
-    wait_until(lambda: backend_gone(pid), timeout=10, what="the killed worker's database session ends")
+    with log_shown_on_failure(log):
+        env = worker_env(heartbeat_timeout=HEARTBEAT_TIMEOUT)
+        with table_locked("webhooks_webhookdelivery") as lock:
+            assert (
+                api.put("/api/v1/site-blocks/hero/data", {"data": {"title": "New"}}, format="json").status_code == 200
+            )
+            [fan_out] = DBTaskResult.objects.filter(task_path="webhooks.tasks.fan_out")
+            pid = kill_inside_task(lock, start_worker(env, log))
+        wait_until(lambda: backend_gone(pid), timeout=10, what="the killed worker's database session ends")
 
-    fan_out.refresh_from_db()
-    assert fan_out.status == TaskResultStatus.RUNNING  # where db_worker left it, for ever
-    assert not WebhookDelivery.objects.exists()  # the kill rolled back the fan-out's transaction
+        fan_out.refresh_from_db()
+        assert fan_out.status == TaskResultStatus.RUNNING  # where db_worker left it, for ever
+        assert not WebhookDelivery.objects.exists()  # the kill rolled back the fan-out's transaction
 
-    second = start_worker(env, log)
-    try:
-        took = wait_until(
-            lambda: WebhookDelivery.objects.filter(status=DeliveryStatus.SUCCEEDED).exists(),
-            timeout=BOUND,
-            what="the fan-out runs again and its delivery is sent",
-        )
-    finally:
-        assert stop_worker(second) == 0, log.read_text()
-    fan_out.refresh_from_db()
-    assert fan_out.status == TaskResultStatus.SUCCESSFUL
-    assert len(fan_out.worker_ids) == 2 and fan_out.worker_ids[0] != fan_out.worker_ids[1]
-    [delivery] = WebhookDelivery.objects.all()
-    assert delivery.webhook_id == hook["id"] and delivery.event == "block.updated" and delivery.attempts == 1
-    [received] = receiver.requests  # once: the second run made the one delivery the write was owed
-    assert received.headers["X-CMS-Delivery"] == str(delivery.pk)
-    assert "queued again: its worker stopped (no heartbeat)" in log.read_text()
-    assert took < BOUND
-    assert not WorkerHeartbeat.objects.filter(worker_id=fan_out.worker_ids[1]).exists()  # stopped cleanly
+        second = start_worker(env, log)
+        try:
+            took = wait_until(
+                lambda: WebhookDelivery.objects.filter(status=DeliveryStatus.SUCCEEDED).exists(),
+                timeout=BOUND,
+                what="the fan-out runs again and its delivery is sent",
+            )
+        finally:
+            assert stop_worker(second) == 0, log.read_text()
+        fan_out.refresh_from_db()
+        assert fan_out.status == TaskResultStatus.SUCCESSFUL
+        assert len(fan_out.worker_ids) == 2 and fan_out.worker_ids[0] != fan_out.worker_ids[1]
+        [delivery] = WebhookDelivery.objects.all()
+        assert delivery.webhook_id == hook["id"] and delivery.event == "block.updated" and delivery.attempts == 1
+        [received] = receiver.requests  # once: the second run made the one delivery the write was owed
+        assert received.headers["X-CMS-Delivery"] == str(delivery.pk)
+        assert "queued again: its worker stopped (no heartbeat)" in log.read_text()
+        assert took < BOUND
+        assert not WorkerHeartbeat.objects.filter(worker_id=fan_out.worker_ids[1]).exists()  # stopped cleanly
 
 
 @pytest.mark.postgres
@@ -146,32 +149,33 @@ def test_scheduled_publish_killed_inside_the_task_is_published_by_the_next_worke
     when = (datetime.now(UTC) + timedelta(seconds=1)).isoformat().replace("+00:00", "Z")
     assert api.post("/api/v1/site-blocks/promo/schedule", {"publishAt": when}, format="json").status_code == 200
     log = tmp_path / "workers.log"
-    env = worker_env(heartbeat_timeout=HEARTBEAT_TIMEOUT)
-    with table_locked("reversion_revision") as lock:  # the publish's revision: the last step of its write
-        pid = kill_inside_task(lock, start_worker(env, log))
-    wait_until(lambda: backend_gone(pid), timeout=10, what="the killed worker's database session ends")
+    with log_shown_on_failure(log):
+        env = worker_env(heartbeat_timeout=HEARTBEAT_TIMEOUT)
+        with table_locked("reversion_revision") as lock:  # the publish's revision: the last step of its write
+            pid = kill_inside_task(lock, start_worker(env, log))
+        wait_until(lambda: backend_gone(pid), timeout=10, what="the killed worker's database session ends")
 
-    block = SiteBlock.objects.get(slug="promo")
-    assert block.status == BlockStatus.DRAFT and block.scheduled_publish_at is not None  # missed, so far
-    [sweep] = DBTaskResult.objects.filter(task_path="scheduling.tasks.perform_due_schedules")
-    assert sweep.status == TaskResultStatus.RUNNING
+        block = SiteBlock.objects.get(slug="promo")
+        assert block.status == BlockStatus.DRAFT and block.scheduled_publish_at is not None  # missed, so far
+        [sweep] = DBTaskResult.objects.filter(task_path="scheduling.tasks.perform_due_schedules")
+        assert sweep.status == TaskResultStatus.RUNNING
 
-    second = start_worker(env, log)
-    try:
-        took = wait_until(
-            lambda: SiteBlock.objects.filter(slug="promo", status=BlockStatus.PUBLISHED).exists(),
-            timeout=BOUND,
-            what="the sweep runs again and publishes the block",
-        )
-    finally:
-        assert stop_worker(second) == 0, log.read_text()
-    block.refresh_from_db()
-    assert block.scheduled_publish_at is None
-    comments = [v.revision.comment for v in Version.objects.get_for_object(block).select_related("revision")]
-    assert comments.count("Scheduled publish") == 1  # published once, by the second worker
-    sweep.refresh_from_db()
-    assert sweep.status == TaskResultStatus.SUCCESSFUL and len(sweep.worker_ids) == 2
-    assert took < BOUND
+        second = start_worker(env, log)
+        try:
+            took = wait_until(
+                lambda: SiteBlock.objects.filter(slug="promo", status=BlockStatus.PUBLISHED).exists(),
+                timeout=BOUND,
+                what="the sweep runs again and publishes the block",
+            )
+        finally:
+            assert stop_worker(second) == 0, log.read_text()
+        block.refresh_from_db()
+        assert block.scheduled_publish_at is None
+        comments = [v.revision.comment for v in Version.objects.get_for_object(block).select_related("revision")]
+        assert comments.count("Scheduled publish") == 1  # published once, by the second worker
+        sweep.refresh_from_db()
+        assert sweep.status == TaskResultStatus.SUCCESSFUL and len(sweep.worker_ids) == 2
+        assert took < BOUND
 
 
 # ---- the reaper's rules, in process (SQLite and PostgreSQL) ----------------------------------------------------

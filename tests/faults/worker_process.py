@@ -11,7 +11,8 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -65,3 +66,13 @@ def wait_until(check: Callable[[], object], *, timeout: float, what: str, every:
             raise AssertionError(f"not within {timeout} s: {what}")
         time.sleep(every)
     return time.monotonic() - started
+
+
+@contextmanager
+def log_shown_on_failure(log: Path) -> Iterator[None]:
+    """A failed assertion inside carries the end of the workers' log: what they did is the diagnosis."""
+    try:
+        yield
+    except AssertionError as exc:
+        text = log.read_text() if log.exists() else "(no log)"
+        raise AssertionError(f"{exc}\n--- workers' log (end) ---\n{text[-8000:]}") from exc
