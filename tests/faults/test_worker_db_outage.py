@@ -18,11 +18,14 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from cms.db import is_outage
+from tests.faults.tasks import interrupted_once
 from tests.faults.tcp_proxy import TcpProxy
 from tests.faults.worker_process import log_shown_on_failure, start_worker, stop_worker, wait_until, worker_env
 from tests.webhooks.helpers import add_hook, site_with_block
 from tests.webhooks.receiver import Receiver
 from webhooks.models import DeliveryStatus, WebhookDelivery
+from worker.loop import RecoveringWorker
+from worker.models import WorkerHeartbeat
 
 WRITES = 36  # each one event: one fan-out, one delivery, one send
 OUTAGE_SECONDS = 4
@@ -119,3 +122,37 @@ def test_outages_are_told_from_errors(transactional_db):
     with pytest.raises(DatabaseError) as missing, connection.cursor() as cursor:
         cursor.execute("SELECT * FROM no_such_table")
     assert not is_outage(missing.value)
+
+
+def run_in_process(worker_id: str) -> None:
+    """The real `run_worker` loop in this process, once through the queue (`--batch`)."""
+    RecoveringWorker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        heartbeat_timeout=30,
+        max_task_runs=5,
+    ).run()
+
+
+def test_a_task_cut_off_by_an_outage_runs_again_instead_of_failing(transactional_db, tmp_path):
+    """SQLite and PostgreSQL: an outage inside a task is waited out and the task run again; db_worker failed it."""
+    marker = tmp_path / "runs"
+    result = interrupted_once.enqueue(str(marker), "database is locked")
+    run_in_process("w1")
+    row = DBTaskResult.objects.get(pk=result.id)
+    assert (row.status, row.return_value, row.worker_ids) == (TaskResultStatus.SUCCESSFUL, "done in 2 runs", ["w1"] * 2)
+    assert not WorkerHeartbeat.objects.exists()  # the worker stopped and removed its heartbeat
+
+
+def test_a_database_error_that_is_no_outage_fails_the_task_as_before(transactional_db, tmp_path):
+    result = interrupted_once.enqueue(str(tmp_path / "runs"), "no such table: nothing")
+    run_in_process("w1")
+    row = DBTaskResult.objects.get(pk=result.id)
+    assert (row.status, row.worker_ids) == (TaskResultStatus.FAILED, ["w1"])
+    assert row.exception_class_path == "django.db.utils.OperationalError"
+    assert row.traceback.strip().endswith("django.db.utils.OperationalError: no such table: nothing")
