@@ -17,7 +17,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from cms.db import is_outage
+from cms.db import is_outage, through_outage
 from tests.faults.tasks import interrupted_once
 from tests.faults.tcp_proxy import TcpProxy
 from tests.faults.worker_process import log_shown_on_failure, start_worker, stop_worker, wait_until, worker_env
@@ -156,3 +156,32 @@ def test_a_database_error_that_is_no_outage_fails_the_task_as_before(transaction
     assert (row.status, row.worker_ids) == (TaskResultStatus.FAILED, ["w1"])
     assert row.exception_class_path == "django.db.utils.OperationalError"
     assert row.traceback.strip().endswith("django.db.utils.OperationalError: no such table: nothing")
+
+
+def test_through_outage_runs_the_work_again_after_an_outage_and_only_then(monkeypatch):
+    """What records a webhook attempt's outcome after its request went out: a short cut must not lose it."""
+    monkeypatch.setattr("cms.db.time.sleep", lambda seconds: None)  # the backoff's waits, not what is tested
+    calls = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise OperationalError("database is locked")
+        return "recorded"
+
+    assert through_outage(flaky, give_up_after=60) == "recorded" and len(calls) == 3
+
+    def broken() -> None:
+        calls.append(1)
+        raise OperationalError("no such table: nothing")
+
+    calls.clear()
+    with pytest.raises(OperationalError, match="no such table"):
+        through_outage(broken, give_up_after=60)
+    assert len(calls) == 1  # not an outage: no second try
+
+    def away() -> None:
+        raise InterfaceError("connection already closed")
+
+    with pytest.raises(InterfaceError):
+        through_outage(away, give_up_after=0)  # gives up once the time is spent

@@ -32,7 +32,7 @@ from tests.conftest import build_site, client_with, issue_token
 from tests.faults.worker_process import log_shown_on_failure, start_worker, stop_worker, wait_until, worker_env
 from tests.webhooks.helpers import add_hook, site_with_block
 from tests.webhooks.receiver import Receiver
-from tests.worker import run_ready_tasks
+from tests.worker import run_ready_tasks, run_worker_until
 from webhooks.models import DeliveryStatus, WebhookDelivery
 from worker.heartbeat import beat
 from worker.models import WorkerHeartbeat
@@ -239,3 +239,30 @@ def test_stale_heartbeat_rows_are_pruned(db):
     beat("alive")
     requeue_abandoned(timeout=30, max_runs=5)
     assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["alive"]
+
+
+@pytest.mark.postgres
+def test_a_due_block_locked_during_the_sweep_is_swept_again_shortly(transactional_db):
+    """The row lock of a killed worker's session (or an editor's save) made the sweep skip the block for good."""
+    site = build_site()
+    _user, secret = issue_token(site, username="sam", role="editor")
+    api = client_with(secret)
+    schema = [{"name": "title", "type": "string", "required": True}]
+    body = {"name": "Promo", "type": "global", "schema": schema, "data": {"title": "Sale"}}
+    assert api.post("/api/v1/site-blocks", body, format="json").status_code == 201
+    due = datetime.now(UTC) + timedelta(seconds=0.5)
+    when = due.isoformat().replace("+00:00", "Z")
+    assert api.post("/api/v1/site-blocks/promo/schedule", {"publishAt": when}, format="json").status_code == 200
+    wait_until(lambda: datetime.now(UTC) > due, timeout=5, what="the publish is due")
+    block = SiteBlock.objects.get(slug="promo")
+    db = settings.DATABASES["default"]
+    with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"]) as holder:
+        holder.execute("SELECT id FROM blocks_siteblock WHERE id = %s FOR UPDATE", [block.pk])
+        run_ready_tasks()  # the sweep queued with the schedule runs now, and skips the locked block
+        holder.rollback()
+    sweeps = DBTaskResult.objects.filter(task_path="scheduling.tasks.perform_due_schedules")
+    assert list(sweeps.filter(status=TaskResultStatus.SUCCESSFUL).values_list("return_value", flat=True)) == [0]
+    assert SiteBlock.objects.get(pk=block.pk).status == BlockStatus.DRAFT
+    [follower] = sweeps.filter(status=TaskResultStatus.READY)  # a moment later, not a busy loop
+    assert timezone.now() < follower.run_after < timezone.now() + timedelta(seconds=3)
+    run_worker_until(lambda: SiteBlock.objects.filter(pk=block.pk, status=BlockStatus.PUBLISHED).exists(), timeout=10)
