@@ -1,7 +1,7 @@
 """The worker's side of scheduling: a task that performs every due schedule.
 
 Setting a schedule enqueues this task with `run_after` = the scheduled time, so the queue (django-tasks'
-database backend and its `db_worker`) does the waiting. The task takes no arguments and performs *every*
+database backend and its worker, `run_worker`) does the waiting. The task takes no arguments and performs *every*
 due schedule, so duplicate, late or retried runs are harmless, and `manage.py run_schedules` can catch up
 after an outage.
 
