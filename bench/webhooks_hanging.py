@@ -4,7 +4,7 @@
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cms_bench_webhooks .venv/bin/python bench/webhooks_hanging.py
 
 Migrates a fresh database (a temporary SQLite file unless BENCH_DATABASE_URL is set), starts a receiver on
-loopback that accepts every request and never answers, and a real `db_worker` process, then times
+loopback that accepts every request and never answers, and a real `run_worker` process, then times
 BENCH_WRITES data writes with publish (`PUT /site-blocks/{slug}/data?publish=true`) through the API per
 scenario, in 10 interleaved rounds (fine-grained, so that load from elsewhere on the machine weighs alike):
 
@@ -124,7 +124,7 @@ def main() -> int:
         return times
 
     worker = subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.1", "-v", "0"],
+        [sys.executable, "manage.py", "run_worker", "--interval", "0.1", "-v", "0"],
         cwd=ROOT,
         env=os.environ.copy(),
     )

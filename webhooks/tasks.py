@@ -38,6 +38,7 @@ from django_tasks import task
 
 from cms.api.formats import iso_ms
 from cms.conf import cms_setting
+from cms.db import through_outage
 from webhooks import sending
 from webhooks.bulk_enqueue import enqueue_now
 from webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
@@ -161,15 +162,17 @@ def attempt_delivery(delivery_id: str) -> str | None:
     """Make one attempt; the resulting status, or None when another worker has it, it is settled, or its
     watchdog counted this attempt before it ended (see `_record`)."""
     claimed_at = timezone.now()
-    with transaction.atomic():  # the claim and its watchdog: a worker that dies after this leaves both
+    # The claim, its watchdog and the read of what to send, in one transaction: a worker that dies after
+    # it leaves the watchdog to count the attempt; a database outage inside it undoes the claim, and the
+    # worker runs the task again (worker.loop), which claims afresh.
+    with transaction.atomic():
         claimed = WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
             status=DeliveryStatus.SENDING, claimed_at=claimed_at
         )
-        if claimed:
-            enqueue_watchdog(delivery_id, claimed_at, at=claimed_at + stuck_after())
-    if not claimed:
-        return None
-    delivery = WebhookDelivery.objects.select_related("webhook").get(pk=delivery_id)
+        if not claimed:
+            return None
+        enqueue_watchdog(delivery_id, claimed_at, at=claimed_at + stuck_after())
+        delivery = WebhookDelivery.objects.select_related("webhook").get(pk=delivery_id)
     webhook = delivery.webhook
     body = delivery.body.encode()
     started = time.monotonic()
@@ -187,7 +190,13 @@ def attempt_delivery(delivery_id: str) -> str | None:
         error = "Timed out waiting for the receiver."
     except (OSError, http.client.HTTPException) as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
-    return _record(delivery, code=code, error=error, retryable=retryable, seconds=time.monotonic() - started)
+    seconds = time.monotonic() - started
+    # The request went out: its outcome must be recorded even across a short database outage, or the
+    # delivery would wait `sending` for its watchdog. `_record` is a compare-and-set, safe to repeat.
+    return through_outage(
+        lambda: _record(delivery, code=code, error=error, retryable=retryable, seconds=seconds),
+        give_up_after=stuck_after().total_seconds() / 2,
+    )
 
 
 def _record(delivery: WebhookDelivery, *, code: int | None, error: str, retryable: bool, seconds: float) -> str | None:

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "delivery",
     "editor",
     "webhooks",
+    "worker",
     "wiring",  # last: subscribes the apps to each other's hooks (wiring/connect.py)
 ]
 
@@ -169,6 +170,10 @@ CMS = {
     "WEBHOOKS_MAX_ATTEMPTS": env_int("CMS_WEBHOOKS_MAX_ATTEMPTS", 6),  # first try + retries
     "WEBHOOKS_BACKOFF_SECONDS": env_int("CMS_WEBHOOKS_BACKOFF", 30),  # then doubled per retry
     "WEBHOOKS_TIMEOUT_SECONDS": env_int("CMS_WEBHOOKS_TIMEOUT", 10),
+    # Task worker (worker/, `manage.py run_worker`): a worker silent this long is taken for dead and its
+    # running tasks run again; a task whose worker died this many times is failed instead (docs/decisions.md).
+    "WORKER_HEARTBEAT_TIMEOUT_SECONDS": env_int("CMS_WORKER_HEARTBEAT_TIMEOUT", 30),
+    "WORKER_MAX_TASK_RUNS": env_int("CMS_WORKER_MAX_TASK_RUNS", 5),
     # Delivery API (delivery/): server-side cache of rendered answers; see docs/decisions.md.
     "DELIVERY_CACHE_SECONDS": env_int("CMS_DELIVERY_CACHE_SECONDS", 3600),
     "DELIVERY_SITE_CACHE_SECONDS": 300,
@@ -185,5 +190,6 @@ CMS = {
 }
 
 # The task queue (django-tasks): the database backend runs on SQLite and PostgreSQL with no extra service;
-# `manage.py db_worker` performs the tasks (scheduled publishing, webhook deliveries). See README "Worker".
+# `manage.py run_worker` (worker/, around django-tasks-db's worker) performs the tasks (scheduled publishing,
+# webhook deliveries). See README "Worker".
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -138,7 +138,7 @@ def test_run_schedules_command_catches_up(setup, capsys):
 
 @pytest.mark.postgres
 def test_two_worker_processes_publish_exactly_once(setup):
-    """Two real `db_worker` processes on PostgreSQL, several queued sweeps: one publish revision."""
+    """Two real worker processes (`run_worker`) on PostgreSQL, several queued sweeps: one publish revision."""
     _site, _user, api = setup
     api.post(
         "/api/v1/site-blocks/promo/schedule", {"publishAt": z(datetime.now(UTC) + timedelta(seconds=1))}, format="json"
@@ -153,19 +153,8 @@ def test_two_worker_processes_publish_exactly_once(setup):
         "DJANGO_SETTINGS_MODULE": "cms.settings.test",
     }
     time.sleep(1.05)
-    command = [
-        sys.executable,
-        "manage.py",
-        "db_worker",
-        "--batch",
-        "--no-startup-delay",
-        "--no-reload",
-        "--interval",
-        "0",
-        "-v",
-        "0",
-    ]
-    workers = [subprocess.Popen([*command, "--worker-id", f"w{n}"], env=env, cwd=settings.BASE_DIR) for n in range(2)]
+    command = [sys.executable, "manage.py", "run_worker", "--batch", "--no-startup-delay", "--interval", "0", "-v", "0"]
+    workers = [subprocess.Popen(command, env=env, cwd=settings.BASE_DIR) for _ in range(2)]
     assert [worker.wait(timeout=60) for worker in workers] == [0, 0]
     assert is_live(api)
     assert len(revisions("Scheduled publish")) == 1
