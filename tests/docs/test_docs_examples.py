@@ -1,10 +1,8 @@
 """Every request shown in docs/ is sent to a live server, and the answer must be the one the page shows.
 
-A page shows an example as two fenced JSON blocks: the request, titled with its method and path
-(```` ```json title="POST /api/v1/site-blocks" ````, its body the block's content, none when empty), then
-the answer, titled with its status (```` ```json title="422 Unprocessable Entity" ````). An error answer is
-compared whole, and the request must have written nothing; an answer titled `(abbreviated)` lists some
-of the real answer's keys, which must match. The examples of one section (`## …`) run in order against one
+How a page shows an example is in `tests/docs/markdown.py`. An error answer is compared whole, and the
+request must have written nothing; an answer titled `(abbreviated)` lists some of the real answer's keys,
+which must match. The examples of one section (`## …`) run in order against one
 fresh site (so a section may create a block, then publish it), with a token made by `create_api_token`,
 as a reader following the page would.
 """
@@ -12,12 +10,9 @@ as a reader following the page would.
 from __future__ import annotations
 
 import json
-import re
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -26,55 +21,10 @@ from django.core.management import call_command
 
 from blocks.models import SiteBlock
 from delivery import cache as dcache
+from schema import type_names
+from tests.docs.markdown import Example, sections
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 SITE = "acme"
-FENCE = re.compile(r'^```(?P<lang>\w*)(?: title="(?P<title>[^"]*)")?\n(?P<body>.*?)^```\s*$', re.M | re.S)
-REQUEST = re.compile(r"^(?P<method>GET|POST|PUT|PATCH|DELETE) (?P<path>/\S*)$")
-ANSWER = re.compile(r"^(?P<status>[1-5][0-9]{2})\b")
-
-
-@dataclass
-class Example:
-    method: str
-    path: str
-    body: str
-    status: int = 0
-    answer: str = ""
-    abbreviated: bool = False
-
-
-@dataclass
-class Section:
-    page: str
-    heading: str
-    examples: list[Example] = field(default_factory=list)
-
-    @property
-    def id(self) -> str:
-        return f"{self.page}#{self.heading}"
-
-
-def sections() -> list[Section]:
-    """The sections of docs/*.md that show examples, each with its examples in order."""
-    found = []
-    for page in sorted(DOCS.glob("*.md")):
-        text = page.read_text()
-        parts = re.split(r"^## (.+)$", text, flags=re.M)
-        for heading, body in zip(parts[1::2], parts[2::2], strict=True):
-            section = Section(page.name, heading.strip())
-            for fence in FENCE.finditer(body):
-                title = fence["title"] or ""
-                if (request := REQUEST.match(title)) and fence["lang"] == "json":
-                    section.examples.append(Example(request["method"], request["path"], fence["body"].strip()))
-                elif (answer := ANSWER.match(title)) and fence["lang"] == "json":
-                    assert section.examples and not section.examples[-1].status, f"{section.id}: {title} answers nothing"
-                    last = section.examples[-1]
-                    last.status, last.answer = int(answer["status"]), fence["body"].strip()
-                    last.abbreviated = "(abbreviated)" in title
-            if section.examples:
-                found.append(section)
-    return found
 
 
 SECTIONS = sections()
@@ -82,8 +32,6 @@ SECTIONS = sections()
 
 def test_the_docs_show_examples_for_every_field_type():
     """The field reference has a section per type, each with a valid (2xx) and an invalid (422) example."""
-    from schema import type_names
-
     by_heading = {s.heading: s for s in SECTIONS if s.page == "fields.md"}
     for name in type_names():
         statuses = [example.status for example in by_heading[name].examples]
@@ -136,7 +84,9 @@ def clear_caches() -> None:
 
 def make_site_and_token() -> str:
     """The site and token of the quickstart, made with the commands it shows."""
-    call_command("create_site", SITE, "--name", "Acme", "--locales", "en,fr", "--default-locale", "en", stdout=StringIO())
+    call_command(
+        "create_site", SITE, "--name", "Acme", "--locales", "en,fr", "--default-locale", "en", stdout=StringIO()
+    )
     out = StringIO()
     call_command("create_api_token", "--site", SITE, "--user", "docs", "--role", "owner", stdout=out)
     return out.getvalue().splitlines()[-1]
