@@ -17,11 +17,11 @@ from cms.api.formats import iso_ms
 from cms.api.openapi import envelope, page_of, register_components
 from schema import compiled_for
 
-# A field of a block's schema: its options depend on its `type` (FIELDS.md), which a serializer cannot say, so
+# A field of a block's schema: its options depend on its `type` (docs/fields.md), which a serializer cannot say, so
 # this one shape is written as JSON Schema.
 FIELD_SHAPE = {
     "type": "object",
-    "description": "A field of the block's schema (see FIELDS.md): `name`, `type` and that type's options.",
+    "description": "A field of the block's schema (see docs/fields.md): `name`, `type` and that type's options.",
     "required": ["name", "type"],
     "properties": {"name": {"type": "string"}, "type": {"type": "string"}, "label": {"type": "string"}},
     "additionalProperties": True,
