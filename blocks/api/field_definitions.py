@@ -133,7 +133,7 @@ def _definition(type_name: str, *, named: bool) -> dict:
     properties.update(OPTIONS[type_name])
     return {
         "type": "object",
-        "description": f"A `{type_name}` field ({DOCS}, \"{type_name}\").",
+        "description": f'A `{type_name}` field ({DOCS}, "{type_name}").',
         "required": (["name", "type"] if named else ["type"]) + REQUIRED_OPTIONS.get(type_name, []),
         "additionalProperties": False,
         "properties": properties,
