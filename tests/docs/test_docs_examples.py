@@ -2,9 +2,9 @@
 
 How a page shows an example is in `tests/docs/markdown.py`. An error answer is compared whole, and the
 request must have written nothing; an answer titled `(abbreviated)` lists some of the real answer's keys,
-which must match. The examples of one section (`## …`) run in order against one
-fresh site (so a section may create a block, then publish it), with a token made by `create_api_token`,
-as a reader following the page would.
+which must match. The examples of one section (`## …`) run in order against one fresh site (so a section may
+create a block, then publish it), with a token made by `create_api_token`, as a reader following the page
+would. `{site}` in a path is that site's slug.
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ from schema import type_names
 from tests.docs.markdown import Example, sections
 
 SITE = "acme"
-
-
 SECTIONS = sections()
 
 
