@@ -1,5 +1,7 @@
-"""The quickstart's first block, run as a reader runs it: its curl, Python and JavaScript code, copied from
-docs/index.md, against a live server with the demo site of `make run` and a token from `create_api_token`."""
+"""The scripts of the docs, run as a reader runs them against a live server with the demo site of `make run`
+and a token from `create_api_token`: the quickstart's first block in curl, Python and JavaScript
+(docs/index.md), the `If-Match` round trip (docs/management-api.md) and the ETag revalidation
+(docs/delivery-api.md)."""
 
 from __future__ import annotations
 
@@ -76,3 +78,25 @@ def test_quickstart_first_block(demo, title, command):
         assert lines[1] == "status published"
         assert lines[2].startswith("delivered ")
         assert json.loads(lines[2].removeprefix("delivered ")) == {"title": "Build faster", "cta": "/signup"}
+
+
+def run_shell(demo, page: str, title: str) -> list[str]:
+    env, tmp_path = demo
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    script = tmp_path / title
+    script.write_text(snippet(page, title))
+    return run(["bash", "-eo", "pipefail", str(script)], env, tmp_path).splitlines()
+
+
+def test_if_match_script_writes_once_then_is_stale(demo):
+    written, stale = run_shell(demo, "management-api.md", "if-match.sh")
+    header = SiteBlock.objects.get(site__slug="demo", slug="header", locale="en")
+    assert json.loads(written)["data"]["data"]["tagline"] == "Build faster"
+    assert json.loads(stale)["error"]["code"] == "stale_write"
+    assert header.data["tagline"] == "Build faster"
+    assert header.version == json.loads(written)["data"]["version"]
+
+
+def test_revalidate_script_gets_304(demo):
+    assert run_shell(demo, "delivery-api.md", "revalidate.sh") == ["304"]
