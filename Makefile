@@ -6,8 +6,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+DOCS_PORT ?= 8001
 
-.PHONY: run serve test lint bench install install-dev migrate clean
+.PHONY: run serve test lint docs docs-build docs-serve bench install install-dev migrate clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +54,17 @@ lint: install-dev
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/mypy
+	$(MAKE) docs-build
+
+# The documentation (docs/, mkdocs.yml): `docs-build` fails on any warning, such as a broken link or a page
+# missing from the navigation; `docs` builds it so, then serves it on 127.0.0.1:$(DOCS_PORT) with live reload.
+docs-build: install-dev
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
+docs-serve: install-dev
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve --strict -a 127.0.0.1:$(DOCS_PORT)
+
+docs: docs-build docs-serve
 
 bench: install-dev
 	for f in bench/*.py; do $(PY) $$f || exit 1; done

@@ -1,7 +1,7 @@
 """What each role and each token scope may do on a site.
 
-Two caps apply to every call and both must allow it: the user's role on the site (API.md "Auth, sites,
-roles") and, for token calls, the token's scopes. A session (admin login browsing the API) has every scope.
+Two caps apply to every call and both must allow it: the user's role on the site (docs/management-api.md "Tokens,
+roles and scopes") and, for token calls, the token's scopes. A session (admin login browsing the API) has every scope.
 `accounts` knows nothing of blocks: callers name the action; the blocks layer decides, for a data write,
 whether it is a translation (a non-default-locale copy) or a plain write.
 """

@@ -1,7 +1,7 @@
 """The application's error hierarchy: every failure a client can cause has a stable `code`.
 
 Services raise these; `cms.api.exceptions.exception_handler` (and the Django 404/500 handlers) turn them,
-and DRF's and Django's own exceptions, into the one envelope of API.md:
+and DRF's and Django's own exceptions, into the one envelope of docs/management-api.md "Errors":
 `{"error": {"code", "message", "fields"?}}`. Nothing else in the project builds error JSON.
 """
 

@@ -1,4 +1,4 @@
-"""The delivery endpoints (API.md "Delivery API"): plain Django views, because this is the hot path.
+"""The delivery endpoints (docs/delivery-api.md): plain Django views, because this is the hot path.
 
 DRF's request wrapping, negotiation and renderers cost more than the whole cache hit, so these views read
 `request.GET` and `request.META` directly and answer with bytes rendered once at miss time. The shape of
@@ -8,8 +8,8 @@ the work per request:
     authorise -> the answer from the process memo or the shared cache (or build it: a miss) ->
     304 on a matching If-None-Match, else the bytes (gzipped when the client accepts it)
 
-Every error leaves as the envelope of API.md (`cms.api.exceptions.json_error_response`), with CORS headers
-so a browser frontend can read it.
+Every error leaves as the envelope of docs/management-api.md "Errors" (`cms.api.exceptions.json_error_response`),
+with CORS headers so a browser frontend can read it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The editor of a free-form list: an `array` field without `items` (FIELDS.md; the reference's `navLinks`).
+"""The editor of a free-form list: an `array` field without `items` (docs/fields.md "array"; the reference's
+`navLinks`).
 
 Any JSON is valid there, so the editor cannot lean on a field definition. Each row says what it holds with a
 kind selector: text, number, yes/no, empty (null), or an object edited as key/value pairs whose values are

@@ -1,4 +1,4 @@
-"""The field-schema engine (FIELDS.md): check a schema, compile it to JSON Schema, validate and merge data.
+"""The field-schema engine (docs/fields.md): check a schema, compile it to JSON Schema, validate and merge data.
 
     check_schema(schema)        -> the schema, or ValidationFailed with `schema[3].fields[0].name` paths
     compiled_for(schema)        -> CompiledSchema (cached per schema content; `cache_info()` counts compiles)

@@ -1,6 +1,6 @@
 """Checking a whole schema before it is stored: every problem, each with its exact path.
 
-Names (FIELDS.md's regex, unique per level), unknown keys (so typos are caught), the generic keys, each
+Names (the rule of docs/fields.md, unique per level), unknown keys (so typos are caught), the generic keys, each
 type's own options (the type checks them), `default` valid for its field, at most 250 fields in one list and
 at most 5 nesting levels. All problems are collected and raised at once as `ValidationFailed` with paths such
 as `schema[3].fields[0].name`.

@@ -387,7 +387,7 @@ class CompiledSchema:
 
     # -- writes ---------------------------------------------------------------------------------------------
     def apply_patch(self, current: dict, patch: object) -> dict:
-        """The new data after a write of `patch` (FIELDS.md "Validating data"); raises ValidationFailed.
+        """The new data after a write of `patch` (docs/fields.md "Writing data"); raises ValidationFailed.
 
         Top-level merge: keys not sent are kept, a sent value replaces the old one whole, `null` removes the
         key (orphaned keys too). Unknown keys and dataSource keys are refused. Richtext is sanitised, then

@@ -57,7 +57,7 @@ class FieldType:
     name: ClassVar[str]
     #: option keys this type accepts on top of `COMMON_KEYS`
     options: ClassVar[frozenset[str]] = frozenset()
-    #: FIELDS.md: string, text, richtext, url, image and file are translated unless the schema says otherwise
+    #: docs/fields.md: string, text, richtext, url, image and file are translated unless the schema says otherwise
     localized_default: ClassVar[bool] = False
     #: object and array hold nested field definitions (`fields` / `items`)
     container: ClassVar[bool] = False

@@ -51,7 +51,7 @@ def url_pattern(schemes: tuple[str, ...] | list[str] = DEFAULT_SCHEMES, allow_re
 
 
 def url_message(schemes: tuple[str, ...] | list[str] = DEFAULT_SCHEMES, allow_relative: bool = True) -> str:
-    """FIELDS.md's wording: 'Must be an http(s) URL or a path starting with /.'"""
+    """The wording docs/fields.md shows ("url"): 'Must be an http(s) URL or a path starting with /.'"""
     if sorted(schemes) == ["http", "https"]:
         kinds = "an http(s) URL"
     else:

@@ -75,7 +75,7 @@ def type_names() -> list[str]:
 
 
 def localized_default(type_name: object) -> bool:
-    """FIELDS.md's default for `localized` when a field does not say."""
+    """The default for `localized` when a field does not say (docs/fields.md "A field definition")."""
     ftype = get_type(type_name)
     return bool(ftype and ftype.localized_default)
 

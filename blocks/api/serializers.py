@@ -12,23 +12,26 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from blocks.api.field_definitions import DOCS, field_definition_components
 from blocks.models import BlockStatus, BlockType, SiteBlock
 from cms.api.formats import iso_ms
 from cms.api.openapi import envelope, page_of, register_components
 from schema import compiled_for
+from schema.checks import MAX_FIELDS
 
-# A field of a block's schema: its options depend on its `type` (FIELDS.md), which a serializer cannot say, so
-# this one shape is written as JSON Schema.
-FIELD_SHAPE = {
-    "type": "object",
-    "description": "A field of the block's schema (see FIELDS.md): `name`, `type` and that type's options.",
-    "required": ["name", "type"],
-    "properties": {"name": {"type": "string"}, "type": {"type": "string"}, "label": {"type": "string"}},
-    "additionalProperties": True,
-}
+# A field of a block's schema: its keys depend on its `type` (docs/fields.md), which a serializer cannot say, so
+# the definitions are components written as JSON Schema, one per type (`blocks.api.field_definitions`).
+register_components(field_definition_components())
 
 
-@extend_schema_field({"type": "array", "items": FIELD_SHAPE})
+@extend_schema_field(
+    {
+        "type": "array",
+        "description": f"The fields of the block, at most {MAX_FIELDS} ({DOCS}).",
+        "maxItems": MAX_FIELDS,
+        "items": {"$ref": "#/components/schemas/FieldDefinition"},
+    }
+)
 class SchemaField(serializers.ListField):
     """A block's schema: a list of fields."""
 

@@ -1,4 +1,4 @@
-"""Data sources: the values of `dataSource` fields, filled when a block is read (FIELDS.md "Data sources").
+"""Data sources: the values of `dataSource` fields, filled when a block is read (docs/fields.md "dataSource").
 
     resolve(site, locale, schema, data, preview=False, block_id=None) -> a copy of `data` with every
                                                   dataSource field filled, in a bounded number of queries

@@ -1,4 +1,4 @@
-"""One exception handler: every error from every layer leaves as the envelope of API.md.
+"""One exception handler: every error from every layer leaves as the envelope of docs/management-api.md.
 
 DRF calls `exception_handler` for exceptions raised in API views; `cms.urls` wires the Django-level 404 and
 500 handlers to `json_error_response` so unknown URLs and crashes outside DRF answer the same way.

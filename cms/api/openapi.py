@@ -45,7 +45,7 @@ ERROR_CODES = [
 
 ERROR_ENVELOPE = {
     "type": "object",
-    "description": "Every error, from every layer, has this shape (API.md).",
+    "description": "Every error, from every layer, has this shape (docs/management-api.md, Errors).",
     "required": ["error"],
     "additionalProperties": False,
     "properties": {
@@ -90,7 +90,7 @@ def ref(name: str) -> dict:
 
 
 def envelope(name: str, data: Any, *, meta: Any = None) -> serializers.Serializer:
-    """The success shape of API.md, `{"data": …, "meta": …}`, as the component `name`."""
+    """The success shape of the API (docs/management-api.md), `{"data": …, "meta": …}`, as the component `name`."""
     fields = {"data": data} if meta is None else {"data": data, "meta": meta}
     return inline_serializer(name, fields)
 

@@ -1,8 +1,8 @@
 """The input layer's base: one `InputSerializer` per endpoint body, parsed at the edge before any service runs.
 
 An input serializer names the keys a body may carry, which are required, how API names map to the Python
-names services take (`source=`), and their JSON types. `parse_body` reads a body in three steps, as API.md
-describes the answers:
+names services take (`source=`), and their JSON types. `parse_body` reads a body in three steps, as
+docs/management-api.md describes the answers:
 
 1. shape: a non-object is `bad_request`; a key that would change an immutable value (`immutable_keys`, echoed
    back from a read) is `immutable_field`; unknown keys and missing required keys are `validation_failed`,

@@ -128,7 +128,13 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "CMS API",
-    "DESCRIPTION": "Headless CMS: site blocks (global and page), schemas, publishing, locales, revisions.",
+    # The guides ship in the repository (docs/, served by `make docs`); the document points readers to them.
+    "DESCRIPTION": (
+        "Headless CMS: site blocks (global and page), schemas, publishing, locales, revisions. Guides, in the "
+        "repository's docs/ folder (`make docs` serves them at http://127.0.0.1:8001): docs/index.md (quickstart), "
+        "docs/fields.md (the 17 field types: options, limits, errors), docs/management-api.md (tokens, roles, "
+        "If-Match, rate limits, every error code), docs/delivery-api.md, docs/webhooks.md, docs/operations.md."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

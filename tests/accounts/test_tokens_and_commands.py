@@ -1,4 +1,5 @@
-"""Sites and tokens through the commands of API.md "Command line", and what a token may then do over HTTP."""
+"""Sites and tokens through the commands of docs/management-api.md "Tokens, roles and scopes", and what a token
+may then do over HTTP."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`GET /site-blocks/{slug}` fills `dataSource` fields (API.md), from published blocks (FIELDS.md)."""
+"""`GET /site-blocks/{slug}` fills `dataSource` fields from published blocks (docs/fields.md "dataSource")."""
 
 from __future__ import annotations
 

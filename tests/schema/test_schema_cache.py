@@ -1,4 +1,4 @@
-"""Compiled validators are cached per schema version: a second validation never recompiles (FIELDS.md).
+"""Compiled validators are cached per schema version: a second validation never recompiles.
 
 The cache key is a hash of the schema's canonical (key-sorted) JSON, because PostgreSQL's jsonb stores
 object keys in its own order: the schema read back from the database is equal but not identically ordered.

@@ -1,4 +1,5 @@
-"""Schema checks (FIELDS.md "A field definition", "Limits"): every problem reported at once, each at its path."""
+"""Schema checks (docs/fields.md "A field definition", "Nesting and limits"): every problem reported at once,
+each at its path."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Validating and writing data (FIELDS.md "Validating data"): draft and publish levels, the top-level merge,
-`null` removal, orphaned fields and richtext sanitising."""
+"""Validating and writing data (docs/fields.md "Writing data", "Required fields"): draft and publish levels, the
+top-level merge, `null` removal, orphaned fields and richtext sanitising."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Table-driven tests of the 17 field types (FIELDS.md "The 17 types").
+"""Table-driven tests of the 17 field types (docs/fields.md, a section per type).
 
 For every type, one table: its field definition, values it must accept, and values it must reject with the
 exact path and message. Every row is checked twice: as a top-level field (`data.f`) and as a field of the

@@ -62,10 +62,10 @@ def block_response(block: SiteBlock, *, status: int = 200, data: dict | None = N
 
 
 def resolved_working_data(block: SiteBlock) -> dict | None:
-    """The working copy's data with its `dataSource` fields filled (API.md: GET resolves them), or None
-    when the schema has none, so the common read neither copies the data nor queries.
+    """The working copy's data with its `dataSource` fields filled (docs/fields.md "dataSource": GET resolves
+    them), or None when the schema has none, so the common read neither copies the data nor queries.
 
-    Sources list *published* blocks (FIELDS.md "Data sources"), as the delivery API does: an editor sees
+    Sources list *published* blocks (docs/fields.md "dataSource"), as the delivery API does: an editor sees
     what the block will show once published, whatever drafts exist."""
     if not any(True for _ in datasources.datasource_paths(block.schema or [])):
         return None
