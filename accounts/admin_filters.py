@@ -7,6 +7,7 @@ from django.contrib import admin
 from accounts.access import site_roles, sites_where
 from accounts.models import Site
 from accounts.permissions import Action
+from cms.digits import parse_decimal
 
 
 class MemberSiteFilter(admin.SimpleListFilter):
@@ -23,9 +24,10 @@ class MemberSiteFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value()
         if value:
-            if not value.isdigit():
+            site_id = parse_decimal(value)
+            if site_id is None:
                 return queryset.none()
-            return queryset.filter(site_id=int(value))
+            return queryset.filter(site_id=site_id)
         return queryset
 
 

@@ -27,6 +27,7 @@ from cms import errors, messages
 from cms.api.exceptions import json_error_response
 from cms.api.views import parse_flag
 from cms.conf import cms_setting
+from cms.digits import is_decimal
 from delivery import access, answers
 from delivery import cache as dcache
 from locales.selectors import locale_chain
@@ -66,7 +67,7 @@ def _positive(params, name: str, default: int) -> int:
     raw = params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
+    if not is_decimal(raw, max_digits=9) or int(raw) < 1:
         raise errors.BadRequest(f"`{name}` must be a positive integer.", fields={name: "Must be a positive integer."})
     return int(raw)
 

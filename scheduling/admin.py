@@ -23,6 +23,7 @@ from accounts.access import actor_for
 from accounts.permissions import Action
 from blocks.models import SiteBlock
 from cms import errors
+from cms.digits import parse_decimal
 from scheduling.models import BlockSchedule
 from scheduling.services import block_schedule, block_unschedule, read_schedule_times, site_zone
 
@@ -86,7 +87,7 @@ class BlockScheduleMixin(_BlockAdmin):
         problems: dict[str, str] = {}
         if request.method == "POST":
             version = request.POST.get("version")
-            expected = int(version) if version and version.isdigit() else None
+            expected = parse_decimal(version)
             try:
                 if "cancel" in request.POST:
                     block_unschedule(actor=actor, block=block, expected_version=expected)

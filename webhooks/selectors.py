@@ -6,6 +6,7 @@ import uuid
 
 from accounts.permissions import Action, Actor
 from cms import errors
+from cms.digits import parse_decimal
 from webhooks.models import Webhook, WebhookDelivery
 
 
@@ -15,7 +16,8 @@ def webhooks_for_actor(actor: Actor):
 
 
 def webhook_for_actor(actor: Actor, webhook_id: str) -> Webhook:
-    found = webhooks_for_actor(actor).filter(pk=int(webhook_id)).first() if webhook_id.isdigit() else None
+    pk = parse_decimal(webhook_id)
+    found = webhooks_for_actor(actor).filter(pk=pk).first() if pk is not None else None
     if found is None:
         raise errors.NotFound(f"No webhook {webhook_id} on this site.")
     return found

@@ -12,12 +12,13 @@ from rest_framework.response import Response
 
 from cms import errors
 from cms.conf import cms_setting
+from cms.digits import parse_decimal
 
 
 def _positive_int(raw: str | None, name: str, default: int) -> int:
     if raw is None or raw == "":
         return default
-    value = int(raw) if raw.isdigit() and len(raw) < 10 else 0
+    value = parse_decimal(raw, max_digits=9) or 0
     if value < 1:
         raise errors.BadRequest(f"`{name}` must be a positive integer.", fields={name: "Must be a positive integer."})
     return value
