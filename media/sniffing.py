@@ -48,7 +48,7 @@ HTML_STARTS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<i
 EMPTY = "The file is empty."
 UNSUPPORTED = "This type of file is not accepted (allowed: " + ", ".join(ALLOWED) + ")."
 HTML_REFUSED = "The content is HTML, which is never accepted."
-TOO_MANY_PIXELS = "Too many pixels for an image (a decompression bomb?): width × height must be at most"
+TOO_MANY_PIXELS = "Too many pixels for an image (a decompression bomb?): width x height must be at most"
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def _sniff_image(content: bytes, field: str) -> Sniffed | None:
     if width * height > limit:
         raise errors.PayloadTooLarge(
             "The image has too many pixels.",
-            fields={field: f"{TOO_MANY_PIXELS} {limit}; this one has {width} × {height}."},
+            fields={field: f"{TOO_MANY_PIXELS} {limit}; this one has {width} x {height}."},
         )
     return Sniffed(mime, width, height)
 

@@ -48,7 +48,7 @@ def webp_with_exif() -> bytes:
 
 
 def png_bomb(width: int = 20_000, height: int = 20_000) -> bytes:
-    """A PNG that declares width × height pixels of one colour: a few hundred KB that would decode to 1.2 GB.
+    """A PNG that declares width x height pixels of one colour: a few hundred KB that would decode to 1.2 GB.
 
     Written by hand (one IDAT of zero rows, compressed), so the test never holds the pixels either."""
 
