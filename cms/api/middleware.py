@@ -22,7 +22,7 @@ class BodySizeLimitMiddleware:
             length = int(declared)
         except ValueError:
             return json_error_response(errors.BadRequest("Content-Length is not a number."))
-        limit = body_limit(request.path)
+        limit = body_limit(request.method, request.path)
         if length > limit:
             return json_error_response(errors.PayloadTooLarge(f"The request body is over the {limit} byte limit."))
         return self.get_response(request)

@@ -23,7 +23,7 @@ class StrictJSONParser(BaseParser):
         if stream is None:
             return {}
         request = (parser_context or {}).get("request")
-        limit = body_limit(request.path if request is not None else "")
+        limit = body_limit(request.method, request.path) if request is not None else body_limit("", "")
         raw = stream.read(limit + 1)
         if len(raw) > limit:
             raise errors.PayloadTooLarge(f"The request body is over the {limit} byte limit.")

@@ -193,8 +193,8 @@ CMS = {
     "MEDIA_QUOTA_FILES": env_int("CMS_MEDIA_QUOTA_FILES", 10_000),
     "MEDIA_MAX_IMAGE_PIXELS": env_int("CMS_MEDIA_MAX_IMAGE_PIXELS", 50_000_000),
     "MEDIA_SERVE": env_bool("CMS_MEDIA_SERVE", True),
-    # Bodies sent to these paths may be as large as an upload in base64 (plus the form's own bytes).
-    "UPLOAD_PATHS": ("/api/v1/assets",),
+    # POSTs to these paths (regexes) may be as large as an upload in base64 (plus the form's own bytes).
+    "UPLOAD_PATHS": (r"/api/v1/assets/?", r"/api/v1/assets/[^/]+/file/?"),
 }
 
 # The task queue (django-tasks): the database backend runs on SQLite and PostgreSQL with no extra service;
