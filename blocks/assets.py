@@ -121,7 +121,9 @@ def _misfit(ref: Ref, asset: Asset, chain: list[str]) -> tuple[str, str] | None:
         return None
     if "accept" in field:
         described = {"url": "/" + asset.original_name, "name": asset.original_name, "mimeType": asset.mime_type}
-        message = get_type("file").extra_check(field, described)
+        file_type = get_type("file")
+        assert file_type is not None, "the file type is registered"
+        message = file_type.extra_check(field, described)
         if message is not None:
             return "", message
     if "maxSize" in field and asset.size > field["maxSize"]:

@@ -28,7 +28,7 @@ class AssetQuerySet(models.QuerySet):
         if connection.vendor == "postgresql":
             return self.filter(tags__contains=[tag])
         table = self.model._meta.db_table
-        return self.extra(
+        return self.extra(  # type: ignore[return-value]  # `extra` is typed as answering a plain QuerySet
             where=[f'EXISTS (SELECT 1 FROM json_each("{table}"."tags") WHERE json_each.value = %s)'], params=[tag]
         )
 

@@ -179,6 +179,13 @@ def _storage_name(site: Site, filename: str, mime_type: str) -> str:
     return f"sites/{site.pk}/{secrets.token_hex(8)}/{base}{extension}"
 
 
+def _display_name(name: str) -> str:
+    """The file name as uploaded, without folders, at most 255 characters with its extension kept."""
+    base = name.rpartition("/")[2].rpartition("\\")[2]
+    extension = extension_of(base)[:20]
+    return base if len(base) <= 255 else base[: 255 - len(extension)] + extension
+
+
 def _lock_site(site: Site) -> None:
     """Uploads of one site queue here, so two at once cannot both pass the quota's last bytes."""
     Site.objects.select_for_update().filter(pk=site.pk).first()
@@ -207,7 +214,7 @@ def asset_upload(
         try:
             asset = Asset(
                 site=site,
-                original_name=upload.name.rpartition("/")[2][:255],
+                original_name=_display_name(upload.name),
                 kind=AssetKind.IMAGE if sniffed.is_image else AssetKind.FILE,
                 mime_type=sniffed.mime_type,
                 size=len(stored),
@@ -241,14 +248,14 @@ def asset_replace_file(*, actor: Actor, asset: Asset, upload: Upload) -> Asset:
     name, so its URL changes; the old file is removed after the commit."""
     require_write(actor)
     sniffed, stored = inspect_upload(upload)
-    old_name = asset.file.name
+    old_name = asset.file.name or ""
     with transaction.atomic():
         _lock_site(asset.site)
         _check_quota(asset.site, more_bytes=len(stored) - asset.size, more_files=0)
         name = default_storage.save(_storage_name(asset.site, upload.name, sniffed.mime_type), ContentFile(stored))
         try:
             asset.file.name = name
-            asset.original_name = upload.name.rpartition("/")[2][:255]
+            asset.original_name = _display_name(upload.name)
             asset.kind = AssetKind.IMAGE if sniffed.is_image else AssetKind.FILE
             asset.mime_type = sniffed.mime_type
             asset.size = len(stored)
@@ -267,7 +274,7 @@ def asset_delete(*, actor: Actor, asset: Asset, force: bool = False) -> None:
     """Delete `asset` and its file. Refused (`asset_in_use`, by a `media.events.deleting` subscriber) while
     blocks use it, unless `force`: their references then show the asset as missing."""
     require_write(actor)
-    name = asset.file.name
+    name = asset.file.name or ""
     with transaction.atomic():
         if not force:
             events.deleting.fire(asset=asset)

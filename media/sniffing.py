@@ -65,7 +65,7 @@ class Sniffed:
 def extension_of(name: str) -> str:
     base = name.rpartition("/")[2].rpartition("\\")[2]
     dot = base.rfind(".")
-    return base[dot:].lower() if dot > 0 else ""
+    return base[dot:].lower() if dot >= 0 else ""
 
 
 def sniff(content: bytes, name: str, *, field: str = "file") -> Sniffed:

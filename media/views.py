@@ -10,7 +10,8 @@ and loads nothing. Behind a web server (nginx), serve `var/media/` directly with
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.views.static import serve
 
 from cms.conf import cms_setting
@@ -18,7 +19,7 @@ from cms.conf import cms_setting
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 
-def serve_media(request: HttpRequest, path: str) -> HttpResponse:
+def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
     if not cms_setting("MEDIA_SERVE"):
         raise Http404("Media are served elsewhere.")
     response = serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -76,11 +76,11 @@ def read_form(data: QueryDict, *, with_values: bool = True) -> services.AssetVal
     alt: dict[str, str] = {}
     for key in data:
         if key == "title" and with_values:
-            values["title"] = data[key]
+            values["title"] = str(data[key])
         elif key == "tags" and with_values:
-            values["tags"] = [tag for raw in data.getlist(key) for tag in raw.split(",") if tag.strip()]
+            values["tags"] = [tag for raw in data.getlist(key) for tag in str(raw).split(",") if tag.strip()]
         elif key.startswith("alt.") and with_values:
-            alt[key[4:]] = data[key]
+            alt[key[4:]] = str(data[key])
         elif key != "file":
             problems[key] = messages.UNKNOWN_FIELD
     if problems:
