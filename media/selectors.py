@@ -29,7 +29,7 @@ def asset_for_actor(actor: Actor, asset_id: str | int) -> Asset:
     actor.require(Action.READ)
     text = str(asset_id)
     asset = None
-    if text.isdigit() and len(text) < 19:
+    if text.isascii() and text.isdigit() and len(text) < 19:
         asset = Asset.objects.for_site(actor.site).select_related("site").filter(pk=int(text)).first()
     if asset is None:
         raise errors.NotFound(f"No asset {text} in this site.")

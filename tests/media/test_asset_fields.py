@@ -232,3 +232,24 @@ def test_replacing_the_file_keeps_the_id_and_changes_exactly_the_answers_that_sh
     }
     assert after["ETag"] != before["ETag"]
     assert client.get("/api/v1/delivery/acme/blocks/plain")["ETag"] == plain["ETag"]  # same answer for the others
+
+
+def test_restoring_a_revision_whose_asset_was_force_deleted_says_so_at_the_field(api, logo, make_block, commit):
+    make_block("header", {"logo": {"asset": logo["id"]}}, publish=False)
+    first = api.get("/api/v1/site-blocks/header/revisions").json()["data"][-1]["id"]
+    assert (
+        commit(lambda: api.put("/api/v1/site-blocks/header/data", {"data": {"logo": None}}, format="json")).status_code
+        == 200
+    )
+    assert commit(lambda: api.delete(f"/api/v1/assets/{logo['id']}?force=true")).status_code == 200
+    version = SiteBlock.objects.get(slug="header").version
+    response = commit(lambda: api.post(f"/api/v1/site-blocks/header/revisions/{first}/restore"))
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": {
+            "code": "validation_failed",
+            "message": "The data did not validate.",
+            "fields": {"data.logo.asset": f"No asset {logo['id']} in this site."},
+        }
+    }
+    assert SiteBlock.objects.get(slug="header").version == version

@@ -1,0 +1,135 @@
+"""Renditions: an image asset resized to one of a fixed set of widths and converted to webp, avif, jpeg or png,
+made once and kept in the storage beside the originals.
+
+Why a fixed set: each allowed (width, format) is at most one file per asset version, so a client cannot make
+the server do unbounded work or fill the disk with sizes of its choosing; anything else is a 400 before any
+work. Why once: the name holds the asset's checksum (`renditions/<site>/<asset>/<sha256[:16]>-<w>w.<fmt>`), so
+a rendition is found by name, stays right until the file is replaced (a new checksum, a new name), and parallel
+requests for a new one wait for the first to finish it: threads of a process on a lock of their own, processes
+on a lock in the shared cache (`CACHE_URL`; Redis in production), polled every 50 ms for at most 30 s.
+
+A rendition never grows an image (a width over the original's keeps the original's), turns it upright
+(EXIF orientation), keeps its colour profile and carries no other metadata.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image, ImageOps, features
+
+from cms import errors
+from media.models import Asset
+from media.sniffing import RASTER
+
+WIDTHS = (160, 320, 480, 640, 800, 1024, 1280, 1600, 1920, 2560)
+# format -> (Pillow's name, MIME type, save options)
+FORMATS: dict[str, tuple[str, str, dict]] = {
+    "webp": ("WEBP", "image/webp", {"quality": 80, "method": 4}),
+    "jpeg": ("JPEG", "image/jpeg", {"quality": 82, "optimize": True, "progressive": True}),
+    "png": ("PNG", "image/png", {"optimize": True}),
+}
+if features.check("avif"):
+    FORMATS["avif"] = ("AVIF", "image/avif", {"quality": 60, "speed": 8})
+LOCK_SECONDS = 30
+WIDTH_MESSAGE = "Must be one of " + ", ".join(map(str, WIDTHS)) + "."
+FORMAT_MESSAGE = "Must be one of " + ", ".join(FORMATS) + "."
+
+_made = 0  # renditions made by this process (the benchmark and tests read it)
+_guard = threading.Lock()
+_locks: dict[str, threading.Lock] = {}
+
+
+def made() -> int:
+    return _made
+
+
+def check_request(asset: Asset, width: str | None, fmt: str | None) -> tuple[int, str]:
+    """`(width, format)` if allowed for `asset`, else `bad_request` naming each parameter."""
+    problems: dict[str, str] = {}
+    if width is None or not (width.isascii() and width.isdigit()) or int(width) not in WIDTHS:
+        problems["w"] = WIDTH_MESSAGE
+    chosen = fmt if fmt is not None else "webp"
+    if chosen not in FORMATS:
+        problems["fmt"] = FORMAT_MESSAGE
+    if problems:
+        raise errors.BadRequest("This rendition is not offered.", fields=problems)
+    if asset.mime_type not in RASTER:
+        raise errors.BadRequest(
+            f"Renditions are made of PNG, JPEG, GIF and WebP images; asset {asset.pk} is {asset.mime_type}."
+        )
+    return int(str(width)), chosen
+
+
+def rendition_name(asset: Asset, width: int, fmt: str) -> str:
+    return f"renditions/{asset.site_id}/{asset.pk}/{asset.sha256[:16]}-{width}w.{fmt}"
+
+
+def rendition(asset: Asset, width: int, fmt: str) -> str:
+    """The storage name of `asset` at `width` in `fmt`, made now unless it exists (see the module docstring)."""
+    name = rendition_name(asset, width, fmt)
+    if default_storage.exists(name):
+        return name
+    with _thread_lock(name), _process_lock(name):
+        if not default_storage.exists(name):
+            content = render(asset, width, fmt)
+            saved = default_storage.save(name, ContentFile(content))
+            assert saved == name, f"storage renamed {name} to {saved}"
+    return name
+
+
+def render(asset: Asset, width: int, fmt: str) -> bytes:
+    global _made
+    pillow_format, _, options = FORMATS[fmt]
+    with asset.file.open("rb") as handle, Image.open(handle) as source:
+        # JPEG: decode at a smaller scale, still at least `width` wide once turned upright (orientation 5 to 8).
+        sideways = source.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+        across, along = (source.height, source.width) if sideways else (source.width, source.height)
+        wanted = (width, -(-width * along // max(1, across)))
+        source.draft("RGB", wanted[::-1] if sideways else wanted)
+        image = ImageOps.exif_transpose(source)
+        icc = source.info.get("icc_profile")
+        target = min(width, image.width)
+        if target < image.width:
+            image = image.resize((target, max(1, round(image.height * target / image.width))), Image.Resampling.LANCZOS)
+        if pillow_format == "JPEG" and image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        elif image.mode == "P":
+            image = image.convert("RGBA")
+        out = io.BytesIO()
+        image.save(out, pillow_format, **options, **({"icc_profile": icc} if icc else {}))
+    with _guard:
+        _made += 1
+    return out.getvalue()
+
+
+@contextmanager
+def _thread_lock(name: str) -> Iterator[None]:
+    with _guard:
+        lock = _locks.setdefault(name, threading.Lock())
+    with lock:
+        yield
+    with _guard:
+        _locks.pop(name, None)
+
+
+@contextmanager
+def _process_lock(name: str) -> Iterator[None]:
+    key = f"media:rendition:{name}"
+    deadline = time.monotonic() + LOCK_SECONDS
+    held = cache.add(key, 1, timeout=LOCK_SECONDS)
+    while not held and time.monotonic() < deadline and not default_storage.exists(name):
+        time.sleep(0.05)
+        held = cache.add(key, 1, timeout=LOCK_SECONDS)
+    try:
+        yield
+    finally:
+        if held:
+            cache.delete(key)
