@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from cms import errors
 from cms.api.exceptions import json_error_response
 from delivery import access
+from delivery.views import SITE_RE
 from media import renditions
 from media.models import Asset
 
@@ -34,7 +35,7 @@ def asset_rendition(request, site: str, asset_id: str) -> HttpResponse:
                 "Unknown query parameter: " + ", ".join(unknown) + ".",
                 fields=dict.fromkeys(unknown, "Unknown query parameter."),
             )
-        facts = access.load_site(site) if len(site) <= 100 else None
+        facts = access.load_site(site) if SITE_RE.match(site) else None
         if facts is None:
             raise errors.NotFound(f"No site `{site[:100]}`.")
         token_hash = access.token_hash_from(request.META.get("HTTP_AUTHORIZATION", ""))
