@@ -68,8 +68,24 @@ def check_request(asset: Asset, width: str | None, fmt: str | None) -> tuple[int
     return int(str(width)), chosen
 
 
+def rendition_folder(site_id: int, asset_id: int) -> str:
+    return f"renditions/{site_id}/{asset_id}"
+
+
 def rendition_name(asset: Asset, width: int, fmt: str) -> str:
-    return f"renditions/{asset.site_id}/{asset.pk}/{asset.sha256[:16]}-{width}w.{fmt}"
+    return f"{rendition_folder(asset.site_id, asset.pk)}/{asset.sha256[:16]}-{width}w.{fmt}"
+
+
+def remove_renditions(site_id: int, asset_id: int, *, keep: str | None = None) -> None:
+    """Delete an asset's renditions (all, or those not of the file whose checksum starts with `keep`)."""
+    folder = rendition_folder(site_id, asset_id)
+    try:
+        _, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        if keep is None or not name.startswith(keep[:16]):
+            default_storage.delete(f"{folder}/{name}")
 
 
 def rendition(asset: Asset, width: int, fmt: str) -> str:

@@ -32,6 +32,7 @@ from media import events
 from media.cleaning import clean, svg_size
 from media.errors import QuotaExceeded
 from media.models import Asset, AssetKind
+from media.renditions import remove_renditions
 from media.sniffing import ALLOWED, SVG, Sniffed, extension_of, sniff
 
 MAX_TITLE_LENGTH = 200
@@ -266,6 +267,7 @@ def asset_replace_file(*, actor: Actor, asset: Asset, upload: Upload) -> Asset:
             default_storage.delete(name)
             raise
         transaction.on_commit(lambda: default_storage.delete(old_name))
+        transaction.on_commit(lambda: remove_renditions(asset.site_id, asset.pk, keep=asset.sha256))
         events.changed.fire(asset_id=asset.pk, site_id=asset.site_id)
     return asset
 
@@ -281,4 +283,5 @@ def asset_delete(*, actor: Actor, asset: Asset, force: bool = False) -> None:
         asset_id, site_id = asset.pk, asset.site_id
         asset.delete()
         transaction.on_commit(lambda: default_storage.delete(name))
+        transaction.on_commit(lambda: remove_renditions(site_id, asset_id))
         events.changed.fire(asset_id=asset_id, site_id=site_id)

@@ -144,7 +144,10 @@ def test_replacing_the_file_gives_new_renditions(api, client, upload, commit):
     first = client.get(url)["Location"]
     body = {"filename": "photo.png", "contentBase64": base64.b64encode(png(300, 300, (0, 0, 0))).decode()}
     assert commit(lambda: api.post(f"/api/v1/assets/{photo['id']}/file", body, format="json")).status_code == 200
+    assert client.get(first).status_code == 404  # the old file's renditions went with it
     second = client.get(url)
     assert second["Location"] != first
     with Image.open(io.BytesIO(follow(client, second))) as image:
         assert image.size == (160, 160)
+    assert commit(lambda: api.delete(f"/api/v1/assets/{photo['id']}")).status_code == 200
+    assert client.get(second["Location"]).status_code == 404 and rendition_files() == []
