@@ -7,8 +7,9 @@ nor `media`, which sits below blocks, can do them):
   an asset of the block's own site (no cross-site references) that fits the field: an image field takes image
   assets; `accept` and `maxSize` apply to the asset's file name, MIME type and size; `requireAlt` is met by
   the value's `alt` or else the asset's alt text in the block's locale (then the site's default locale).
-  References the write leaves as they were are not checked again (a force-deleted asset does not block an
-  unrelated edit; restoring a revision that points at one is refused, per field).
+  References the write leaves as they were are not checked again, unless the schema changed (then their fit
+  is); a force-deleted asset never blocks an unrelated edit, while restoring a revision that points at one is
+  refused, per field.
 - **On read** (`resolve_refs`): the management and delivery answers show each reference resolved: `url`,
   `width`, `height`, `alt` (the value's own, else the asset's in the answer's locale chain), `mimeType`,
   `size`, `name`; a reference to a deleted asset shows `"missing": true`. One query for a whole answer.
@@ -90,19 +91,22 @@ def check_asset_refs(block: SiteBlock, before: dict | None) -> None:
     if not refs:
         return
     kept: set[tuple] = set()
-    if before is not None and before.get("schema") == block.schema:
+    if before is not None:
         kept = {ref.key for ref in refs_in(before.get("schema"), before.get("data"))}
-    added = [ref for ref in refs if ref.key not in kept]
-    if not added:
+    # A new schema may change a field's options: every reference is checked against them then.
+    schema_changed = before is not None and before.get("schema") != block.schema
+    checked = [ref for ref in refs if schema_changed or ref.key not in kept]
+    if not checked:
         return
-    assets = assets_by_id(block.site_id, {ref.asset_id for ref in added})
+    assets = assets_by_id(block.site_id, {ref.asset_id for ref in checked})
     chain = [block.locale, block.site.default_locale]
     problems: dict[str, str] = {}
-    for ref in added:
+    for ref in checked:
         where = format_path("data", ref.path)
         asset = assets.get(ref.asset_id)
         if asset is None:
-            problems[f"{where}.asset"] = f"No asset {ref.asset_id} in this site."
+            if ref.key not in kept:  # one the write keeps (its asset force-deleted) does not stop the write
+                problems[f"{where}.asset"] = f"No asset {ref.asset_id} in this site."
             continue
         problem = _misfit(ref, asset, chain)
         if problem is not None:

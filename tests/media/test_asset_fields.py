@@ -253,3 +253,25 @@ def test_restoring_a_revision_whose_asset_was_force_deleted_says_so_at_the_field
         }
     }
     assert SiteBlock.objects.get(slug="header").version == version
+
+
+def test_a_force_deleted_reference_does_not_block_other_writes_but_a_new_schema_checks_the_rest(
+    api, upload, logo, make_block, commit
+):
+    pdf = upload(api, "doc.pdf", PDF, "application/pdf").json()["data"]
+    make_block("header", {"logo": {"asset": logo["id"]}, "brochure": {"asset": pdf["id"]}}, publish=False)
+    assert commit(lambda: api.delete(f"/api/v1/assets/{logo['id']}?force=true")).status_code == 200
+    response = commit(lambda: api.put("/api/v1/site-blocks/header/data", {"data": {"title": "New"}}, format="json"))
+    assert response.status_code == 200, response.content
+    assert response.json()["data"]["data"]["logo"] == {"asset": logo["id"], "missing": True}
+    tighter = [*SCHEMA[:3], {"name": "brochure", "type": "file", "accept": [".zip"]}]
+    response = commit(lambda: api.put("/api/v1/site-blocks/header/schema", {"schema": tighter}, format="json"))
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": {
+            "code": "validation_failed",
+            "message": "The data did not validate.",
+            "fields": {"data.brochure": "File type not accepted; allowed: .zip."},
+        }
+    }
+    assert SiteBlock.objects.get(slug="header").schema == SCHEMA
