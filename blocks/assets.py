@@ -12,7 +12,9 @@ nor `media`, which sits below blocks, can do them):
   refused, per field.
 - **On read** (`resolve_refs`): the management and delivery answers show each reference resolved: `url`,
   `width`, `height`, `alt` (the value's own, else the asset's in the answer's locale chain), `mimeType`,
-  `size`, `name`; a reference to a deleted asset shows `"missing": true`. One query for a whole answer.
+  `size`, `name`, and for PNG/JPEG/GIF/WebP images `renditions` (a few webp widths narrower than the image,
+  the delivery API's rendition URLs, for a `srcset`); a reference to a deleted asset shows `"missing": true`.
+  One query for a whole answer.
 - **On delete** (`refuse_delete_while_used`, subscribed to `media.events.deleting`): an asset that any block of
   its site uses (working copy, published version, any locale copy, any revision) is refused with the list of
   users. Rows are found by a text match on the stored JSON (`"asset": 12`), then confirmed by walking the
@@ -29,6 +31,7 @@ from typing import Any
 import orjson
 from django.db.models import CharField, Q, TextField
 from django.db.models.functions import Cast
+from django.urls import reverse
 from reversion.models import Version
 
 from blocks.models import SiteBlock
@@ -36,10 +39,12 @@ from cms import errors
 from media.errors import AssetInUse
 from media.models import Asset, AssetKind
 from media.selectors import assets_by_id
+from media.sniffing import RASTER
 from schema import ANY_ITEM, format_path, get_type, iter_fields, values_at
 from schema.types.asset_ref import RESOLVED_KEYS
 
 ASSET_TYPES = ("image", "file")
+SRCSET_WIDTHS = (320, 640, 1280, 1920)  # among `media.renditions.WIDTHS`
 
 
 @dataclass(frozen=True)
@@ -136,13 +141,14 @@ def _misfit(ref: Ref, asset: Asset, chain: list[str]) -> tuple[str, str] | None:
 
 
 # -- on read ----------------------------------------------------------------------------------------------
-def resolve_refs(site_id: int, items: list[tuple[Any, Any, list[str]]]) -> None:
+def resolve_refs(site: Any, items: list[tuple[Any, Any, list[str]]]) -> None:
     """Resolve, in place, every asset reference in the data of `items`, each `(schema, data, locale chain)`;
-    the data must be private copies. One query whatever the number of references (none without any)."""
+    the data must be private copies. One query whatever the number of references (none without any). `site`
+    needs `pk` and `slug` (a stub will do)."""
     found = [(ref, chain) for schema, data, chain in items for ref in refs_in(schema, data)]
     if not found:
         return
-    assets = assets_by_id(site_id, {ref.asset_id for ref, _ in found})
+    assets = assets_by_id(site.pk, {ref.asset_id for ref, _ in found})
     for ref, chain in found:
         value = ref.value
         own_alt = value.get("alt")
@@ -155,6 +161,8 @@ def resolve_refs(site_id: int, items: list[tuple[Any, Any, list[str]]]) -> None:
         value.update({"url": asset.url, "mimeType": asset.mime_type, "size": asset.size, "name": asset.original_name})
         if asset.kind == AssetKind.IMAGE:
             value.update({"width": asset.width, "height": asset.height})
+        if asset.mime_type in RASTER:
+            value["renditions"] = srcset(site.slug, asset)
         if ref.field["type"] == "image":
             value["alt"] = own_alt if isinstance(own_alt, str) and own_alt.strip() else asset.alt_in(chain)
 
@@ -165,8 +173,15 @@ def with_resolved_refs(block: SiteBlock) -> dict | None:
     if not refs_in(block.schema, block.data):
         return None
     data = orjson.loads(orjson.dumps(block.data))
-    resolve_refs(block.site_id, [(block.schema, data, [block.locale, block.site.default_locale])])
+    resolve_refs(block.site, [(block.schema, data, [block.locale, block.site.default_locale])])
     return data
+
+
+def srcset(site_slug: str, asset: Asset) -> list[dict]:
+    """A few webp renditions narrower than the image, for a `srcset`: `[{"width": 320, "url": …}, …]`."""
+    path = reverse("delivery-rendition", kwargs={"site": site_slug, "asset_id": asset.pk})
+    widths = [width for width in SRCSET_WIDTHS if width < (asset.width or 0)]
+    return [{"width": width, "url": f"{path}?w={width}&fmt=webp"} for width in widths]
 
 
 # -- on delete --------------------------------------------------------------------------------------------

@@ -163,7 +163,7 @@ class Resolution:
             self._level, self._next = self._next, []
             self.depth += 1
         # Media references of every block shown (embedded ones too), in one query (`blocks.assets`).
-        resolve_refs(self.site.pk, [(schema, data, self._alt_chain(locale)) for data, schema, locale in self._shown])
+        resolve_refs(self.site, [(schema, data, self._alt_chain(locale)) for data, schema, locale in self._shown])
         self._shown = []
 
     def _alt_chain(self, locale: str) -> list[str]:

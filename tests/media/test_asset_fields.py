@@ -9,7 +9,7 @@ import pytest
 
 from blocks.models import SiteBlock
 from media.models import Asset
-from tests.media.files import PDF, png
+from tests.media.files import PDF, SVG_WITH_SCRIPT, png
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,7 @@ def resolved(asset: dict, alt: str) -> dict:
         "name": "logo.png",
         "width": 4,
         "height": 3,
+        "renditions": [],  # narrower than every srcset width
         "alt": alt,
     }
 
@@ -275,3 +276,18 @@ def test_a_force_deleted_reference_does_not_block_other_writes_but_a_new_schema_
         }
     }
     assert SiteBlock.objects.get(slug="header").schema == SCHEMA
+
+
+def test_large_images_answer_srcset_renditions(api, client, upload, make_block):
+    photo = upload(api, "wide.png", png(700, 100), "image/png").json()["data"]
+    make_block("banner", {"gallery": [{"asset": photo["id"], "alt": "Wide"}]})
+    item = client.get("/api/v1/delivery/acme/blocks/banner").json()["data"]["data"]["gallery"][0]
+    base = f"/api/v1/delivery/acme/assets/{photo['id']}/rendition"
+    assert item["renditions"] == [
+        {"width": 320, "url": f"{base}?w=320&fmt=webp"},
+        {"width": 640, "url": f"{base}?w=640&fmt=webp"},
+    ]
+    assert client.get(item["renditions"][1]["url"]).status_code == 302
+    svg = upload(api, "logo.svg", SVG_WITH_SCRIPT, "image/svg+xml").json()["data"]
+    make_block("brand", {"gallery": [{"asset": svg["id"], "alt": "Logo"}]}, publish=False)
+    assert "renditions" not in api.get("/api/v1/site-blocks/brand").json()["data"]["data"]["gallery"][0]
