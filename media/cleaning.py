@@ -2,7 +2,8 @@
 
 Privacy: photos carry EXIF (camera, time, often GPS position) and XMP/IPTC text. We remove those segments
 from the bytes themselves rather than decoding and re-encoding, so pixels are never recompressed (lossless):
-JPEG APP1 (EXIF, XMP), APP13 (IPTC) and comment segments; PNG `eXIf`, `tEXt`, `zTXt`, `iTXt` and `tIME`
+JPEG APP1 (EXIF, XMP), APP13 (IPTC), MPF and comment segments, and whatever follows the image's end (the extra
+images phones append, each with its own EXIF); PNG `eXIf`, `tEXt`, `zTXt`, `iTXt` and `tIME`
 chunks; WebP `EXIF` and `XMP ` chunks (and their flags in `VP8X`). A JPEG's EXIF orientation is kept (as a
 minimal EXIF holding only that tag), so a photo taken sideways still shows upright. Colour profiles stay.
 
@@ -55,29 +56,58 @@ def _orientation(content: bytes) -> int:
 
 
 def strip_jpeg(content: bytes) -> bytes:
+    """The JPEG without its metadata segments (anywhere, between scans too) and without anything after its end
+    (EOI): phones append more images there (MPF: depth maps, previews), each with its own EXIF and GPS."""
     orientation = _orientation(content)
     out = bytearray(content[:2])  # SOI
-    pos = 2
+    pos, size = 2, len(content)
     inserted = False
-    while pos + 4 <= len(content) and content[pos] == 0xFF:
+    while pos + 2 <= size and content[pos] == 0xFF:
         marker = content[pos + 1]
         if marker == 0xFF:  # fill byte
             pos += 1
             continue
-        if marker == 0xDA:  # start of scan: the rest is image data
+        if marker == 0xD9:  # EOI: the image ends here
+            out += b"\xff\xd9"
+            break
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # markers without a length
+            out += content[pos : pos + 2]
+            pos += 2
+            continue
+        if pos + 4 > size:
             break
         (length,) = struct.unpack(">H", content[pos + 2 : pos + 4])
         segment = content[pos : pos + 2 + length]
-        if marker not in _DROPPED_JPEG:
+        multi_picture = marker == 0xE2 and segment[4:8] == b"MPF\x00"
+        if marker not in _DROPPED_JPEG and not multi_picture:
             out += segment
             if not inserted and marker == 0xE0 and orientation != 1:  # right after JFIF's APP0
                 out += _orientation_segment(orientation)
                 inserted = True
         pos += 2 + length
+        if marker == 0xDA:  # a scan: entropy-coded data up to the next marker
+            end = _scan_end(content, pos)
+            out += content[pos:end]
+            pos = end
     if orientation != 1 and not inserted:
         out[2:2] = _orientation_segment(orientation)
-    out += content[pos:]
     return bytes(out)
+
+
+def _scan_end(content: bytes, pos: int) -> int:
+    """Where the entropy-coded data starting at `pos` ends: the first 0xFF that starts a marker (0xFF00 is a
+    stuffed byte, 0xFFD0-D7 are restart markers inside the scan)."""
+    while True:
+        found = content.find(b"\xff", pos)
+        if found < 0 or found + 1 >= len(content):
+            return len(content)
+        following = content[found + 1]
+        if following == 0x00 or 0xD0 <= following <= 0xD7:
+            pos = found + 2
+        elif following == 0xFF:
+            pos = found + 1
+        else:
+            return found
 
 
 def _orientation_segment(orientation: int) -> bytes:

@@ -204,12 +204,12 @@ def asset_upload(
     checked = clean_asset_values(site, values or {})
     sniffed, stored = inspect_upload(upload)
     digest = hashlib.sha256(upload.content).hexdigest()
-    if not duplicate:
-        existing = Asset.objects.for_site(site).filter(sha256=digest).order_by("pk").first()
-        if existing is not None:
-            return existing, False
     with transaction.atomic():
-        _lock_site(site)
+        _lock_site(site)  # under the lock: two uploads of the same bytes at once make one asset
+        if not duplicate:
+            existing = Asset.objects.for_site(site).filter(sha256=digest).order_by("pk").first()
+            if existing is not None:
+                return existing, False
         _check_quota(site, more_bytes=len(stored), more_files=1)
         name = default_storage.save(_storage_name(site, upload.name, sniffed.mime_type), ContentFile(stored))
         try:

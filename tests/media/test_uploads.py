@@ -92,6 +92,20 @@ def test_jpeg_loses_its_gps_and_exif_but_keeps_its_pixels_and_orientation(api, c
         assert image.tobytes() == original_pixels  # not re-encoded
 
 
+def test_images_appended_after_a_jpeg_go_too(api, client, upload):
+    """Phones append more JPEGs (MPF: previews, depth maps) after the image's end, each with its own EXIF."""
+    main = io.BytesIO()
+    Image.new("RGB", (16, 16), (1, 2, 3)).save(main, "JPEG", progressive=True)
+    content = main.getvalue() + jpeg_with_gps()
+    response = upload(api, "phone.jpg", content, "image/jpeg")
+    assert response.status_code == 201, response.content
+    data = served(client, response.json()["data"]["url"])
+    assert b"PhoneMaker" not in data and data.endswith(b"\xff\xd9") and len(data) <= len(main.getvalue())
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.size == (16, 16) and not image.getexif()
+        image.load()
+
+
 def test_webp_and_png_metadata_are_stripped(api, client, upload):
     response = upload(api, "pic.webp", webp_with_exif(), "image/webp")
     assert response.status_code == 201, response.content
