@@ -13,8 +13,8 @@ nor `media`, which sits below blocks, can do them):
 - **On read** (`resolve_refs`): the management and delivery answers show each reference resolved: `url`,
   `width`, `height`, `alt` (the value's own, else the asset's in the answer's locale chain), `mimeType`,
   `size`, `name`, and for PNG/JPEG/GIF/WebP images `renditions` (a few webp widths narrower than the image,
-  the delivery API's rendition URLs, for a `srcset`); a reference to a deleted asset shows `"missing": true`.
-  One query for a whole answer.
+  the delivery API's rendition URLs, for a `srcset`) and `color` (a placeholder); a reference to a deleted
+  asset shows `"missing": true`. One query for a whole answer.
 - **On delete** (`refuse_delete_while_used`, subscribed to `media.events.deleting`): an asset that any block of
   its site uses (working copy, published version, any locale copy, any revision) is refused with the list of
   users. Rows are found by a text match on the stored JSON (`"asset": 12`), then confirmed by walking the
@@ -163,6 +163,7 @@ def resolve_refs(site: Any, items: list[tuple[Any, Any, list[str]]]) -> None:
             value.update({"width": asset.width, "height": asset.height})
         if asset.mime_type in RASTER:
             value["renditions"] = srcset(site.slug, asset)
+            value["color"] = asset.color
         if ref.field["type"] == "image":
             value["alt"] = own_alt if isinstance(own_alt, str) and own_alt.strip() else asset.alt_in(chain)
 

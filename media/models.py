@@ -42,6 +42,7 @@ class Asset(models.Model):
     size = models.BigIntegerField(help_text="Bytes, as stored (after metadata was stripped).")
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+    color = models.CharField(max_length=7, blank=True, help_text="Raster images: the average colour, `#rrggbb`.")
     sha256 = models.CharField(max_length=64, help_text="Of the bytes as uploaded (what a re-upload is matched by).")
     title = models.CharField(max_length=200, blank=True)
     alt = models.JSONField(default=dict, blank=True, help_text='Alt text per locale: {"en": "…"}.')

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -66,6 +67,22 @@ def check_request(asset: Asset, width: str | None, fmt: str | None) -> tuple[int
             f"Renditions are made of PNG, JPEG, GIF and WebP images; asset {asset.pk} is {asset.mime_type}."
         )
     return int(str(width)), chosen
+
+
+def average_color(content: bytes) -> str:
+    """`#rrggbb`: the image's average colour, a placeholder a frontend paints before the image loads (cheap:
+    JPEGs decode at 1/8 scale; transparency counts as white); "" for a mode Pillow cannot blend."""
+    try:
+        with Image.open(io.BytesIO(content)) as source:
+            source.draft("RGB", (64, 64))
+            image = source.convert("RGBA")
+    except (OSError, ValueError):
+        return ""
+    flat = Image.new("RGBA", image.size, (255, 255, 255, 255))
+    flat.alpha_composite(image)
+    pixel = flat.convert("RGB").resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
+    red, green, blue = cast(tuple[int, int, int], pixel)
+    return f"#{red:02x}{green:02x}{blue:02x}"
 
 
 def rendition_folder(site_id: int, asset_id: int) -> str:

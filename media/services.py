@@ -32,8 +32,8 @@ from media import events
 from media.cleaning import clean, svg_size
 from media.errors import QuotaExceeded
 from media.models import Asset, AssetKind
-from media.renditions import remove_renditions
-from media.sniffing import ALLOWED, SVG, Sniffed, extension_of, sniff
+from media.renditions import average_color, remove_renditions
+from media.sniffing import ALLOWED, RASTER, SVG, Sniffed, extension_of, sniff
 
 MAX_TITLE_LENGTH = 200
 MAX_ALT_LENGTH = 1000
@@ -221,6 +221,7 @@ def asset_upload(
                 size=len(stored),
                 width=sniffed.width,
                 height=sniffed.height,
+                color=average_color(stored) if sniffed.mime_type in RASTER else "",
                 sha256=digest,
                 uploaded_by=actor.user if getattr(actor.user, "pk", None) else None,
             )
@@ -261,6 +262,7 @@ def asset_replace_file(*, actor: Actor, asset: Asset, upload: Upload) -> Asset:
             asset.mime_type = sniffed.mime_type
             asset.size = len(stored)
             asset.width, asset.height = sniffed.width, sniffed.height
+            asset.color = average_color(stored) if sniffed.mime_type in RASTER else ""
             asset.sha256 = hashlib.sha256(upload.content).hexdigest()
             asset.save()
         except BaseException:

@@ -24,6 +24,9 @@ class AssetSerializer(serializers.Serializer):
     size = serializers.IntegerField(help_text="Bytes, as stored (metadata stripped).")
     width = serializers.IntegerField(allow_null=True)
     height = serializers.IntegerField(allow_null=True)
+    color = serializers.CharField(
+        help_text="PNG/JPEG/GIF/WebP: the average colour `#rrggbb`, a placeholder; else empty."
+    )
     url = serializers.CharField(help_text="Where the original is served (`MEDIA_URL`).")
     filename = serializers.CharField()
     title = serializers.CharField()
@@ -64,6 +67,7 @@ def asset_payload(asset: Asset) -> dict:
         "size": asset.size,
         "width": asset.width,
         "height": asset.height,
+        "color": asset.color,
         "url": asset.url,
         "filename": asset.original_name,
         "title": asset.title,

@@ -6,7 +6,7 @@ Why here and model-less: the schema engine knows only the shape (a positive whol
 whether asset 12 exists in the block's site and fits the field's options (`accept`, `maxSize`, `requireAlt`
 with the asset's own alt as fallback) is checked by `blocks.assets` on every write, where models are known.
 The APIs answer the reference resolved (`url`, `width`, `height`, `alt`, `mimeType`, `size`, `name`,
-`renditions`): those
+`renditions`, `color`): those
 keys may be sent back as read and are dropped on write (`normalize`), so a client can round-trip a value.
 
 Compiled as `if {required: [asset]} then <asset form> else <url form>`, so an error in a `{"url", …}` value is
@@ -19,7 +19,7 @@ from typing import Any
 
 ASSET_ID = {"type": "integer", "minimum": 1}
 # What a resolved reference carries besides `asset` and `alt`: accepted back, never stored.
-RESOLVED_KEYS = ("url", "width", "height", "mimeType", "size", "name", "renditions", "missing")
+RESOLVED_KEYS = ("url", "width", "height", "mimeType", "size", "name", "renditions", "color", "missing")
 ASSET_MESSAGE = "Must be the id of an asset of this site (a whole number from 1)."
 
 

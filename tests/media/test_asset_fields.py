@@ -56,6 +56,7 @@ def resolved(asset: dict, alt: str) -> dict:
         "width": 4,
         "height": 3,
         "renditions": [],  # narrower than every srcset width
+        "color": "#c81e1e",
         "alt": alt,
     }
 
@@ -230,6 +231,7 @@ def test_replacing_the_file_keeps_the_id_and_changes_exactly_the_answers_that_sh
         "name": "logo-v2.png",
         "width": 10,
         "height": 8,
+        "color": "#0000ff",
     }
     assert after["ETag"] != before["ETag"]
     assert client.get("/api/v1/delivery/acme/blocks/plain")["ETag"] == plain["ETag"]  # same answer for the others

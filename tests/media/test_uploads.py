@@ -57,6 +57,7 @@ def test_png_is_stored_with_its_facts_and_served(api, client, upload, editor):
             "size": len(content),
             "width": 4,
             "height": 3,
+            "color": "#c81e1e",  # the average colour of a (200, 30, 30) square
             "url": asset.file.url,
             "filename": "Logo Final.png",
             "title": "Logo",
@@ -139,7 +140,13 @@ def test_pdf_is_a_file_asset(api, upload):
     response = upload(api, "report.pdf", PDF, "application/pdf")
     assert response.status_code == 201, response.content
     data = response.json()["data"]
-    assert (data["kind"], data["mimeType"], data["width"], data["height"]) == ("file", "application/pdf", None, None)
+    assert (data["kind"], data["mimeType"], data["width"], data["height"], data["color"]) == (
+        "file",
+        "application/pdf",
+        None,
+        None,
+        "",
+    )
 
 
 @pytest.mark.parametrize(
