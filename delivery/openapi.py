@@ -9,7 +9,7 @@ against these shapes, so this description cannot drift from what the views send.
 from __future__ import annotations
 
 from cms.api.openapi import ref, register_components, register_paths
-from media.renditions import FORMATS, WIDTHS
+from media.renditions import FORMATS, RATIOS, WIDTHS
 
 TAG = "delivery"
 
@@ -179,6 +179,12 @@ register_paths(
                     _param("asset_id", "path", {"type": "string"}, "The asset's id.", required=True),
                     _param("w", "query", {"type": "integer", "enum": list(WIDTHS)}, "The width in pixels.", True),
                     _param("fmt", "query", {"type": "string", "enum": list(FORMATS)}, "The format (webp by default)."),
+                    _param(
+                        "ar",
+                        "query",
+                        {"type": "string", "enum": list(RATIOS)},
+                        "Crop to this aspect ratio around the asset's focal point (its centre without one).",
+                    ),
                 ],
                 "responses": {
                     "302": {

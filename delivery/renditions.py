@@ -1,4 +1,4 @@
-"""`GET /api/v1/delivery/{site}/assets/{id}/rendition?w=800&fmt=webp`: an image asset's rendition, for frontends.
+"""`GET /api/v1/delivery/{site}/assets/{id}/rendition?w=800&fmt=webp[&ar=16:9]`: an image asset's rendition.
 
 Answers a 302 to the rendition's file (`MEDIA_URL`), made on the first request and kept (`media.renditions`):
 redirecting keeps this process out of serving bytes, and works the same once files live in another storage.
@@ -20,7 +20,7 @@ from delivery.views import SITE_RE
 from media import renditions
 from media.models import Asset
 
-ALLOWED_PARAMS = frozenset({"w", "fmt"})
+ALLOWED_PARAMS = frozenset({"w", "fmt", "ar"})
 CORS = {"Access-Control-Allow-Origin": "*"}
 
 
@@ -46,8 +46,8 @@ def asset_rendition(request, site: str, asset_id: str) -> HttpResponse:
             asset = Asset.objects.filter(site_id=facts.id, pk=int(asset_id)).first()
         if asset is None:
             raise errors.NotFound(f"No asset {asset_id[:30]} in this site.")
-        width, fmt = renditions.check_request(asset, request.GET.get("w"), request.GET.get("fmt"))
-        name = renditions.rendition(asset, width, fmt)
+        spec = renditions.check_request(asset, request.GET.get("w"), request.GET.get("fmt"), request.GET.get("ar"))
+        name = renditions.rendition(asset, spec)
     except errors.CmsError as exc:
         response = json_error_response(exc)
         response["Access-Control-Allow-Origin"] = "*"

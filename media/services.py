@@ -242,6 +242,8 @@ def asset_update(*, actor: Actor, asset: Asset, values: AssetValues) -> Asset:
         asset.save()
         if {"alt", "title"} & set(checked):
             events.changed.fire(asset_id=asset.pk, site_id=asset.site_id)
+        if "focal_point" in checked:  # crops are named by the focal point: the old ones are never asked again
+            transaction.on_commit(lambda: remove_renditions(asset.site_id, asset.pk))
     return asset
 
 

@@ -60,7 +60,7 @@ def test_parallel_requests_for_a_new_rendition_make_it_once(api, upload):
 
     def request() -> None:
         start.wait()
-        names.append(renditions.rendition(asset, 800, "webp"))
+        names.append(renditions.rendition(asset, renditions.Spec(800, "webp")))
 
     threads = [threading.Thread(target=request) for _ in range(16)]
     for thread in threads:
@@ -151,3 +151,43 @@ def test_replacing_the_file_gives_new_renditions(api, client, upload, commit):
         assert image.size == (160, 160)
     assert commit(lambda: api.delete(f"/api/v1/assets/{photo['id']}")).status_code == 200
     assert client.get(second["Location"]).status_code == 404 and rendition_files() == []
+
+
+def bands() -> bytes:
+    """300 x 200: red, green and blue bands, 100 px each, left to right."""
+    image = Image.new("RGB", (300, 200))
+    for index, color in enumerate(((255, 0, 0), (0, 255, 0), (0, 0, 255))):
+        image.paste(color, (index * 100, 0, index * 100 + 100, 200))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def edges(data: bytes) -> tuple[tuple, tuple, tuple]:
+    with Image.open(io.BytesIO(data)) as image:
+        rgb = image.convert("RGB")
+        return rgb.size, rgb.getpixel((2, 80)), rgb.getpixel((rgb.width - 3, 80))
+
+
+def test_an_aspect_ratio_crops_around_the_focal_point(api, client, upload, commit):
+    asset = upload(api, "bands.png", bands(), "image/png").json()["data"]
+    url = f"/api/v1/delivery/acme/assets/{asset['id']}/rendition?w=160&fmt=png&ar=1:1"
+    red, green, blue = (255, 0, 0), (0, 255, 0), (0, 0, 255)
+    assert edges(follow(client, client.get(url))) == ((160, 160), red, blue)  # no focal point: the centre
+    centred = client.get(url)["Location"]
+    patch = {"focalPoint": {"x": 1, "y": 0.5}}
+    assert commit(lambda: api.patch(f"/api/v1/assets/{asset['id']}", patch, format="json")).status_code == 200
+    assert client.get(centred).status_code == 404  # crops of the old focal point are removed
+    assert edges(follow(client, client.get(url))) == ((160, 160), green, blue)  # pushed right, up to the edge
+    patch = {"focalPoint": {"x": 0, "y": 0.5}}
+    assert commit(lambda: api.patch(f"/api/v1/assets/{asset['id']}", patch, format="json")).status_code == 200
+    assert edges(follow(client, client.get(url))) == ((160, 160), red, green)
+    tall = follow(client, client.get(url.replace("ar=1:1", "ar=9:16")))
+    assert edges(tall)[0] == (112, 200)  # 9:16 of a 200 px tall image is 112 px wide: never grown to 160
+    assert client.get(url.replace("ar=1:1", "ar=5:4")).json() == {
+        "error": {
+            "code": "bad_request",
+            "message": "This rendition is not offered.",
+            "fields": {"ar": renditions.RATIO_MESSAGE},
+        }
+    }
