@@ -1,5 +1,6 @@
 """Root URLs: the admin (editor UI), the management and delivery APIs under /api/v1, their docs."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
@@ -13,7 +14,10 @@ urlpatterns = [
     path("api/v1/", include("scheduling.urls")),
     path("api/v1/", include("webhooks.api.urls")),
     path("api/v1/", include("locales.api.urls")),
+    path("api/v1/", include("media.api.urls")),
 ]
+if settings.MEDIA_URL.startswith("/"):  # a local path: this process serves the originals (media/views.py)
+    urlpatterns.append(path(settings.MEDIA_URL.lstrip("/"), include("media.urls")))
 
 handler400 = "cms.api.exceptions.handler400"
 handler403 = "cms.api.exceptions.handler403"

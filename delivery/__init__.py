@@ -5,4 +5,6 @@ answers.py    build an answer on a miss: the payload, its bytes, gzip, ETag, exp
 selectors.py  the queries (live rows, locale fallback in SQL, lists)
 cache.py      per-site generation counters, cached site and token facts, what drops them (wiring/connect.py)
 access.py     who may read: public sites, `read` and `preview` tokens
+renditions.py an image asset's rendition (a redirect to the file `media.renditions` made once)
+assets.py     drops a site's answers when an asset they show changes (`media.events.changed`)
 """

@@ -9,6 +9,7 @@ against these shapes, so this description cannot drift from what the views send.
 from __future__ import annotations
 
 from cms.api.openapi import ref, register_components, register_paths
+from media.renditions import FORMATS, RATIOS, WIDTHS
 
 TAG = "delivery"
 
@@ -166,6 +167,32 @@ register_paths(
                 ],
                 "DeliveredBlockList",
             )
+        },
+        "/api/v1/delivery/{site}/assets/{asset_id}/rendition": {
+            "get": {
+                "operationId": "delivery_rendition",
+                "summary": "An image asset resized and converted (a redirect to the file)",
+                "tags": [TAG],
+                "security": SECURITY,
+                "parameters": [
+                    SITE,
+                    _param("asset_id", "path", {"type": "string"}, "The asset's id.", required=True),
+                    _param("w", "query", {"type": "integer", "enum": list(WIDTHS)}, "The width in pixels.", True),
+                    _param("fmt", "query", {"type": "string", "enum": list(FORMATS)}, "The format (webp by default)."),
+                    _param(
+                        "ar",
+                        "query",
+                        {"type": "string", "enum": list(RATIOS)},
+                        "Crop to this aspect ratio around the asset's focal point (its centre without one).",
+                    ),
+                ],
+                "responses": {
+                    "302": {
+                        "description": "The rendition's file, made on the first request and kept.",
+                        "headers": {"Location": {"schema": {"type": "string"}, "description": "The file's URL."}},
+                    }
+                },
+            }
         },
     }
 )

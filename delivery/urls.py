@@ -7,7 +7,7 @@ benchmark's bare view, served through the same server and middleware as the real
 from django.urls import re_path
 
 from cms.conf import cms_setting
-from delivery import openapi, views  # noqa: F401  (openapi: registers the delivery operations)
+from delivery import openapi, renditions, views  # noqa: F401  (openapi: registers the delivery operations)
 
 SITE = r"(?P<site>[^/]+)"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     re_path(rf"^{SITE}/blocks/?$", views.block_list, name="delivery-blocks"),
     re_path(rf"^{SITE}/blocks/(?P<slug>[^/]+)/?$", views.block_detail, name="delivery-block"),
     re_path(rf"^{SITE}/pages/?$", views.page_detail, name="delivery-page"),
+    re_path(rf"^{SITE}/assets/(?P<asset_id>[^/]+)/rendition/?$", renditions.asset_rendition, name="delivery-rendition"),
 ]
 
 if cms_setting("BENCH_BASELINE"):

@@ -344,6 +344,7 @@ class ImageWidget(_SubFieldsWidget):
         ("alt", "Alt text", "text"),
         ("width", "Width", "int"),
         ("height", "Height", "int"),
+        ("asset", "Or asset id (media library)", "int"),  # keeps a reference the API wrote; the chooser is next
     )
 
 
@@ -355,6 +356,7 @@ class FileWidget(_SubFieldsWidget):
         ("name", "File name", "text"),
         ("size", "Size (bytes)", "int"),
         ("mimeType", "MIME type", "text"),
+        ("asset", "Or asset id (media library)", "int"),
     )
 
 

@@ -18,14 +18,24 @@ Other moments, all after their commit:
   `delivery.cache.forget_token`: the next delivery request with that token reads its rights afresh.
 - `locales.events.site_locales_changed` (enabled, disabled, default, fallback) ->
   `delivery.cache.invalidate_site`.
+
+Media assets:
+
+- `media.events.deleting`, inside the delete's transaction (not for a forced delete) ->
+  `blocks.assets.refuse_delete_while_used`: an asset a block uses is refused (`asset_in_use`) with its users.
+- `media.events.changed` (file replaced, alt or title changed, deleted), after the commit ->
+  `delivery.assets.on_asset_changed`: the site's delivery answers are dropped when a block shows the asset.
 """
 
 from __future__ import annotations
 
 from accounts import events as account_events
+from blocks import assets as block_assets
 from blocks import events as block_events
+from delivery import assets as delivery_assets
 from delivery import cache as delivery_cache
 from locales import events as locale_events
+from media import events as media_events
 from webhooks import outbox as webhooks_outbox
 
 
@@ -38,3 +48,6 @@ def connect() -> None:
     account_events.site_changed.subscribe(delivery_cache.invalidate_site)
     account_events.token_revoked.subscribe(delivery_cache.forget_token)
     locale_events.site_locales_changed.subscribe(delivery_cache.invalidate_site)
+    # -- media assets ----------------------------------------------------------------------------------
+    media_events.deleting.subscribe(block_assets.refuse_delete_while_used)
+    media_events.changed.subscribe(delivery_assets.on_asset_changed)

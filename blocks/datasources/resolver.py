@@ -23,6 +23,7 @@ from typing import Any
 
 import orjson
 
+from blocks.assets import resolve_refs
 from cms import jsonbytes
 from cms.conf import cms_setting
 from locales.selectors import locale_chain
@@ -110,6 +111,7 @@ class Resolution:
     depth: int = 1
     _level: list = field(default_factory=list)
     _next: list = field(default_factory=list)
+    _shown: list = field(default_factory=list)  # every (data, schema, locale) of the answer, for its assets
 
     # -- what sources use ------------------------------------------------------------------------------
     def take_call(self) -> bool:
@@ -133,6 +135,7 @@ class Resolution:
         """A copy of a returned block's data, its dataSource fields filled one level deeper (or `null`
         when the block repeats an ancestor, or the depth limit is reached)."""
         data = copy_json(data) if isinstance(data, dict) else {}
+        self._shown.append((data, schema, locale))
         if block_id in ancestors or self.depth >= self.max_depth:
             self._fill_null(data, schema)
         else:
@@ -144,6 +147,7 @@ class Resolution:
         """Queue a top-level block's data (already a private copy) to be filled by `run`."""
         ancestors = frozenset() if block_id is None else frozenset({block_id})
         self._level.append((data, schema, locale, ancestors))
+        self._shown.append((data, schema, locale))
 
     def run(self) -> None:
         while self._level:
@@ -159,6 +163,14 @@ class Resolution:
                     request.parent[request.key] = value
             self._level, self._next = self._next, []
             self.depth += 1
+        # Media references of every block shown (embedded ones too), in one query (`blocks.assets`).
+        resolve_refs(self.site, [(schema, data, self._alt_chain(locale)) for data, schema, locale in self._shown])
+        self._shown = []
+
+    def _alt_chain(self, locale: str) -> list[str]:
+        chain = self.chain(locale)
+        default = getattr(self.site, "default_locale", None)
+        return chain if default is None or default in chain else [*chain, default]
 
     def _values(self, name: str, requests: list[SourceRequest]) -> list:
         source = get_source(name)

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from accounts.permissions import Actor
 from blocks import events
+from blocks.assets import check_asset_refs
 from blocks.models import BlockStatus, SiteBlock
 from cms import errors
 from revisions.models import BlockRevision
@@ -203,6 +204,7 @@ class BlockWrite:
             publish_in_place(block)
         else:
             refresh_unpublished_flag(block)
+        check_asset_refs(block, None if insert else self.before)  # media references the write adds
         if insert or self.conflict_message is not None:
             # A savepoint (two more statements, so only for writes that can hit a unique slug or path): a row
             # taken meanwhile is `conflict`, and the outer transaction stays usable.

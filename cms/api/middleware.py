@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from cms import errors, nul
 from cms.api.exceptions import json_error_response
-from cms.conf import cms_setting
+from cms.conf import body_limit
 
 
 class BodySizeLimitMiddleware:
@@ -22,7 +22,7 @@ class BodySizeLimitMiddleware:
             length = int(declared)
         except ValueError:
             return json_error_response(errors.BadRequest("Content-Length is not a number."))
-        limit = cms_setting("MAX_BODY_BYTES")
+        limit = body_limit(request.method, request.path)
         if length > limit:
             return json_error_response(errors.PayloadTooLarge(f"The request body is over the {limit} byte limit."))
         return self.get_response(request)

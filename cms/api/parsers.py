@@ -12,7 +12,7 @@ import orjson
 from rest_framework.parsers import BaseParser
 
 from cms import errors
-from cms.conf import cms_setting
+from cms.conf import body_limit
 from cms.nul import refuse_nul
 
 
@@ -22,7 +22,8 @@ class StrictJSONParser(BaseParser):
     def parse(self, stream, media_type=None, parser_context=None):
         if stream is None:
             return {}
-        limit = cms_setting("MAX_BODY_BYTES")
+        request = (parser_context or {}).get("request")
+        limit = body_limit(request.method, request.path) if request is not None else body_limit("", "")
         raw = stream.read(limit + 1)
         if len(raw) > limit:
             raise errors.PayloadTooLarge(f"The request body is over the {limit} byte limit.")

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "locales",
     "schema",
     "revisions",
+    "media",
     "blocks",
     "django_tasks",
     "django_tasks_db",
@@ -99,6 +100,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Uploaded media (the `media` app): the local file system under var/media by default, served at MEDIA_URL by
+# our own process (media/views.py); set MEDIA_URL to a CDN or another host's address to serve them elsewhere.
+MEDIA_ROOT = env_str("MEDIA_ROOT") or str(BASE_DIR / "var" / "media")
+MEDIA_URL = env_str("MEDIA_URL") or "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -193,6 +198,14 @@ CMS = {
     "DATA_SOURCE_MAX_DEPTH": 3,
     "DATA_SOURCE_MAX_CALLS": 20,
     "BENCH_BASELINE": env_bool("CMS_BENCH_BASELINE", False),
+    # Media library (media/): one upload, one site's library, one image's pixels (decompression bombs).
+    "MEDIA_MAX_UPLOAD_BYTES": env_int("CMS_MEDIA_MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
+    "MEDIA_QUOTA_BYTES": env_int("CMS_MEDIA_QUOTA_BYTES", 1024 * 1024 * 1024),
+    "MEDIA_QUOTA_FILES": env_int("CMS_MEDIA_QUOTA_FILES", 10_000),
+    "MEDIA_MAX_IMAGE_PIXELS": env_int("CMS_MEDIA_MAX_IMAGE_PIXELS", 50_000_000),
+    "MEDIA_SERVE": env_bool("CMS_MEDIA_SERVE", True),
+    # POSTs to these paths (regexes) may be as large as an upload in base64 (plus the form's own bytes).
+    "UPLOAD_PATHS": (r"/api/v1/assets/?", r"/api/v1/assets/[^/]+/file/?"),
 }
 
 # The task queue (django-tasks): the database backend runs on SQLite and PostgreSQL with no extra service;

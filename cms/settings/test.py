@@ -4,6 +4,8 @@ Rate limits are raised so that tests doing many writes with one token are not th
 `tests/api/test_rate_limits.py` puts the production defaults back to test them.
 """
 
+import tempfile
+
 from cms.settings.base import *  # noqa: F403
 from cms.settings.base import CMS
 
@@ -14,3 +16,6 @@ CMS = {
     "RATE_LIMIT_READS_PER_MINUTE": 100_000,
     "RATE_LIMIT_WRITES_PER_MINUTE": 100_000,
 }
+
+# Uploads of the test suite land in a private temporary folder, never in var/media.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="cms-test-media-")

@@ -1,4 +1,5 @@
-"""`file`: `{"url", "name"?, "size"?, "mimeType"?}`; `accept` lists extensions (`.pdf`) or MIME patterns
+"""`file`: `{"url", "name"?, "size"?, "mimeType"?}`, or `{"asset": id}` (a media library asset, see `asset_ref`:
+its options are checked against the asset by `blocks.assets`); `accept` lists extensions (`.pdf`) or MIME patterns
 (`image/*`), `maxSize` a size in bytes.
 
 `accept` matches the extension of `name` (or of the URL's path) or the `mimeType`; that is an extra check,
@@ -14,6 +15,7 @@ from typing import Any
 from schema import patterns
 from schema.fieldtype import CompileContext, FieldType, Report, generic_message
 from schema.options import opt_int, opt_string_list
+from schema.types.asset_ref import ASSET_MESSAGE, asset_or, stored_form
 from schema.types.url_type import url_message, url_schema
 
 _SUBKEY_EXPECTED = {"name": "a string", "size": "a whole number of bytes", "mimeType": "a MIME type"}
@@ -39,7 +41,7 @@ class FileType(FieldType):
     name = "file"
     options = frozenset({"accept", "maxSize"})
     localized_default = True
-    expected = 'an object {"url", "name"?, "size"?, "mimeType"?}'
+    expected = 'an object {"url", "name"?, "size"?, "mimeType"?} or {"asset"}'
 
     def check_options(self, field: dict, report: Report) -> None:
         accept = opt_string_list(field, "accept", report)
@@ -54,8 +56,7 @@ class FileType(FieldType):
         if "maxSize" in field:
             size["maximum"] = field["maxSize"]
             required.append("size")
-        return {
-            "type": "object",
+        url_form = {
             "properties": {
                 "url": url_schema({}),
                 "name": {"type": "string", "minLength": 1, "maxLength": 255},
@@ -65,6 +66,13 @@ class FileType(FieldType):
             "required": required,
             "additionalProperties": False,
         }
+        return asset_or(url_form)
+
+    def needs_normalize(self, field: dict) -> bool:
+        return True
+
+    def normalize(self, field: dict, value: Any) -> Any:
+        return stored_form(value, ())
 
     def annotations(self, field: dict) -> dict:
         return {"accept": field["accept"]} if "accept" in field else {}
@@ -77,7 +85,7 @@ class FileType(FieldType):
         # else the MIME type against the `*` patterns.
         extensions = [entry for entry in field["accept"] if entry.startswith(".")]
         mimes = [entry for entry in field["accept"] if "/" in entry]
-        branches: list[dict] = []
+        branches: list[dict] = [{"required": ["asset"]}]  # an asset's type is checked against it (blocks.assets)
         if extensions:
             name = {"pattern": patterns.extension_of_name(extensions)}
             branches.append({"required": ["name"], "properties": {"name": name}})
@@ -101,6 +109,8 @@ class FileType(FieldType):
         return "File type not accepted; allowed: " + ", ".join(field["accept"]) + "."
 
     def message(self, field: dict, kind: str, detail: dict, rest: tuple, instance: Any) -> str:
+        if rest and rest[0] == "asset":
+            return ASSET_MESSAGE
         if rest and rest[0] == "url":
             return url_message({}, kind, detail)
         if rest and rest[0] == "size" and kind == "Required":

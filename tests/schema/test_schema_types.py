@@ -94,9 +94,14 @@ TABLE: dict[str, tuple[dict, list, list[tuple[object, dict[str, str]]]]] = {
         [
             {"url": "https://cdn.example.com/sites/abc123/logo.svg", "alt": "Company Logo"},  # the reference's
             {"url": "/media/a.png", "alt": "A", "width": 640, "height": 480},
+            {"asset": 12},  # a media library asset: its alt (the fallback for requireAlt) is checked by blocks
+            {"asset": 12, "alt": "A", "url": "/media/x.png", "width": 4, "mimeType": "image/png"},  # as read
         ],
         [
-            ("/a.png", {"": 'Must be an object {"url", "alt"?, "width"?, "height"?}.'}),
+            ("/a.png", {"": 'Must be an object {"url", "alt"?, "width"?, "height"?} or {"asset", "alt"?}.'}),
+            ({"asset": 0}, {".asset": "Must be the id of an asset of this site (a whole number from 1)."}),
+            ({"asset": "12"}, {".asset": "Must be the id of an asset of this site (a whole number from 1)."}),
+            ({"asset": 12, "caption": "x"}, {".caption": "unknown field"}),
             ({"alt": "A"}, {".url": "Is required."}),
             ({"url": "/a.png"}, {".alt": "Alt text is required for this image."}),
             ({"url": "/a.png", "alt": ""}, {".alt": "Alt text is required for this image."}),
@@ -113,9 +118,12 @@ TABLE: dict[str, tuple[dict, list, list[tuple[object, dict[str, str]]]]] = {
             {"url": "https://cdn.example.com/report.pdf", "size": 10},
             {"url": "/download?id=3", "name": "Report.PDF", "size": 1000},
             {"url": "/x", "mimeType": "image/webp", "size": 0},
+            {"asset": 3},  # accept and maxSize are checked against the asset by blocks
         ],
         [
-            ("/a.pdf", {"": 'Must be an object {"url", "name"?, "size"?, "mimeType"?}.'}),
+            ("/a.pdf", {"": 'Must be an object {"url", "name"?, "size"?, "mimeType"?} or {"asset"}.'}),
+            ({"asset": 1.5}, {".asset": "Must be the id of an asset of this site (a whole number from 1)."}),
+            ({"asset": 3, "alt": "x"}, {".alt": "unknown field"}),
             ({"size": 1}, {".url": "Is required."}),
             ({"url": "/a.pdf"}, {".size": "Is required: the file must be at most 1000 bytes."}),
             ({"url": "/a.pdf", "size": 1001}, {".size": "The file must be at most 1000 bytes."}),

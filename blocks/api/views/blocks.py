@@ -18,6 +18,7 @@ from blocks import datasources, selectors, services
 from blocks.api import inputs
 from blocks.api.filters import ORDERING_FIELDS, SiteBlockFilter
 from blocks.api.serializers import BlockAnswer, BlockList, block_meta, block_payload
+from blocks.assets import with_resolved_refs
 from blocks.models import BlockStatus, BlockType, SiteBlock
 from cms import errors
 from cms.api.openapi import PageQuery, envelope, message_answer
@@ -54,6 +55,10 @@ JsonSchemaAnswer = envelope("JsonSchemaAnswer", serializers.DictField(help_text=
 
 
 def block_response(block: SiteBlock, *, status: int = 200, data: dict | None = None) -> Response:
+    """The block's answer; `data` when given was resolved already (`resolved_working_data`), else the working
+    copy is shown with its media references resolved (`blocks.assets`)."""
+    if data is None:
+        data = with_resolved_refs(block)
     return Response(
         {"data": block_payload(block, data=data), "meta": block_meta(block)},
         status=status,

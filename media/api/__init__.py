@@ -1,0 +1,1 @@
+"""The assets endpoints of the management API: input serializers, output shapes, views, urls."""
