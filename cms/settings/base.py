@@ -114,10 +114,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": [
-        "cms.api.renderers.OrjsonRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
+    # JSON only, whatever `Accept` or `?format=` ask (no browsable HTML, no 406): cms/api/negotiation.py.
+    "DEFAULT_RENDERER_CLASSES": ["cms.api.renderers.OrjsonRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "cms.api.negotiation.JSONOnlyNegotiation",
     "DEFAULT_PARSER_CLASSES": ["cms.api.parsers.StrictJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
