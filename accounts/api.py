@@ -2,7 +2,8 @@
 
 `SiteAPIView.initial` authenticates (token or admin session), then builds `self.actor` (user, site, role,
 scopes). Token calls act on the token's site (a `?site=` naming another is `bad_request`); session calls pick
-the site with `?site=<slug>` (or the only site the user belongs to). Views stay thin: they check `self.actor`, call one service or selector, render.
+the site with `?site=<slug>` (or the only site the user belongs to). Views stay thin: they check
+`self.actor`, call one service or selector, render.
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ def snapshot() -> tuple:
 
 
 def test_the_reported_case_disabling_a_locale_of_another_site(sites):
-    alpha, bravo, api = sites
+    alpha, _, api = sites
     before = snapshot()
     response = api.delete("/api/v1/locales/fr?site=bravo")
     assert response.status_code == 400 and response.json() == MISMATCH
