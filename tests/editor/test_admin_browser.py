@@ -85,7 +85,8 @@ def page(transactional_db, live_server, request, monkeypatch):
         # the page, so the policy does not block it), each `securitypolicyviolation` event of every page.
         context.add_init_script(
             "document.addEventListener('securitypolicyviolation', e => console.error("
-            "'csp-violation: ' + e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + e.sourceFile + ' ' + ((e.target && e.target.outerHTML) || '').slice(0, 300)));"
+            "'csp-violation: ' + e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + e.sourceFile"
+            " + ' ' + ((e.target && e.target.outerHTML) || '').slice(0, 300)));"
         )
         page = context.new_page()
         page.csp_violations = []
