@@ -105,6 +105,17 @@ def test_token_writes_refused_or_failing_are_json_and_write_nothing(api, header,
     assert (block.version, block.data) == (1, {})
 
 
+@pytest.mark.parametrize("suffix", [".api", ".json", ".html", "/.api", "/?format=api", ".api?format=api"])
+def test_format_suffixes_select_nothing_the_answer_is_json(api, header, suffix):
+    """There are no format-suffix routes: a suffix is part of the slug (404) or ignored; JSON either way."""
+    response = api.get(f"/api/v1/site-blocks/header{suffix}", HTTP_ACCEPT="text/html")
+    body = assert_json(response, response.status_code)
+    if response.status_code == 200:
+        assert body["data"]["slug"] == "header"
+    else:
+        assert response.status_code == 404 and body["error"]["code"] == "not_found"
+
+
 def test_an_admin_session_gets_json_too(api, header, client, django_user_model):
     admin = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
     client.force_login(admin)
