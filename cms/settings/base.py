@@ -84,6 +84,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cms.security.login_locked_out"
 AXES_VERBOSE = False
+# Failures only: a row per successful login would grow for ever (Django keeps `last_login` already).
+AXES_DISABLE_ACCESS_LOG = True
 
 # Content-Security-Policy of the admin (django-csp, sent by cms.security.AdminCSPMiddleware): no inline
 # script or event handler runs, only the admin's and the editor's own static files; no plugins, no <base>
