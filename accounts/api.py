@@ -1,8 +1,9 @@
 """The base of every management API view: who acts, on which site.
 
 `SiteAPIView.initial` authenticates (token or admin session), then builds `self.actor` (user, site, role,
-scopes). Token calls act on the token's site; session calls pick the site with `?site=<slug>` (or the only
-site the user belongs to). Views stay thin: they check `self.actor`, call one service or selector, render.
+scopes). Token calls act on the token's site (a `?site=` naming another is `bad_request`); session calls pick
+the site with `?site=<slug>` (or the only site the user belongs to). Views stay thin: they check
+`self.actor`, call one service or selector, render.
 """
 
 from __future__ import annotations
@@ -18,10 +19,26 @@ from cms.api.serializers import read_object
 from cms.api.throttling import TokenRateThrottle
 
 
+def site_param_mismatch(token_site: Site, requested: list[str]) -> errors.BadRequest | None:
+    """A token acts on its own site only: `?site=` naming another site is refused, never silently ignored.
+
+    Any other slug is refused the same way, whether or not such a site exists (the answer tells nothing about
+    other sites); `?site=` naming the token's own site, or left out, is fine."""
+    if all(slug == token_site.slug for slug in requested):  # every `site` given, if any (`?site=a&site=b`)
+        return None
+    return errors.BadRequest(
+        "This token acts on its own site only: leave `site` out or name the token's site.",
+        fields={"site": "Not the site of this token."},
+    )
+
+
 def actor_for_request(request) -> Actor:
     user = request.user
     token = request.auth
     if token is not None and hasattr(token, "token_hash"):
+        mismatch = site_param_mismatch(token.site, request.query_params.getlist("site"))
+        if mismatch is not None:
+            raise mismatch
         return Actor(
             user=user, site=token.site, role=token.member_role, scopes=frozenset(token.scopes or ()), token=token
         )

@@ -1,8 +1,9 @@
 """Who may read a site through the delivery API, answered from the cache whenever possible.
 
 A public site needs no token. A private site wants a token of that site with the `read` scope (and a role
-that reads). `?preview=true` (working copies) always wants a token allowed to `preview`. A token that is
-sent is always checked, even on a public site: a revoked token must fail loudly, not pass silently.
+that reads); to anyone else it does not exist (the unknown site's 404, so private sites cannot be listed by
+probing). `?preview=true` (working copies) always wants a token allowed to `preview`. A token that is sent is
+always checked first, on any site: a revoked token must fail loudly, not pass silently.
 
 Token facts are cached for `CMS["DELIVERY_TOKEN_CACHE_SECONDS"]` (expiry is checked exactly on every hit;
 a revocation takes effect within that many seconds, or at once through `cache.forget_token`).
@@ -71,23 +72,37 @@ def token_allows(token: dcache.TokenFacts, action: Action) -> bool:
     return action in ROLE_ACTIONS.get(token.role, frozenset()) and SCOPE_FOR_ACTION[action] in token.scopes
 
 
-def authorize(site: dcache.SiteFacts, token: dcache.TokenFacts | None, token_sent: bool, *, preview: bool) -> None:
-    """Raise the envelope's error when this reader may not read `site` (or its working copies)."""
-    if token_sent:
-        if token is None:
-            raise errors.Unauthenticated()
-        if token.revoked or (token.expires_at is not None and token.expires_at <= time.time()):
-            raise errors.TokenRevoked()
-        if token.site_id != site.id:
-            raise errors.Forbidden("This token belongs to another site.")
+def check_token(token: dcache.TokenFacts | None) -> None:
+    """A token that was sent must be a live one, whatever site is asked for: judged before the site is looked up,
+    so an unknown, revoked or expired token answers the same 401 on every site, existing or not."""
+    if token is None:
+        raise errors.Unauthenticated()
+    if token.revoked or (token.expires_at is not None and token.expires_at <= time.time()):
+        raise errors.TokenRevoked()
+
+
+def site_not_found(slug: str) -> errors.NotFound:
+    """The one answer for a site this reader may not know of: unknown, or private and not theirs."""
+    return errors.NotFound(f"No site `{slug}`.")
+
+
+def authorize(site: dcache.SiteFacts, token: dcache.TokenFacts | None, *, preview: bool) -> None:
+    """Raise the envelope's error when this reader may not read `site` (or its working copies).
+
+    `token` is a live token (`check_token`) or None when none was sent. A private site is hidden from a reader
+    without a token of that site: the answer is `site_not_found`, byte for byte the unknown site's, so private
+    sites cannot be told from absent ones. A public site is no secret: a token of another site is 403 there,
+    and preview without a token 401."""
+    if token is not None and token.site_id != site.id:
+        if not site.is_public:
+            raise site_not_found(site.slug)
+        raise errors.Forbidden("This token belongs to another site.")
+    if token is None and not site.is_public:
+        raise site_not_found(site.slug)
     action = Action.PREVIEW if preview else Action.READ
     if not preview and site.is_public:
         return
     if token is None:
-        raise errors.Unauthenticated(
-            "Previewing working copies needs a token with the `preview` scope."
-            if preview
-            else "This site is private: send a token with the `read` scope."
-        )
+        raise errors.Unauthenticated("Previewing working copies needs a token with the `preview` scope.")
     if not token_allows(token, action):
         raise errors.Forbidden(f"This token does not allow `{action.value}` on this site.")

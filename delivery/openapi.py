@@ -104,7 +104,8 @@ ANSWER_HEADERS = {
     "Content-Language": {"schema": {"type": "string"}, "description": "The locale that served the answer."},
 }
 NOT_MODIFIED = {"description": "The `If-None-Match` ETag is current: no body.", "headers": ANSWER_HEADERS}
-# Public sites need no token; private sites and preview need a read token.
+# Public sites need no token; private sites need a read token (without one of theirs they answer the unknown
+# site's 404), and preview a preview token.
 SECURITY: list[dict[str, list[str]]] = [{}, {"apiToken": []}]
 
 

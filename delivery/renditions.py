@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from cms import errors
 from cms.api.exceptions import json_error_response
+from cms.digits import parse_decimal
 from delivery import access
 from delivery.views import SITE_RE
 from media import renditions
@@ -35,15 +36,16 @@ def asset_rendition(request, site: str, asset_id: str) -> HttpResponse:
                 "Unknown query parameter: " + ", ".join(unknown) + ".",
                 fields=dict.fromkeys(unknown, "Unknown query parameter."),
             )
-        facts = access.load_site(site) if SITE_RE.match(site) else None
-        if facts is None:
-            raise errors.NotFound(f"No site `{site[:100]}`.")
         token_hash = access.token_hash_from(request.META.get("HTTP_AUTHORIZATION", ""))
         token = access.load_token(token_hash) if token_hash else None
-        access.authorize(facts, token, token_hash is not None, preview=False)
-        asset = None
-        if asset_id.isascii() and asset_id.isdigit() and len(asset_id) < 19:
-            asset = Asset.objects.filter(site_id=facts.id, pk=int(asset_id)).first()
+        if token_hash is not None:  # judged before the site, as for blocks: the same 401 on every site
+            access.check_token(token)
+        facts = access.load_site(site) if SITE_RE.match(site) else None
+        if facts is None:
+            raise access.site_not_found(site[:100])
+        access.authorize(facts, token, preview=False)
+        asset_pk = parse_decimal(asset_id)
+        asset = Asset.objects.filter(site_id=facts.id, pk=asset_pk).first() if asset_pk is not None else None
         if asset is None:
             raise errors.NotFound(f"No asset {asset_id[:30]} in this site.")
         spec = renditions.check_request(asset, request.GET.get("w"), request.GET.get("fmt"), request.GET.get("ar"))

@@ -217,13 +217,15 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
             raise errors.NotFound("No such site.")
         facts: dcache.SiteFacts | Literal[0] | dcache.Missing | None  # None: `load_site` found no site
         facts, generation, token = dcache.lookup(site_slug, token_hash)
+        if token is dcache.MISSING and token_hash is not None:  # `lookup` says MISSING only for a sent token
+            token = access.load_token(token_hash)
+        if token_hash is not None:  # judged before the site: the same 401 whether the site exists or not
+            access.check_token(token or None)
         if facts is dcache.MISSING:
             facts = access.load_site(site_slug)
         if not facts:
-            raise errors.NotFound(f"No site `{site_slug}`.")
-        if token is dcache.MISSING and token_hash is not None:  # `lookup` says MISSING only for a sent token
-            token = access.load_token(token_hash)
-        access.authorize(facts, token or None, token_hash is not None, preview=preview)
+            raise access.site_not_found(site_slug)
+        access.authorize(facts, token or None, preview=preview)
         locale = locale or facts.default_locale
         if locale not in facts.fallbacks:
             locale = _known_spelling(facts, locale)

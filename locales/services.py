@@ -11,7 +11,7 @@ When a site's locales change, `locales.events.site_locales_changed` fires with `
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.models import Site
 from accounts.permissions import Action, Actor
@@ -76,6 +76,10 @@ def check_enable_values(*, code: str, name: str | None, fallback: str | None) ->
     return code, None if fallback is None else locale_code(fallback, "fallback")
 
 
+def already_enabled(code: str) -> errors.Conflict:
+    return errors.Conflict(f"`{code}` is already enabled on this site.", fields={"code": "Already enabled."})
+
+
 def site_locale_enable(
     *, actor: Actor, code: str, name: str | None = None, fallback: str | None = None, site: Site | None = None
 ) -> SiteLocale:
@@ -87,7 +91,7 @@ def site_locale_enable(
         rows = _rows(site)
         existing = rows.get(code)
         if existing is not None and existing.is_enabled:
-            raise errors.Conflict(f"`{code}` is already enabled on this site.", fields={"code": "Already enabled."})
+            raise already_enabled(code)
         if fallback_code == code:
             raise errors.ValidationFailed(fields={"fallback": "A locale cannot fall back to itself."})
         fallbacks = _fallback_map(rows)
@@ -96,7 +100,14 @@ def site_locale_enable(
         locale, _ = Locale.objects.get_or_create(code=code, defaults={"name": name or code})
         fallback_locale = Locale.objects.get(code=fallback_code) if fallback_code else None
         if existing is None:
-            row = SiteLocale.objects.create(site=site, locale=locale, fallback=fallback_locale)
+            # Two owners enabling the same new locale at once both find no row to lock: the second insert hits
+            # the unique constraint, which is the same conflict as enabling it twice (savepoint: the
+            # transaction stays usable for the error).
+            try:
+                with transaction.atomic():
+                    row = SiteLocale.objects.create(site=site, locale=locale, fallback=fallback_locale)
+            except IntegrityError:
+                raise already_enabled(code) from None
         else:
             existing.is_enabled = True
             existing.fallback = fallback_locale

@@ -35,6 +35,9 @@ LOCAL_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
 
 
 UTC_MESSAGE = "Must be an ISO 8601 date-time such as 2030-01-05T09:00:00Z."
+#: A time whose offset (or the site's zone) puts its UTC instant before year 1 or after year 9999: Python's
+#: datetime cannot hold it, so it is refused like any other unreadable time, with its field.
+OUT_OF_RANGE_MESSAGE = "Out of range: in UTC this time falls before 0001-01-01 or after 9999-12-31."
 LOCAL_MESSAGE = "Must be a local time `YYYY-MM-DDTHH:mm`, e.g. 2030-01-05T09:00."
 
 
@@ -48,7 +51,10 @@ def parse_utc(value: str, field: str) -> datetime:
         raise errors.ValidationFailed(
             fields={field: f"Give the time in UTC with `Z` or an offset, or use `{field}Local` for the site's time."}
         )
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # "9999-12-31T23:59:59-14:00" is in year 10000 in UTC
+        raise errors.ValidationFailed(fields={field: OUT_OF_RANGE_MESSAGE}) from None
 
 
 def site_zone(site: Site) -> ZoneInfo:
@@ -70,6 +76,13 @@ def parse_local(value: str, field: str, zone: ZoneInfo) -> datetime:
 
 
 def local_to_utc(naive: datetime, zone: ZoneInfo, field: str) -> datetime:
+    try:
+        return _local_to_utc(naive, zone, field)
+    except OverflowError:  # "0001-01-01T00:00" in a zone east of UTC is in year 0 in UTC
+        raise errors.ValidationFailed(fields={field: OUT_OF_RANGE_MESSAGE}) from None
+
+
+def _local_to_utc(naive: datetime, zone: ZoneInfo, field: str) -> datetime:
     earlier = naive.replace(tzinfo=zone, fold=0)
     later = naive.replace(tzinfo=zone, fold=1)
     if earlier.utcoffset() != later.utcoffset():

@@ -112,6 +112,24 @@ class WebhookAdmin(admin.ModelAdmin):
         for webhook in queryset.select_related("site"):
             self.delete_model(request, webhook)
 
+    def get_deleted_objects(self, objs, request):
+        """What the delete confirmation lists: the webhooks, and how many log entries go with them.
+
+        Django's own collects every related row and asks for "delete" permission on each model: deliveries
+        are read-only here, so nobody, not even a superuser, could delete a webhook that had any (and a long
+        log would be listed row by row). The log goes with its webhook (`webhook_delete`), so it is counted."""
+        webhooks = list(objs)
+        allowed = all(self.has_delete_permission(request, webhook) for webhook in webhooks)
+        logged = WebhookDelivery.objects.filter(webhook__in=webhooks).count()
+        to_delete: list = [f"Webhook: {webhook}" for webhook in webhooks]
+        counts = {
+            str(Webhook._meta.verbose_name_plural): len(webhooks),
+            str(WebhookDelivery._meta.verbose_name_plural): logged,
+        }
+        if logged:
+            to_delete.append([f"{logged} deliveries in their log"])
+        return to_delete, counts, set() if allowed else {str(Webhook._meta.verbose_name)}, []
+
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):

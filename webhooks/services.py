@@ -23,7 +23,7 @@ from locales.selectors import enabled_locale_codes
 from webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
 from webhooks.outbox import forget_active_hooks
 from webhooks.targets import TargetRefused, checked_addresses
-from webhooks.tasks import enqueue_delivery, is_stuck
+from webhooks.tasks import cancel_pending, enqueue_delivery, is_stuck
 
 SECRET_PREFIX = "whsec_"
 MIN_SECRET_LENGTH = 16
@@ -115,34 +115,48 @@ def webhook_create(*, actor: Actor, values: WebhookValues) -> Webhook:
 
 
 def webhook_update(*, actor: Actor, webhook: Webhook, changes: WebhookValues) -> Webhook:
+    """Change a webhook. Deactivating it cancels its pending deliveries at once (failed, `CANCELLED_ERROR`):
+    an owner who switches a webhook off expects nothing more to reach it, queued retries included (the retry
+    itself checks too, see `webhooks.tasks.attempt_delivery`). Reactivating resumes nothing by itself; a
+    cancelled delivery can be redelivered."""
     require_manage(actor)
     clean = clean_webhook_values(actor.site, changes, creating=False)
     with transaction.atomic():
         webhook = Webhook.objects.select_for_update().get(pk=webhook.pk)
+        was_active = webhook.is_active
         for field, value in clean.items():
             setattr(webhook, field, value)
         webhook.updated_at = timezone.now()
         webhook.save()
+        if was_active and not webhook.is_active:
+            cancel_pending(webhook.pk)
         forget_active_hooks(webhook.site_id)
     return webhook
 
 
 def webhook_delete(*, actor: Actor, webhook: Webhook) -> None:
+    """Delete a webhook and its delivery log with it (a log without its webhook could be neither read through
+    the API nor redelivered); tasks still queued for those deliveries find nothing and do nothing."""
     require_manage(actor)
-    webhook.delete()
-    forget_active_hooks(webhook.site_id)
+    with transaction.atomic():
+        WebhookDelivery.objects.filter(webhook_id=webhook.pk).delete()
+        webhook.delete()
+        forget_active_hooks(webhook.site_id)
 
 
 def delivery_redeliver(*, actor: Actor | None, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivery again (same id and body), with a fresh retry budget.
 
-    One being sent right now is left alone (409), unless it has been `sending` for far longer than a send
+    A delivery of an inactive webhook is refused (409): it would only be cancelled again. One being sent
+    right now is left alone (409), unless it has been `sending` for far longer than a send
     can take (its worker died mid-send).
     """
     if actor is not None:
         require_manage(actor)
     with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+        delivery = WebhookDelivery.objects.select_for_update().select_related("webhook").get(pk=delivery.pk)
+        if not delivery.webhook.is_active:
+            raise errors.Conflict("This webhook is inactive: activate it before redelivering.")
         if delivery.status == DeliveryStatus.SENDING and not is_stuck(delivery):
             raise errors.Conflict("This delivery is being sent right now; try again in a moment.")
         delivery.status = DeliveryStatus.PENDING

@@ -83,8 +83,8 @@ def enqueue_delivery(delivery_id, *, at: datetime | None = None) -> None:
 def fan_out_events(records: list[dict]) -> int:
     """One delivery (and its queued attempt) per webhook named in the outbox row; how many were created.
 
-    Webhooks deleted since the write are skipped (their log is gone too); one deactivated since still gets
-    the event, as it would have had the write been delivered at once.
+    Webhooks deleted since the write are skipped (their log is gone too). One deactivated since gets the
+    delivery in its log, already cancelled (`CANCELLED_ERROR`) and not queued: deactivating stops sending.
     """
     limit = max(1, int(cms_setting("WEBHOOKS_MAX_ATTEMPTS")))
     planned = [
@@ -106,12 +106,13 @@ def fan_out_events(records: list[dict]) -> int:
                 attempt_limit=limit,
                 created_at=datetime.fromisoformat(record["occurredAt"]),
                 body=event_body(record, delivery_id=delivery_id, site=hooks[hook_id].site).decode(),
+                **({} if hooks[hook_id].is_active else CANCELLED),
             )
             for record, hook_id, delivery_id in planned
             if hook_id in hooks and delivery_id not in existing
         ]
         WebhookDelivery.objects.bulk_create(new)
-        enqueue_now(deliver, [(str(delivery.pk),) for delivery in new])
+        enqueue_now(deliver, [(str(delivery.pk),) for delivery in new if delivery.status == DeliveryStatus.PENDING])
     return len(new)
 
 
@@ -119,6 +120,14 @@ def fan_out_events(records: list[dict]) -> int:
 
 
 STUCK_ERROR = "The worker stopped during this attempt (no outcome was recorded); sending again."
+CANCELLED_ERROR = "Cancelled: the webhook was deactivated. Not sent again unless redelivered."
+#: What a delivery of a deactivated webhook becomes: failed for good, nothing more queued (its attempts stay).
+CANCELLED: dict[str, Any] = {"status": DeliveryStatus.FAILED, "next_attempt_at": None, "last_error": CANCELLED_ERROR}
+
+
+def cancel_pending(webhook_id: int) -> int:
+    """Cancel a deactivated webhook's pending deliveries (their queued retries then find nothing to do)."""
+    return WebhookDelivery.objects.filter(webhook_id=webhook_id, status=DeliveryStatus.PENDING).update(**CANCELLED)
 
 
 def stuck_after() -> timedelta:
@@ -159,17 +168,22 @@ def backoff(attempt: int) -> float:
 
 
 def attempt_delivery(delivery_id: str) -> str | None:
-    """Make one attempt; the resulting status, or None when another worker has it, it is settled, or its
-    watchdog counted this attempt before it ended (see `_record`)."""
+    """Make one attempt; the resulting status, or None when another worker has it, it is settled, its
+    webhook was deactivated (the delivery is then cancelled, see `CANCELLED`), or its watchdog counted this
+    attempt before it ended (see `_record`).
+
+    The claim itself asks that the webhook be active, so a retry queued before a deactivation, however it
+    was made (service, admin, a direct update), sends nothing and leaves the attempt count as it was."""
     claimed_at = timezone.now()
     # The claim, its watchdog and the read of what to send, in one transaction: a worker that dies after
     # it leaves the watchdog to count the attempt; a database outage inside it undoes the claim, and the
-    # worker runs the task again (worker.loop), which claims afresh.
+    # worker runs the task again (worker.loop), which claims afresh. Only an active webhook's delivery is
+    # claimed; one of a deactivated webhook is cancelled instead.
+    pending = WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING)
     with transaction.atomic():
-        claimed = WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
-            status=DeliveryStatus.SENDING, claimed_at=claimed_at
-        )
+        claimed = pending.filter(webhook__is_active=True).update(status=DeliveryStatus.SENDING, claimed_at=claimed_at)
         if not claimed:
+            pending.filter(webhook__is_active=False).update(**CANCELLED)
             return None
         enqueue_watchdog(delivery_id, claimed_at, at=claimed_at + stuck_after())
         delivery = WebhookDelivery.objects.select_related("webhook").get(pk=delivery_id)

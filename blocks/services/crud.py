@@ -39,12 +39,17 @@ class NewBlock:
     data: dict = field(default_factory=dict)
 
 
-def _unique_slug(site: Site, locale: str, base: str) -> str:
-    """`about-page`, then `about-page-2`, `-3`… within the site and locale, in one query."""
+#: How many slugs a create made from a name tries when concurrent creates keep taking the one it chose.
+MAX_SLUG_TRIES = 100
+
+
+def _unique_slug(site: Site, locale: str, base: str, *, also_taken: Collection[str] = ()) -> str:
+    """`about-page`, then `about-page-2`, `-3`… within the site and locale, in one query; `also_taken` names
+    slugs a concurrent write took that this transaction cannot see yet."""
     base = base[: rules.MAX_SLUG_LENGTH - 6] or "block"
     taken = set(
         SiteBlock.objects.filter(site=site, locale=locale, slug__startswith=base).values_list("slug", flat=True)
-    )
+    ) | set(also_taken)
     if base not in taken:
         return base
     suffix = 2
@@ -134,37 +139,50 @@ def block_create(
     page_path = path if type == BlockType.PAGE else None
 
     with transaction.atomic(), events.together():
-        if slug is None:
-            final_slug = _unique_slug(site, locale_code, slugify(name))
-        elif SiteBlock.objects.filter(site=site, locale=locale_code, slug=slug).exists():
-            raise errors.Conflict(
-                f"The slug `{slug}` is already taken in this site and locale.", fields={"slug": "Taken."}
+        tried: set[str] = set()
+        while True:
+            if slug is None:
+                final_slug = _unique_slug(site, locale_code, slugify(name), also_taken=tried)
+            elif SiteBlock.objects.filter(site=site, locale=locale_code, slug=slug).exists():
+                raise errors.Conflict(
+                    f"The slug `{slug}` is already taken in this site and locale.", fields={"slug": "Taken."}
+                )
+            else:
+                final_slug = slug
+            if page_path is not None and path_taken(site, locale_code, page_path):
+                raise errors.Conflict(
+                    f"The path `{path}` is already taken in this site and locale.", fields={"path": "Taken."}
+                )
+            now = timezone.now()
+            user = actor.user if getattr(actor.user, "pk", None) else None
+            block = SiteBlock(
+                site=site,
+                locale=locale_code,
+                name=name.strip(),
+                slug=final_slug,
+                type=type,
+                path=page_path,
+                tags=checked.tags,
+                schema=checked.schema,
+                data=checked.data,
+                created_by=user,
+                updated_by=user,
+                created_at=now,
+                updated_at=now,
             )
-        else:
-            final_slug = slug
-        if page_path is not None and path_taken(site, locale_code, page_path):
-            raise errors.Conflict(
-                f"The path `{path}` is already taken in this site and locale.", fields={"path": "Taken."}
-            )
-        now = timezone.now()
-        user = actor.user if getattr(actor.user, "pk", None) else None
-        block = SiteBlock(
-            site=site,
-            locale=locale_code,
-            name=name.strip(),
-            slug=final_slug,
-            type=type,
-            path=page_path,
-            tags=checked.tags,
-            schema=checked.schema,
-            data=checked.data,
-            created_by=user,
-            updated_by=user,
-            created_at=now,
-            updated_at=now,
-        )
-        insert_block(block, actor=actor, comment="Created", event="block.created")
-    return block
+            try:
+                insert_block(block, actor=actor, comment="Created", event="block.created")
+            except errors.Conflict:
+                # A concurrent create took the slug (or the path) between the check and the insert, and has
+                # committed by now (the insert waited for it); the insert's savepoint left this transaction
+                # usable. So go round again: a slug made from the name is chosen anew (the contract promises
+                # `-2`, `-3`, not a conflict), and an explicit slug or a path now taken meets its own check,
+                # whose answer names the field.
+                tried.add(final_slug)
+                if len(tried) >= MAX_SLUG_TRIES:
+                    raise
+                continue
+            return block
 
 
 def block_update_meta(*, actor: Actor, block: SiteBlock, expected_version: int | None, changes: BlockMeta) -> SiteBlock:

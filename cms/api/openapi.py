@@ -160,7 +160,7 @@ SITE = OpenApiParameter(
     str,
     OpenApiParameter.QUERY,
     required=False,
-    description="Admin session access only: the site's slug (tokens always act on their own site).",
+    description="Admin session access: the site's slug. Tokens act on their own site; naming another is `bad_request`.",
 )
 
 GENERIC_SUCCESS = {

@@ -6,6 +6,8 @@ the single `CMS` dict below so that a newcomer finds every tunable in one place.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from cms.settings.env import (
     BASE_DIR,
     cache_from_env,
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "webhooks",
     "worker",
     "wiring",  # last: subscribes the apps to each other's hooks (wiring/connect.py)
+    "axes",  # admin login lockout (below)
 ]
 
 MIDDLEWARE = [
@@ -63,7 +66,41 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cms.security.AdminCSPMiddleware",
+    # Last, as django-axes asks: turns a login refused for lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Admin login lockout (django-axes): after CMS_LOGIN_FAILURE_LIMIT failed logins for one user name from one
+# address, that pair is locked out for CMS_LOGIN_COOLOFF_MINUTES (others, and that user elsewhere, are not:
+# a stranger cannot lock an editor out of their own office). Attempts are kept in the database, so every
+# server process sees them. `python manage.py axes_reset` lifts every lockout.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("CMS_LOGIN_LOCKOUT", True)
+AXES_FAILURE_LIMIT = env_int("CMS_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("CMS_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cms.security.login_locked_out"
+AXES_VERBOSE = False
+# Failures only: a row per successful login would grow for ever (Django keeps `last_login` already).
+AXES_DISABLE_ACCESS_LOG = True
+
+# Content-Security-Policy of the admin (django-csp, sent by cms.security.AdminCSPMiddleware): no inline
+# script or event handler runs, only the admin's and the editor's own static files; no plugins, no <base>
+# to redirect relative URLs, forms post only to us. Images, styles and frames are left open (an editor
+# previews images from anywhere; they run no code); framing stays X-Frame-Options' DENY.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "script-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
 
 ROOT_URLCONF = "cms.urls"
 WSGI_APPLICATION = "cms.wsgi.application"
@@ -120,10 +157,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": [
-        "cms.api.renderers.OrjsonRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
+    # JSON only, whatever `Accept` or `?format=` ask (no browsable HTML, no 406): cms/api/negotiation.py.
+    "DEFAULT_RENDERER_CLASSES": ["cms.api.renderers.OrjsonRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "cms.api.negotiation.JSONOnlyNegotiation",
     "DEFAULT_PARSER_CLASSES": ["cms.api.parsers.StrictJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

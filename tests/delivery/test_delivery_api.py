@@ -170,8 +170,8 @@ def test_private_site_wants_a_read_token_of_that_site(site, publish, other_site,
 
     invalidate_site(site.pk)
 
-    anonymous = reader.get(f"{BASE}/blocks/hero")
-    assert anonymous.status_code == 401 and error_of(anonymous)["code"] == "unauthenticated"
+    anonymous = reader.get(f"{BASE}/blocks/hero")  # hidden like an unknown site (tests/hostile/test_private_sites.py)
+    assert anonymous.status_code == 404 and error_of(anonymous)["code"] == "not_found"
 
     _, read_secret = issue_token(site, username="reader", role="viewer", scopes=("read",))
     _, write_only = issue_token(site, username="writer", role="editor", scopes=("write",))
@@ -185,7 +185,7 @@ def test_private_site_wants_a_read_token_of_that_site(site, publish, other_site,
     reader.credentials(HTTP_AUTHORIZATION=f"Bearer {write_only}")
     assert error_of(reader.get(f"{BASE}/blocks/hero"))["code"] == "forbidden"
     reader.credentials(HTTP_AUTHORIZATION=f"Bearer {foreign}")
-    assert error_of(reader.get(f"{BASE}/blocks/hero"))["code"] == "forbidden"
+    assert error_of(reader.get(f"{BASE}/blocks/hero"))["code"] == "not_found"
     reader.credentials(HTTP_AUTHORIZATION="Bearer cms_live_unknown")
     assert error_of(reader.get(f"{BASE}/blocks/hero"))["code"] == "unauthenticated"
 
@@ -344,7 +344,7 @@ def test_a_site_made_private_and_a_revoked_token_take_effect_at_once(
     owner = Actor(user=None, site=site, role=Role.OWNER)
     with django_capture_on_commit_callbacks(execute=True):  # through the service: it fires `site_changed`
         site_update(actor=owner, name=site.name, timezone_name=site.timezone, is_public=False)
-    assert error_of(reader.get(f"{BASE}/blocks/hero"))["code"] == "unauthenticated"
+    assert error_of(reader.get(f"{BASE}/blocks/hero"))["code"] == "not_found"
 
     _, secret = issue_token(site, username="reader", role="viewer", scopes=("read",))
     reader.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")

@@ -80,7 +80,24 @@ def page(transactional_db, live_server, request, monkeypatch):
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=["--no-sandbox"])
         context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
         context.set_default_timeout(10_000)
+        # Every Content-Security-Policy violation reaches the console: Chromium's own report ("Refused to
+        # execute inline script because it violates…") and, from this init script (run by the browser, not
+        # the page, so the policy does not block it), each `securitypolicyviolation` event of every page.
+        context.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => console.error("
+            "'csp-violation: ' + e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + e.sourceFile"
+            " + ' ' + ((e.target && e.target.outerHTML) || '').slice(0, 300)));"
+        )
         page = context.new_page()
+        page.csp_violations = []
+        page.on(
+            "console",
+            lambda message: (
+                page.csp_violations.append(f"{message.text} [{message.location}] at {page.url}")
+                if "csp-violation" in message.text or "Content Security Policy" in message.text
+                else None
+            ),
+        )
         steps = Steps(page, request.node.name)
         page.steps = steps
         yield page
@@ -108,6 +125,22 @@ def add_field(page, list_path: str, label: str, type_name: str) -> str:
 def save_and_continue(page) -> None:
     with page.expect_navigation():
         page.locator('input[name="_continue"]').click()
+
+
+def assert_no_csp_violation(page) -> None:
+    """No policy violation was reported on any page of the test; and the policy is really enforced there: an
+    inline handler slipped into the page is blocked, and reported."""
+    assert page.csp_violations == [], page.csp_violations
+    assert "script-src 'self'" in (page.request.get(page.url).headers.get("content-security-policy") or "")
+    page.evaluate(
+        'document.body.insertAdjacentHTML(\'beforeend\', \'<img id="cms-csp-probe" src="/nope.png" '
+        'onerror="window.cmsCspProbe = 1">\')'
+    )
+    page.wait_for_function("document.getElementById('cms-csp-probe').complete")
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.cmsCspProbe") is None
+    assert any("script-src" in text for text in page.csp_violations), page.csp_violations
+    page.csp_violations.clear()
 
 
 def test_editor_story_in_the_browser(page):
@@ -233,6 +266,7 @@ def test_editor_story_in_the_browser(page):
     expect(page.locator(".cms-status-badge")).to_contain_text("Draft")
     steps.step("copied")
     assert user.pk
+    assert_no_csp_violation(page)
 
 
 ALL_TYPES_SCHEMA = [
@@ -356,3 +390,4 @@ def test_every_widget_and_the_schema_builder_errors_in_the_browser(page):
         "links": [{"label": "Home", "order": 2}],
     }
     steps.step("saved")
+    assert_no_csp_violation(page)

@@ -127,13 +127,16 @@ def test_other_refusals(api, client, upload, make_client, other_site):
 
 
 def test_private_sites_want_a_read_token(api, client, upload, site, make_client):
+    """Without a token of its own, a private site's rendition answers as an unknown site does (issue 14, 16)."""
     photo = upload(api, "photo.png", png(20, 20), "image/png").json()["data"]
     site.is_public = False
     site.save()
     url = f"/api/v1/delivery/acme/assets/{photo['id']}/rendition?w=160"
-    assert client.get(url).json() == {
-        "error": {"code": "unauthenticated", "message": "This site is private: send a token with the `read` scope."}
-    }
+    hidden = client.get(url)
+    assert hidden.status_code == 404
+    assert hidden.json() == {"error": {"code": "not_found", "message": "No site `acme`."}}
+    unknown = client.get(f"/api/v1/delivery/zzzz/assets/{photo['id']}/rendition?w=160")
+    assert unknown.content.replace(b"zzzz", b"acme") == hidden.content
     reader = make_client(role="viewer", scopes=("read",))
     assert reader.get(url).status_code == 302
 
