@@ -79,6 +79,19 @@ class ServerError(CmsError):
     pass
 
 
+class ServiceUnavailable(CmsError):
+    """The database could not be reached (or asked for the transaction to be run again): nothing was done, and
+    the same request can be sent again (`Retry-After`). Never a 500: the request was not at fault, and a
+    client that retries loses nothing."""
+
+    code, status = "service_unavailable", 503
+    default_message = "The service cannot reach its database right now; nothing was changed. Retry shortly."
+
+    def __init__(self, message: str | None = None, **kwargs) -> None:
+        kwargs.setdefault("headers", {"Retry-After": "5", "Cache-Control": "no-store"})
+        super().__init__(message, **kwargs)
+
+
 def error_text(error: CmsError) -> str:
     """A domain error as one line for a terminal: the message and each field to blame."""
     details = "; ".join(f"{field}: {message}" for field, message in (error.fields or {}).items())

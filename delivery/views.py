@@ -15,7 +15,6 @@ with CORS headers so a browser frontend can read it.
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 from typing import Literal
 
@@ -24,15 +23,13 @@ from django.views.decorators.csrf import csrf_exempt
 
 from blocks.models import BlockType
 from cms import errors, messages
-from cms.api.exceptions import json_error_response
+from cms.api.exceptions import json_error_response, unexpected_error
 from cms.api.views import parse_flag
 from cms.conf import cms_setting
 from cms.digits import is_decimal
 from delivery import access, answers
 from delivery import cache as dcache
 from locales.selectors import locale_chain
-
-logger = logging.getLogger("cms.delivery")
 
 SITE_RE = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
@@ -247,9 +244,8 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
         return respond(request, entry, private=private, preview=False)
     except errors.CmsError as error:
         return error_response(error)
-    except Exception:  # the envelope even for our own bugs; never a stack trace
-        logger.exception("Delivery request failed: %s", request.get_full_path()[:300])
-        return error_response(errors.ServerError())
+    except Exception as exc:  # the envelope even for our own bugs (503 for a database outage); never a trace
+        return error_response(unexpected_error(exc, f"Delivery request failed: {request.get_full_path()[:300]}"))
 
 
 def _known_spelling(facts: dcache.SiteFacts, locale: str) -> str:

@@ -7,6 +7,7 @@ DRF calls `exception_handler` for exceptions raised in API views; `cms.urls` wir
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse
@@ -14,7 +15,7 @@ from django.urls import Resolver404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
-from cms import errors
+from cms import db, errors
 from cms.api.renderers import dumps
 
 logger = logging.getLogger("cms.api")
@@ -67,7 +68,16 @@ def to_cms_error(exc: Exception) -> errors.CmsError:
         return errors.RateLimited(headers=headers)
     if isinstance(exc, drf.APIException) and exc.status_code == 413:
         return errors.PayloadTooLarge()
-    logger.exception("Unhandled error in an API view", exc_info=exc)
+    return unexpected_error(exc, "Unhandled error in an API view")
+
+
+def unexpected_error(exc: BaseException, what: str) -> errors.CmsError:
+    """An exception no layer turned into a domain error: a database outage is 503 `service_unavailable` (the
+    request can simply be sent again), anything else is our bug, logged with `what`, and a bare 500."""
+    if db.is_outage(exc):
+        logger.warning("%s: database unavailable (%s)", what, db.describe(exc))
+        return errors.ServiceUnavailable()
+    logger.exception(what, exc_info=exc)
     return errors.ServerError()
 
 
@@ -92,6 +102,13 @@ def handler404(request, exception=None) -> HttpResponse:
 
 
 def handler500(request) -> HttpResponse:
+    """Django calls this inside its `except` block, so the exception is at hand: a database outage (raised in a
+    plain view such as delivery's, the admin, or a middleware) is the 503 `service_unavailable`, not a 500."""
+    exc = sys.exc_info()[1]
+    if exc is not None and db.is_outage(exc):  # Django has logged it already
+        response = json_error_response(errors.ServiceUnavailable())
+        response["Access-Control-Allow-Origin"] = "*"  # a frontend's script may read it, as delivery's errors
+        return response
     return json_error_response(errors.ServerError())
 
 

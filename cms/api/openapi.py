@@ -43,6 +43,7 @@ ERROR_CODES = [
     "immutable_field",
     "rate_limited",
     "server_error",
+    "service_unavailable",
 ]
 
 ERROR_ENVELOPE = {
