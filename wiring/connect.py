@@ -18,12 +18,16 @@ Other moments, all after their commit:
   `delivery.cache.forget_token`: the next delivery request with that token reads its rights afresh.
 - `locales.events.site_locales_changed` (enabled, disabled, default, fallback) ->
   `delivery.cache.invalidate_site`.
+- `cms.cacheguard.recovered` (the shared cache answers again after an outage) -> `delivery.cache.recover`:
+  the invalidations recorded during the outage are replayed and the in-process copies dropped, before any
+  request reads the cache again.
 """
 
 from __future__ import annotations
 
 from accounts import events as account_events
 from blocks import events as block_events
+from cms import cacheguard
 from delivery import cache as delivery_cache
 from locales import events as locale_events
 from webhooks import outbox as webhooks_outbox
@@ -38,3 +42,5 @@ def connect() -> None:
     account_events.site_changed.subscribe(delivery_cache.invalidate_site)
     account_events.token_revoked.subscribe(delivery_cache.forget_token)
     locale_events.site_locales_changed.subscribe(delivery_cache.invalidate_site)
+    # -- the shared cache, back after an outage --------------------------------------------------------
+    cacheguard.recovered.subscribe(delivery_cache.recover)
