@@ -4,7 +4,7 @@
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cms_delivery .venv/bin/python bench/delivery.py
 
 Seeds a site with 10,000 published blocks, each in 3 locales (30,000 rows; every 10th block a page), starts
-gunicorn with the production config (`cms/gunicorn.conf.py`, Redis cache) on loopback, and loads it with
+the production server (`python -m cms.server`: granian, Redis cache) on loopback, and loads it with
 wrk (installed with apt-get when missing) for a bounded time per scenario:
 
     baseline   a bare Django view returning a constant JSON body of the same size, same server and middleware
