@@ -81,7 +81,7 @@ def outage(database_url):
     process, base = spawn_server(env, workers=2)
     try:
         wait_ready(process, base)
-        yield proxy, token, base
+        yield proxy, token, base, env
     finally:
         stop_server(process)
         proxy.close()
@@ -121,19 +121,40 @@ def until_served(base: str, expected: dict[str, tuple[int, str | None]], seconds
         time.sleep(0.1)
 
 
+REVOKE = """
+from accounts.authentication import hash_token
+from accounts.models import ApiToken
+from accounts.services import token_revoke
+token_revoke(token=ApiToken.objects.get(token_hash=hash_token("%s")))
+"""
+
+
+def revoked(base: str, secret: str) -> bool:
+    status, _, body = call("GET", f"{base}/api/v1/delivery/acme/blocks/hero", None, secret)
+    if status == 200:
+        return False
+    assert status == 401 and body == {
+        "error": {"code": "token_revoked", "message": "This API token was revoked or has expired."}
+    }, body
+    return True
+
+
 def stays_served(base: str, expected: dict[str, tuple[int, str | None]], reads: int = 20) -> None:
     for _ in range(reads):  # both workers, many times: none of them falls back to an old answer
         assert {slug: title_of(base, slug) for slug in expected} == expected
 
 
 def test_delivery_answers_from_the_database_while_redis_is_down_and_nothing_stale_after(outage):
-    proxy, token, base = outage
+    proxy, token, base, env = outage
     api = f"{base}/api/v1/site-blocks"
+    reader = manage(env, "create_api_token", "--site", "acme", "--user", "rd", "--role", "viewer").split()[-1]
     for name in ("Hero", "Promo"):
         assert call("POST", api, {"name": name, "type": "global", "schema": SCHEMA}, token)[0] == 201
     publish(base, token, "hero", "before")
     publish(base, token, "promo", "promo")
     warm(base, "hero", "promo")
+    for _ in range(6):  # the reader's rights are cached too
+        assert call("GET", f"{base}/api/v1/delivery/acme/blocks/hero", None, reader)[0] == 200
 
     proxy.cut("refuse")
     started = time.monotonic()
@@ -148,14 +169,18 @@ def test_delivery_answers_from_the_database_while_redis_is_down_and_nothing_stal
     status, _, body = call("POST", api, {"name": "Later", "type": "global", "schema": SCHEMA}, token)
     assert status == 201 and body["data"]["slug"] == "later"
     publish(base, token, "later", "new")
+    # another process (a shell here) revokes the reader's token and exits before Redis is back
+    manage(env, "shell", "-c", REVOKE % reader)
     # during the outage, every read is the database's truth, at once
     stays_served(base, {"hero": (200, "during"), "promo": (404, None), "later": (200, "new")}, reads=6)
+    assert revoked(base, reader)
 
     proxy.restore()
     expected = {"hero": (200, "during"), "promo": (404, None), "later": (200, "new")}
     until_served(base, expected, RECOVERY_SECONDS)
     time.sleep(2.5)  # every worker's breaker has closed by now: reads come from the cache again
     stays_served(base, expected)
+    assert all(revoked(base, reader) for _ in range(10))
     # and the cache works again: a publish now is seen at once, and rate limits are back
     publish(base, token, "hero", "after")
     stays_served(base, {"hero": (200, "after")}, reads=6)
@@ -164,7 +189,7 @@ def test_delivery_answers_from_the_database_while_redis_is_down_and_nothing_stal
 
 
 def test_a_silent_redis_costs_one_timeout_then_reads_are_fast_and_fresh_after(outage):
-    proxy, token, base = outage
+    proxy, token, base, _ = outage
     api = f"{base}/api/v1/site-blocks"
     assert call("POST", api, {"name": "Hero", "type": "global", "schema": SCHEMA}, token)[0] == 201
     publish(base, token, "hero", "before")
