@@ -101,6 +101,10 @@ class TcpProxy:
                 _reset(client)
                 continue
             with self._lock:
+                if self.mode != "open" or self._listener is not listener:  # cut while this one was connecting
+                    _reset(server)
+                    _reset(client)
+                    continue
                 self._pairs.append((client, server))
             threading.Thread(target=self._pump, args=(client, server), daemon=True).start()
             threading.Thread(target=self._pump, args=(server, client), daemon=True).start()

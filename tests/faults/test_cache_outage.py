@@ -140,8 +140,9 @@ def revoked(base: str, secret: str) -> bool:
 
 
 def stays_served(base: str, expected: dict[str, tuple[int, str | None]], reads: int = 20) -> None:
-    for _ in range(reads):  # both workers, many times: none of them falls back to an old answer
-        assert {slug: title_of(base, slug) for slug in expected} == expected
+    for read in range(reads):  # both workers, many times: none of them falls back to an old answer
+        seen = {slug: title_of(base, slug) for slug in expected}
+        assert seen == expected, f"read {read}: served {seen}, expected {expected}"
 
 
 def test_delivery_answers_from_the_database_while_redis_is_down_and_nothing_stale_after(outage):
