@@ -107,7 +107,7 @@ def lookup(
     keys = [site_key(slug), generation_key(slug)]
     if token_hash:
         keys.append(token_key(token_hash))
-    found = guarded(lambda: nearcache.get_many(keys), {})
+    found: dict = guarded(lambda: nearcache.get_many(keys), {})
     return (
         found.get(keys[0], MISSING),
         found.get(keys[1], MISSING),
