@@ -2,7 +2,7 @@
 
 A fixed window per token and kind: the first request opens a window of `RATE_LIMIT_WINDOW_SECONDS`
 (anchored at that request, not at the wall-clock minute), and each request adds one to a counter with the
-cache's atomic `incr` (Redis `INCR` in production, so every gunicorn worker and every host sharing the Redis
+cache's atomic `incr` (Redis `INCR` in production, so every server worker and every host sharing the Redis
 sees one count). Over the limit the answer is 429 `rate_limited` with `Retry-After`; every throttled view's
 answer, 429 or not, carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds until
 the window resets), set by `RateLimitHeadersMiddleware` from what the throttle left on the request.

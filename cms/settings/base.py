@@ -53,7 +53,7 @@ MIDDLEWARE = [
     "cms.api.middleware.NulInUrlMiddleware",
     "cms.api.throttling.RateLimitHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Serves the admin's and the API docs' static files from our own process, under runserver and gunicorn
+    # Serves the admin's and the API docs' static files from our own process, under runserver and granian
     # alike, with DEBUG off: no CDN, no separate web server needed for a self-hosted install.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,4 +1,4 @@
-"""Two production servers (gunicorn) sharing one database and one Redis: a publish through one is read
+"""Two production servers (`python -m cms.server`) sharing one database and one Redis: a publish through one is read
 from the other at once. No pytest-django database here: the servers need a real file both can open."""
 
 from __future__ import annotations
