@@ -2,10 +2,12 @@
 
     python -m cms.server          # what `make serve` runs; tests and benchmarks start exactly this
 
-Why granian (docs/decisions.md "Production server", figures from `bench/servers.py`): its Rust front (hyper)
-reads each request on an event loop and hands Python only a complete one, so a client that sends slowly, or
-never finishes its headers, holds a socket and a small buffer, never a Python thread. gunicorn's sync
-workers each belonged to one such client until its timeout: two half-sent requests stalled a 2-worker server.
+Why granian (docs/decisions.md "Cache outages and the production server", figures from `bench/servers.py`):
+its Rust front (hyper) reads each request head on an event loop and calls Python only once the head is
+complete, so a client that sends its head slowly, or never finishes it, holds a socket and a small buffer,
+never a Python thread. gunicorn's sync workers each belonged to one such client until its timeout: two
+half-sent requests stalled a 2-worker server. Left open: the body is streamed to the view (WSGI), so a body
+sent slowly to a view that reads it holds that thread (docs/decisions.md says where, and what it would cost).
 
 Read from the environment, so one command serves every machine:
   HOST, PORT     where to listen (127.0.0.1:8000)
