@@ -19,9 +19,15 @@ import threading
 
 
 def _reset(sock: socket.socket) -> None:
-    """Close with an RST, as a dead peer or a firewall would, instead of a polite FIN."""
+    """End a connection now, with an RST where the kernel still can, as a dead peer or a firewall would.
+
+    `shutdown` first: a plain `close` while a pump thread is blocked in `recv` on the socket leaves the
+    connection open (the pending call keeps it alive), and the "cut" connection would go on carrying traffic.
+    """
     with contextlib.suppress(OSError):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
     with contextlib.suppress(OSError):
         sock.close()
 
