@@ -39,9 +39,9 @@ run: migrate
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Production serving: gunicorn with WEB_WORKERS processes (see README "Production").
+# Production serving: granian with WEB_WORKERS processes, request limits in cms/server.py (see README "Production").
 serve: migrate
-	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c cms/gunicorn.conf.py cms.wsgi:application
+	HOST=$(HOST) PORT=$(PORT) $(PY) -m cms.server
 
 # The whole test suite, on SQLite unless DATABASE_URL points elsewhere.
 test: install-dev

@@ -4,7 +4,7 @@
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cms_delivery .venv/bin/python bench/delivery.py
 
 Seeds a site with 10,000 published blocks, each in 3 locales (30,000 rows; every 10th block a page), starts
-gunicorn with the production config (`cms/gunicorn.conf.py`, Redis cache) on loopback, and loads it with
+the production server (`python -m cms.server`: granian, Redis cache) on loopback, and loads it with
 wrk (installed with apt-get when missing) for a bounded time per scenario:
 
     baseline   a bare Django view returning a constant JSON body of the same size, same server and middleware
@@ -31,6 +31,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from email.message import Message
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,13 +178,13 @@ def run_wrk(wrk: str, url: str, *, headers: dict | None = None, script: str | No
     return {"rps": rps, "p50": p50, "p99": p99, "bad": int(bad.group(1)) if bad else 0, "total": int(total.group(1))}
 
 
-def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+def fetch(url: str, headers: dict | None = None) -> tuple[int, Message, bytes]:
     request = urllib.request.Request(url, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 def main() -> int:

@@ -15,7 +15,13 @@ kernel puts it there during Redis' `write`), and the next `select` sees it. Writ
 call `settle()` before they return (`delivery.cache.bump` does), so a publish answered to a client is
 seen by every later read. Across hosts the invalidation still has to cross the network, which it normally
 does long before a client can send its next request; `CMS["DELIVERY_NEAR_CACHE"] = False` trades that for a
-round trip per read. Copies are also refreshed after `MAX_AGE` seconds and dropped when the connection breaks.
+round trip per read. Copies are also refreshed after `CACHE_TIMEOUT_SECONDS` (1 s) and dropped when the
+connection breaks. Why so short: a Redis that goes silent (a network cut without a reset) sends no message
+and no close, and only a round trip finds out; a write cannot give up on Redis and record its invalidation
+(`delivery.cache`) sooner than that timeout, so a copy older than it is never trusted past such a write. One
+round trip a second per thread costs nothing measurable on the hit path. Every thread's copies are dropped
+by `reset()` (after a cache outage: a tracking connection that did not
+see its socket close may have missed invalidations).
 
 Only for Redis (`redis://`, `unix://`) caches; anything else (local memory, TLS) reads through Django's cache.
 """
@@ -38,11 +44,10 @@ from cms.conf import cms_setting
 
 logger = logging.getLogger("cms.cache")
 
-MAX_AGE = 30.0  # seconds a copy is trusted without any message (a safety net, not the mechanism)
 MAX_KEYS = 10_000
-TIMEOUT = 5.0
 SETTLE_KEY = "nearcache:settle"
 _ABSENT = object()
+_epoch = 0  # bumped by `reset()`; a reader made under an older epoch is replaced
 
 
 class ProtocolError(Exception):
@@ -109,6 +114,8 @@ class TrackedReader:
         # Django's private serializer: values must read back as its backend wrote them.
         self.serializer = backend._cache._serializer  # type: ignore[attr-defined]  # private, not in django-stubs
         self.params = parse_url(_servers(backend)[0])
+        self.epoch = _epoch
+        self.max_age = cms_setting("CACHE_TIMEOUT_SECONDS")  # seconds a copy is trusted without a round trip
         self.sock: socket.socket | None = None
         self.buf = bytearray()
         self.copies: dict[str, tuple[object, float]] = {}
@@ -117,12 +124,13 @@ class TrackedReader:
     # -- connection --------------------------------------------------------------------------------------
     def connect(self) -> None:
         params = self.params
+        timeout = cms_setting("CACHE_TIMEOUT_SECONDS")
         if params.get("path"):
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            sock.settimeout(TIMEOUT)
+            sock.settimeout(timeout)
             sock.connect(params["path"])
         else:
-            sock = socket.create_connection((params.get("host", "127.0.0.1"), params.get("port", 6379)), TIMEOUT)
+            sock = socket.create_connection((params.get("host", "127.0.0.1"), params.get("port", 6379)), timeout)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.sock, self.buf = sock, bytearray()
         self.copies.clear()
@@ -210,7 +218,7 @@ class TrackedReader:
         for key in keys:
             full = backend.make_key(key)
             copy = copies.get(full)
-            if copy is None or now - copy[1] > MAX_AGE:
+            if copy is None or now - copy[1] > self.max_age:
                 wanted.append((key, full))
             elif copy[0] is not _ABSENT:
                 found[key] = copy[0]
@@ -240,7 +248,7 @@ def _servers(backend: RedisCache) -> list[str]:
 def _reader() -> TrackedReader | None:
     backend = caches["default"]
     reader = getattr(_local, "reader", None)
-    if reader is not None and reader.backend is backend and _local.pid == os.getpid():
+    if reader is not None and reader.backend is backend and _local.pid == os.getpid() and reader.epoch == _epoch:
         return reader
     if not isinstance(backend, RedisCache) or not _servers(backend)[0].startswith(("redis://", "unix://")):
         return None
@@ -248,6 +256,12 @@ def _reader() -> TrackedReader | None:
         reader.close()
     _local.reader, _local.pid = TrackedReader(backend), os.getpid()
     return _local.reader
+
+
+def reset() -> None:
+    """Drop every thread's copies: each reader reconnects (and re-subscribes) on its next read."""
+    global _epoch
+    _epoch += 1
 
 
 def settle() -> None:

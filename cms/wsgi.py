@@ -1,4 +1,4 @@
-"""WSGI entry point used by gunicorn in production (`make serve`)."""
+"""WSGI entry point the production server runs (`make serve`: granian, see cms/server.py)."""
 
 import os
 

@@ -10,6 +10,11 @@ Why facts: a hit must run no SQL at all, so the site (id, public or not, default
 token's rights are cached too, and fetched with the generation in ONE `get_many` round trip. Answers are
 also memoised in process (`_local`) under the same generation-bearing key: they can never be stale, since
 the key changes when the content does, so a hit costs a single round trip to the shared cache.
+
+Why every cache call goes through `cms.cacheguard.guarded`: an unreachable cache is a miss, never an error.
+Reads then render from the database and store nothing; an invalidation the cache cannot take is recorded in
+the database (`PendingInvalidation`) and replayed by `recover` before the cache is read again, so a publish
+or unpublish made during an outage is seen at once during it (no cache) and after it (replayed).
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ from django.core.cache import cache
 
 from accounts.models import Site
 from cms import nearcache
+from cms.cacheguard import CACHE_ERRORS, breaker, guarded
 from cms.conf import cms_setting
+from delivery.models import PendingInvalidation
 
 logger = logging.getLogger("cms.delivery")
 
@@ -98,11 +105,11 @@ def lookup(
 ) -> tuple[SiteFacts | Literal[0] | Missing, object, TokenFacts | Literal[0] | Missing | None]:
     """`(site facts, generation, token facts)` in one round trip; `MISSING` where the cache has nothing, 0
     where it holds that nothing exists, None for the token when none was sent. The generation is whatever
-    the cache holds: the caller checks it is an int."""
+    the cache holds: the caller checks it is an int. All `MISSING` when the cache is unreachable."""
     keys = [site_key(slug), generation_key(slug)]
     if token_hash:
         keys.append(token_key(token_hash))
-    found = nearcache.get_many(keys)
+    found: dict = guarded(lambda: nearcache.get_many(keys), {})
     return (
         found.get(keys[0], MISSING),
         found.get(keys[1], MISSING),
@@ -110,12 +117,17 @@ def lookup(
     )
 
 
-def new_generation(slug: str) -> int:
+def new_generation(slug: str) -> int | None:
     """Start a site's counter where it is missing (first read, or evicted). Starting at the clock in
-    nanoseconds, not 0, means a re-created counter never reaches a number whose answers are still stored."""
-    cache.add(generation_key(slug), time.time_ns(), timeout=None)
-    value = cache.get(generation_key(slug))
-    return value if isinstance(value, int) else time.time_ns()
+    nanoseconds, not 0, means a re-created counter never reaches a number whose answers are still stored.
+    None when the cache is unreachable: the caller renders without caching."""
+
+    def start() -> int:
+        cache.add(generation_key(slug), time.time_ns(), timeout=None)
+        value = cache.get(generation_key(slug))
+        return value if isinstance(value, int) else time.time_ns()
+
+    return guarded(start, None)
 
 
 _local: OrderedDict[str, Entry] = OrderedDict()
@@ -163,7 +175,7 @@ def local_clear() -> None:
 def get_answer(key: str) -> Entry | None:
     entry = local_get(key)
     if entry is None:
-        entry = cache.get(key)
+        entry = guarded(lambda: cache.get(key), None)
         if not isinstance(entry, Entry):
             return None
         local_put(key, entry)
@@ -176,30 +188,93 @@ def put_answer(key: str, entry: Entry) -> None:
     timeout = cms_setting("DELIVERY_CACHE_SECONDS")
     if entry.expires_at is not None:
         timeout = max(1, min(timeout, int(entry.expires_at - time.time()) + 1))
-    cache.set(key, entry, timeout=timeout)
-    local_put(key, entry)
+
+    def store() -> bool:
+        cache.set(key, entry, timeout=timeout)
+        return True
+
+    if guarded(store, False):  # memoised only where the shared cache has it too
+        local_put(key, entry)
 
 
 def put_site(facts: SiteFacts | None, slug: str) -> None:
     """Cache a site's facts (or that no such site exists: hostile slugs then cost no query either)."""
-    cache.set(site_key(slug), facts if facts is not None else 0, timeout=cms_setting("DELIVERY_SITE_CACHE_SECONDS"))
+    value = facts if facts is not None else 0
+    guarded(lambda: cache.set(site_key(slug), value, timeout=cms_setting("DELIVERY_SITE_CACHE_SECONDS")), None)
 
 
 def put_token(token_hash: str, facts: TokenFacts | None) -> None:
-    cache.set(
-        token_key(token_hash), facts if facts is not None else 0, timeout=cms_setting("DELIVERY_TOKEN_CACHE_SECONDS")
-    )
+    value = facts if facts is not None else 0
+    guarded(lambda: cache.set(token_key(token_hash), value, timeout=cms_setting("DELIVERY_TOKEN_CACHE_SECONDS")), None)
 
 
 # -- invalidation -------------------------------------------------------------------------------------------
-def bump(slug: str) -> None:
-    """Move the site to a new generation: every answer cached before is unreachable from now on."""
+def _bump_now(slug: str) -> None:
     key = generation_key(slug)
     try:
         cache.incr(key)
     except ValueError:  # no counter yet (or evicted): any fresh value differs from every stored one
         cache.set(key, time.time_ns(), timeout=None)
+
+
+def _apply(kind: str, target: str) -> None:
+    """Apply one invalidation to the cache now; raises the cache's error when it is unreachable."""
+    if kind == PendingInvalidation.Kind.TOKEN:
+        cache.delete(token_key(target))
+    else:
+        if kind == PendingInvalidation.Kind.SITE:
+            cache.delete(site_key(target))
+        _bump_now(target)
     nearcache.settle()  # every process's near copy is invalidated before the writer answers its client
+
+
+def _invalidate(kind: str, target: str) -> None:
+    """Apply an invalidation, or record it for `replay_pending` when the cache cannot take it.
+
+    After recording, the breaker is asked again: if it closed meanwhile (its replay may have read the table
+    before this row), the invalidation is applied directly too. Applying one twice only costs a cold read.
+    """
+    if breaker.available():
+        try:
+            _apply(kind, target)
+            return
+        except CACHE_ERRORS as error:
+            breaker.failed(error)
+    PendingInvalidation.objects.create(kind=kind, target=target)
+    logger.warning("Cache unreachable: %s invalidation of %s recorded for replay", kind, target[:12])
+    if breaker.available():
+        guarded(lambda: _apply(kind, target), None)
+
+
+def replay_pending() -> int:
+    """Apply every recorded invalidation (each distinct one once) and delete those rows; how many rows.
+
+    Raises the cache's error if it fails again: the rows stay, and recovery is tried later.
+    """
+    replayed = 0
+    while True:
+        rows = list(PendingInvalidation.objects.order_by("id").values_list("id", "kind", "target")[:500])
+        if not rows:
+            return replayed
+        for kind, target in dict.fromkeys((kind, target) for _, kind, target in rows):
+            _apply(kind, target)
+        PendingInvalidation.objects.filter(id__in=[row[0] for row in rows]).delete()
+        replayed += len(rows)
+
+
+def recover() -> None:
+    """When the cache answers again (`cms.cacheguard.recovered`): replay what it missed, then drop every
+    in-process copy, since the near cache's tracking connection may have missed invalidations too."""
+    replayed = replay_pending()
+    if replayed:
+        logger.warning("Replayed %d cache invalidations recorded while the cache was down", replayed)
+    nearcache.reset()
+    local_clear()
+
+
+def bump(slug: str) -> None:
+    """Move the site to a new generation: every answer cached before is unreachable from now on."""
+    _invalidate(PendingInvalidation.Kind.GENERATION, slug)
 
 
 def _slug_of(site) -> str | None:
@@ -219,8 +294,7 @@ def invalidate_site(site=None, *, site_id: int | None = None) -> None:
     slug = _slug_of(site if site is not None else site_id)
     if slug is None:
         return
-    cache.delete(site_key(slug))
-    bump(slug)
+    _invalidate(PendingInvalidation.Kind.SITE, slug)
 
 
 def on_block_event(event) -> None:
@@ -238,5 +312,4 @@ def on_block_event(event) -> None:
 
 def forget_token(token_hash: str) -> None:
     """After `accounts.events.token_revoked`: the next request with this token reads its rights afresh."""
-    cache.delete(token_key(token_hash))
-    nearcache.settle()
+    _invalidate(PendingInvalidation.Kind.TOKEN, token_hash)

@@ -236,6 +236,8 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
             return respond(request, entry, private=True, preview=True)
         if generation is dcache.MISSING or not isinstance(generation, int):
             generation = dcache.new_generation(site_slug)
+        if generation is None:  # the cache is unreachable: render from the database, store nothing
+            return respond(request, spec.build(facts, _chain(facts, locale), False), private=private, preview=False)
         key = dcache.answer_key(facts.id, generation, spec.kind, locale, ident)
         entry = dcache.get_answer(key)
         if entry is None:

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from accounts.authentication import hash_token
 from accounts.models import TOKEN_PREFIX, ApiToken, Membership, Site
 from accounts.permissions import Actor
+from cms.cacheguard import breaker
 from cms.hooks import Hook
 from locales.models import Locale, SiteLocale
 from schema.sources import register_source, unregister_source
@@ -140,3 +141,10 @@ def swap():
             return stack.enter_context(hook.swapped(real, stand_in))
 
         yield replace
+
+
+@pytest.fixture(autouse=True)
+def cache_breaker_closed():
+    """A test that makes the cache unreachable opens `cms.cacheguard.breaker`; the next test starts closed."""
+    yield
+    breaker.reset()

@@ -77,11 +77,11 @@ def test_worker_unit_runs_the_run_worker_command_and_restarts_it_always():
 def test_web_unit_runs_the_production_server_of_make_serve_and_restarts_it_always():
     _unit, command = supervised_unit("cms-web.service")
     program, *args = command
-    assert Path(program).name == "gunicorn"
-    assert args == ["-c", "cms/gunicorn.conf.py", "cms.wsgi:application"]
-    assert (ROOT / "cms" / "gunicorn.conf.py").exists()
+    assert Path(program).name == "python"
+    assert args == ["-m", "cms.server"]
+    assert (ROOT / "cms" / "server.py").exists()
     serve = (ROOT / "Makefile").read_text().split("\nserve:")[1].split("\n\n")[0]
-    assert "gunicorn -c cms/gunicorn.conf.py cms.wsgi:application" in serve  # the same command as `make serve`
+    assert "$(PY) -m cms.server" in serve  # the same command as `make serve`
 
 
 @pytest.mark.parametrize("name", ["cms-worker.service", "cms-web.service"])

@@ -18,6 +18,9 @@ Other moments, all after their commit:
   `delivery.cache.forget_token`: the next delivery request with that token reads its rights afresh.
 - `locales.events.site_locales_changed` (enabled, disabled, default, fallback) ->
   `delivery.cache.invalidate_site`.
+- `cms.cacheguard.recovered` (the shared cache answers again after an outage) -> `delivery.cache.recover`:
+  the invalidations recorded during the outage are replayed and the in-process copies dropped, before any
+  request reads the cache again.
 
 Media assets:
 
@@ -32,6 +35,7 @@ from __future__ import annotations
 from accounts import events as account_events
 from blocks import assets as block_assets
 from blocks import events as block_events
+from cms import cacheguard
 from delivery import assets as delivery_assets
 from delivery import cache as delivery_cache
 from locales import events as locale_events
@@ -51,3 +55,5 @@ def connect() -> None:
     # -- media assets ----------------------------------------------------------------------------------
     media_events.deleting.subscribe(block_assets.refuse_delete_while_used)
     media_events.changed.subscribe(delivery_assets.on_asset_changed)
+    # -- the shared cache, back after an outage --------------------------------------------------------
+    cacheguard.recovered.subscribe(delivery_cache.recover)

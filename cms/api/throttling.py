@@ -2,13 +2,14 @@
 
 A fixed window per token and kind: the first request opens a window of `RATE_LIMIT_WINDOW_SECONDS`
 (anchored at that request, not at the wall-clock minute), and each request adds one to a counter with the
-cache's atomic `incr` (Redis `INCR` in production, so every gunicorn worker and every host sharing the Redis
+cache's atomic `incr` (Redis `INCR` in production, so every server worker and every host sharing the Redis
 sees one count). Over the limit the answer is 429 `rate_limited` with `Retry-After`; every throttled view's
 answer, 429 or not, carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds until
 the window resets), set by `RateLimitHeadersMiddleware` from what the throttle left on the request.
 
-If the cache is unreachable the request is let through (and logged): a rate limiter must not turn a cache
-outage into an API outage.
+If the cache is unreachable the request is let through (fail open, logged once when `cms.cacheguard`'s
+breaker opens, without waiting for Redis while it stays open): a rate limiter must not turn a cache outage
+into an API outage. docs/decisions.md says why.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from django.core.cache import caches
 from rest_framework.throttling import BaseThrottle
 
+from cms.cacheguard import CACHE_ERRORS, breaker
 from cms.conf import cms_setting
 
 logger = logging.getLogger("cms.api")
@@ -105,10 +107,15 @@ class TokenRateThrottle(BaseThrottle):
         limit = cms_setting(
             "RATE_LIMIT_READS_PER_MINUTE" if bucket.startswith("r:") else "RATE_LIMIT_WRITES_PER_MINUTE"
         )
+        if not breaker.available():  # fail open; the breaker logged the outage once when it began
+            return True
         try:
             self.state = hit(bucket, limit, cms_setting("RATE_LIMIT_WINDOW_SECONDS"))
-        except Exception:  # a cache outage must not fail the request
-            logger.warning("Rate limiting skipped: the cache is unreachable", exc_info=True)
+        except CACHE_ERRORS as error:  # a cache outage must not fail the request: open the breaker, let it in
+            breaker.failed(error)
+            return True
+        except Exception:
+            logger.warning("Rate limiting skipped: the cache failed", exc_info=True)
             return True
         setattr(request._request, REQUEST_ATTRIBUTE, self.state)
         return self.state.allowed

@@ -13,6 +13,7 @@ from cms.settings.env import (
     cache_from_env,
     database_from_env,
     env_bool,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -57,7 +58,7 @@ MIDDLEWARE = [
     "cms.api.middleware.NulInUrlMiddleware",
     "cms.api.throttling.RateLimitHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Serves the admin's and the API docs' static files from our own process, under runserver and gunicorn
+    # Serves the admin's and the API docs' static files from our own process, under runserver and granian
     # alike, with DEBUG off: no CDN, no separate web server needed for a self-hosted install.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -123,7 +124,9 @@ TEMPLATES = [
 # var/ holds what the service writes at run time: the embedded SQLite database and collected static files.
 (BASE_DIR / "var" / "static").mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": database_from_env(BASE_DIR / "var" / "cms.sqlite3")}
-CACHES = {"default": cache_from_env()}
+# Seconds a Redis connect or reply may take before the cache counts as down (cms/cacheguard.py).
+CACHE_TIMEOUT_SECONDS = env_float("CACHE_TIMEOUT", 1.0)
+CACHES = {"default": cache_from_env(CACHE_TIMEOUT_SECONDS)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -231,6 +234,9 @@ CMS = {
     # Keep site facts, generations and token rights in process, invalidated by Redis client tracking
     # (cms/nearcache.py); off: one Redis round trip per delivery read.
     "DELIVERY_NEAR_CACHE": env_bool("CMS_DELIVERY_NEAR_CACHE", True),
+    # An unreachable cache (cms/cacheguard.py): connect/reply timeout, and how often it is probed once down.
+    "CACHE_TIMEOUT_SECONDS": CACHE_TIMEOUT_SECONDS,
+    "CACHE_RETRY_SECONDS": env_float("CMS_CACHE_RETRY_SECONDS", 1.0),
     "DATA_SOURCE_MAX_DEPTH": 3,
     "DATA_SOURCE_MAX_CALLS": 20,
     "BENCH_BASELINE": env_bool("CMS_BENCH_BASELINE", False),

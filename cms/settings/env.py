@@ -41,6 +41,16 @@ def env_int(name: str, default: int) -> int:
         raise ValueError(f"{name}={value!r} is not an integer") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ValueError(f"{name}={value!r} is not a number") from exc
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
@@ -73,11 +83,13 @@ def database_from_env(default_sqlite: Path) -> dj_database_url.DBConfig:
     return config
 
 
-def cache_from_env() -> dict:
+def cache_from_env(timeout: float = 1.0) -> dict:
     """`CACHE_URL` as Django's CACHES entry: `redis://host:port/db`, `locmem://`, `file:///abs/dir`, `dummy://`.
 
     Local memory is the default so a fresh machine needs nothing running; production sets Redis so that
-    every worker process shares one cache (rate limits, delivery answers).
+    every worker process shares one cache (rate limits, delivery answers). `timeout` bounds a Redis connect
+    and each reply, so an unreachable Redis (a dropped network, not a refused port) costs at most that long
+    before `cms.cacheguard` takes the cache out of the path.
     """
     url = os.environ.get("CACHE_URL", "").strip() or "locmem://"
     parsed = urlparse(url)
@@ -90,6 +102,7 @@ def cache_from_env() -> dict:
             "LOCATION": location,
             "KEY_PREFIX": prefix,
             "TIMEOUT": None,
+            "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
         }
     if parsed.scheme == "locmem":
         return {

@@ -11,12 +11,14 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from email.message import Message
 from pathlib import Path
 
 import orjson
 import pytest
 
 from cms.settings import base
+from tests.delivery.servers import spawn_server, stop_server, wait_ready
 
 DEFAULTS = {
     "RATE_LIMIT_READS_PER_MINUTE": base.CMS["RATE_LIMIT_READS_PER_MINUTE"],
@@ -139,7 +141,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def send(method: str, url: str, token: str, body: dict | None = None) -> tuple[int, dict, dict]:
+def send(method: str, url: str, token: str, body: dict | None = None) -> tuple[int, Message, dict]:
     request = urllib.request.Request(
         url,
         method=method,
@@ -148,9 +150,9 @@ def send(method: str, url: str, token: str, body: dict | None = None) -> tuple[i
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers), orjson.loads(response.read())
+            return response.status, response.headers, orjson.loads(response.read())
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), orjson.loads(error.read())
+        return error.code, error.headers, orjson.loads(error.read())
 
 
 SETUP = """
@@ -168,7 +170,7 @@ print(out.getvalue().splitlines()[-1])
 
 @pytest.mark.redis
 def test_limit_holds_across_two_server_processes(tmp_path):
-    """Two gunicorn servers sharing one database and one Redis: 30 writes spread over both, the 31st refused."""
+    """Two production servers sharing one database and one Redis: 30 writes spread over both, the 31st refused."""
     if not redis_reachable():
         pytest.skip("Redis is not reachable at 127.0.0.1:6379")
     env = {
@@ -184,30 +186,13 @@ def test_limit_holds_across_two_server_processes(tmp_path):
         [sys.executable, "-c", SETUP], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True
     )
     token = setup.stdout.strip().splitlines()[-1]
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    ports = [free_port(), free_port()]
-    servers = [
-        subprocess.Popen(
-            [str(gunicorn), "cms.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--log-level", "warning"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        for port in ports
-    ]
+    servers = [spawn_server(env) for _ in range(2)]
     try:
-        urls = [f"http://127.0.0.1:{port}/api/v1" for port in ports]
-        deadline = time.monotonic() + 30
+        for process, base in servers:
+            wait_ready(process, base)
+        urls = [f"{base}/api/v1" for _, base in servers]
         for url in urls:
-            while True:
-                try:
-                    status, _, _ = send("GET", f"{url}/site-blocks", token)
-                    break
-                except (urllib.error.URLError, ConnectionError):
-                    assert time.monotonic() < deadline, "server did not start"
-                    time.sleep(0.1)
-            assert status == 200
+            assert send("GET", f"{url}/site-blocks", token)[0] == 200
         statuses = []
         for number in range(1, 32):
             status, headers, body = send(
@@ -222,10 +207,5 @@ def test_limit_holds_across_two_server_processes(tmp_path):
         status, headers, body = send("GET", f"{urls[0]}/site-blocks", token)
         assert status == 200 and body["meta"]["total"] == 30 and headers["RateLimit-Remaining"] == "117"
     finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        for process, _ in servers:
+            stop_server(process)

@@ -1,7 +1,7 @@
-"""Starting real production servers for tests and the benchmark: gunicorn on a free loopback port.
+"""Starting real production servers for tests and the benchmarks, on a free loopback port.
 
-Used by the two-server test and `bench/delivery.py`, so both run the exact production command
-(`gunicorn -c cms/gunicorn.conf.py cms.wsgi:application`) with only the environment changed.
+Used by the two-server test, the fault and slow-client tests and `bench/delivery.py`, so all run the exact
+production command (`python -m cms.server`: granian, see `cms/server.py`) with only the environment changed.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).with_name("gunicorn")
+SERVER = [sys.executable, "-m", "cms.server"]
 
 
 def free_port() -> int:
@@ -43,19 +43,20 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 
 def start_server(env: dict[str, str], *, workers: int = 1, threads: int = 1, log=subprocess.DEVNULL):
-    """Start gunicorn with the production config; returns `(process, base_url)` once it answers."""
+    """Start the production server; returns `(process, base_url)` once it answers."""
     process, base = spawn_server(env, workers=workers, threads=threads, log=log)
     wait_ready(process, base)
     return process, base
 
 
 def spawn_server(env: dict[str, str], *, workers: int = 1, threads: int = 1, log=subprocess.DEVNULL):
-    """Start gunicorn without waiting (start several at once, then `wait_ready` each)."""
+    """Start the production server without waiting (start several at once, then `wait_ready` each)."""
     port = free_port()
     env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_WORKERS": str(workers), "WEB_THREADS": str(threads)}
     env.setdefault("ACCESS_LOG", "")
+    env.setdefault("LOG_LEVEL", "WARNING")
     process = subprocess.Popen(
-        [str(GUNICORN), "-c", "cms/gunicorn.conf.py", "cms.wsgi:application"],
+        SERVER,
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -68,7 +69,7 @@ def wait_ready(process: subprocess.Popen, base: str) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}")
+            raise RuntimeError(f"the server exited with {process.returncode}")
         try:
             urllib.request.urlopen(base + "/api/v1/delivery/-/blocks/-", timeout=1)
         except urllib.error.HTTPError:
@@ -78,7 +79,7 @@ def wait_ready(process: subprocess.Popen, base: str) -> None:
             continue
         return
     process.kill()
-    raise RuntimeError("gunicorn did not answer within 30 s")
+    raise RuntimeError("the server did not answer within 30 s")
 
 
 def stop_server(process: subprocess.Popen) -> None:

@@ -1,4 +1,4 @@
-"""Two production servers (gunicorn) sharing one database and one Redis: a publish through one is read
+"""Two production servers (`python -m cms.server`) sharing one database and one Redis: a publish through one is read
 from the other at once. No pytest-django database here: the servers need a real file both can open."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ import json
 import urllib.error
 import urllib.request
 import uuid
+from email.message import Message
 
 import pytest
 import redis
@@ -17,16 +18,16 @@ from tests.delivery.servers import manage, server_env, spawn_server, stop_server
 pytestmark = pytest.mark.redis
 
 
-def call(method: str, url: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict, dict]:
+def call(method: str, url: str, body: dict | None = None, token: str | None = None) -> tuple[int, Message, dict]:
     request = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body is not None else None)
     request.add_header("Content-Type", "application/json")
     if token:
         request.add_header("Authorization", f"Bearer {token}")
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers), json.loads(response.read() or b"null")
+            return response.status, response.headers, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), json.loads(error.read() or b"null")
+        return error.code, error.headers, json.loads(error.read() or b"null")
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from email.message import Message
 
 import pytest
 from django.conf import settings
@@ -32,7 +33,8 @@ UNAVAILABLE = {
 }
 
 
-def call(method: str, url: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict, dict]:
+def call(method: str, url: str, body: dict | None = None, token: str | None = None) -> tuple[int, Message, dict]:
+    """Status, headers (looked up case-insensitively: the server may send them in lower case) and JSON body."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, method=method, data=data)
     request.add_header("Content-Type", "application/json")
@@ -40,9 +42,9 @@ def call(method: str, url: str, body: dict | None = None, token: str | None = No
         request.add_header("Authorization", f"Bearer {token}")
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), json.loads(response.read() or b"null")
+            return response.status, response.headers, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), json.loads(error.read() or b"null")
+        return error.code, error.headers, json.loads(error.read() or b"null")
 
 
 @pytest.mark.postgres
@@ -59,7 +61,7 @@ def test_writes_through_a_database_outage_are_acknowledged_or_refused_never_lost
             CMS_RATE_LIMIT_READS="100000",
         )
         process, base = start_server(env, workers=1, log=log)
-        answers: list[tuple[str, int, dict, dict]] = []
+        answers: list[tuple[str, int, Message, dict]] = []
         stop = threading.Event()
 
         def burst() -> None:

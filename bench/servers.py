@@ -1,0 +1,221 @@
+"""Production server candidates side by side: granian, uvicorn and gunicorn, on throughput and under slow clients.
+
+    .venv/bin/python bench/servers.py             # SQLite file DB, Redis db 10 (see the env knobs below)
+
+Seeds a small site (bench/delivery.py's blocks), then for each server, started on loopback with the same
+number of worker processes, the same Django app and Redis cache:
+
+    baseline   wrk on a bare Django view (same body size): the server's own ceiling
+    hit        wrk on a delivery cache hit; printed as a ratio to that server's baseline, and to gunicorn's
+    slowloris  N connections each holding a half-sent request head (default 8, twice the workers), then:
+               the latency of a normal request (median of 5, each given 10 s; timeouts counted) as a ratio to
+               the same request without the attack, and wrk's hit throughput during the attack
+    8 MB line  one request with an 8 MB request line: status and seconds until the answer
+
+gunicorn runs as the former production config did (sync workers, `limit_request_line = 0`); uvicorn with
+its WSGI interface (h11, the pure-Python parser); granian with `cms/server.py`, the production command.
+
+Knobs: BENCH_SECONDS (3), BENCH_ROUNDS (3), BENCH_SLOW (2 x workers), WEB_WORKERS (2 per CPU),
+BENCH_BLOCKS (300), BENCH_REDIS_URL (redis://127.0.0.1:6379/10), BENCH_SERVERS (granian,uvicorn,gunicorn).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("BENCH_BLOCKS", "300")
+os.environ.setdefault("BENCH_ROUNDS", "3")
+
+from bench import delivery as bench_delivery  # noqa: E402  (after the path and knobs above)
+
+WORKERS = int(os.environ.get("WEB_WORKERS") or 0) or (os.cpu_count() or 1) * 2
+SLOW = int(os.environ.get("BENCH_SLOW") or 0) or 2 * WORKERS
+SERVERS = os.environ.get("BENCH_SERVERS", "granian,uvicorn,gunicorn").split(",")
+BIN = Path(sys.executable).parent
+
+
+def server_command(name: str, env: dict[str, str]) -> list[str]:
+    host, port = env["HOST"], env["PORT"]
+    if name == "granian":
+        from cms.server import command  # after Django's settings are in the environment (startup order)
+
+        return command(env)
+    if name == "uvicorn":
+        return [
+            str(BIN / "uvicorn"),
+            "--interface",
+            "wsgi",
+            "--host",
+            host,
+            "--port",
+            port,
+            "--workers",
+            str(WORKERS),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "cms.wsgi:application",
+        ]
+    if name == "gunicorn":
+        return [
+            str(BIN / "gunicorn"),
+            "-b",
+            f"{host}:{port}",
+            "-w",
+            str(WORKERS),
+            "-k",
+            "sync",
+            "--limit-request-line",
+            "0",
+            "--keep-alive",
+            "5",
+            "--log-level",
+            "warning",
+            "cms.wsgi:application",
+        ]
+    raise ValueError(name)
+
+
+def start(name: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    from tests.delivery.servers import free_port, wait_ready  # after Django's setup (startup order)
+
+    port = free_port()
+    env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_WORKERS": str(WORKERS), "ACCESS_LOG": ""}
+    env["LOG_LEVEL"] = "WARNING"
+    process = subprocess.Popen(
+        server_command(name, env), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    wait_ready(process, base)
+    return process, base
+
+
+def timed_get(url: str, timeout: float = 10) -> float | None:
+    """Seconds for one GET (any HTTP status), None on a timeout or a dropped connection."""
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            response.read()
+    except urllib.error.HTTPError:
+        pass
+    except OSError:
+        return None
+    return time.monotonic() - started
+
+
+def latencies(url: str, count: int = 5) -> tuple[float | None, int]:
+    """Median seconds of `count` sequential GETs and how many timed out (median None if all did)."""
+    times = [timed_get(url) for _ in range(count)]
+    done = [t for t in times if t is not None]
+    return (statistics.median(done) if done else None), len(times) - len(done)
+
+
+@contextlib.contextmanager
+def slowloris(base: str, count: int):
+    """`count` connections, each holding a request head that never ends."""
+    host, port = base.removeprefix("http://").split(":")
+    held = []
+    try:
+        for _ in range(count):
+            sock = socket.create_connection((host, int(port)), timeout=5)
+            sock.sendall(b"GET /api/v1/delivery/bench/blocks/b-1 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            held.append(sock)
+        time.sleep(0.5)
+        yield
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def huge_line(base: str) -> tuple[str, float]:
+    host, port = base.removeprefix("http://").split(":")
+    started = time.monotonic()
+    line = b"GET /api/v1/delivery/bench/pages?path=/" + b"a" * 8_000_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+    try:
+        with socket.create_connection((host, int(port)), timeout=30) as sock:
+            with contextlib.suppress(OSError):
+                sock.sendall(line)
+            answer = sock.recv(100)
+        status = answer.split(b" ", 2)[1].decode() if answer else "closed"
+    except OSError as error:
+        status = type(error).__name__
+    return status, time.monotonic() - started
+
+
+def wrk_rps(wrk: str, url: str) -> float:
+    try:
+        return bench_delivery.run_wrk(wrk, url)["rps"]
+    except (AttributeError, subprocess.TimeoutExpired):  # no figures at all: nothing was answered
+        return 0.0
+
+
+def measure(name: str, env: dict[str, str], wrk: str) -> dict:
+    process, base = start(name, env)
+    try:
+        hit_url = f"{base}/api/v1/delivery/{bench_delivery.SITE}/blocks/b-7?locale=fr"
+        status, _, body = bench_delivery.fetch(hit_url)
+        assert status == 200, (name, status, body[:300])
+        baseline_url = f"{base}/api/v1/delivery/_bench/baseline?bytes={len(body)}"
+        assert len(bench_delivery.fetch(baseline_url)[2]) == len(body)
+        bench_delivery.run_wrk(wrk, hit_url, seconds=1)  # warm every worker; not measured
+        row: dict = {}
+        for _ in range(bench_delivery.ROUNDS):
+            for scenario, url in (("baseline", baseline_url), ("hit", hit_url)):
+                row[scenario] = max(row.get(scenario, 0.0), wrk_rps(wrk, url))
+        row["calm"], _ = latencies(hit_url)
+        with slowloris(base, SLOW):
+            row["attacked"], row["timeouts"] = latencies(hit_url)
+            row["hit_attacked"] = wrk_rps(wrk, hit_url)
+        row["line_status"], row["line_seconds"] = huge_line(base)
+        return row
+    finally:
+        from tests.delivery.servers import stop_server  # after Django's setup (startup order)
+
+        stop_server(process)
+
+
+def main() -> int:
+    database, cache_url, _ = bench_delivery.configure()
+    bench_delivery.seed()
+    wrk = bench_delivery.ensure_wrk()
+    from tests.delivery.servers import server_env  # after Django's setup (startup order)
+
+    env = server_env(CMS_BENCH_BASELINE="1")
+    results = {name: measure(name, env, wrk) for name in SERVERS}
+
+    print()
+    print(
+        f"servers benchmark: {WORKERS} workers each, wrk -t{bench_delivery.THREADS} -c{bench_delivery.CONNECTIONS} "
+        f"-d{bench_delivery.SECONDS}s best of {bench_delivery.ROUNDS} rounds, {SLOW} half-sent requests held, "
+        f"db {database.split(':', 1)[0]}, cache {cache_url.split('?')[0]}, {os.cpu_count()} CPUs"
+    )
+    reference = results.get("gunicorn", next(iter(results.values())))
+    print(
+        f"{'server':<9} {'bare r/s':>9} {'hit r/s':>8} {'hit/bare':>9} {'hit vs gunicorn':>16} "
+        f"{'normal req calm':>16} {'under attack':>13} {'timeouts':>9} {'hit r/s attacked':>17} {'8 MB line':>16}"
+    )
+    for name, row in results.items():
+        calm, attacked = row["calm"], row["attacked"]
+        attack = "timed out" if attacked is None else f"{attacked * 1000:.1f} ms ({attacked / calm:.1f}x)"
+        print(
+            f"{name:<9} {row['baseline']:>9.0f} {row['hit']:>8.0f} {row['hit'] / row['baseline']:>9.0%} "
+            f"{row['hit'] / reference['hit']:>16.0%} {calm * 1000:>13.1f} ms {attack:>13} "
+            f"{row['timeouts']:>6}/5 {row['hit_attacked']:>17.0f} "
+            f"{row['line_status']:>6} in {row['line_seconds']:.2f}s"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
