@@ -3,31 +3,15 @@ from the other at once. No pytest-django database here: the servers need a real 
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 import uuid
-from email.message import Message
 
 import pytest
 import redis
 
 from tests.delivery.conftest import REDIS_URL, redis_available
-from tests.delivery.servers import manage, server_env, spawn_server, stop_server, wait_ready
+from tests.delivery.servers import call, manage, server_env, spawn_server, stop_server, wait_ready
 
 pytestmark = pytest.mark.redis
-
-
-def call(method: str, url: str, body: dict | None = None, token: str | None = None) -> tuple[int, Message, dict]:
-    request = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body is not None else None)
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.headers, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, json.loads(error.read() or b"null")
 
 
 @pytest.fixture

@@ -9,11 +9,8 @@ restart. Reads of the delivery API that miss the cache answer the same 503, read
 
 from __future__ import annotations
 
-import json
 import threading
 import time
-import urllib.error
-import urllib.request
 from email.message import Message
 
 import pytest
@@ -21,7 +18,7 @@ from django.conf import settings
 
 from blocks.models import SiteBlock
 from tests.conftest import build_site, issue_token
-from tests.delivery.servers import server_env, start_server, stop_server
+from tests.delivery.servers import call, server_env, start_server, stop_server
 from tests.faults.tcp_proxy import TcpProxy
 
 OUTAGE_SECONDS = 3
@@ -31,20 +28,6 @@ UNAVAILABLE = {
         "message": "The service cannot reach its database right now; nothing was changed. Retry shortly.",
     }
 }
-
-
-def call(method: str, url: str, body: dict | None = None, token: str | None = None) -> tuple[int, Message, dict]:
-    """Status, headers (looked up case-insensitively: the server may send them in lower case) and JSON body."""
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, method=method, data=data)
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.headers, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, json.loads(error.read() or b"null")
 
 
 @pytest.mark.postgres

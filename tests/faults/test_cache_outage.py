@@ -9,11 +9,8 @@ The server is the real production command (`tests/delivery/servers.py`, two work
 
 from __future__ import annotations
 
-import json
 import os
 import time
-import urllib.error
-import urllib.request
 import uuid
 from urllib.parse import urlparse
 
@@ -22,25 +19,13 @@ import pytest
 import redis
 
 from tests.delivery.conftest import REDIS_URL, redis_available
-from tests.delivery.servers import manage, server_env, spawn_server, stop_server, wait_ready
+from tests.delivery.servers import call, manage, server_env, spawn_server, stop_server, wait_ready
 from tests.faults.redis_proxy import TcpProxy
 
 pytestmark = pytest.mark.redis
 
 RECOVERY_SECONDS = 5.0  # "nothing stale beyond a few seconds" after the cache returns
 SCHEMA = [{"name": "title", "type": "string"}]
-
-
-def call(method: str, url: str, body: dict | None = None, token: str | None = None, timeout: float = 10):
-    request = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body is not None else None)
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.headers, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, json.loads(error.read() or b"null")
 
 
 @pytest.fixture
