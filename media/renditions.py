@@ -158,7 +158,11 @@ def rendition(asset: Asset, spec: Spec) -> str:
 def render(asset: Asset, spec: Spec) -> bytes:
     global _made
     pillow_format, _, options = FORMATS[spec.fmt]
-    with asset.file.open("rb") as handle, Image.open(handle) as source:
+    # Read through the storage, whichever it is (a local file or an S3 object): whole, so Pillow's seeks stay
+    # in memory rather than becoming ranged requests.
+    with default_storage.open(asset.file.name, "rb") as handle:
+        original = handle.read()
+    with Image.open(io.BytesIO(original)) as source:
         # JPEG: decode at a smaller scale, still at least `width` wide once turned upright (orientation 5 to 8)
         # and cropped.
         sideways = source.getexif().get(0x0112, 1) in (5, 6, 7, 8)
