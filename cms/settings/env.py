@@ -144,7 +144,7 @@ def media_storage_from_url(url: str) -> dict:
     if not url:
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     parsed = urlparse(url)
-    shown = f"MEDIA_STORAGE_URL={url.split('?', 1)[0]!r}"
+    shown = f"MEDIA_STORAGE_URL='{parsed.scheme}://{parsed.hostname or ''}{parsed.path}'"  # never the secret
     if parsed.scheme != "s3" or not parsed.hostname:
         raise ValueError(f"{shown}: use s3://bucket[/prefix]?endpoint_url=…&region=… (or leave it empty)")
     if parsed.username or parsed.password:
