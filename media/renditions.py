@@ -160,7 +160,7 @@ def render(asset: Asset, spec: Spec) -> bytes:
     pillow_format, _, options = FORMATS[spec.fmt]
     # Read through the storage, whichever it is (a local file or an S3 object): whole, so Pillow's seeks stay
     # in memory rather than becoming ranged requests.
-    with default_storage.open(asset.file.name, "rb") as handle:
+    with default_storage.open(asset.file.name or "", "rb") as handle:
         original = handle.read()
     with Image.open(io.BytesIO(original)) as source:
         # JPEG: decode at a smaller scale, still at least `width` wide once turned upright (orientation 5 to 8)

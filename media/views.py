@@ -23,7 +23,7 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
     if not cms_setting("MEDIA_SERVE") or not isinstance(default_storage, FileSystemStorage):
         raise Http404("Media are served elsewhere.")
-    response = serve(request, path, document_root=default_storage.location)
+    response = serve(request, path, document_root=str(default_storage.location))
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = CSP
     response["Cache-Control"] = "public, max-age=31536000, immutable"  # a new file always gets a new name
