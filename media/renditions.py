@@ -30,6 +30,7 @@ from django.core.files.storage import default_storage
 from PIL import Image, ImageOps, features
 
 from cms import errors
+from media.errors import storage_unavailable
 from media.models import Asset
 from media.sniffing import RASTER
 
@@ -143,25 +144,32 @@ def remove_renditions(site_id: int, asset_id: int, *, keep: str | None = None) -
 
 
 def rendition(asset: Asset, spec: Spec) -> str:
-    """The storage name of `asset` rendered as `spec`, made now unless it exists (see the module docstring)."""
+    """The storage name of `asset` rendered as `spec`, made now unless it exists (see the module docstring).
+
+    A storage that fails (S3 unreachable, a full disk) is 503 `service_unavailable`; only the storage's calls
+    are guarded, so a decoding error stays what it is."""
     name = rendition_name(asset, spec)
-    if default_storage.exists(name):
-        return name
+    with storage_unavailable():
+        if default_storage.exists(name):
+            return name
     with _thread_lock(name), _process_lock(name):
-        if not default_storage.exists(name):
-            content = render(asset, spec)
+        with storage_unavailable():
+            if default_storage.exists(name):
+                return name
+            # Read through the storage, whichever it is: whole (at most the upload limit), so Pillow's seeks
+            # stay in memory rather than becoming ranged requests to S3.
+            with default_storage.open(asset.file.name or "", "rb") as handle:
+                original = handle.read()
+        content = render(asset, spec, original)
+        with storage_unavailable():
             saved = default_storage.save(name, ContentFile(content))
-            assert saved == name, f"storage renamed {name} to {saved}"
+        assert saved == name, f"storage renamed {name} to {saved}"
     return name
 
 
-def render(asset: Asset, spec: Spec) -> bytes:
+def render(asset: Asset, spec: Spec, original: bytes) -> bytes:
     global _made
     pillow_format, _, options = FORMATS[spec.fmt]
-    # Read through the storage, whichever it is (a local file or an S3 object): whole, so Pillow's seeks stay
-    # in memory rather than becoming ranged requests.
-    with default_storage.open(asset.file.name or "", "rb") as handle:
-        original = handle.read()
     with Image.open(io.BytesIO(original)) as source:
         # JPEG: decode at a smaller scale, still at least `width` wide once turned upright (orientation 5 to 8)
         # and cropped.
@@ -221,7 +229,7 @@ def _process_lock(name: str) -> Iterator[None]:
     key = f"media:rendition:{name}"
     deadline = time.monotonic() + LOCK_SECONDS
     held = cache.add(key, 1, timeout=LOCK_SECONDS)
-    while not held and time.monotonic() < deadline and not default_storage.exists(name):
+    while not held and time.monotonic() < deadline and not _exists(name):
         time.sleep(0.05)
         held = cache.add(key, 1, timeout=LOCK_SECONDS)
     try:
@@ -229,3 +237,8 @@ def _process_lock(name: str) -> Iterator[None]:
     finally:
         if held:
             cache.delete(key)
+
+
+def _exists(name: str) -> bool:
+    with storage_unavailable():
+        return default_storage.exists(name)

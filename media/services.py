@@ -31,7 +31,7 @@ from cms.conf import cms_setting
 from locales.selectors import enabled_locale_codes
 from media import events
 from media.cleaning import clean, svg_size
-from media.errors import QuotaExceeded
+from media.errors import QuotaExceeded, storage_unavailable
 from media.models import Asset, AssetKind
 from media.renditions import average_color, remove_renditions
 from media.sniffing import ALLOWED, RASTER, SVG, Sniffed, extension_of, sniff
@@ -212,7 +212,8 @@ def asset_upload(
             if existing is not None:
                 return existing, False
         _check_quota(site, more_bytes=len(stored), more_files=1)
-        name = default_storage.save(_storage_name(site, upload.name, sniffed.mime_type), ContentFile(stored))
+        with storage_unavailable():
+            name = default_storage.save(_storage_name(site, upload.name, sniffed.mime_type), ContentFile(stored))
         try:
             asset = Asset(
                 site=site,
@@ -257,7 +258,8 @@ def asset_replace_file(*, actor: Actor, asset: Asset, upload: Upload) -> Asset:
     with transaction.atomic():
         _lock_site(asset.site)
         _check_quota(asset.site, more_bytes=len(stored) - asset.size, more_files=0)
-        name = default_storage.save(_storage_name(asset.site, upload.name, sniffed.mime_type), ContentFile(stored))
+        with storage_unavailable():
+            name = default_storage.save(_storage_name(asset.site, upload.name, sniffed.mime_type), ContentFile(stored))
         try:
             asset.file.name = name
             asset.original_name = _display_name(upload.name)

@@ -8,6 +8,8 @@ Why these choices (docs/media.md "Storage"):
   publicly for a year, as our own view does.
 - Each object carries the MIME type we sniffed, not one guessed by the server's `mimetypes` table (which varies
   by machine), and `Cache-Control: immutable`.
+- Short timeouts and few retries: a request waits on the store, so an unreachable one must answer 503
+  (`media.errors.storage_unavailable`) in seconds, not after botocore's minute-long default connect timeout.
 - An existing name is overwritten rather than renamed: a rendition's name is its identity
   (`media.renditions.rendition` checks it kept it), and originals never collide (random folders).
 """
@@ -16,12 +18,14 @@ from __future__ import annotations
 
 import posixpath
 
+from botocore.config import Config
 from storages.backends.s3 import S3Storage
 
 from media.renditions import FORMATS
 from media.sniffing import ALLOWED
 
 CACHE_CONTROL = "public, max-age=31536000, immutable"
+PATIENCE = Config(connect_timeout=5, read_timeout=30, retries={"mode": "standard", "max_attempts": 3})
 CONTENT_TYPES = {extension: mime for mime, extensions in ALLOWED.items() for extension in extensions} | {
     f".{name}": mime for name, (_, mime, _) in FORMATS.items()
 }
@@ -31,6 +35,10 @@ class S3MediaStorage(S3Storage):
     querystring_auth = False
     file_overwrite = True
     default_acl = None  # class attributes win over django-storages' AWS_* defaults; OPTIONS over both
+
+    def __init__(self, **options) -> None:
+        super().__init__(**options)
+        self.client_config = self.client_config.merge(PATIENCE)  # keeps the addressing style it was given
 
     def get_object_parameters(self, name: str) -> dict:
         extension = posixpath.splitext(name)[1].lower()

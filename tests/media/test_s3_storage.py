@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import socket
 import threading
 import urllib.error
 import urllib.request
@@ -285,3 +286,40 @@ def test_a_wrong_media_storage_url_stops_the_start(url, message):
     with pytest.raises(ValueError, match="MEDIA_STORAGE_URL") as raised:
         media_storage_from_url(url)
     assert message in str(raised.value) and "secret" not in str(raised.value)
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+STORAGE_DOWN = {
+    "error": {
+        "code": "service_unavailable",
+        "message": "The media storage cannot be reached right now; nothing was changed. Retry shortly.",
+    }
+}
+
+
+def test_an_unreachable_store_is_503_and_writes_nothing(api, client, upload, commit, bucket, settings):
+    photo = upload(api, "photo.png", png(300, 200), "image/png").json()["data"]
+    asset = Asset.objects.get()
+    down = media_storage_from_url(f"s3://{bucket.name}?endpoint_url=http://127.0.0.1:{closed_port()}")
+    down["OPTIONS"] |= KEYS
+    settings.STORAGES = {**settings.STORAGES, "default": down}
+
+    response = upload(api, "other.png", png(5, 5, (9, 9, 9)), "image/png")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert response.json() == STORAGE_DOWN
+    body = {"filename": "new.png", "contentBase64": base64.b64encode(png(6, 6)).decode()}
+    replaced = commit(lambda: api.post(f"/api/v1/assets/{photo['id']}/file", body, format="json"))
+    assert (replaced.status_code, replaced.json()) == (503, STORAGE_DOWN)
+    before = renditions.made()
+    rendition = client.get(f"/api/v1/delivery/acme/assets/{photo['id']}/rendition?w=160")
+    assert (rendition.status_code, rendition.json()) == (503, STORAGE_DOWN)
+    assert rendition["Access-Control-Allow-Origin"] == "*"
+
+    assert renditions.made() == before
+    assert list(Asset.objects.values_list("pk", "file", "sha256")) == [(asset.pk, asset.file.name, asset.sha256)]
+    assert bucket.objects() == [asset.file.name] and local_files() == []
