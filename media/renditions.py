@@ -3,10 +3,11 @@ set of aspect ratios around its focal point, or fitted whole in a box of that sh
 (when this Pillow can write it), jpeg or png at a default or one of a few qualities, made once and kept in the
 storage beside the originals.
 
-Why a fixed set: each allowed (width, format, ratio, fit, quality) is at most one file per asset version, so a client cannot make
-the server do unbounded work or fill the disk with sizes of its choosing; anything else is a 400 before any
-work. Why once: the name holds the asset's checksum (`renditions/<site>/<asset>/<sha256[:16]>-<w>w[-<ar>-…][-q<q>].<fmt>`), so
-a rendition is found by name, stays right until the file is replaced (a new checksum, a new name), and parallel
+Why a fixed set: each allowed (width, format, ratio, fit, quality) is at most one file per asset version, so a
+client cannot make the server do unbounded work or fill the disk with sizes of its choosing; anything else is a
+400 before any work. Why once: the name holds the asset's checksum
+(`renditions/<site>/<asset>/<sha256[:16]>-<w>w[-<ar>-…][-q<q>].<fmt>`), so a rendition is found by name, stays
+right until the file is replaced (a new checksum, a new name), and parallel
 requests for a new one wait for the first to finish it: threads of a process on a lock of their own, processes
 on a lock in the shared cache (`CACHE_URL`; Redis in production), polled every 50 ms for at most 30 s.
 

@@ -38,7 +38,9 @@ class S3MediaStorage(S3Storage):
 
     def __init__(self, **options) -> None:
         super().__init__(**options)
-        self.client_config = self.client_config.merge(PATIENCE)  # keeps the addressing style it was given
+        # django-storages built the client's Config from OPTIONS (the addressing style): add ours to it
+        given: Config = getattr(self, "client_config")  # noqa: B009  (set in BaseStorage.__init__, untyped)
+        self.client_config = given.merge(PATIENCE)
 
     def get_object_parameters(self, name: str) -> dict:
         extension = posixpath.splitext(name)[1].lower()

@@ -1,89 +1,29 @@
 """The media library on S3: the same uploads, renditions, replaces and deletes as the local tests, with
 `STORAGES["default"]` switched to `MEDIA_STORAGE_URL=s3://…` and a real S3-compatible server (moto's server
-mode, started on a free loopback port by the fixture below) behind it. Files are read back over HTTP from the
+mode on a free loopback port, tests/media/s3.py) behind it. Files are read back over HTTP from the
 URLs the API answers, and from the bucket itself; nothing may land in `MEDIA_ROOT`."""
 
 from __future__ import annotations
 
 import base64
 import io
-import json
 import socket
 import threading
 import urllib.error
 import urllib.request
-import uuid
 from email.message import Message
 from pathlib import Path
 
-import boto3
 import pytest
 from django.conf import settings
-from django.core.files.storage import default_storage
-from moto.server import ThreadedMotoServer
 from PIL import Image
 
 from cms.settings.env import media_storage_from_url
 from media import renditions
 from media.models import Asset
-from media.storage import CACHE_CONTROL, S3MediaStorage
+from media.storage import CACHE_CONTROL
 from tests.media.files import GPS_IFD, HTML, SVG_WITH_SCRIPT, jpeg_with_gps, png
-
-KEYS = {"access_key": "test-key", "secret_key": "test-secret"}  # moto takes any; real ones come from boto3's chain
-
-
-@pytest.fixture(scope="session")
-def s3_endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-def public_read(bucket: str) -> dict:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
-        ],
-    }
-
-
-class Bucket:
-    def __init__(self, endpoint: str, name: str):
-        self.endpoint, self.name = endpoint, name
-        self.client = boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id=KEYS["access_key"],
-            aws_secret_access_key=KEYS["secret_key"],
-        )
-        self.client.create_bucket(Bucket=name)
-        # What docs/media.md "Storage" asks of a production bucket: anyone may read its objects (not list them).
-        self.client.put_bucket_policy(Bucket=name, Policy=json.dumps(public_read(name)))
-
-    def objects(self, prefix: str = "") -> list[str]:
-        listed = self.client.list_objects_v2(Bucket=self.name, Prefix=prefix)
-        return sorted(item["Key"] for item in listed.get("Contents", ()))
-
-    def read(self, key: str) -> bytes:
-        return self.client.get_object(Bucket=self.name, Key=key)["Body"].read()
-
-
-@pytest.fixture
-def bucket(settings, s3_endpoint):
-    """A new bucket per test, made the default storage exactly as `MEDIA_STORAGE_URL` would."""
-    store = Bucket(s3_endpoint, f"media-{uuid.uuid4().hex[:12]}")
-    default = media_storage_from_url(f"s3://{store.name}?endpoint_url={s3_endpoint}&region=us-east-1")
-    default["OPTIONS"] |= KEYS
-    settings.STORAGES = {**settings.STORAGES, "default": default}
-    assert isinstance(default_storage, S3MediaStorage)
-    yield store
-    for key in store.objects():
-        store.client.delete_object(Bucket=store.name, Key=key)
-    store.client.delete_bucket(Bucket=store.name)
+from tests.media.s3 import KEYS, Bucket
 
 
 def fetch(url: str) -> tuple[bytes, Message]:
