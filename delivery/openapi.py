@@ -9,7 +9,7 @@ against these shapes, so this description cannot drift from what the views send.
 from __future__ import annotations
 
 from cms.api.openapi import ref, register_components, register_paths
-from media.renditions import FORMATS, RATIOS, WIDTHS
+from media.renditions import FITS, FORMATS, QUALITIES, RATIOS, WIDTHS
 
 TAG = "delivery"
 
@@ -185,6 +185,18 @@ register_paths(
                         "query",
                         {"type": "string", "enum": list(RATIOS)},
                         "Crop to this aspect ratio around the asset's focal point (its centre without one).",
+                    ),
+                    _param(
+                        "fit",
+                        "query",
+                        {"type": "string", "enum": list(FITS)},
+                        "With ar: cover (default) crops to it; contain fits the whole image in a box of that shape.",
+                    ),
+                    _param(
+                        "q",
+                        "query",
+                        {"type": "integer", "enum": list(QUALITIES)},
+                        "Quality of webp, avif and jpeg (each has its own default); not for png.",
                     ),
                 ],
                 "responses": {

@@ -1,4 +1,4 @@
-"""`GET /api/v1/delivery/{site}/assets/{id}/rendition?w=800&fmt=webp[&ar=16:9]`: an image asset's rendition.
+"""`GET /api/v1/delivery/{site}/assets/{id}/rendition?w=800&fmt=webp[&ar=16:9][&fit=contain][&q=80]`: a rendition.
 
 Answers a 302 to the rendition's file (`MEDIA_URL`), made on the first request and kept (`media.renditions`):
 redirecting keeps this process out of serving bytes, and works the same once files live in another storage.
@@ -21,7 +21,7 @@ from delivery.views import SITE_RE
 from media import renditions
 from media.models import Asset
 
-ALLOWED_PARAMS = frozenset({"w", "fmt", "ar"})
+ALLOWED_PARAMS = frozenset({"w", "fmt", "ar", "fit", "q"})
 CORS = {"Access-Control-Allow-Origin": "*"}
 
 
@@ -48,7 +48,10 @@ def asset_rendition(request, site: str, asset_id: str) -> HttpResponse:
         asset = Asset.objects.filter(site_id=facts.id, pk=asset_pk).first() if asset_pk is not None else None
         if asset is None:
             raise errors.NotFound(f"No asset {asset_id[:30]} in this site.")
-        spec = renditions.check_request(asset, request.GET.get("w"), request.GET.get("fmt"), request.GET.get("ar"))
+        query = request.GET
+        spec = renditions.check_request(
+            asset, query.get("w"), query.get("fmt"), query.get("ar"), query.get("fit"), query.get("q")
+        )
         name = renditions.rendition(asset, spec)
     except errors.CmsError as exc:
         response = json_error_response(exc)

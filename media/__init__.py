@@ -7,6 +7,9 @@ cleaning.py    metadata stripped from JPEG/PNG/WebP without re-encoding; SVG reb
 services.py    upload, update, replace the file (same id), delete; limits and quota
 selectors.py   the library, one asset, assets by id
 renditions.py  resized and converted copies of images, from a fixed set, made once
+storage.py     the S3 backend of `MEDIA_STORAGE_URL` (public URLs, sniffed Content-Type, short timeouts)
+pruning.py     files no asset holds (a deleted site's), removed by `manage.py prune_media`
+errors.py      quota, in-use, and a failing storage as 503
 events.py      the hooks the apps above hear (`deleting`, `changed`; wired in `wiring/connect.py`)
 api/           `/api/v1/assets`; views.py serves the originals at `MEDIA_URL`
 

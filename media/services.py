@@ -2,7 +2,8 @@
 
 Each checks the actor's role (`write`: editors and owners), runs in one transaction and writes nothing when it
 refuses. Files are written to the storage before the row and removed again if the transaction fails; the file
-a replace or delete leaves behind is removed only after the commit, so a rolled-back write loses no bytes.
+a replace or delete leaves behind is removed only after the commit, so a rolled-back write loses no bytes (and
+a storage that fails then, such as an unreachable S3 endpoint, only leaves an orphan file: logged, not a 500).
 
 Limits (`CMS` settings, see README "Media"): `MEDIA_MAX_UPLOAD_BYTES` per file (`payload_too_large`),
 `MEDIA_QUOTA_BYTES` and `MEDIA_QUOTA_FILES` per site (`quota_exceeded`), `MEDIA_MAX_IMAGE_PIXELS` per image
@@ -30,7 +31,7 @@ from cms.conf import cms_setting
 from locales.selectors import enabled_locale_codes
 from media import events
 from media.cleaning import clean, svg_size
-from media.errors import QuotaExceeded
+from media.errors import QuotaExceeded, storage_unavailable
 from media.models import Asset, AssetKind
 from media.renditions import average_color, remove_renditions
 from media.sniffing import ALLOWED, RASTER, SVG, Sniffed, extension_of, sniff
@@ -211,7 +212,8 @@ def asset_upload(
             if existing is not None:
                 return existing, False
         _check_quota(site, more_bytes=len(stored), more_files=1)
-        name = default_storage.save(_storage_name(site, upload.name, sniffed.mime_type), ContentFile(stored))
+        with storage_unavailable():
+            name = default_storage.save(_storage_name(site, upload.name, sniffed.mime_type), ContentFile(stored))
         try:
             asset = Asset(
                 site=site,
@@ -243,7 +245,7 @@ def asset_update(*, actor: Actor, asset: Asset, values: AssetValues) -> Asset:
         if {"alt", "title"} & set(checked):
             events.changed.fire(asset_id=asset.pk, site_id=asset.site_id)
         if "focal_point" in checked:  # crops are named by the focal point: the old ones are never asked again
-            transaction.on_commit(lambda: remove_renditions(asset.site_id, asset.pk))
+            transaction.on_commit(lambda: remove_renditions(asset.site_id, asset.pk), robust=True)
     return asset
 
 
@@ -256,7 +258,8 @@ def asset_replace_file(*, actor: Actor, asset: Asset, upload: Upload) -> Asset:
     with transaction.atomic():
         _lock_site(asset.site)
         _check_quota(asset.site, more_bytes=len(stored) - asset.size, more_files=0)
-        name = default_storage.save(_storage_name(asset.site, upload.name, sniffed.mime_type), ContentFile(stored))
+        with storage_unavailable():
+            name = default_storage.save(_storage_name(asset.site, upload.name, sniffed.mime_type), ContentFile(stored))
         try:
             asset.file.name = name
             asset.original_name = _display_name(upload.name)
@@ -270,8 +273,8 @@ def asset_replace_file(*, actor: Actor, asset: Asset, upload: Upload) -> Asset:
         except BaseException:
             default_storage.delete(name)
             raise
-        transaction.on_commit(lambda: default_storage.delete(old_name))
-        transaction.on_commit(lambda: remove_renditions(asset.site_id, asset.pk, keep=asset.sha256))
+        transaction.on_commit(lambda: default_storage.delete(old_name), robust=True)
+        transaction.on_commit(lambda: remove_renditions(asset.site_id, asset.pk, keep=asset.sha256), robust=True)
         events.changed.fire(asset_id=asset.pk, site_id=asset.site_id)
     return asset
 
@@ -286,6 +289,6 @@ def asset_delete(*, actor: Actor, asset: Asset, force: bool = False) -> None:
             events.deleting.fire(asset=asset)
         asset_id, site_id = asset.pk, asset.site_id
         asset.delete()
-        transaction.on_commit(lambda: default_storage.delete(name))
-        transaction.on_commit(lambda: remove_renditions(site_id, asset_id))
+        transaction.on_commit(lambda: default_storage.delete(name), robust=True)
+        transaction.on_commit(lambda: remove_renditions(site_id, asset_id), robust=True)
         events.changed.fire(asset_id=asset_id, site_id=site_id)

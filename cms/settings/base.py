@@ -17,6 +17,7 @@ from cms.settings.env import (
     env_int,
     env_list,
     env_str,
+    media_storage_from_url,
 )
 
 DEBUG = env_bool("DEBUG", False)
@@ -142,10 +143,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 # Uploaded media (the `media` app): the local file system under var/media by default, served at MEDIA_URL by
 # our own process (media/views.py); set MEDIA_URL to a CDN or another host's address to serve them elsewhere.
+# MEDIA_STORAGE_URL=s3://bucket?endpoint_url=…&region=… stores originals and renditions in S3 (or any
+# S3-compatible store) instead, for several hosts; their URLs are then the bucket's (docs/media.md "Storage").
 MEDIA_ROOT = env_str("MEDIA_ROOT") or str(BASE_DIR / "var" / "media")
 MEDIA_URL = env_str("MEDIA_URL") or "/media/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage_from_url(env_str("MEDIA_STORAGE_URL")),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # Without collectstatic (tests, a quick `runserver`), serve straight from the apps' static folders.

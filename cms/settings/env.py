@@ -125,3 +125,43 @@ def cache_from_env(timeout: float = 1.0) -> dict:
     if parsed.scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     raise ValueError(f"CACHE_URL={url!r}: use redis://host:port/db, locmem://, file:///abs/dir or dummy://")
+
+
+S3_OPTIONS = {"endpoint_url": "endpoint_url", "region": "region_name", "custom_domain": "custom_domain"}
+ADDRESSING_STYLES = ("auto", "path", "virtual")
+
+
+def media_storage_from_url(url: str) -> dict:
+    """`MEDIA_STORAGE_URL` as the `STORAGES["default"]` entry: the local file system when empty, else
+    `s3://bucket[/prefix]?endpoint_url=…&region=…&custom_domain=…&addressing_style=path` for S3 or any
+    S3-compatible store (MinIO, R2, Ceph…) through django-storages (`media.storage.S3MediaStorage`).
+
+    The URL carries no credentials, and one that does is refused: URLs end up in logs, process lists and error
+    reports. boto3 takes them from its own chain (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, a profile, an
+    instance role). An unknown option is refused too, so a typo cannot silently store files somewhere else.
+    """
+    url = url.strip()
+    if not url:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    parsed = urlparse(url)
+    shown = f"MEDIA_STORAGE_URL='{parsed.scheme}://{parsed.hostname or ''}{parsed.path}'"  # never the secret
+    if parsed.scheme != "s3" or not parsed.hostname:
+        raise ValueError(f"{shown}: use s3://bucket[/prefix]?endpoint_url=…&region=… (or leave it empty)")
+    if parsed.username or parsed.password:
+        raise ValueError(f"{shown}: put credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, not the URL")
+    query = {key: values[-1] for key, values in parse_qs(parsed.query, keep_blank_values=True).items()}
+    unknown = sorted(set(query) - set(S3_OPTIONS) - {"addressing_style"})
+    if unknown:
+        raise ValueError(
+            f"{shown}: unknown option(s) {', '.join(unknown)}; known: {', '.join([*S3_OPTIONS, 'addressing_style'])}"
+        )
+    options: dict = {"bucket_name": parsed.netloc, "location": parsed.path.strip("/")}
+    for key, option in S3_OPTIONS.items():
+        if query.get(key):
+            options[option] = query[key]
+    style = query.get("addressing_style", "auto")
+    if style not in ADDRESSING_STYLES:
+        raise ValueError(f"{shown}: addressing_style must be one of {', '.join(ADDRESSING_STYLES)}")
+    if style != "auto":
+        options["addressing_style"] = style
+    return {"BACKEND": "media.storage.S3MediaStorage", "OPTIONS": options}

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from delivery import cache as dcache
+from tests.media.s3 import bucket, s3_endpoint  # noqa: F401  (fixtures: a real S3-compatible server, a bucket)
 
 
 @pytest.fixture(autouse=True)

@@ -80,6 +80,16 @@ def test_parallel_requests_for_a_new_rendition_make_it_once(api, upload):
         ("w=800&fmt=gif", {"fmt": renditions.FORMAT_MESSAGE}),
         ("w=99999999999999999999&fmt=bmp", {"w": renditions.WIDTH_MESSAGE, "fmt": renditions.FORMAT_MESSAGE}),
         ("w=%C2%B3", {"w": renditions.WIDTH_MESSAGE}),  # a superscript three: a digit to `isdigit`, not to `int`
+        ("w=160&fit=fill&ar=1:1", {"fit": renditions.FIT_MESSAGE}),
+        ("w=160&fit=contain", {"fit": renditions.FIT_NEEDS_RATIO}),
+        ("w=160&q=55", {"q": renditions.QUALITY_MESSAGE}),
+        ("w=160&q=%C2%B3", {"q": renditions.QUALITY_MESSAGE}),
+        ("w=160&fmt=png&q=80", {"q": renditions.QUALITY_LOSSLESS}),
+        ("w=160&fmt=gif&q=80", {"fmt": renditions.FORMAT_MESSAGE}),
+        (
+            "w=1&fit=contain&q=100",
+            {"w": renditions.WIDTH_MESSAGE, "fit": renditions.FIT_NEEDS_RATIO, "q": renditions.QUALITY_MESSAGE},
+        ),
     ],
 )
 def test_a_rendition_not_offered_is_400_and_does_no_work(api, client, upload, query, fields):
@@ -108,11 +118,11 @@ def test_other_refusals(api, client, upload, make_client, other_site):
     assert client.get(f"{base}/{foreign['id']}/rendition?w=160").json() == {
         "error": {"code": "not_found", "message": f"No asset {foreign['id']} in this site."}
     }
-    assert client.get(f"{base}/{svg['id']}/rendition?w=160&q=90").json() == {
+    assert client.get(f"{base}/{svg['id']}/rendition?w=160&h=90").json() == {
         "error": {
             "code": "bad_request",
-            "message": "Unknown query parameter: q.",
-            "fields": {"q": "Unknown query parameter."},
+            "message": "Unknown query parameter: h.",
+            "fields": {"h": "Unknown query parameter."},
         }
     }
     assert client.get("/api/v1/delivery/nope/assets/1/rendition?w=160").json()["error"]["code"] == "not_found"
@@ -194,3 +204,28 @@ def test_an_aspect_ratio_crops_around_the_focal_point(api, client, upload, commi
             "fields": {"ar": renditions.RATIO_MESSAGE},
         }
     }
+
+
+def test_contain_fits_the_whole_image_in_the_box_and_cover_crops_it(api, client, upload):
+    asset = upload(api, "bands.png", bands(), "image/png").json()["data"]
+    url = f"/api/v1/delivery/acme/assets/{asset['id']}/rendition?w=320&fmt=png&ar=16:9"
+    red, blue = (255, 0, 0), (0, 0, 255)
+    # a 320 x 180 box: the 300 x 200 image is held by its height (0.9), nothing is cut off
+    assert edges(follow(client, client.get(url + "&fit=contain"))) == ((270, 180), red, blue)
+    assert edges(follow(client, client.get(url))) == ((300, 169), red, blue)  # cover (the default) crops to 16:9
+    assert client.get(url + "&fit=cover")["Location"] == client.get(url)["Location"]
+    # a box wider than the image is tall: held by the width, never grown (1:1 of 160: 160 x 107)
+    contained = follow(client, client.get(url.replace("w=320", "w=160").replace("16:9", "1:1") + "&fit=contain"))
+    assert edges(contained) == ((160, 107), red, blue)
+
+
+def test_quality_is_one_of_a_few_and_names_its_own_file(api, client, upload):
+    photo = upload(api, "photo.jpg", jpeg_with_gps(400, 300), "image/jpeg").json()["data"]
+    url = f"/api/v1/delivery/acme/assets/{photo['id']}/rendition?w=320&fmt=jpeg"
+    before = renditions.made()
+    low, high, default = (client.get(url + query)["Location"] for query in ("&q=50", "&q=90", ""))
+    assert len({low, high, default}) == 3 and low.endswith("-q50.jpeg")
+    assert renditions.made() == before + 3
+    assert len(follow(client, client.get(url + "&q=50"))) < len(follow(client, client.get(url + "&q=90")))
+    assert renditions.made() == before + 3  # each made once
+    assert client.get(url.replace("jpeg", "webp") + "&q=60").status_code == 302
