@@ -60,6 +60,7 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
     ordering = ("name", "id")
     actions = ("publish_selected", "unpublish_selected")
     change_form_template = "admin/blocks/siteblock/change_form.html"
+    save_on_top = True  # Save beside Publish at the top: on a long block the bottom row is thousands of px away
 
     class Media:
         css = {"all": ["editor/editor.css"]}

@@ -530,8 +530,9 @@ class ArrayWidget(Widget):
         ctx.pending = None
         group = "" if row_widget.labelable else format_html(' id="{}" tabindex="-1"', row_id)
         return format_html(
-            '<div class="cms-row" role="group" aria-label="{} {}"{}><input type="hidden" name="{}.{}" value="1">'
-            "{}{}{}</div>",
+            '<div class="cms-row" role="group" aria-label="{0} {1}"{2}>'
+            '<div class="cms-row-title" aria-hidden="true">{0} {1}</div><input type="hidden" name="{3}.{4}" value="1">'
+            "{5}{6}{7}</div>",
             noun.capitalize(),
             number,
             group,

@@ -84,6 +84,8 @@
     array.querySelectorAll(":scope > .cms-rows > .cms-row").forEach(function (row, index) {
       const n = index + 1;
       row.setAttribute("aria-label", title + " " + n);
+      const heading = row.querySelector(":scope > .cms-row-title");
+      if (heading) heading.textContent = title + " " + n;
       const only = row.querySelector(":scope > .cms-input, :scope > input[aria-label]");
       if (only && only.hasAttribute("aria-label")) only.setAttribute("aria-label", title + " " + n);
       [["cms-up", "Move " + noun + " " + n + " up"], ["cms-down", "Move " + noun + " " + n + " down"],
