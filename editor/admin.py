@@ -24,12 +24,12 @@ from blocks.services import block_delete, block_publish, block_unpublish
 from blocks.services.translation import block_copy_to_locale
 from cms import errors
 from editor.access import actor_for, can_edit_data, site_roles, sites_where, visible_blocks
+from editor.dataform import preview_html, render_data_form
 from editor.filters import LocaleFilter, StatusFilter, TagFilter
 from editor.forms import PUBLISH_BUTTON, BlockAddForm, BlockChangeForm, CopyToLocaleForm
 from editor.history import BlockHistoryMixin
 from editor.problems import label_path, parse_path, summary
 from editor.translation_marks import TranslationColumnMixin
-from editor.widgets import preview_html, render_data_form
 from locales.selectors import enabled_locale_codes
 from scheduling.admin import BlockScheduleMixin
 

@@ -33,7 +33,7 @@ class RenderContext:
     anchors: dict[str, str] = dc_field(default_factory=dict)
     #: attributes for the next control rendered (its id, aria-invalid, aria-describedby): set by the field
     #: around it, taken by the first `control_attrs` call, so widgets need not know about labels or errors
-    pending: dict[str, str] | None = None
+    pending: dict[str, str | None] | None = None
 
     def error_at(self, path: str) -> str | None:
         if path in self.errors:
@@ -55,6 +55,24 @@ def humanize(name: str) -> str:
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name.replace("_", " ")).split()
     text = " ".join(words).lower()
     return text[:1].upper() + text[1:]
+
+
+def field_label(field: dict) -> str:
+    """What an editor reads for a field: its label, or its name made readable."""
+    return field.get("label") or humanize(str(field.get("name") or ""))
+
+
+def item_noun(field: dict) -> str:
+    """One row of an array field, in words ("plan" for "Plans"), for row names and buttons ("Move plan 2 up")."""
+    items = field.get("items") or {}
+    if items.get("label"):
+        return str(items["label"]).lower()
+    label = field_label(field).lower()
+    if label.endswith("ies"):
+        return label[:-3] + "y"
+    if label.endswith("s") and not label.endswith("ss"):
+        return label[:-1]
+    return label or "item"
 
 
 def control_attrs(ctx: RenderContext, **extra) -> SafeString:

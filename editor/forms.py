@@ -25,8 +25,8 @@ from cms import errors
 from cms.nul import MESSAGE as NUL_MESSAGE
 from cms.nul import nul_paths
 from editor.access import actor_for, can_edit_data
+from editor.dataform import parse_data_form, render_data_form_placed
 from editor.freeform import draft_errors
-from editor.widgets import parse_data_form, render_data_form_placed
 from locales.models import SiteLocale
 from schema import compiled_for
 

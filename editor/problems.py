@@ -2,8 +2,9 @@
 
 A save or a publish that fails shows every problem twice: beside its field (`editor.widgets`, tied to the
 control by `aria-describedby`) and in this summary, which counts them ("3 problems") and links each to its
-field, named the way the editor sees it: "Plans › 2 › Plan name", labels and 1-based row numbers, never the
-API's `data.plans[1].planName`. editor.js focuses the first problem on load and makes each link move focus.
+field, named the way the editor sees it: labels and 1-based row numbers joined by a right-pointing angle
+quote ("Plans, 2, Plan name" so joined), never the API's `data.plans[1].planName`. editor.js focuses the
+first problem on load and makes each link move focus.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from editor.controls import field_label
 from editor.forms import DATA_POINTER
-from editor.widgets import field_label, widget_for
+from editor.widgets import widget_for
 
-SEPARATOR = " › "
+SEPARATOR = " \u203a "  # a right-pointing angle quote, as in the admin's breadcrumbs
 _STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
 
 

@@ -16,11 +16,10 @@ Adding a field type: one `Widget` subclass here, registered with `@widget`, and 
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from editor.controls import (
@@ -29,7 +28,8 @@ from editor.controls import (
     control_attrs,
     control_id,
     error_html,
-    humanize,
+    field_label,
+    item_noun,
     posted_text,
     row_tokens,
 )
@@ -559,24 +559,6 @@ def _item_label(items: dict) -> str:
     return items.get("label") or ("item" if items.get("type") != "object" else "row")
 
 
-def field_label(field: dict) -> str:
-    """What an editor reads for a field: its label, or its name made readable."""
-    return field.get("label") or humanize(str(field.get("name") or ""))
-
-
-def item_noun(field: dict) -> str:
-    """One row of an array field, in words ("plan" for "Plans"), for row names and buttons ("Move plan 2 up")."""
-    items = field.get("items") or {}
-    if items.get("label"):
-        return str(items["label"]).lower()
-    label = field_label(field).lower()
-    if label.endswith("ies"):
-        return label[:-3] + "y"
-    if label.endswith("s") and not label.endswith("ss"):
-        return label[:-1]
-    return label or "item"
-
-
 def render_field(field: dict, value: Any, name: str, path: tuple, ctx: RenderContext) -> SafeString:
     """One field with its label, help, required mark and its own error, for any type."""
     ftype = field["type"]
@@ -619,81 +601,3 @@ def render_field(field: dict, value: Any, name: str, path: tuple, ctx: RenderCon
         control,
         help_text,
     )
-
-
-def render_data_form(
-    schema: list[dict], data: dict, *, errors: dict[str, str] | None = None, disabled: bool = False
-) -> tuple[SafeString, dict[str, str]]:
-    """The whole data form, and the errors no field showed (to list at the top)."""
-    html, leftovers, _ = render_data_form_placed(schema, data, errors=errors, disabled=disabled)
-    return html, leftovers
-
-
-def render_data_form_placed(
-    schema: list[dict], data: dict, *, errors: dict[str, str] | None = None, disabled: bool = False
-) -> tuple[SafeString, dict[str, str], list[tuple[str, str]]]:
-    """`render_data_form`, and the `(path, anchor id)` of each error placed beside a field, in page order
-    (the error summary's links)."""
-    ctx = RenderContext(errors=dict(errors or {}), disabled=disabled)
-    data = data if isinstance(data, dict) else {}
-    html = "".join(
-        render_field(field, data.get(field["name"], MISSING), f"{PREFIX}.{field['name']}", (field["name"],), ctx)
-        for field in schema
-    )
-    leftovers = {path: message for path, message in ctx.errors.items() if path not in ctx.shown}
-    placed = [(path, _nearest_anchor(ctx.anchors, path)) for path in ctx.order]
-    return mark_safe(f'<div class="cms-data-form">{html}</div>'), leftovers, placed
-
-
-def _nearest_anchor(anchors: dict[str, str], path: str) -> str:
-    """The anchor of `path`'s field, or of the nearest field around it (a free-form list's inner value)."""
-    while path:
-        if path in anchors:
-            return anchors[path]
-        cut = max(path.rfind("."), path.rfind("["))
-        path = path[:cut] if cut > 0 else ""
-    return "cms-content"
-
-
-def parse_data_form(schema: list[dict], post, current: dict) -> tuple[dict, dict]:
-    """`(patch, merged)`: the write to send (top-level keys, `None` to remove) and the data it leads to.
-
-    Fields whose controls were not on the page are left alone; unchanged values are not sent. Orphaned keys
-    (no longer in the schema) are never touched from the form.
-    """
-    current = current if isinstance(current, dict) else {}
-    patch: dict[str, Any] = {}
-    merged = dict(current)
-    for field in schema:
-        key = field["name"]
-        if field["type"] == "dataSource":
-            continue
-        name = f"{PREFIX}.{key}"
-        form_widget = widget_for(field["type"])
-        if not form_widget.present(post, name):
-            continue
-        value = form_widget.parse(field, post, name)
-        if value is MISSING:
-            if key in current:
-                patch[key] = None
-                merged.pop(key)
-        elif not same_json(current.get(key, MISSING), value):
-            patch[key] = value
-            merged[key] = value
-    return patch, merged
-
-
-def same_json(a: Any, b: Any) -> bool:
-    """Equal as JSON, types included: Python finds `[1] == [True] == [1.0]`, a free-form list must not."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(same_json(a[key], b[key]) for key in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
-    return a == b
-
-
-def preview_html(value: Any) -> SafeString:
-    """Data shown read-only as pretty JSON (the viewer's and the preview page's fallback)."""
-    return format_html('<pre class="cms-json-view">{}</pre>', escape(json.dumps(value, indent=2, ensure_ascii=False)))

@@ -16,11 +16,12 @@ from playwright.sync_api import expect
 from accounts.permissions import Actor
 from blocks.models import SiteBlock
 from blocks.services import block_create, block_publish
+from editor.problems import SEPARATOR
 from revisions.models import BlockRevision
 from tests.conftest import build_site
 from tests.editor.conftest import member
 from tests.editor.test_admin_browser import ARTIFACTS, assert_no_csp_violation
-from tests.editor.test_admin_browser import page as page  # noqa: F401  (the browser fixture)
+from tests.editor.test_admin_browser import page as page
 
 pytestmark = pytest.mark.browser
 
@@ -150,7 +151,7 @@ def test_publish_errors_guard_and_confirmations_in_the_browser(page):
     summary = page.locator("#cms-error-summary")
     expect(summary.locator("h2")).to_have_text("2 problems: nothing was saved")
     links = summary.locator("a")
-    expect(links).to_have_text(["Title", "Plans › 2 › Plan name"])
+    expect(links).to_have_text(["Title", SEPARATOR.join(["Plans", "2", "Plan name"])])
     expect(page.locator("#cms-d-title")).to_be_focused()  # the first problem has the focus
     expect(page.locator("#cms-d-title")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#cms-d-plans-i1-planName")).to_have_attribute(

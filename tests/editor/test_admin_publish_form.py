@@ -12,6 +12,7 @@ from accounts.permissions import Actor
 from blocks.models import SiteBlock
 from blocks.services import block_publish
 from editor.forms import PUBLISH_BUTTON
+from editor.problems import SEPARATOR
 from revisions.models import BlockRevision
 from tests.editor.conftest import make_block, member
 from tests.editor.helpers import change_url, post_change
@@ -107,7 +108,7 @@ def test_publish_with_problems_saves_nothing_and_shows_them_where_the_eye_is(sit
     links = re.findall(r'<a href="#([^"]+)" data-target="[^"]+">([^<]+)</a>: ([^<]+)</li>', summary)
     assert [(anchor, label) for anchor, label, _ in links] == [
         ("cms-d-title", "Title"),
-        ("cms-d-plans-i1-planName", "Plans › 2 › Plan name"),
+        ("cms-d-plans-i1-planName", SEPARATOR.join(["Plans", "2", "Plan name"])),
     ]
     assert "data." not in summary  # no API paths, no zero-based indexes
     # Each error beside its control, tied to it.
@@ -128,7 +129,8 @@ def test_save_draft_with_a_bad_value_lists_it_too(site, admin_as):
     html = post_change(admin_as("editor"), block, post, _continue="1").content.decode()
     assert state(block) == before
     assert "1 problem: nothing was saved" in html
-    assert '<a href="#cms-d-plans-i0-price" data-target="cms-d-plans-i0-price">Plans › 1 › Price</a>' in html
+    price = SEPARATOR.join(["Plans", "1", "Price"])
+    assert f'<a href="#cms-d-plans-i0-price" data-target="cms-d-plans-i0-price">{price}</a>' in html
 
 
 def test_row_buttons_are_named_by_row(site, admin_as):
