@@ -9,6 +9,7 @@ mixins to `BlockAdmin`'s bases (history) or columns through `extra_list_display`
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -23,15 +24,24 @@ from blocks.services import block_delete, block_publish, block_unpublish
 from blocks.services.translation import block_copy_to_locale
 from cms import errors
 from editor.access import actor_for, can_edit_data, site_roles, sites_where, visible_blocks
+from editor.dataform import preview_html, render_data_form
 from editor.filters import LocaleFilter, StatusFilter, TagFilter
-from editor.forms import BlockAddForm, BlockChangeForm, CopyToLocaleForm
+from editor.forms import PUBLISH_BUTTON, BlockAddForm, BlockChangeForm, CopyToLocaleForm
 from editor.history import BlockHistoryMixin
+from editor.problems import label_path, parse_path, summary
 from editor.translation_marks import TranslationColumnMixin
-from editor.widgets import preview_html, render_data_form
 from locales.selectors import enabled_locale_codes
 from scheduling.admin import BlockScheduleMixin
 
 LIST_DEFERRED = ("schema", "data", "published_snapshot")
+UNPUBLISH_CONSEQUENCE = (
+    "The delivery API stops serving it at once and webhooks announce it. The content stays here as a draft; "
+    "you can publish it again later."
+)
+PUBLISH_CONSEQUENCE = (
+    "The working copy of each block goes live on the delivery API at once. A block with fields that block "
+    "publishing is left as it is and named in a message; a block already live as it is is left untouched."
+)
 
 
 def status_label(block: SiteBlock) -> str:
@@ -50,6 +60,7 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
     ordering = ("name", "id")
     actions = ("publish_selected", "unpublish_selected")
     change_form_template = "admin/blocks/siteblock/change_form.html"
+    save_on_top = True  # Save beside Publish at the top: on a long block the bottom row is thousands of px away
 
     class Media:
         css = {"all": ["editor/editor.css"]}
@@ -152,10 +163,21 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         form = context["adminform"].form
         if obj is not None:
-            data_html, leftovers = form.data_form()
+            data_html, leftovers, placed = form.data_form()
+            problems = summary(
+                form_errors=form.errors,
+                labels={name: str(field.label or name).capitalize() for name, field in form.fields.items()},
+                schema=obj.schema,
+                data_placed=placed,
+                data_errors=form.data_errors,
+                leftovers=leftovers,
+                schema_errors=form.schema_errors,
+            )
             context.update(
                 data_form=data_html,
-                data_leftover_errors=leftovers,
+                data_leftover_errors={label_path(obj.schema, parse_path(k)): v for k, v in leftovers.items()},
+                problems=problems,
+                publish_button=PUBLISH_BUTTON,
                 can_publish=self.has_publish_permission(request, obj),
                 can_copy=actor_for(request, obj.site).can(Action.COPY_TO_LOCALE),
                 cms_block=obj,
@@ -163,6 +185,13 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
             )
         context.update(schema_field=form["schema_json"], schema_errors=form.schema_errors)
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def response_change(self, request, obj):
+        """After Publish the editor stays on the block, told what went live; Save keeps the admin's ways."""
+        if PUBLISH_BUTTON in request.POST:
+            self.message_user(request, f"Saved and published “{obj.name}” (version {obj.version}).", messages.SUCCESS)
+            return HttpResponseRedirect(self._change_url(obj))
+        return super().response_change(request, obj)
 
     # -- single-block actions: publish, unpublish, preview ---------------------------------------------------
     def get_urls(self):
@@ -210,7 +239,37 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
         return self._single(request, pk, block_publish, "Published")
 
     def unpublish_view(self, request, pk: int):
-        return self._single(request, pk, block_unpublish, "Unpublished")
+        """GET: a page that says what unpublishing does and asks to confirm; POST: unpublish."""
+        if request.method == "POST":
+            return self._single(request, pk, block_unpublish, "Unpublished")
+        block = self._block_or_404(request, pk)
+        if not self.has_publish_permission(request, block):
+            raise PermissionDenied
+        return self._confirm_page(
+            request,
+            title=f"Unpublish “{block.name}” ({block.locale})?",
+            blocks=[block],
+            consequence=UNPUBLISH_CONSEQUENCE,
+            action_url=reverse("admin:blocks_siteblock_unpublish", args=[block.pk]),
+            button="Yes, unpublish",
+            hidden=[("version", str(block.version))],
+            cancel_url=self._change_url(block),
+        )
+
+    def _confirm_page(self, request, *, title, blocks, consequence, action_url, button, hidden, cancel_url):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "blocks": blocks,
+            "consequence": consequence,
+            "action_url": action_url,
+            "button": button,
+            "hidden": hidden,
+            "cancel_url": cancel_url,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/blocks/siteblock/confirm.html", context)
 
     def preview_view(self, request, pk: int):
         """The published content beside the working copy, each rendered as the read-only form."""
@@ -277,24 +336,50 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
         return TemplateResponse(request, "admin/blocks/siteblock/copy.html", context)
 
     # -- bulk actions ------------------------------------------------------------------------------------
-    def _bulk(self, request, queryset, service, verb: str) -> None:
+    def _bulk(self, request, queryset, service, verb: str, consequence: str):
+        """First a page naming the blocks and what will happen; the action runs when that page is confirmed."""
+        if request.POST.get("confirmed") != "yes":
+            blocks = list(queryset.select_related("site").order_by("name", "locale"))
+            return self._confirm_page(
+                request,
+                title=f"{verb[:-2]} {len(blocks)} block(s)?",
+                blocks=blocks,
+                consequence=consequence,
+                action_url=request.get_full_path(),
+                button=f"Yes, {verb[:-2].lower()} {len(blocks)} block(s)",
+                hidden=[
+                    ("action", request.POST.get("action", "")),
+                    ("confirmed", "yes"),
+                    *((helpers.ACTION_CHECKBOX_NAME, str(block.pk)) for block in blocks),
+                ],
+                cancel_url=request.get_full_path(),
+            )
         done, failed = 0, []
         for block in queryset.select_related("site"):
             try:
                 service(actor=actor_for(request, block.site), block=block, expected_version=None)
                 done += 1
             except errors.CmsError as exc:
-                problems = "; ".join(f"{k}: {v}" for k, v in (exc.fields or {}).items())
+                problems = "; ".join(
+                    f"{label_path(block.schema, parse_path(k)) if k.startswith('data') else k}: {v}"
+                    for k, v in (exc.fields or {}).items()
+                )
                 failed.append(f"{block.name} ({block.locale}): {exc.message}{' ' + problems if problems else ''}")
         if done:
             self.message_user(request, f"{verb} {done} block(s).", messages.SUCCESS)
         for line in failed:
             self.message_user(request, f"Not {verb.lower()}: {line}", messages.ERROR)
+        return None
 
     @admin.action(description="Publish selected blocks", permissions=["publish"])
     def publish_selected(self, request, queryset):
-        self._bulk(request, queryset, block_publish, "Published")
+        return self._bulk(request, queryset, publish_unless_live, "Published", PUBLISH_CONSEQUENCE)
 
     @admin.action(description="Unpublish selected blocks", permissions=["publish"])
     def unpublish_selected(self, request, queryset):
-        self._bulk(request, queryset, block_unpublish, "Unpublished")
+        return self._bulk(request, queryset, block_unpublish, "Unpublished", UNPUBLISH_CONSEQUENCE)
+
+
+def publish_unless_live(*, actor, block: SiteBlock, expected_version: int | None) -> SiteBlock:
+    """The bulk action's publish: a block already live as it is gets no empty revision."""
+    return block_publish(actor=actor, block=block, expected_version=expected_version, skip_unchanged=True)

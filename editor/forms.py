@@ -25,8 +25,8 @@ from cms import errors
 from cms.nul import MESSAGE as NUL_MESSAGE
 from cms.nul import nul_paths
 from editor.access import actor_for, can_edit_data
+from editor.dataform import parse_data_form, render_data_form_placed
 from editor.freeform import draft_errors
-from editor.widgets import parse_data_form, render_data_form
 from locales.models import SiteLocale
 from schema import compiled_for
 
@@ -34,6 +34,12 @@ STALE_MESSAGE = (
     "This block was changed by someone else since you opened it, so your changes were NOT saved. "
     "Open it again to see the current version, then redo your changes."
 )
+
+
+DATA_POINTER = "Some content fields need attention; see the marked fields below."
+
+#: the name of the Publish button: the form's values are saved and published as one write (`block_edit`)
+PUBLISH_BUTTON = "_cms_publish"
 
 
 def _tags_from_text(text: str) -> list[str]:
@@ -108,7 +114,7 @@ class _ServiceForm(forms.ModelForm):
         if self.schema_errors:
             self.add_error("schema_json", "The schema has problems; see the marked fields.")
         if self.data_errors:
-            self.add_error(None, "Some content fields need attention; see the marked fields below.")
+            self.add_error(None, DATA_POINTER)
 
     def refused_nul(self, posted: dict) -> bool:
         """Report every path of `posted` holding a NUL (PostgreSQL cannot store one; the API refuses it too)."""
@@ -194,8 +200,9 @@ class BlockChangeForm(_ServiceForm):
                     self.fields[name].disabled = True
         self.data_value: dict = block.data
 
-    def data_form(self) -> tuple[SafeString, dict[str, str]]:
-        return render_data_form(
+    def data_form(self) -> tuple[SafeString, dict[str, str], list[tuple[str, str]]]:
+        """The content form's HTML, the errors no field showed, and where each shown error sits."""
+        return render_data_form_placed(
             self.instance.schema, self.data_value, errors=self.data_errors, disabled=not self.can_edit_data
         )
 
@@ -225,6 +232,10 @@ class BlockChangeForm(_ServiceForm):
             return cleaned
         if self.refused_nul({"data": applied, "schema": schema if schema_changed else []}):
             return cleaned
+        publish = PUBLISH_BUTTON in self.data
+        if publish and not self.actor.can(Action.PUBLISH):
+            self.add_error(None, "Your role on this site cannot publish; nothing was saved.")
+            return cleaned
         try:
             self.saved = block_edit(
                 actor=self.actor,
@@ -233,6 +244,7 @@ class BlockChangeForm(_ServiceForm):
                 meta=meta,
                 schema=schema if schema_changed else None,
                 data=patch,
+                publish=publish,
             )
         except errors.CmsError as exc:
             self.report(exc)

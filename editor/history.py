@@ -24,7 +24,7 @@ from blocks.services import block_restore
 from blocks.services.writing import block_state
 from cms import errors
 from editor.access import actor_for
-from editor.widgets import preview_html, render_data_form
+from editor.dataform import preview_html, render_data_form
 from revisions import diff
 from revisions.selectors import revision_of_block, revision_state, revisions_for_block
 

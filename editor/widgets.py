@@ -16,14 +16,23 @@ Adding a field type: one `Widget` subclass here, registered with `@widget`, and 
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from editor.controls import MISSING, RenderContext, control_attrs, error_html, posted_text, row_tokens
+from editor.controls import (
+    MISSING,
+    RenderContext,
+    control_attrs,
+    control_id,
+    error_html,
+    field_label,
+    item_noun,
+    posted_text,
+    row_tokens,
+)
 from editor.freeform import parse_free_list, render_free_list
 from schema.paths import format_path
 from schema.sanitize import sanitize_html
@@ -52,6 +61,8 @@ def widget_types() -> list[str]:
 class Widget:
     type_name = ""
     css = ""
+    #: one control that a <label for> can name; otherwise the field is a group named by its label
+    labelable = True
 
     def render(self, field: dict, value: Any, name: str, path: tuple, ctx: RenderContext) -> SafeString:
         raise NotImplementedError
@@ -125,16 +136,20 @@ class ColorWidget(Widget):
 
     def render(self, field, value, name, path, ctx):
         text = value if isinstance(value, str) else ""
+        # An empty value shows an empty swatch (a checkerboard, editor.css), not the picker's default black.
         swatch = text[:7] if len(text) >= 7 else "#000000"
+        text_attrs = control_attrs(ctx)  # first: the text input is the field's control (label, errors)
         return format_html(
-            '<span class="cms-color"><input type="color" value="{}" class="cms-color-picker" tabindex="-1"{}>'
+            '<span class="cms-color{}"><input type="color" value="{}" class="cms-color-picker" tabindex="-1"'
+            ' aria-label="Pick a colour"{}>'
             '<input type="text" name="{}" value="{}" class="cms-input cms-color-text" placeholder="#RRGGBB"'
             ' size="10"{}></span>',
+            "" if text else " cms-color-empty",
             swatch,
             control_attrs(ctx),
             name,
             text,
-            control_attrs(ctx),
+            text_attrs,
         )
 
     def parse(self, field, post, name):
@@ -275,6 +290,7 @@ class SelectWidget(Widget):
 @widget
 class MultiSelectWidget(Widget):
     type_name = "multiselect"
+    labelable = False
 
     def render(self, field, value, name, path, ctx):
         chosen = value if isinstance(value, list) else []
@@ -299,13 +315,18 @@ class _SubFieldsWidget(Widget):
     """image and file: a URL plus a few named sub-values, shown as small labelled inputs."""
 
     parts: tuple[tuple[str, str, str], ...] = ()  # (key, label, "text" | "int")
+    labelable = False
 
     def render(self, field, value, name, path, ctx):
         current = value if isinstance(value, dict) else {}
         rows = []
         for key, label, kind in self.parts:
             sub = current.get(key)
-            error = ctx.error_at(format_path("data", (*path, key)))
+            sub_path = format_path("data", (*path, key))
+            sub_id = control_id(f"{name}.{key}")
+            ctx.anchors[sub_path] = sub_id
+            error = ctx.error_at(sub_path)
+            invalid = {"aria_invalid": "true", "aria_describedby": f"{sub_id}-error"} if error else {}
             rows.append(
                 format_html(
                     '<label class="cms-sub">{}<input type="{}" name="{}.{}" value="{}" class="cms-input"{}>{}</label>',
@@ -314,8 +335,8 @@ class _SubFieldsWidget(Widget):
                     name,
                     key,
                     "" if sub is None else sub,
-                    control_attrs(ctx, min=0 if kind == "int" else None),
-                    error_html(error),
+                    control_attrs(ctx, id=sub_id, min=0 if kind == "int" else None, **invalid),
+                    error_html(error, f"{sub_id}-error"),
                 )
             )
         return format_html('<div class="cms-subfields">{}</div>', mark_safe("".join(rows)))
@@ -398,6 +419,7 @@ class DateTimeWidget(Widget):
 @widget
 class DataSourceWidget(Widget):
     type_name = "dataSource"
+    labelable = False
 
     def render(self, field, value, name, path, ctx):
         params = field.get("params") or {}
@@ -418,6 +440,7 @@ class DataSourceWidget(Widget):
 @widget
 class ObjectWidget(Widget):
     type_name = "object"
+    labelable = False
 
     def render(self, field, value, name, path, ctx):
         current = value if isinstance(value, dict) else {}
@@ -447,6 +470,7 @@ class ArrayWidget(Widget):
     """
 
     type_name = "array"
+    labelable = False
 
     def render(self, field, value, name, path, ctx):
         items = field.get("items")
@@ -455,9 +479,12 @@ class ArrayWidget(Widget):
         rows = value if isinstance(value, list) else []
         ctx.depth += 1
         placeholder = f"__R{ctx.depth}__"
-        rendered = [self._row(items, item, f"{name}.i{index}", (*path, index), ctx) for index, item in enumerate(rows)]
+        noun = item_noun(field)
+        rendered = [
+            self._row(items, item, f"{name}.i{index}", (*path, index), ctx, noun) for index, item in enumerate(rows)
+        ]
         template_ctx = RenderContext(errors={}, disabled=ctx.disabled, depth=ctx.depth)
-        template = self._row(items, MISSING, f"{name}.{placeholder}", (*path, 0), template_ctx)
+        template = self._row(items, MISSING, f"{name}.{placeholder}", (*path, 0), template_ctx, noun)
         ctx.depth -= 1
         add = (
             ""
@@ -465,34 +492,55 @@ class ArrayWidget(Widget):
             else format_html('<button type="button" class="button cms-add-row">Add {}</button>', _item_label(items))
         )
         return format_html(
-            '<div class="cms-array" data-name="{}" data-placeholder="{}"><div class="cms-rows">{}</div>'
+            '<div class="cms-array" data-name="{}" data-placeholder="{}" data-noun="{}"><div class="cms-rows">{}</div>'
             "<template>{}</template>{}</div>",
             name,
             placeholder,
+            noun,
             mark_safe("".join(rendered)),
             template,
             add,
         )
 
-    def _row(self, items: dict, value: Any, name: str, path: tuple, ctx: RenderContext) -> SafeString:
+    def _row(self, items: dict, value: Any, name: str, path: tuple, ctx: RenderContext, noun: str) -> SafeString:
+        number = path[-1] + 1
         buttons = (
             ""
             if ctx.disabled
-            else mark_safe(
-                '<span class="cms-row-tools"><button type="button" class="cms-up" title="Move up">↑</button>'
-                '<button type="button" class="cms-down" title="Move down">↓</button>'
-                '<button type="button" class="cms-remove" title="Remove">✕</button></span>'
+            else format_html(
+                '<span class="cms-row-tools">'
+                '<button type="button" class="cms-up" title="Move up" aria-label="Move {0} {1} up">↑</button>'
+                '<button type="button" class="cms-down" title="Move down" aria-label="Move {0} {1} down">↓</button>'
+                '<button type="button" class="cms-remove" title="Remove" aria-label="Remove {0} {1}">✕</button>'
+                "</span>",
+                noun,
+                number,
             )
         )
-        error = ctx.error_at(format_path("data", path))
-        control = widget_for(items["type"]).render(items, value, name, path, ctx)
+        row_path = format_path("data", path)
+        row_id = control_id(name)
+        ctx.anchors[row_path] = row_id
+        error = ctx.error_at(row_path)
+        row_widget = widget_for(items["type"])
+        if row_widget.labelable:  # a row of plain values: the row's one control is named "Plan 2"
+            ctx.pending = {"id": row_id, "aria_label": f"{noun.capitalize()} {number}"}
+            if error:
+                ctx.pending.update(aria_invalid="true", aria_describedby=f"{row_id}-error")
+        control = row_widget.render(items, value, name, path, ctx)
+        ctx.pending = None
+        group = "" if row_widget.labelable else format_html(' id="{}" tabindex="-1"', row_id)
         return format_html(
-            '<div class="cms-row"><input type="hidden" name="{}.{}" value="1">{}{}{}</div>',
+            '<div class="cms-row" role="group" aria-label="{0} {1}"{2}>'
+            '<div class="cms-row-title" aria-hidden="true">{0} {1}</div><input type="hidden" name="{3}.{4}" value="1">'
+            "{5}{6}{7}</div>",
+            noun.capitalize(),
+            number,
+            group,
             name,
             ROW_MARK,
             control,
             buttons,
-            error_html(error),
+            error_html(error, f"{row_id}-error"),
         )
 
     def parse(self, field, post, name):
@@ -514,79 +562,42 @@ def _item_label(items: dict) -> str:
 def render_field(field: dict, value: Any, name: str, path: tuple, ctx: RenderContext) -> SafeString:
     """One field with its label, help, required mark and its own error, for any type."""
     ftype = field["type"]
-    error = ctx.error_at(format_path("data", path))
-    control = widget_for(ftype).render(field, value, name, path, ctx)
-    label = field.get("label") or field.get("name") or ""
+    where = format_path("data", path)
+    cid = control_id(name)
+    error_id = f"{cid}-error"
+    ctx.anchors[where] = cid
+    error = ctx.error_at(where)
+    help_id = f"{cid}-help" if field.get("help") else None
+    described = " ".join(part for part in (error_id if error else None, help_id) if part) or None
+    form_widget = widget_for(ftype)
+    if form_widget.labelable:
+        ctx.pending = {"id": cid, "aria_invalid": "true" if error else None, "aria_describedby": described}
+        label_tag = format_html('<label class="cms-label" for="{}">', cid)
+        group = ""
+    else:  # a group of controls (rows, sub-fields, choices): named by its label, the target of error links
+        label_tag = format_html('<label class="cms-label" id="{}-label">', cid)
+        group = format_html(
+            ' role="group" id="{}" tabindex="-1" aria-labelledby="{}-label"{}',
+            cid,
+            cid,
+            format_html(' aria-describedby="{}"', described) if described else "",
+        )
+    control = form_widget.render(field, value, name, path, ctx)
+    ctx.pending = None
     required = (
         mark_safe(' <span class="cms-required" title="Required to publish">*</span>') if field.get("required") else ""
     )
-    help_text = format_html('<div class="help">{}</div>', field["help"]) if field.get("help") else ""
+    help_text = format_html('<div class="help" id="{}">{}</div>', help_id, field["help"]) if help_id else ""
     return format_html(
-        '<div class="cms-field cms-type-{}{}" data-path="{}"><label class="cms-label">{}{}</label>{}{}{}</div>',
+        '<div class="cms-field cms-type-{}{}" data-path="{}"{}>{}{}{}</label>{}{}{}</div>',
         ftype,
         " cms-has-error" if error else "",
-        format_path("data", path),
-        label,
+        where,
+        group,
+        label_tag,
+        field_label(field),
         required,
-        error_html(error),
+        error_html(error, error_id),
         control,
         help_text,
     )
-
-
-def render_data_form(
-    schema: list[dict], data: dict, *, errors: dict[str, str] | None = None, disabled: bool = False
-) -> tuple[SafeString, dict[str, str]]:
-    """The whole data form, and the errors no field showed (to list at the top)."""
-    ctx = RenderContext(errors=dict(errors or {}), disabled=disabled)
-    data = data if isinstance(data, dict) else {}
-    html = "".join(
-        render_field(field, data.get(field["name"], MISSING), f"{PREFIX}.{field['name']}", (field["name"],), ctx)
-        for field in schema
-    )
-    leftovers = {path: message for path, message in ctx.errors.items() if path not in ctx.shown}
-    return mark_safe(f'<div class="cms-data-form">{html}</div>'), leftovers
-
-
-def parse_data_form(schema: list[dict], post, current: dict) -> tuple[dict, dict]:
-    """`(patch, merged)`: the write to send (top-level keys, `None` to remove) and the data it leads to.
-
-    Fields whose controls were not on the page are left alone; unchanged values are not sent. Orphaned keys
-    (no longer in the schema) are never touched from the form.
-    """
-    current = current if isinstance(current, dict) else {}
-    patch: dict[str, Any] = {}
-    merged = dict(current)
-    for field in schema:
-        key = field["name"]
-        if field["type"] == "dataSource":
-            continue
-        name = f"{PREFIX}.{key}"
-        form_widget = widget_for(field["type"])
-        if not form_widget.present(post, name):
-            continue
-        value = form_widget.parse(field, post, name)
-        if value is MISSING:
-            if key in current:
-                patch[key] = None
-                merged.pop(key)
-        elif not same_json(current.get(key, MISSING), value):
-            patch[key] = value
-            merged[key] = value
-    return patch, merged
-
-
-def same_json(a: Any, b: Any) -> bool:
-    """Equal as JSON, types included: Python finds `[1] == [True] == [1.0]`, a free-form list must not."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(same_json(a[key], b[key]) for key in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
-    return a == b
-
-
-def preview_html(value: Any) -> SafeString:
-    """Data shown read-only as pretty JSON (the viewer's and the preview page's fallback)."""
-    return format_html('<pre class="cms-json-view">{}</pre>', escape(json.dumps(value, indent=2, ensure_ascii=False)))

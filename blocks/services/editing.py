@@ -17,13 +17,14 @@ from blocks.models import SiteBlock
 from blocks.services.common import require_data_write
 from blocks.services.crud import BlockMeta, apply_meta, check_meta
 from blocks.services.translation import after_data_write
-from blocks.services.writing import block_write, schema_to_copies
+from blocks.services.writing import block_write, is_live_as_is, schema_to_copies
 from cms import errors
 from schema import check_schema, compiled_for
 
 META_COMMENT = "Updated name, tags or path"
 SCHEMA_COMMENT = "Replaced the schema"
 DATA_COMMENT = "Updated data"
+PUBLISH_COMMENT = "Published"
 
 
 def drop_redefined(patch: dict, old_schema: list, new_schema: list) -> dict:
@@ -41,16 +42,22 @@ def block_edit(
     meta: BlockMeta | None = None,
     schema: list | None = None,
     data: dict | None = None,
+    publish: bool = False,
 ) -> SiteBlock:
-    """Apply `meta` (`name`/`tags`/`path`), a new `schema` and a `data` patch to `block` in one write.
+    """Apply `meta` (`name`/`tags`/`path`), a new `schema` and a `data` patch to `block` in one write, and with
+    `publish` publish the result in that same write (the editor's Publish button publishes what is in the form:
+    one revision, one version bump; when the result cannot be published nothing is saved either).
 
     Every problem is reported at once, each with its field (`name`, `schema[2].options`, `data.links[1].url`).
-    Nothing given, or nothing different: no write (the version check still applies).
+    Nothing given, or nothing different (and, with `publish`, already live as it is): no write (the version
+    check still applies).
     """
     meta = meta or {}
     schema_changed = schema is not None and schema != block.schema
     if meta or schema_changed:
         actor.require(Action.WRITE)
+    if publish:
+        actor.require(Action.PUBLISH)
     if data:
         require_data_write(actor, block)
     problems = check_meta(block, meta)
@@ -79,16 +86,18 @@ def block_edit(
         actor=actor,
         block=block,
         expected_version=expected_version,
-        comment="; ".join(parts) or DATA_COMMENT,
+        comment="; ".join([*parts, PUBLISH_COMMENT] if publish else parts) or DATA_COMMENT,
         # What the API's separate writes would announce, in one batch (one outbox row): a webhook that
         # listens for `block.updated` hears content changes whichever page they were made on.
         event="block.updated" if meta or patch else None,
         conflict_message="The path was taken by a concurrent write; retry." if "path" in meta else None,
     ) as write:
         target = write.block
-        if not parts:
+        if not parts and not (publish and not is_live_as_is(target)):
             write.cancel()
             return target
+        if publish:
+            write.publish()  # validated in full by the tail, after the changes below are applied
         apply_meta(target, meta)
         if schema_changed:
             target.schema = checked_schema

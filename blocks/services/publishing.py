@@ -4,15 +4,26 @@ from __future__ import annotations
 
 from accounts.permissions import Action, Actor
 from blocks.models import BlockStatus, SiteBlock
-from blocks.services.writing import block_write, unpublish_in_place
+from blocks.services.writing import block_write, is_live_as_is, unpublish_in_place
 
 
 def block_publish(
-    *, actor: Actor, block: SiteBlock, expected_version: int | None, comment: str = "Published"
+    *,
+    actor: Actor,
+    block: SiteBlock,
+    expected_version: int | None,
+    comment: str = "Published",
+    skip_unchanged: bool = False,
 ) -> SiteBlock:
+    """Publish the working copy. `skip_unchanged` (the admin's bulk action): a block that is already live
+    exactly as it is gets no write at all (no revision, no version bump, no event), rather than an empty
+    "Published" entry in its history."""
     actor.require(Action.PUBLISH)
     with block_write(actor=actor, block=block, expected_version=expected_version, comment=comment, event=None) as write:
-        write.publish()
+        if skip_unchanged and is_live_as_is(write.block):
+            write.cancel()
+        else:
+            write.publish()
     return write.block
 
 

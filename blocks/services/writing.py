@@ -114,6 +114,17 @@ def refresh_unpublished_flag(block: SiteBlock) -> None:
     )
 
 
+def is_live_as_is(block: SiteBlock) -> bool:
+    """Published, nothing changed since, and no publish waiting on a schedule: publishing again would write
+    nothing new (the snapshot would be the same), so callers that may skip such a publish do."""
+    return (
+        block.status == BlockStatus.PUBLISHED
+        and block.published_snapshot is not None
+        and not block.has_unpublished_changes
+        and block.scheduled_publish_at is None
+    )
+
+
 def publish_in_place(block: SiteBlock) -> None:
     """Validate fully (`required` included) and snapshot; the write's tail saves it.
 

@@ -124,7 +124,7 @@ def add_field(page, list_path: str, label: str, type_name: str) -> str:
 
 def save_and_continue(page) -> None:
     with page.expect_navigation():
-        page.locator('input[name="_continue"]').click()
+        page.locator('input[name="_continue"]').first.click()  # the top row's (save_on_top)
 
 
 def assert_no_csp_violation(page) -> None:
@@ -220,7 +220,7 @@ def test_editor_story_in_the_browser(page):
     # 6. publish
     with page.expect_navigation():
         page.click("#cms-publish")
-    expect(page.locator(".messagelist")).to_contain_text("Published")
+    expect(page.locator(".messagelist")).to_contain_text("Saved and published")
     steps.step("published")
 
     # 7. the management API returns the data (the browser's admin session authenticates it)
@@ -248,7 +248,10 @@ def test_editor_story_in_the_browser(page):
     first = page.locator("tr.cms-revision", has=page.locator("a", has_text="#2"))
     expect(first).to_contain_text("Updated data")
     with page.expect_navigation():
-        first.locator(".cms-restore").click()
+        first.locator(".cms-restore").click()  # the revision's page: what restoring changes, then the button
+    expect(page.locator("#cms-restore-consequence")).to_be_visible()
+    with page.expect_navigation():
+        page.click("#cms-restore")
     expect(page.locator(".messagelist .success")).to_contain_text("Restored")
     block.refresh_from_db()
     assert block.data == first_data

@@ -8,7 +8,7 @@ import re
 
 from django.http import QueryDict
 
-from editor.widgets import parse_data_form, same_json
+from editor.dataform import parse_data_form, same_json
 from tests.editor.conftest import make_block
 from tests.editor.helpers import change_url, encode, post_change, rendered_form_post
 

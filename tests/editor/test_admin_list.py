@@ -93,25 +93,57 @@ def test_non_member_cannot_enter(db, site):
     assert client.get(LIST).status_code == 302  # to the login page
 
 
-def test_bulk_publish_and_unpublish(blocks, admin_as):
+def confirmed(action: str, ids) -> dict:
+    """The post of a bulk action's confirm page (its "Yes" button)."""
+    return {"action": action, "_selected_action": ids, "confirmed": "yes"}
+
+
+def test_bulk_publish_and_unpublish_ask_first_and_say_what_happens(blocks, admin_as):
     client = admin_as("editor")
     ids = list(SiteBlock.objects.filter(site=blocks).values_list("pk", flat=True))
-    response = client.post(LIST, {"action": "publish_selected", "_selected_action": ids}, follow=True)
+    before = {block.pk: block.version for block in SiteBlock.objects.filter(site=blocks)}
+    statuses = dict(SiteBlock.objects.filter(site=blocks).values_list("pk", "status"))
+    page = client.post(LIST, {"action": "publish_selected", "_selected_action": ids})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="cms-confirm"' in html
+    assert f"Publish {len(ids)} block(s)?" in html
+    assert "goes live on the delivery API at once" in html
+    assert all(f'name="_selected_action" value="{pk}"' in html for pk in ids)
+    assert "Yes, publish" in html
+    # Asking wrote nothing.
+    assert {block.pk: block.version for block in SiteBlock.objects.filter(site=blocks)} == before
+    assert dict(SiteBlock.objects.filter(site=blocks).values_list("pk", "status")) == statuses
+
+    response = client.post(LIST, confirmed("publish_selected", ids), follow=True)
     assert response.status_code == 200
     # Header's data is valid now; every block of the site is published.
     assert set(SiteBlock.objects.filter(site=blocks).values_list("status", flat=True)) == {"published"}
-    client.post(LIST, {"action": "unpublish_selected", "_selected_action": ids}, follow=True)
+
+    page = client.post(LIST, {"action": "unpublish_selected", "_selected_action": ids})
+    assert "The delivery API stops serving it at once" in page.content.decode()
+    assert set(SiteBlock.objects.filter(site=blocks).values_list("status", flat=True)) == {"published"}
+    client.post(LIST, confirmed("unpublish_selected", ids), follow=True)
     assert set(SiteBlock.objects.filter(site=blocks).values_list("status", flat=True)) == {"draft"}
+
+
+def test_bulk_publish_of_an_unchanged_published_block_adds_no_revision(site, admin_as):
+    block = make_block(site, name="Live", data={"title": "Hi"})
+    owner = member(site, "owner-live", "owner")
+    block = block_publish(actor=Actor(user=owner, site=site, role="owner"), block=block, expected_version=block.version)
+    revisions, version = BlockRevision.objects.filter(block_id=block.pk).count(), block.version
+    response = admin_as("editor").post(LIST, confirmed("publish_selected", [block.pk]), follow=True)
+    assert "Published 1 block(s)." in response.content.decode()
+    block.refresh_from_db()
+    assert BlockRevision.objects.filter(block_id=block.pk).count() == revisions
+    assert block.version == version and block.status == "published"
 
 
 def test_bulk_publish_reports_blocks_that_cannot_publish(site, admin_as):
     empty = make_block(site, name="Needs title")
-    response = admin_as("editor").post(
-        LIST, {"action": "publish_selected", "_selected_action": [empty.pk]}, follow=True
-    )
+    response = admin_as("editor").post(LIST, confirmed("publish_selected", [empty.pk]), follow=True)
     text = response.content.decode()
     assert "Not published: Needs title" in text
-    assert "data.title" in text
+    assert "Title: " in text and "data.title" not in text  # the field's label, not its API path
     empty.refresh_from_db()
     assert empty.status == "draft"
 
@@ -121,7 +153,7 @@ def test_viewer_has_no_publish_action(blocks, admin_as):
     html = client.get(LIST).content.decode()
     assert "publish_selected" not in html
     ids = list(SiteBlock.objects.filter(site=blocks).values_list("pk", flat=True))
-    client.post(LIST, {"action": "unpublish_selected", "_selected_action": ids})
+    client.post(LIST, confirmed("unpublish_selected", ids))
     assert SiteBlock.objects.get(name="About").status == "published"
 
 

@@ -45,23 +45,56 @@
       const row = holder.firstElementChild;
       array.querySelector(":scope > .cms-rows").appendChild(row);
       enhance(row);
+      renumber(array);
+      markDirty();
       const first = row.querySelector("input:not([type=hidden]), textarea, select, [contenteditable]");
       if (first) first.focus();
       return;
     }
     const row = button.closest(".cms-row");
     if (!row) return;
+    const array = row.closest(".cms-array");
     if (button.classList.contains("cms-remove")) {
       event.preventDefault();
+      // Focus stays in the list: the next row's Remove, else the previous row's, else the Add button.
+      const next = row.nextElementSibling || row.previousElementSibling;
       row.remove();
+      const target = next ? next.querySelector(":scope > .cms-row-tools .cms-remove") : array.querySelector(":scope > .cms-add-row");
+      if (target) target.focus();
     } else if (button.classList.contains("cms-up")) {
       event.preventDefault();
       if (row.previousElementSibling) row.parentNode.insertBefore(row, row.previousElementSibling);
+      button.focus();  // moving the row moved the focused button out of the document for a moment
     } else if (button.classList.contains("cms-down")) {
       event.preventDefault();
       if (row.nextElementSibling) row.parentNode.insertBefore(row.nextElementSibling, row);
+      button.focus();
+    } else {
+      return;
     }
+    renumber(array);
+    markDirty();
   });
+
+  // Rows are named by their place ("Plan 2", "Move plan 2 up"): renamed after every add, move and remove.
+  function renumber(array) {
+    if (!array) return;
+    const noun = array.dataset.noun || "item";
+    const title = noun.charAt(0).toUpperCase() + noun.slice(1);
+    array.querySelectorAll(":scope > .cms-rows > .cms-row").forEach(function (row, index) {
+      const n = index + 1;
+      row.setAttribute("aria-label", title + " " + n);
+      const heading = row.querySelector(":scope > .cms-row-title");
+      if (heading) heading.textContent = title + " " + n;
+      const only = row.querySelector(":scope > .cms-input, :scope > input[aria-label]");
+      if (only && only.hasAttribute("aria-label")) only.setAttribute("aria-label", title + " " + n);
+      [["cms-up", "Move " + noun + " " + n + " up"], ["cms-down", "Move " + noun + " " + n + " down"],
+        ["cms-remove", "Remove " + noun + " " + n]].forEach(function ([cls, label]) {
+        const b = row.querySelector(":scope > .cms-row-tools > ." + cls);
+        if (b) b.setAttribute("aria-label", label);
+      });
+    });
+  }
 
   // -- free-form lists (an array without `items`): a row's kind shows its one value control --------------
   document.addEventListener("change", function (event) {
@@ -113,11 +146,22 @@
     box.dataset.ready = "1";
     const source = box.querySelector("textarea");
     const editable = el("div", { className: "cms-richtext-editor", contenteditable: box.dataset.disabled ? "false" : "true", role: "textbox", "aria-multiline": "true" });
+    // The box takes the name, the error and the state of the textarea it stands for.
+    const label = source.id ? document.querySelector('label[for="' + source.id + '"]') : null;
+    if (label) {
+      if (!label.id) label.id = source.id + "-label";
+      editable.setAttribute("aria-labelledby", label.id);
+      label.addEventListener("click", function () { editable.focus(); });
+    }
+    ["aria-invalid", "aria-describedby"].forEach(function (name) {
+      if (source.hasAttribute(name)) editable.setAttribute(name, source.getAttribute(name));
+    });
+    if (source.id) { editable.id = source.id + "-editor"; editable.dataset.stands = source.id; }
     editable.replaceChildren(inertFragment(source.value));
     const toolbar = el("div", { className: "cms-richtext-toolbar" });
     if (!box.dataset.disabled) {
       RICH_TOOLS.forEach(function ([label, command, title]) {
-        const button = el("button", { type: "button", title: title, text: label });
+        const button = el("button", { type: "button", title: title, "aria-label": title, text: label });
         button.addEventListener("mousedown", function (e) { e.preventDefault(); });
         button.addEventListener("click", function (e) {
           e.preventDefault();
@@ -134,7 +178,7 @@
         toolbar.appendChild(button);
       });
     }
-    editable.addEventListener("input", function () { source.value = editable.innerHTML; });
+    editable.addEventListener("input", function () { source.value = editable.innerHTML; markDirty(); });
     source.hidden = true;
     box.insertBefore(toolbar, source);
     box.insertBefore(editable, source);
@@ -469,9 +513,63 @@
     });
   }
 
+  // -- the block form: unsaved-changes guard, Enter, the error summary -------------------------------------
+  let dirty = false;
+  function markDirty() { dirty = true; }
+
+  function startBlockForm() {
+    const form = document.getElementById("siteblock_form");
+    if (!form) return;
+    form.addEventListener("input", markDirty);
+    form.addEventListener("change", markDirty);
+    // Leaving (a link, reload, closing the tab) with typed changes asks first; saving or publishing does not.
+    form.addEventListener("submit", function () { dirty = false; });
+    window.addEventListener("beforeunload", function (event) {
+      if (!dirty) return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
+    // Enter in a one-line box does not submit the whole form (it would save half-typed work); buttons,
+    // text areas and the rich-text box keep their own Enter.
+    form.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || event.isComposing) return;
+      const target = event.target;
+      if (target.tagName === "INPUT" && !["submit", "button", "reset", "image", "checkbox", "radio"].includes(target.type)) {
+        event.preventDefault();
+      }
+    });
+    startErrorSummary();
+  }
+
+  function focusTarget(id) {
+    const node = document.getElementById(id);
+    if (!node) return false;
+    const details = node.closest("details");
+    if (details) details.open = true;
+    const stand = node.hidden && document.getElementById(id + "-editor");  // a rich-text box's textarea
+    const target = stand || node;
+    target.scrollIntoView({ block: "center" });
+    target.focus({ preventScroll: true });
+    return document.activeElement === target;
+  }
+
+  function startErrorSummary() {
+    const summary = document.getElementById("cms-error-summary");
+    if (!summary) return;
+    summary.addEventListener("click", function (event) {
+      const link = event.target.closest("a[data-target]");
+      if (!link) return;
+      if (focusTarget(link.dataset.target)) event.preventDefault();
+    });
+    // On load the first problem has the focus (the summary is announced as an alert meanwhile).
+    const first = summary.querySelector("a[data-target]");
+    if (!(first && focusTarget(first.dataset.target))) summary.focus();
+  }
+
   function start() {
     enhance(document);
     startSchemaBuilders(document);
+    startBlockForm();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
