@@ -57,7 +57,7 @@ def block_edit(
     checked_schema = block.schema
     if schema_changed:
         try:
-            checked_schema = check_schema(schema)
+            checked_schema = check_schema(schema, previous=block.schema)
         except errors.ValidationFailed as exc:
             problems.update(exc.fields or {})
         else:
