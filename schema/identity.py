@@ -48,7 +48,10 @@ def iter_defs(schema: list) -> Iterator[dict]:
 
 def with_ids(schema: list[dict], previous: list[dict] | None = None) -> list[dict]:
     """A copy of the checked `schema` in which every field has an id: its own, else the id of the field of
-    `previous` with the same name at the same place (the same parent field), else a new one."""
+    `previous` with the same name at the same place (the same parent field), else a new one. A schema whose
+    fields all have ids is returned as it is (no copy)."""
+    if all(isinstance(field.get("id"), str) for field in iter_defs(schema)):
+        return schema
     out = copy.deepcopy(schema)
     taken = {field["id"] for field in iter_defs(out) if isinstance(field.get("id"), str)}
     by_id = {field["id"]: field for field in iter_defs(previous or []) if isinstance(field.get("id"), str)}

@@ -7,7 +7,7 @@ from blocks.models import SiteBlock
 from blocks.services.common import require_data_write
 from blocks.services.schema_change import plan
 from blocks.services.translation import after_data_write
-from blocks.services.writing import block_write, locked_copies, rewrite_locked
+from blocks.services.writing import block_write, locked_copies
 from cms import errors
 from schema import check_schema, compiled_for
 from schema.identity import with_ids
@@ -49,16 +49,7 @@ def block_replace_schema(
         change = plan([write.block, *copies], checked, old_schema=old_schema, default_locale=default_locale)
         change.apply(write.block)
         write.finish()  # the addressed block first, then its copies, in the history and the outbox row alike
-        for copy in copies:
-            rewrite_locked(
-                copy,
-                actor=actor,
-                comment=comment,
-                event="block.schema_updated",
-                schema=checked,
-                data=change.migrations[copy.pk].data,
-                translation_hashes=change.hashes[copy.pk],
-            )
+        change.write_copies(copies, actor=actor, comment=comment)
     return write.block, change.report(dry_run=False)
 
 

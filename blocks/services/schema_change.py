@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from accounts.permissions import Actor
 from blocks.models import SiteBlock
+from blocks.services.writing import rewrite_locked
 from blocks.translation_units import fingerprint, pick_source, unit_values
 from schema.evolution import Migration, field_changes, migrate
 from schema.identity import with_ids
@@ -32,6 +34,20 @@ class SchemaChange:
         block.schema = self.schema
         block.data = self.migrations[block.pk].data
         block.translation_hashes = self.hashes[block.pk]
+
+    def write_copies(self, copies: list[SiteBlock], *, actor: Actor, comment: str) -> None:
+        """Save the addressed block's (locked) locale copies with their migrated data, one revision each.
+        Call it inside the caller's `block_write`, after finishing the addressed block."""
+        for copy in copies:
+            rewrite_locked(
+                copy,
+                actor=actor,
+                comment=comment,
+                event="block.schema_updated",
+                schema=self.schema,
+                data=self.migrations[copy.pk].data,
+                translation_hashes=self.hashes[copy.pk],
+            )
 
     def report(self, *, dry_run: bool) -> dict:
         """`meta.schemaChange` (docs/fields.md "Changing a schema")."""
