@@ -133,8 +133,10 @@ def convert(old: dict, new: dict, value: Any) -> Any:
         raise NoConversion("Only a multiselect value with exactly one option becomes a select value.")
     if a == "select" and b == "multiselect":
         return [value]
-    if a in TEXTUAL and b in TEXTUAL | {"richtext"} and isinstance(value, str):
-        return value  # richtext: sanitised with the rest of the result (`compiled_for(new).clean`)
+    if a in TEXTUAL | {"select"} and b in TEXTUAL | {"richtext", "select"} and isinstance(value, str):
+        # Whether it suits the new field (a URL, one of the options) is judged by validating the result;
+        # richtext is sanitised with the rest of it (`compiled_for(new).clean`).
+        return value
     if a == "richtext" and b == "text" and isinstance(value, str):
         raise NoConversion("Rich text does not become plain text: its markup would be lost.")
     if a == "number" and b in ("string", "text") and isinstance(value, int | float) and not isinstance(value, bool):

@@ -62,6 +62,8 @@ def with_ids(schema: list[dict], previous: list[dict] | None = None) -> list[dic
 def _assign(fields: list[dict], before: list, taken: set[str], by_id: dict[str, dict]) -> None:
     old_by_name = {f.get("name"): f for f in before if isinstance(f, dict)}
     for field in fields:
+        if not isinstance(field, dict):
+            continue
         if not isinstance(field.get("id"), str):
             old = old_by_name.get(field.get("name"))
             old_id = old.get("id") if old else None

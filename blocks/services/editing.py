@@ -17,8 +17,8 @@ from accounts.permissions import Action, Actor
 from blocks.models import SiteBlock
 from blocks.services.common import require_data_write
 from blocks.services.crud import BlockMeta, apply_meta, check_meta
-from blocks.services.translation import after_data_write
 from blocks.services.schema_change import plan
+from blocks.services.translation import after_data_write
 from blocks.services.writing import block_write, locked_copies
 from cms import errors
 from schema import check_schema, compiled_for
