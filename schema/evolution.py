@@ -38,6 +38,12 @@ class NoConversion(Exception):
     """A value cannot become a value of the new type; the message says why."""
 
 
+def _items(f: dict) -> dict:
+    """An array's item definition (`{}` when it has none)."""
+    items = f.get("items")
+    return items if isinstance(items, dict) else {}
+
+
 def _key(parts: tuple) -> str:
     """`("links", 1, "title")` → `links[1].title`, as the API names data paths (without `data.`)."""
     out = ""
@@ -118,9 +124,9 @@ def convert(old: dict, new: dict, value: Any) -> Any:
     if a == b and a != "array":
         return copy.deepcopy(value)
     if b == "array":
-        items = new.get("items") if isinstance(new.get("items"), dict) else {}
+        items = _items(new)
         if a == "array":
-            old_items = old.get("items") if isinstance(old.get("items"), dict) else {}
+            old_items = _items(old)
             if not isinstance(value, list):
                 raise NoConversion("Not a list.")
             return [convert(old_items, items, item) for item in value]
@@ -228,15 +234,14 @@ class _Builder:
     def value(self, new: dict, scope: tuple, value: Any, concrete: tuple, new_at: tuple) -> Any:
         found, old_at, old = self.lookup(new["id"], scope, value, concrete)
         kind = new.get("type")
-        items = new.get("items") if isinstance(new.get("items"), dict) else {}
+        items = _items(new)
         if kind == "object":
             if old is not None and old.get("type") != "object" and found is not MISSING:
                 self.failures[old_at] = (f"No conversion from {old.get('type')} to object.", "object")
             built = self.fields(new.get("fields", []), scope, value, concrete, new_at)
             return built if built or (isinstance(found, dict) and old and old.get("type") == "object") else MISSING
         if kind == "array" and items.get("type") == "object":
-            old_items = old.get("items") if old else None
-            same_shape = isinstance(old_items, dict) and old_items.get("type") == "object"
+            same_shape = old is not None and _items(old).get("type") == "object"
             if found is MISSING:
                 return MISSING
             if not same_shape or not isinstance(found, list) or old is None:
