@@ -31,6 +31,7 @@ NUMBER_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 TEXTUAL = frozenset({"string", "text", "url", "email", "color"})
 REMOVED = "The field was removed from the schema."
+SHAPELESS = "The value was not the object or list its field holds, so it cannot follow the field."
 ACROSS_LIST = "The field moved into or out of a list: its items cannot be matched, so the value stays here."
 
 
@@ -327,8 +328,12 @@ def migrate(old: list[dict], new: list[dict], data: dict) -> Migration:
                 continue
             here = (*at, name)
             untouched = not any(c[: len(here)] == here for c in consumed)
-            if untouched and (here in builder.failures or f["id"] not in builder.new_ids or not _is_container(f)):
-                keep(here, value[name], reason_for(here, f["id"]))
+            shapeless = not isinstance(value[name], dict | list)  # a container field holding null, say
+            if untouched and (
+                here in builder.failures or f["id"] not in builder.new_ids or not _is_container(f) or shapeless
+            ):
+                reason = SHAPELESS if shapeless and _is_container(f) else reason_for(here, f["id"])
+                keep(here, value[name], reason)
                 continue
             if f.get("type") == "object" and isinstance(value[name], dict):
                 leftovers(f.get("fields", []), value[name], here)

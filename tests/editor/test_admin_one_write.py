@@ -6,10 +6,12 @@ import json
 
 import pytest
 
+from accounts.permissions import Actor
 from blocks import events
 from blocks.models import SiteBlock
+from blocks.services import block_copy_to_locale, block_update_data
 from revisions.models import BlockRevision
-from tests.editor.conftest import make_block
+from tests.editor.conftest import make_block, member
 from tests.editor.helpers import post_change
 from tests.ids import without_ids
 
@@ -66,3 +68,23 @@ def test_a_save_that_changes_nothing_writes_nothing(site, admin_as):
     assert response.status_code == 302
     assert SiteBlock.objects.get(pk=block.pk).version == block.version
     assert BlockRevision.objects.filter(block=block).count() == 1
+
+
+def test_an_admin_rename_and_retype_carries_the_values_of_every_locale_copy(site, admin_as):
+    """Issue 18: the admin's schema save goes through the same change as the API's (ids kept, values follow)."""
+    block = make_block(site, schema=SCHEMA, data={"title": "Old", "count": 1})
+    owner = Actor(user=member(site, "owner-fr", "owner"), site=site, role="owner")
+    french = block_copy_to_locale(actor=owner, block=block, locale="fr")
+    block_update_data(actor=owner, block=french, data={"title": "Vieux"}, expected_version=None)
+    block.refresh_from_db()
+    ids = {field["name"]: field["id"] for field in block.schema}
+    renamed = [{**block.schema[0], "name": "headline"}, {**block.schema[1], "type": "string"}]
+
+    response = post_change(admin_as("editor"), block, {}, schema_json=json.dumps(renamed))
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    saved = SiteBlock.objects.get(pk=block.pk)
+    french.refresh_from_db()
+    assert [field["id"] for field in saved.schema] == [ids["title"], ids["count"]] and french.schema == saved.schema
+    assert saved.data == {"headline": "Old", "count": "1"}
+    assert french.data == {"headline": "Vieux", "count": "1"}

@@ -102,6 +102,16 @@ def test_a_removed_object_is_kept_whole_and_earlier_orphans_stay():
     assert result.orphaned == [{"path": "hero", "keptAs": "hero", "reason": "The field was removed from the schema."}]
 
 
+def test_a_container_holding_no_container_is_kept_not_dropped():
+    old = check_schema([{"name": "hero", "type": "object", "fields": [{"name": "t", "type": "string"}]}])
+    new = check_schema([{"name": "hero", "type": "object", "fields": [{"name": "u", "type": "string"}]}], previous=old)
+    result = migrate(old, new, {"hero": "oops"})
+    assert result.data == {"hero~2": "oops"}
+    assert [o["reason"] for o in result.orphaned] == [
+        "The value was not the object or list its field holds, so it cannot follow the field."
+    ]
+
+
 def test_ids_are_kept_by_name_at_the_same_place_and_unique():
     old = check_schema(
         [{"name": "a", "type": "string"}, {"name": "o", "type": "object", "fields": [{"name": "a", "type": "string"}]}]
