@@ -23,6 +23,7 @@ from typing import Any
 from schema.compiler import compiled_for
 from schema.identity import iter_defs
 from schema.paths import ANY_ITEM
+from schema.registry import is_localized
 
 MISSING: Any = object()
 #: keys that are not options: identity, place and nested definitions
@@ -182,6 +183,17 @@ class Migration:
     placed: list[Placed] = field(default_factory=list)
     failed: list[dict] = field(default_factory=list)
     orphaned: list[dict] = field(default_factory=list)
+    #: the new schema's top-level names, which an orphan's key must not take
+    names: set[str] = field(default_factory=set)
+
+    def keep(self, parts: tuple, value: Any, reason: str) -> None:
+        """Keep `value` (once at `parts`) as a top-level orphan named after that path, and list it."""
+        name = _key(parts)
+        kept_as, n = name, 2
+        while kept_as in self.data or kept_as in self.names:
+            kept_as, n = f"{name}~{n}", n + 1
+        self.data[kept_as] = copy.deepcopy(value)
+        self.orphaned.append({"path": name, "keptAs": kept_as, "reason": reason})
 
     def moves(self) -> dict[str, str]:
         """`{old data path: new data path}` of every value carried (moved or not), for translation fingerprints."""
@@ -301,18 +313,8 @@ def migrate(old: list[dict], new: list[dict], data: dict) -> Migration:
         failed.append(
             {"path": _key(old_at), **_types(builder, _field_path(old_at)), "toType": to_type, "reason": reason}
         )
-    orphaned: list[dict] = []
-    new_names = {f["name"] for f in new}
-    taken = set(out) | new_names
-
-    def keep(parts: tuple, value: Any, reason: str) -> None:
-        name = _key(parts)
-        kept_as, n = name, 2
-        while kept_as in taken:
-            kept_as, n = f"{name}~{n}", n + 1
-        taken.add(kept_as)
-        out[kept_as] = copy.deepcopy(value)
-        orphaned.append({"path": name, "keptAs": kept_as, "reason": reason})
+    result = Migration(out, builder.placed, failed, names={f["name"] for f in new})
+    keep = result.keep
 
     def reason_for(parts: tuple, fid: str | None) -> str:
         if parts in builder.failures:
@@ -350,8 +352,49 @@ def migrate(old: list[dict], new: list[dict], data: dict) -> Migration:
                 keep((key,), value, "An orphan of an earlier change; its name is now taken.")
             else:
                 out[key] = copy.deepcopy(value)
-                taken.add(key)
-    return Migration(out, builder.placed, failed, orphaned)
+    return result
+
+
+UNLOCALIZED = "The field is no longer localized: the source's value is now every copy's; this copy's is kept here."
+
+
+def unlocalized_paths(old: list[dict], new: list[dict]) -> list[tuple]:
+    """Paths (new schema, outside lists) of fields that were translated per copy and no longer are."""
+    before = _paths(old)
+    return [
+        path
+        for fid, (path, f) in _paths(new).items()
+        if fid in before
+        and ANY_ITEM not in path
+        and not _is_container(f)
+        and is_localized(before[fid][1])
+        and not is_localized(f)
+    ]
+
+
+def share_source_values(result: Migration, source: dict, paths: list[tuple]) -> None:
+    """A copy's value of each field in `paths` becomes the source's (`source`: its migrated data); a different
+    value of its own is kept as an orphan and listed, never dropped."""
+    for path in paths:
+        mine, theirs = _get(result.data, path), _get(source, path)
+        if mine == theirs:
+            continue
+        if mine is not MISSING:
+            _remove(result.data, path)
+            result.keep(path, mine, UNLOCALIZED)
+        if theirs is not MISSING:
+            node = result.data
+            for step in path[:-1]:
+                node = node.setdefault(step, {})
+            node[path[-1]] = copy.deepcopy(theirs)
+
+
+def _get(data: Any, path: tuple) -> Any:
+    for step in path:
+        if not isinstance(data, dict) or step not in data:
+            return MISSING
+        data = data[step]
+    return data
 
 
 def _is_container(f: dict) -> bool:

@@ -3,7 +3,9 @@
 `plan(blocks, new_schema, old_schema)` migrates each copy's data (`schema.evolution.migrate`: renamed and moved
 fields keep their values, types convert, what cannot follow is kept as an orphan) and carries each copy's
 translation fingerprints along with its values (`carried_hashes`), so translation status does not reset
-because a field moved. Pure: it reads the rows given and changes none; `SchemaChange.apply` sets the new
+because a field moved. A field that stops being localized takes the source's value in every copy; a copy's
+own value is kept as an orphan (`share_source_values`). One that becomes localized needs nothing: each copy
+keeps its own value. Pure: it reads the rows given and changes none; `SchemaChange.apply` sets the new
 schema, data and fingerprints on a locked row, which its caller then saves through the one write path.
 """
 
@@ -15,7 +17,7 @@ from accounts.permissions import Actor
 from blocks.models import SiteBlock
 from blocks.services.writing import rewrite_locked
 from blocks.translation_units import fingerprint, pick_source, unit_values
-from schema.evolution import Migration, field_changes, migrate
+from schema.evolution import Migration, field_changes, migrate, share_source_values, unlocalized_paths
 from schema.identity import with_ids
 
 
@@ -69,6 +71,10 @@ def plan(blocks: list[SiteBlock], schema: list[dict], *, old_schema: list[dict],
     for b in blocks:
         change.migrations[b.pk] = migrate(olds[b.pk], schema, b.data)
     source = pick_source(blocks, default_locale)
+    shared = unlocalized_paths(old_schema, schema)
+    for b in blocks:
+        if shared and b.pk != source.pk:
+            share_source_values(change.migrations[b.pk], change.migrations[source.pk].data, shared)
     before = unit_values(olds[source.pk], source.data)
     after = unit_values(schema, change.migrations[source.pk].data)
     for b in blocks:

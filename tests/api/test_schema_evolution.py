@@ -236,3 +236,49 @@ def test_a_schema_change_carries_every_value_and_the_dry_run_predicts_it(
         ok(api.post(f"{BLOCKS}/promo/publish", format="json"))
     published = ok(api.get(f"{DELIVERY}/blocks/promo"))["data"]["data"]
     assert published == {key: value for key, value in expected.items() if key != "count~2"}
+
+
+@pytest.mark.django_db
+def test_toggling_localized_keeps_every_copys_value(api, group):
+    """Off: the source's value becomes every copy's, a copy's own is kept as an orphan and listed. On: each
+    copy keeps the value it has."""
+    off = copy.deepcopy(group)
+    off[0]["localized"] = False
+    before = state()
+    dry = ok(api.put(f"{BLOCKS}/promo/schema?dryRun=true", {"schema": off}, format="json"))
+    assert state() == before
+    done = ok(api.put(f"{BLOCKS}/promo/schema", {"schema": off}, format="json"))
+    assert done["meta"]["schemaChange"] == {**dry["meta"]["schemaChange"], "dryRun": False}
+    reason = "The field is no longer localized: the source's value is now every copy's; this copy's is kept here."
+    assert done["meta"]["schemaChange"] == {
+        "dryRun": False,
+        "fields": [
+            {
+                "id": group[0]["id"],
+                "from": "title",
+                "to": "title",
+                "options": ["localized"],
+                "changes": ["optionsChanged"],
+            }
+        ],
+        "copies": [
+            {"locale": "en", "moved": [], "converted": [], "failed": [], "orphaned": []},
+            {"locale": "es", "moved": [], "converted": [], "failed": [], "orphaned": []},
+            {
+                "locale": "fr",
+                "moved": [],
+                "converted": [],
+                "failed": [],
+                "orphaned": [{"path": "title", "keptAs": "title~2", "reason": reason}],
+            },
+        ],
+    }
+    fr = SiteBlock.objects.get(locale="fr")
+    assert fr.data["title"] == "Spring sale" and fr.data["title~2"] == "Soldes"
+    assert SiteBlock.objects.get(locale="en").data == DATA
+
+    on = copy.deepcopy(off)
+    on[0]["localized"] = True
+    ok(api.put(f"{BLOCKS}/promo/schema", {"schema": on}, format="json"))
+    fr.refresh_from_db()
+    assert fr.data["title"] == "Spring sale" and fr.data["title~2"] == "Soldes"
