@@ -14,6 +14,7 @@ from cms.errors import ValidationFailed
 from schema.compiler import CompiledSchema
 from schema.defaults import clean_defaults, clean_value
 from schema.fieldtype import COMMON_KEYS, ITEMS_KEYS
+from schema.identity import ID_MESSAGE, ID_RE, id_problems, with_ids
 from schema.limits import value_problems
 from schema.registry import get_type, type_names
 
@@ -30,16 +31,19 @@ TOO_DEEP = (
 )
 
 
-def check_schema(schema: object) -> list[dict]:
-    """Return `schema` if it is valid (with richtext inside its defaults sanitised: `schema.defaults`); else
-    raise ValidationFailed naming every problem."""
+def check_schema(schema: object, *, previous: list[dict] | None = None) -> list[dict]:
+    """Return `schema` if it is valid (with richtext inside its defaults sanitised: `schema.defaults`, and an
+    `id` on every field: `schema.identity.with_ids`, matched against `previous`); else raise ValidationFailed
+    naming every problem."""
     if not isinstance(schema, list):
         raise ValidationFailed("The schema is not valid.", fields={"schema": "Must be a list of field definitions."})
     errors: dict[str, str] = {}
     _check_fields(schema, "schema", 1, errors)
+    for path, message in id_problems(schema).items():
+        errors.setdefault(path, message)
     if errors:
         raise ValidationFailed("The schema is not valid.", fields=errors)
-    return clean_defaults(schema)
+    return with_ids(clean_defaults(schema), previous)
 
 
 def _check_fields(fields: list, where: str, level: int, errors: dict[str, str]) -> None:
@@ -96,6 +100,8 @@ def _check_field(field: object, where: str, level: int, errors: dict[str, str], 
     for key, limit in (("label", MAX_LABEL), ("help", MAX_HELP)):
         if key in field and (not isinstance(field[key], str) or len(field[key]) > limit):
             report(key, f"Must be a string of at most {limit} characters.")
+    if "id" in field and (not isinstance(field["id"], str) or not ID_RE.fullmatch(field["id"])):
+        report("id", ID_MESSAGE)
     for key in ("required", "localized"):
         if key in field and not isinstance(field[key], bool):
             report(key, "Must be true or false.")

@@ -27,7 +27,7 @@ Report = Callable[[str, str], None]
 #: the engine-only keyword that runs a type's `extra_check` from inside jsonschema-rs (see `engine_check`)
 CHECK_KEYWORD = "x-cms-check"
 
-COMMON_KEYS = frozenset({"name", "type", "label", "required", "localized", "help", "default"})
+COMMON_KEYS = frozenset({"id", "name", "type", "label", "required", "localized", "help", "default"})
 # An array's `items` is a field definition without a name (and without the per-field flags, which only make
 # sense for a named field): its type, editor hints and the type's options.
 ITEMS_KEYS = frozenset({"type", "label", "help"})

@@ -107,6 +107,11 @@ OPTIONS: dict[str, dict[str, dict]] = {
 REQUIRED_OPTIONS = {"select": ["options"], "multiselect": ["options"], "object": ["fields"], "dataSource": ["source"]}
 
 _COMMON = {
+    "id": {
+        "type": "string",
+        "pattern": "^[A-Za-z0-9_-]{1,32}$",
+        "description": "The field's stable identity: generated when left out, kept across renames and moves.",
+    },
     "name": {
         "type": "string",
         "pattern": f"^{NAME_RE.pattern}$",

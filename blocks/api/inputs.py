@@ -160,6 +160,10 @@ class PublishQuery(serializers.Serializer):
     publish = serializers.BooleanField(required=False, help_text="Publish in the same transaction.")
 
 
+class DryRunQuery(serializers.Serializer):
+    dryRun = serializers.BooleanField(required=False, help_text="Answer what would happen; write nothing.")
+
+
 REVISION_NEEDED = "Required: a revision id of this block."
 
 

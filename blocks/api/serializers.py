@@ -86,6 +86,76 @@ class BlockMetaSerializer(serializers.Serializer):
 
 
 BlockAnswer = envelope("BlockAnswer", BlockSerializer(), meta=BlockMetaSerializer())
+
+_PATH = serializers.CharField(help_text="A data path, as error paths name data: `links[1].title`.")
+_FIELD_PATH = serializers.CharField(allow_null=True, help_text="A field's place: `hero.lede`, `links[].title`.")
+SchemaChangeReport = inline_serializer(
+    "SchemaChange",
+    {
+        "dryRun": serializers.BooleanField(help_text="True when nothing was written."),
+        "fields": inline_serializer(
+            "FieldChange",
+            {
+                "id": serializers.CharField(),
+                "from": _FIELD_PATH,
+                "to": _FIELD_PATH,
+                "changes": serializers.ListField(
+                    child=serializers.ChoiceField(
+                        choices=["added", "removed", "renamed", "moved", "typeChanged", "optionsChanged"]
+                    )
+                ),
+                "fromType": serializers.CharField(required=False),
+                "toType": serializers.CharField(required=False),
+                "options": serializers.ListField(child=serializers.CharField(), required=False),
+            },
+            many=True,
+        ),
+        "copies": inline_serializer(
+            "CopyChange",
+            {
+                "locale": serializers.CharField(),
+                "moved": inline_serializer("ValueMove", {"from": _PATH, "to": _PATH}, many=True),
+                "converted": inline_serializer(
+                    "ValueConversion",
+                    {
+                        "from": _PATH,
+                        "to": _PATH,
+                        "fromType": serializers.CharField(),
+                        "toType": serializers.CharField(),
+                    },
+                    many=True,
+                ),
+                "failed": inline_serializer(
+                    "FailedConversion",
+                    {
+                        "path": _PATH,
+                        "fromType": serializers.CharField(required=False),
+                        "toType": serializers.CharField(),
+                        "reason": serializers.CharField(),
+                    },
+                    many=True,
+                ),
+                "orphaned": inline_serializer(
+                    "OrphanedValue",
+                    {
+                        "path": _PATH,
+                        "keptAs": serializers.CharField(help_text="The key of `data` the value is kept under."),
+                        "reason": serializers.CharField(),
+                    },
+                    many=True,
+                ),
+            },
+            many=True,
+        ),
+    },
+)
+
+
+class SchemaChangeMetaSerializer(BlockMetaSerializer):
+    schemaChange = SchemaChangeReport
+
+
+SchemaChangeAnswer = envelope("SchemaChangeAnswer", BlockSerializer(), meta=SchemaChangeMetaSerializer())
 BlockList = page_of("BlockList", BlockSummarySerializer)
 
 
@@ -137,7 +207,7 @@ def block_meta(block: SiteBlock) -> dict:
     return meta
 
 
-register_components({}, with_etag=("BlockAnswer",))
+register_components({}, with_etag=("BlockAnswer", "SchemaChangeAnswer"))
 
 
 # ---- revisions (built by `blocks.api.views.revisions`) ---------------------------------------------------------

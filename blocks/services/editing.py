@@ -6,8 +6,9 @@ revision each, as with `block_replace_schema`), instead of one of each per part.
 
 The rule for data of redefined fields lives here, not in the form: when the same save changes a field's
 definition (its type, options or nesting), the data the form posted for that field was edited against the
-old definition, so it is dropped rather than validated against the new one; the stored value is kept
-(orphaned, or still valid) exactly as a schema change through the API keeps it.
+old definition, so it is dropped rather than validated against the new one; the stored value follows its
+field (moved, converted or orphaned: `blocks.services.schema_change`) exactly as a schema change through the
+API carries it.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from accounts.permissions import Action, Actor
 from blocks.models import SiteBlock
 from blocks.services.common import require_data_write
 from blocks.services.crud import BlockMeta, apply_meta, check_meta
+from blocks.services.schema_change import plan
 from blocks.services.translation import after_data_write
-from blocks.services.writing import block_write, is_live_as_is, schema_to_copies
+from blocks.services.writing import block_write, is_live_as_is, locked_copies
 from cms import errors
 from schema import check_schema, compiled_for
+from schema.identity import with_ids
 
 META_COMMENT = "Updated name, tags or path"
 SCHEMA_COMMENT = "Replaced the schema"
@@ -64,11 +67,13 @@ def block_edit(
     checked_schema = block.schema
     if schema_changed:
         try:
-            checked_schema = check_schema(schema)
+            # Fields the form sent without ids keep theirs (matched by name): `schema.identity`.
+            checked_schema = check_schema(schema, previous=with_ids(block.schema or []))
         except errors.ValidationFailed as exc:
             problems.update(exc.fields or {})
         else:
             compiled_for(checked_schema)  # compile before taking locks, as a schema write does
+            schema_changed = checked_schema != block.schema
     patch = drop_redefined(data or {}, block.schema, checked_schema) if schema_changed else dict(data or {})
     if patch and not any(key == "schema" or key.startswith("schema[") for key in problems):
         try:  # checked now too, so one save reports the data's problems beside the name's and the schema's
@@ -99,13 +104,22 @@ def block_edit(
         if publish:
             write.publish()  # validated in full by the tail, after the changes below are applied
         apply_meta(target, meta)
+        copies: list[SiteBlock] = []
         if schema_changed:
-            target.schema = checked_schema
+            # The values follow their fields, in this copy and the others, as through the API.
+            copies = locked_copies(target)
+            change = plan(
+                [target, *copies],
+                checked_schema,
+                old_schema=with_ids(target.schema or []),
+                default_locale=target.site.default_locale,
+            )
+            change.apply(target)
             write.emit("block.schema_updated")
         if patch:
             target.data = compiled_for(target.schema).apply_patch(target.data, patch)
             after_data_write(target, keys=set(patch))
         write.finish()  # the block first, then its copies' schemas: one outbox row for all of them
         if schema_changed:
-            schema_to_copies(target, target.schema, actor=actor, comment=SCHEMA_COMMENT)
+            change.write_copies(copies, actor=actor, comment=SCHEMA_COMMENT)
     return write.block

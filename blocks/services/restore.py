@@ -30,7 +30,7 @@ def block_restore(
     target = revision_of_block(block, revision_id)
     state = revision_state(target)
     try:
-        schema = check_schema(state["schema"])
+        schema = check_schema(state["schema"], previous=block.schema)
     except errors.ValidationFailed as exc:
         raise errors.ValidationFailed(
             f"Revision {target.pk}'s schema is no longer valid; it cannot be restored.", fields=exc.fields

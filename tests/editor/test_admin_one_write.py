@@ -6,11 +6,14 @@ import json
 
 import pytest
 
+from accounts.permissions import Actor
 from blocks import events
 from blocks.models import SiteBlock
+from blocks.services import block_copy_to_locale, block_update_data
 from revisions.models import BlockRevision
-from tests.editor.conftest import make_block
+from tests.editor.conftest import make_block, member
 from tests.editor.helpers import post_change
+from tests.ids import without_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +36,7 @@ def test_name_schema_and_data_in_one_save_are_one_revision_one_bump_one_outbox_b
 
     assert response.status_code == 302, response.content.decode()[:2000]
     saved = SiteBlock.objects.get(pk=block.pk)
-    assert (saved.name, saved.schema, saved.data) == ("Renamed", new_schema, {"title": "New", "count": 2})
+    assert (saved.name, without_ids(saved.schema), saved.data) == ("Renamed", new_schema, {"title": "New", "count": 2})
     assert saved.version == block.version + 1
     revisions = list(BlockRevision.objects.filter(block=block).order_by("number"))
     comment = "Updated name, tags or path; Replaced the schema; Updated data"
@@ -53,7 +56,7 @@ def test_data_posted_for_a_field_the_same_save_redefines_is_dropped_by_the_servi
 
     assert response.status_code == 302, response.content.decode()[:2000]
     saved = SiteBlock.objects.get(pk=block.pk)
-    assert saved.schema == redefined
+    assert without_ids(saved.schema) == redefined
     assert saved.data == {"title": "New", "count": 1}  # the number posted for the old definition is not applied
 
 
@@ -65,3 +68,23 @@ def test_a_save_that_changes_nothing_writes_nothing(site, admin_as):
     assert response.status_code == 302
     assert SiteBlock.objects.get(pk=block.pk).version == block.version
     assert BlockRevision.objects.filter(block=block).count() == 1
+
+
+def test_an_admin_rename_and_retype_carries_the_values_of_every_locale_copy(site, admin_as):
+    """Issue 18: the admin's schema save goes through the same change as the API's (ids kept, values follow)."""
+    block = make_block(site, schema=SCHEMA, data={"title": "Old", "count": 1})
+    owner = Actor(user=member(site, "owner-fr", "owner"), site=site, role="owner")
+    french = block_copy_to_locale(actor=owner, block=block, locale="fr")
+    block_update_data(actor=owner, block=french, data={"title": "Vieux"}, expected_version=None)
+    block.refresh_from_db()
+    ids = {field["name"]: field["id"] for field in block.schema}
+    renamed = [{**block.schema[0], "name": "headline"}, {**block.schema[1], "type": "string"}]
+
+    response = post_change(admin_as("editor"), block, {}, schema_json=json.dumps(renamed))
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    saved = SiteBlock.objects.get(pk=block.pk)
+    french.refresh_from_db()
+    assert [field["id"] for field in saved.schema] == [ids["title"], ids["count"]] and french.schema == saved.schema
+    assert saved.data == {"headline": "Old", "count": "1"}
+    assert french.data == {"headline": "Vieux", "count": "1"}

@@ -6,6 +6,7 @@ import pytest
 
 from cms.errors import ValidationFailed
 from schema import check_schema, compiled_for, iter_fields, localized_fields
+from tests.ids import without_ids
 
 HEADER = [
     {"name": "logo", "type": "image", "label": "Logo"},
@@ -26,8 +27,10 @@ def header():
     return compiled_for(check_schema(HEADER))
 
 
-def test_check_schema_returns_the_schema_as_given():
-    assert check_schema(HEADER) is HEADER
+def test_check_schema_returns_the_schema_as_given_with_ids():
+    checked = check_schema(HEADER)
+    assert without_ids(checked) == HEADER and all(len(field["id"]) == 11 for field in checked)
+    assert check_schema(checked) is checked  # every field has its id: nothing to copy
 
 
 def test_reference_header_data_is_valid(header):

@@ -17,7 +17,7 @@ from accounts.permissions import Actor
 from blocks import datasources, selectors, services
 from blocks.api import inputs
 from blocks.api.filters import ORDERING_FIELDS, SiteBlockFilter
-from blocks.api.serializers import BlockAnswer, BlockList, block_meta, block_payload
+from blocks.api.serializers import BlockAnswer, BlockList, SchemaChangeAnswer, block_meta, block_payload
 from blocks.assets import with_resolved_refs
 from blocks.models import BlockStatus, BlockType, SiteBlock
 from cms import errors
@@ -175,21 +175,28 @@ class BlockDetailView(BlockWriteMixin, BlockView):
 class BlockSchemaView(BlockWriteMixin, BlockView):
     @extend_schema(
         operation_id="site-blocks.schema",
+        parameters=[inputs.DryRunQuery],
         request=inputs.BlockSchemaInput,
-        responses=block_answer("The block with its new schema."),
+        responses={200: OpenApiResponse(SchemaChangeAnswer, description="The block with its new schema.")},
     )
     def put(self, request, slug: str):
         """Replace a block's schema
 
-        Also replaces the schema of the block's other locale copies; data is kept."""
-        allow_params(request)
+        Also replaces the schema of the block's other locale copies. Fields are matched by `id`: renamed and
+        moved fields keep their values, type changes convert them, what cannot follow is kept as an orphan;
+        `meta.schemaChange` says what happened to each value. `?dryRun=true` answers the same report and
+        writes nothing."""
+        allow_params(request, {"dryRun"})
+        dry_run = flag_param(request, "dryRun")
         block, expected = self.block_for_write(request, slug)
         serializer = inputs.BlockSchemaInput(context={"actor": self.actor, "block": block})
         body = parse_body(serializer, request, current=block_payload(block, content=False))
-        block = services.block_replace_schema(
-            actor=self.actor, block=block, schema=body["schema"], expected_version=expected
+        block, report = services.block_replace_schema(
+            actor=self.actor, block=block, schema=body["schema"], expected_version=expected, dry_run=dry_run
         )
-        return block_response(block)
+        response = block_response(block)
+        response.data["meta"]["schemaChange"] = report
+        return response
 
 
 class BlockDataView(BlockWriteMixin, BlockView):

@@ -208,7 +208,7 @@
   // -- schema builder --------------------------------------------------------------------------------------
   const TYPES = ["string", "text", "richtext", "number", "boolean", "select", "multiselect", "image", "file", "url",
     "email", "date", "datetime", "color", "object", "array", "dataSource"];
-  const COMMON = ["name", "type", "label", "required", "localized", "help", "default"];
+  const COMMON = ["id", "name", "type", "label", "required", "localized", "help", "default"];
   // option key, kind, label, default (for booleans whose absence means true)
   const OPTIONS = {
     string: [["minLength", "int", "Min length"], ["maxLength", "int", "Max length"], ["pattern", "text", "Pattern (regex)"]],
