@@ -20,6 +20,10 @@ in this order and inside one transaction:
 7. the write's events are emitted (`blocks.events`: the outbox row inside the transaction, the delivery cache
    after the commit, see `wiring.connect`).
 
+A write that leaves the row as it was (the same data, schema or name sent again, a schedule cancelled that was
+not set, a published block published again unchanged) is a no-op: no version bump, no save, no revision, no
+event, so the client keeps its ETag and the history shows only real changes (`BlockWrite.changes_nothing`).
+
 Writes that reach several blocks (a schema kept in step across locale copies, shared fields synced) write the
 other copies with `rewrite_locked`, and new rows (create, copy to a new locale) with `insert_block`; both end
 in the same tail. All of a service's events are announced together, as one outbox row.
@@ -27,6 +31,7 @@ in the same tail. All of a service's events are announced together, as one outbo
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -44,6 +49,13 @@ from revisions.recording import record_block_revision
 from schema import clean_defaults, compiled_for
 
 CONCURRENT_CONFLICT = "The slug or path was taken by a concurrent write; retry."
+# Columns every write sets whatever it changes: left out when telling a no-op from a change.
+BOOKKEEPING = frozenset({"version", "updated_at", "updated_by_id"})
+
+
+def row_values(block: SiteBlock) -> dict[str, Any]:
+    """The row's stored values, copied deep enough that a service changing `data` in place is seen."""
+    return {field.attname: copy.deepcopy(getattr(block, field.attname)) for field in block._meta.concrete_fields}
 
 
 def lock_block(block: SiteBlock, expected_version: int | None) -> SiteBlock:
@@ -170,6 +182,7 @@ class BlockWrite:
         self.records_revision = revision
         self.stamps_author = author
         self.before = block_state(block) if before is None and block.pk is not None else before
+        self.original = row_values(block) if block.pk is not None else None
         self.conflict_message = conflict_message
         self.published = False
         self.cancelled = False
@@ -190,11 +203,30 @@ class BlockWrite:
         """Nothing to write after all (the lock and the version check stand): no save, revision or event."""
         self.cancelled = True
 
+    def changes_nothing(self) -> bool:
+        """The row would be saved as it was read: the same values once sanitised, and a publish that would
+        snapshot what is live already. Runs the tail's sanitising and flagging, which are idempotent."""
+        block = self.block
+        sanitize_richtext(block)
+        if self.published:
+            live = {"schema": block.schema, "data": live_data(block.schema, block.data)}
+            if block.status != BlockStatus.PUBLISHED or block.published_snapshot != live:
+                return False
+            block.scheduled_publish_at = None  # what publishing does; a due publish still pending is a change
+        else:
+            refresh_unpublished_flag(block)
+        original = self.original or {}
+        current = {field.attname: getattr(block, field.attname) for field in block._meta.concrete_fields}
+        return all(current[name] == value for name, value in original.items() if name not in BOOKKEEPING)
+
     def finish(self, *, insert: bool = False) -> SiteBlock:
         """Run the tail now (once): touch, flag, save, revision, events. See the module docstring."""
         if self.finished or self.cancelled:
             return self.block
         assert transaction.get_connection().in_atomic_block, "finish() a write inside block_write or atomic()"
+        if not insert and self.changes_nothing():
+            self.cancel()
+            return self.block
         self.finished = True
         block = self.block
         if not insert:

@@ -104,6 +104,22 @@ def test_bulk_publish_and_unpublish(blocks, admin_as):
     assert set(SiteBlock.objects.filter(site=blocks).values_list("status", flat=True)) == {"draft"}
 
 
+def test_bulk_publish_leaves_an_unchanged_published_block_alone(blocks, admin_as):
+    """A no-op publish (issue 21): no version bump (the API clients' ETags stay good), no revision."""
+    about = SiteBlock.objects.get(site=blocks, name="About")
+    assert about.status == "published" and not about.has_unpublished_changes
+    revisions = BlockRevision.objects.filter(block_id=about.pk).count()
+    response = admin_as("editor").post(LIST, {"action": "publish_selected", "_selected_action": [about.pk]})
+    assert response.status_code == 302
+    after = SiteBlock.objects.get(pk=about.pk)
+    assert (after.version, after.updated_at, after.published_at) == (
+        about.version,
+        about.updated_at,
+        about.published_at,
+    )
+    assert BlockRevision.objects.filter(block_id=about.pk).count() == revisions
+
+
 def test_bulk_publish_reports_blocks_that_cannot_publish(site, admin_as):
     empty = make_block(site, name="Needs title")
     response = admin_as("editor").post(
