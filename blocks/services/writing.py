@@ -31,9 +31,9 @@ in the same tail. All of a service's events are announced together, as one outbo
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
+from copy import deepcopy
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -55,7 +55,7 @@ BOOKKEEPING = frozenset({"version", "updated_at", "updated_by_id"})
 
 def row_values(block: SiteBlock) -> dict[str, Any]:
     """The row's stored values, copied deep enough that a service changing `data` in place is seen."""
-    return {field.attname: copy.deepcopy(getattr(block, field.attname)) for field in block._meta.concrete_fields}
+    return {field.attname: deepcopy(getattr(block, field.attname)) for field in block._meta.concrete_fields}
 
 
 def lock_block(block: SiteBlock, expected_version: int | None) -> SiteBlock:

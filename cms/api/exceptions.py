@@ -90,9 +90,9 @@ MULTIPART_HINT = "Send the body as JSON with Content-Type: application/json, or 
 def exception_handler(exc: Exception, context: dict) -> Response:
     error = to_cms_error(exc)
     view = context.get("view")
-    if isinstance(error, errors.UnsupportedMediaType) and view is not None:
-        if any(parser.media_type.startswith("multipart/") for parser in view.get_parsers()):
-            error = errors.UnsupportedMediaType(MULTIPART_HINT)
+    multipart = view is not None and any(parser.media_type.startswith("multipart/") for parser in view.get_parsers())
+    if isinstance(error, errors.UnsupportedMediaType) and multipart:
+        error = errors.UnsupportedMediaType(MULTIPART_HINT)
     response = Response(error.as_envelope(), status=error.status, headers=error.headers or None)
     response.exception = True
     return response

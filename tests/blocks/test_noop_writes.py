@@ -1,7 +1,8 @@
 """Writes that change nothing (issue 21): the same values sent again keep the version, the ETag and the
 history as they were, answer 200 with the block unchanged, and announce nothing. One rule in the write path
 (`blocks.services.writing`), so every way in behaves alike: the API's data, schema and meta writes, a
-schedule cancelled that was not set, a publish of what is live already; the admin's bulk publish is tests/editor/test_admin_list.py's."""
+schedule cancelled that was not set, a publish of what is live already (the admin's bulk publish: in
+tests/editor/test_admin_list.py)."""
 
 from __future__ import annotations
 

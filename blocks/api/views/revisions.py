@@ -1,8 +1,9 @@
 """Views of a block's revisions: the history (newest first), one revision, compare two, restore one.
 
 Revisions are addressed by their `number` in the block's history (1, 2, 3…), in the path and in compare's
-`from` and `to`; the global `id` is shown beside it but not taken. A revision of another block, or of another site's block, is `not_found`: revisions are always looked up
-through the block the URL names, which is looked up in the caller's site.
+`from` and `to`; the global `id` is shown beside it but not taken. A number the block does not have is
+`not_found`: revisions are always looked up through the block the URL names, which is looked up in the
+caller's site.
 """
 
 from __future__ import annotations
