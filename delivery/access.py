@@ -22,7 +22,6 @@ from cms import errors
 from delivery import cache as dcache
 from locales.selectors import fallback_map
 
-
 # Every 401 of the delivery API ends with this. A token that is sent is judged on every site (docs/delivery-api.md
 # "Private sites"), so a frontend of a public site that sends a stale one is refused content it could read
 # without it: the message says so, instead of leaving the reader to guess that the token is the problem.
