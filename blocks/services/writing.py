@@ -126,14 +126,20 @@ def refresh_unpublished_flag(block: SiteBlock) -> None:
     )
 
 
+def check_publishable(block: SiteBlock) -> None:
+    """Full validation (`required` included) of what a publish would snapshot: `validation_failed` naming each
+    field. Run by every publish, a no-op one too (what is live may predate today's rules)."""
+    problems = compiled_for(block.schema).validate(block.data, publish=True)
+    if problems:
+        raise errors.ValidationFailed("The block cannot be published until these fields are fixed.", fields=problems)
+
+
 def publish_in_place(block: SiteBlock) -> None:
     """Validate fully (`required` included) and snapshot; the write's tail saves it.
 
     The snapshot leaves out orphaned keys: the live site shows only what the current schema describes.
     """
-    problems = compiled_for(block.schema).validate(block.data, publish=True)
-    if problems:
-        raise errors.ValidationFailed("The block cannot be published until these fields are fixed.", fields=problems)
+    check_publishable(block)
     block.status = BlockStatus.PUBLISHED
     block.published_snapshot = {"schema": block.schema, "data": live_data(block.schema, block.data)}
     block.published_version = block.version
@@ -209,6 +215,7 @@ class BlockWrite:
         block = self.block
         sanitize_richtext(block)
         if self.published:
+            check_publishable(block)
             live = {"schema": block.schema, "data": live_data(block.schema, block.data)}
             if block.status != BlockStatus.PUBLISHED or block.published_snapshot != live:
                 return False
