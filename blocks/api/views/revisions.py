@@ -8,7 +8,7 @@ caller's site.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
 from blocks import selectors, services
@@ -30,6 +30,15 @@ from cms.api.views import allow_params, flag_param
 from revisions import diff
 from revisions.models import BlockRevision
 from revisions.selectors import revision_of_block, revision_state, revisions_for_block
+
+
+REVISION_NUMBER = OpenApiParameter(
+    "number",
+    str,
+    OpenApiParameter.PATH,
+    pattern="^[0-9]+$",
+    description="The revision's `number` in the block's history (1, 2, 3…, as the list shows it), not its `id`.",
+)
 
 
 def author_payload(user) -> dict | None:
@@ -76,6 +85,7 @@ class RevisionListView(BlockView):
 class RevisionDetailView(BlockView):
     @extend_schema(
         operation_id="site-blocks.revision",
+        parameters=[REVISION_NUMBER],
         responses={200: OpenApiResponse(RevisionAnswer, description="The revision.")},
     )
     def get(self, request, slug: str, number: str):
@@ -106,7 +116,7 @@ class RevisionCompareView(BlockView):
 class RevisionRestoreView(BlockWriteMixin, BlockView):
     @extend_schema(
         operation_id="site-blocks.restore",
-        parameters=[PublishQuery],
+        parameters=[REVISION_NUMBER, PublishQuery],
         responses={200: OpenApiResponse(RestoreAnswer, description="The restored block; `meta` says what was.")},
     )
     def post(self, request, slug: str, number: str):
