@@ -44,6 +44,7 @@ from blocks import events
 from blocks.assets import check_asset_refs
 from blocks.models import BlockStatus, SiteBlock
 from cms import errors
+from cms.jsonsame import same_json
 from revisions.models import BlockRevision
 from revisions.recording import record_block_revision
 from schema import clean_defaults, compiled_for
@@ -217,14 +218,19 @@ class BlockWrite:
         if self.published:
             check_publishable(block)
             live = {"schema": block.schema, "data": live_data(block.schema, block.data)}
-            if block.status != BlockStatus.PUBLISHED or block.published_snapshot != live:
+            if block.status != BlockStatus.PUBLISHED or not same_json(block.published_snapshot, live):
                 return False
             block.scheduled_publish_at = None  # what publishing does; a due publish still pending is a change
         else:
             refresh_unpublished_flag(block)
         original = self.original or {}
         current = {field.attname: getattr(block, field.attname) for field in block._meta.concrete_fields}
-        return all(current[name] == value for name, value in original.items() if name not in BOOKKEEPING)
+        # JSON columns compared as JSON (`[1]` then `[True]` is a change); the rest as Python values
+        return all(
+            same_json(current[name], value) if isinstance(value, (dict, list)) else current[name] == value
+            for name, value in original.items()
+            if name not in BOOKKEEPING
+        )
 
     def finish(self, *, insert: bool = False) -> SiteBlock:
         """Run the tail now (once): touch, flag, save, revision, events. See the module docstring."""

@@ -31,7 +31,6 @@ from revisions import diff
 from revisions.models import BlockRevision
 from revisions.selectors import revision_of_block, revision_state, revisions_for_block
 
-
 REVISION_NUMBER = OpenApiParameter(
     "number",
     str,
