@@ -216,10 +216,10 @@ class BlockWrite:
         block = self.block
         sanitize_richtext(block)
         if self.published:
-            check_publishable(block)
             live = {"schema": block.schema, "data": live_data(block.schema, block.data)}
             if block.status != BlockStatus.PUBLISHED or not same_json(block.published_snapshot, live):
                 return False
+            check_publishable(block)  # what is live may predate today's rules: a re-publish still says so
             block.scheduled_publish_at = None  # what publishing does; a due publish still pending is a change
         else:
             refresh_unpublished_flag(block)
@@ -242,12 +242,13 @@ class BlockWrite:
             return self.block
         self.finished = True
         block = self.block
-        if not insert:
+        if insert:
+            sanitize_richtext(block)  # an update was sanitised, and flagged, by `changes_nothing`
+        else:
             touch(block, self.actor, author=self.stamps_author)
-        sanitize_richtext(block)
         if self.published:
             publish_in_place(block)
-        else:
+        elif insert:
             refresh_unpublished_flag(block)
         check_asset_refs(block, None if insert else self.before)  # media references the write adds
         if insert or self.conflict_message is not None:
