@@ -28,6 +28,7 @@ class CmsAdminSite(admin.AdminSite):
     site_title = "CMS editor"
     index_title = "Content"
     login_form = MemberAuthenticationForm
+    site_url = "/"  # "View site": the landing page (cms.landing), which links to the API docs and delivery
 
     def has_permission(self, request) -> bool:
         user = request.user

@@ -63,6 +63,14 @@ class PayloadTooLarge(CmsError):
     code, status, default_message = "payload_too_large", 413, "The request body is over the size limit."
 
 
+class UnsupportedMediaType(CmsError):
+    """A body sent as anything but JSON (a form, text, no `Content-Type`): say what to send instead of
+    guessing at it. The media uploads also take multipart (their views say so in the message)."""
+
+    code, status = "unsupported_media_type", 415
+    default_message = "Send the body as JSON with Content-Type: application/json."
+
+
 class ValidationFailed(CmsError):
     code, status, default_message = "validation_failed", 422, "The request did not validate."
 

@@ -1,11 +1,15 @@
-"""Root URLs: the admin (editor UI), the management and delivery APIs under /api/v1, their docs."""
+"""Root URLs: a landing page at `/`, the admin (editor UI), the management and delivery APIs under /api/v1,
+their docs."""
 
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
+from cms.landing import landing
+
 urlpatterns = [
+    path("", landing, name="landing"),
     path("admin/", admin.site.urls),
     path("api/v1/openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),

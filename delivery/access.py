@@ -22,10 +22,20 @@ from cms import errors
 from delivery import cache as dcache
 from locales.selectors import fallback_map
 
+# Every 401 of the delivery API ends with this. A token that is sent is judged on every site (docs/delivery-api.md
+# "Private sites"), so a frontend of a public site that sends a stale one is refused content it could read
+# without it: the message says so, instead of leaving the reader to guess that the token is the problem.
+NO_TOKEN_HINT = (
+    " Send no token for public content; a private site's content needs a token of that site with the `read` scope."
+)
+
 
 def token_hash_from(header: str) -> str | None:
     """The SHA-256 of the bearer secret, or None when no Authorization header was sent."""
-    secret = secret_from_header(header)
+    try:
+        secret = secret_from_header(header)
+    except errors.Unauthenticated as exc:
+        raise errors.Unauthenticated(exc.message + NO_TOKEN_HINT) from None
     return None if secret is None else hash_token(secret)
 
 
@@ -76,9 +86,9 @@ def check_token(token: dcache.TokenFacts | None) -> None:
     """A token that was sent must be a live one, whatever site is asked for: judged before the site is looked up,
     so an unknown, revoked or expired token answers the same 401 on every site, existing or not."""
     if token is None:
-        raise errors.Unauthenticated()
+        raise errors.Unauthenticated("Unknown API token." + NO_TOKEN_HINT)
     if token.revoked or (token.expires_at is not None and token.expires_at <= time.time()):
-        raise errors.TokenRevoked()
+        raise errors.TokenRevoked(errors.TokenRevoked.default_message + NO_TOKEN_HINT)
 
 
 def site_not_found(slug: str) -> errors.NotFound:

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from cms.jsonsame import same_json
 from editor.controls import MISSING, RenderContext
 from editor.widgets import PREFIX, render_field, widget_for
 
@@ -75,17 +76,6 @@ def parse_data_form(schema: list[dict], post, current: dict) -> tuple[dict, dict
             patch[key] = value
             merged[key] = value
     return patch, merged
-
-
-def same_json(a: Any, b: Any) -> bool:
-    """Equal as JSON, types included: Python finds `[1] == [True] == [1.0]`, a free-form list must not."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(same_json(a[key], b[key]) for key in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
-    return a == b
 
 
 def preview_html(value: Any) -> SafeString:

@@ -49,12 +49,12 @@ class BlockHistoryMixin(_BlockAdmin):
         wrap = self.admin_site.admin_view
         return [
             path(
-                "<int:pk>/history/<int:revision_id>/",
+                "<int:pk>/history/<int:number>/",
                 wrap(self.revision_view),
                 name="{}_{}_revision".format(*info),
             ),
             path(
-                "<int:pk>/history/<int:revision_id>/restore/",
+                "<int:pk>/history/<int:number>/restore/",
                 wrap(self.restore_view),
                 name="{}_{}_restore".format(*info),
             ),
@@ -91,11 +91,11 @@ class BlockHistoryMixin(_BlockAdmin):
         context.update(page=page, revisions=page.object_list, **(extra_context or {}))
         return TemplateResponse(request, "admin/blocks/siteblock/history.html", context)
 
-    def revision_view(self, request, pk: int, revision_id: int):
+    def revision_view(self, request, pk: int, number: int):
         block = self._history_block(request, pk)
-        entry = self._revision_or_404(block, revision_id)
+        entry = self._revision_or_404(block, number)
         state = revision_state(entry)
-        context = self._context(request, block, f"Revision {entry.pk} of {block.name} ({block.locale})")
+        context = self._context(request, block, f"Revision #{entry.number} of {block.name} ({block.locale})")
         context.update(
             revision=entry,
             state=state,
@@ -111,11 +111,11 @@ class BlockHistoryMixin(_BlockAdmin):
         )
         return TemplateResponse(request, "admin/blocks/siteblock/revision.html", context)
 
-    def restore_view(self, request, pk: int, revision_id: int):
+    def restore_view(self, request, pk: int, number: int):
         if request.method != "POST":
             raise PermissionDenied
         block = self._history_block(request, pk)
-        self._revision_or_404(block, revision_id)
+        self._revision_or_404(block, number)
         try:
             version = int(request.POST.get("version", ""))
         except ValueError:
@@ -124,7 +124,7 @@ class BlockHistoryMixin(_BlockAdmin):
             block, meta = block_restore(
                 actor=actor_for(request, block.site),
                 block=block,
-                revision_id=revision_id,
+                revision_number=number,
                 expected_version=version,
                 publish=request.POST.get("publish") == "1",
             )
@@ -134,21 +134,21 @@ class BlockHistoryMixin(_BlockAdmin):
                 "The block changed since you opened it; nothing was restored. Review it and retry.",
                 messages.WARNING,
             )
-            return HttpResponseRedirect(reverse("admin:blocks_siteblock_revision", args=[block.pk, revision_id]))
+            return HttpResponseRedirect(reverse("admin:blocks_siteblock_revision", args=[block.pk, number]))
         except errors.Forbidden as exc:
             raise PermissionDenied(exc.message) from None
         except errors.CmsError as exc:
             self.message_user(request, f"Not restored: {exc.message}", messages.ERROR)
             for where, message in (exc.fields or {}).items():
                 self.message_user(request, f"{where}: {message}", messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:blocks_siteblock_revision", args=[block.pk, revision_id]))
+            return HttpResponseRedirect(reverse("admin:blocks_siteblock_revision", args=[block.pk, number]))
         note = " The schema was restored too." if meta["schemaRestored"] else ""
-        self.message_user(request, f"Restored from revision {revision_id}.{note}", messages.SUCCESS)
+        self.message_user(request, f"Restored from revision #{number}.{note}", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:blocks_siteblock_change", args=[block.pk]))
 
     @staticmethod
-    def _revision_or_404(block: SiteBlock, revision_id: int):
+    def _revision_or_404(block: SiteBlock, number: int):
         try:
-            return revision_of_block(block, revision_id)
+            return revision_of_block(block, number)
         except errors.NotFound:
             raise Http404("No such revision of this block.") from None

@@ -35,17 +35,23 @@ def revisions_for_block(block):
     return BlockRevision.objects.for_block(block).select_related("author").newest_first()
 
 
-def revision_of_block(block, revision_id: int | str) -> BlockRevision:
-    """Revision `revision_id` if it belongs to `block`; any other (another block, another site) is not_found."""
+def revision_of_block(block, number: int | str) -> BlockRevision:
+    """Revision `number` (1, 2, 3… in `block`'s own history, as the list shows it) of `block`; not_found otherwise.
+
+    URLs address revisions by this number, not by the global id: a reader sees `number` in the list and the
+    admin's history, and a number means the same revision whichever block it is asked of. Only the block the
+    URL names (looked up in the caller's site) is searched, so another block's revisions cannot be reached.
+    """
     try:
-        pk = int(str(revision_id))
+        wanted = int(str(number))
     except ValueError:
-        pk = None
-    if pk is not None and not 0 < pk < MAX_ID:
-        pk = None  # SQLite cannot even bind an integer past 64 bits
-    found = None if pk is None else BlockRevision.objects.select_related("author").filter(pk=pk, block=block).first()
+        wanted = None
+    if wanted is not None and not 0 < wanted < MAX_ID:
+        wanted = None  # SQLite cannot even bind an integer past 64 bits
+    query = BlockRevision.objects.select_related("author")
+    found = None if wanted is None else query.filter(number=wanted, block=block).first()
     if found is None:
-        raise errors.NotFound(f"No revision `{revision_id}` of this block.")
+        raise errors.NotFound(f"No revision number `{number}` of this block.")
     return found
 
 

@@ -109,6 +109,10 @@ def describe(address: str) -> str:
     return f"{address}, i.e. {' and '.join(map(str, embedded))}" if embedded else address
 
 
+# The way out for someone trying webhooks against a receiver on their own machine (docs/webhooks.md).
+LOCAL_TESTING = " To try webhooks on your own machine, set CMS_WEBHOOKS_ALLOW_PRIVATE=true (for local testing only)."
+
+
 def checked_addresses(url: str) -> list[str]:
     """The addresses `url` may be sent to: all of them must be public unless the setting allows private."""
     _, host, port = split_target(url)
@@ -118,5 +122,6 @@ def checked_addresses(url: str) -> list[str]:
         if private:
             raise TargetRefused(
                 f"`{host}` resolves to a private, loopback or link-local address ({describe(private[0])}); refused."
+                + LOCAL_TESTING
             )
     return addresses

@@ -164,7 +164,7 @@ class DryRunQuery(serializers.Serializer):
     dryRun = serializers.BooleanField(required=False, help_text="Answer what would happen; write nothing.")
 
 
-REVISION_NEEDED = "Required: a revision id of this block."
+REVISION_NEEDED = "Required: a revision number of this block."
 
 
 class RevisionCompareQuery(serializers.Serializer):
@@ -172,7 +172,7 @@ class RevisionCompareQuery(serializers.Serializer):
     def get_fields(self) -> dict[str, serializers.Field]:
         return {
             name: serializers.CharField(
-                help_text="A revision id of this block.",
+                help_text="A revision number of this block (`number` in the list).",
                 trim_whitespace=False,
                 error_messages={"required": REVISION_NEEDED, "blank": REVISION_NEEDED},
             )

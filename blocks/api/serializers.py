@@ -264,7 +264,7 @@ RestoreMeta = inline_serializer(
     {
         "orphanedFields": serializers.ListField(child=serializers.CharField()),
         "version": serializers.IntegerField(),
-        "restoredFrom": serializers.IntegerField(help_text="The revision restored."),
+        "restoredFrom": serializers.IntegerField(help_text="The number of the revision restored."),
         "schemaRestored": serializers.BooleanField(),
         "schemaAlsoRestoredIn": serializers.ListField(
             child=serializers.CharField(), help_text="Other copies' locales."

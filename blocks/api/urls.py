@@ -5,7 +5,7 @@ from django.urls import re_path
 from blocks.api.views import blocks, revisions, translations
 
 SLUG = r"(?P<slug>[^/]+)"
-REVISION = r"(?P<revision_id>[0-9]+)"
+REVISION = r"(?P<number>[0-9]+)"  # the per-block revision number, as the list shows it
 
 urlpatterns = [
     re_path(r"^site-blocks/?$", blocks.BlockCollectionView.as_view(), name="site-blocks"),

@@ -18,22 +18,23 @@ from schema import check_schema, compiled_for, format_path, value_problems
 
 
 def block_restore(
-    *, actor: Actor, block: SiteBlock, revision_id: int | str, expected_version: int | None, publish: bool = False
+    *, actor: Actor, block: SiteBlock, revision_number: int | str, expected_version: int | None, publish: bool = False
 ) -> tuple[SiteBlock, dict]:
-    """Put `block`'s schema and data back as revision `revision_id` recorded them; returns (block, meta).
+    """Put `block`'s schema and data back as revision number `revision_number` recorded them; returns
+    (block, meta). A restore that would leave the block as it is writes nothing (the write path's no-op).
 
     `publish=True` publishes in the same transaction (a restored state that would not publish fails whole).
     """
     actor.require(Action.WRITE)
     if publish:
         actor.require(Action.PUBLISH)
-    target = revision_of_block(block, revision_id)
+    target = revision_of_block(block, revision_number)
     state = revision_state(target)
     try:
         schema = check_schema(state["schema"], previous=block.schema)
     except errors.ValidationFailed as exc:
         raise errors.ValidationFailed(
-            f"Revision {target.pk}'s schema is no longer valid; it cannot be restored.", fields=exc.fields
+            f"Revision {target.number}'s schema is no longer valid; it cannot be restored.", fields=exc.fields
         ) from None
     data = state["data"]
     problems: dict[str, str] = {}
@@ -41,17 +42,17 @@ def block_restore(
         problems.update(value_problems(value, format_path("data", (key,))))
     if problems:  # written before the limits (schema.limits) held: restoring would store it again
         raise errors.ValidationFailed(
-            f"Revision {target.pk}'s data is outside today's limits; it cannot be restored.", fields=problems
+            f"Revision {target.number}'s data is outside today's limits; it cannot be restored.", fields=problems
         )
     compiled_for(schema)  # compile before taking locks, as a schema write does
-    comment = f"Restored from revision {target.pk}" + (" and published" if publish else "")
+    comment = f"Restored from revision {target.number}" + (" and published" if publish else "")
     with block_write(
         actor=actor,
         block=block,
         expected_version=expected_version,
         comment=comment,
         event="block.restored",
-        extra={"revisionId": target.pk},
+        extra={"revisionId": target.pk, "revisionNumber": target.number},
     ) as write:
         restored = write.block
         schema_changed = restored.schema != schema
@@ -67,18 +68,17 @@ def block_restore(
                 restored,
                 schema,
                 actor=actor,
-                comment=f"Schema restored from revision {target.pk} ({restored.locale})",
+                comment=f"Schema restored from revision {target.number} ({restored.locale})",
                 only_changed=True,
             )
             if schema_changed
             else []
         )
     block = write.block
-    assert write.revision is not None
     meta = {
-        "restoredFrom": target.pk,
+        "restoredFrom": target.number,
         "schemaRestored": schema_changed,
         "schemaAlsoRestoredIn": copies_updated,
-        "changes": write.revision.changes,
+        "changes": write.revision.changes if write.revision else [],  # none: the block was as restored
     }
     return block, meta

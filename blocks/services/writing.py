@@ -20,6 +20,10 @@ in this order and inside one transaction:
 7. the write's events are emitted (`blocks.events`: the outbox row inside the transaction, the delivery cache
    after the commit, see `wiring.connect`).
 
+A write that leaves the row as it was (the same data, schema or name sent again, a schedule cancelled that was
+not set, a published block published again unchanged) is a no-op: no version bump, no save, no revision, no
+event, so the client keeps its ETag and the history shows only real changes (`BlockWrite.changes_nothing`).
+
 Writes that reach several blocks (a schema kept in step across locale copies, shared fields synced) write the
 other copies with `rewrite_locked`, and new rows (create, copy to a new locale) with `insert_block`; both end
 in the same tail. All of a service's events are announced together, as one outbox row.
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from copy import deepcopy
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -39,11 +44,19 @@ from blocks import events
 from blocks.assets import check_asset_refs
 from blocks.models import BlockStatus, SiteBlock
 from cms import errors
+from cms.jsonsame import same_json
 from revisions.models import BlockRevision
 from revisions.recording import record_block_revision
 from schema import clean_defaults, compiled_for
 
 CONCURRENT_CONFLICT = "The slug or path was taken by a concurrent write; retry."
+# Columns every write sets whatever it changes: left out when telling a no-op from a change.
+BOOKKEEPING = frozenset({"version", "updated_at", "updated_by_id"})
+
+
+def row_values(block: SiteBlock) -> dict[str, Any]:
+    """The row's stored values, copied deep enough that a service changing `data` in place is seen."""
+    return {field.attname: deepcopy(getattr(block, field.attname)) for field in block._meta.concrete_fields}
 
 
 def lock_block(block: SiteBlock, expected_version: int | None) -> SiteBlock:
@@ -125,14 +138,20 @@ def is_live_as_is(block: SiteBlock) -> bool:
     )
 
 
+def check_publishable(block: SiteBlock) -> None:
+    """Full validation (`required` included) of what a publish would snapshot: `validation_failed` naming each
+    field. Run by every publish, a no-op one too (what is live may predate today's rules)."""
+    problems = compiled_for(block.schema).validate(block.data, publish=True)
+    if problems:
+        raise errors.ValidationFailed("The block cannot be published until these fields are fixed.", fields=problems)
+
+
 def publish_in_place(block: SiteBlock) -> None:
     """Validate fully (`required` included) and snapshot; the write's tail saves it.
 
     The snapshot leaves out orphaned keys: the live site shows only what the current schema describes.
     """
-    problems = compiled_for(block.schema).validate(block.data, publish=True)
-    if problems:
-        raise errors.ValidationFailed("The block cannot be published until these fields are fixed.", fields=problems)
+    check_publishable(block)
     block.status = BlockStatus.PUBLISHED
     block.published_snapshot = {"schema": block.schema, "data": live_data(block.schema, block.data)}
     block.published_version = block.version
@@ -181,6 +200,7 @@ class BlockWrite:
         self.records_revision = revision
         self.stamps_author = author
         self.before = block_state(block) if before is None and block.pk is not None else before
+        self.original = row_values(block) if block.pk is not None else None
         self.conflict_message = conflict_message
         self.published = False
         self.cancelled = False
@@ -201,19 +221,45 @@ class BlockWrite:
         """Nothing to write after all (the lock and the version check stand): no save, revision or event."""
         self.cancelled = True
 
+    def changes_nothing(self) -> bool:
+        """The row would be saved as it was read: the same values once sanitised, and a publish that would
+        snapshot what is live already. Runs the tail's sanitising and flagging, which are idempotent."""
+        block = self.block
+        sanitize_richtext(block)
+        if self.published:
+            live = {"schema": block.schema, "data": live_data(block.schema, block.data)}
+            if block.status != BlockStatus.PUBLISHED or not same_json(block.published_snapshot, live):
+                return False
+            check_publishable(block)  # what is live may predate today's rules: a re-publish still says so
+            block.scheduled_publish_at = None  # what publishing does; a due publish still pending is a change
+        else:
+            refresh_unpublished_flag(block)
+        original = self.original or {}
+        current = {field.attname: getattr(block, field.attname) for field in block._meta.concrete_fields}
+        # JSON columns compared as JSON (`[1]` then `[True]` is a change); the rest as Python values
+        return all(
+            same_json(current[name], value) if isinstance(value, (dict, list)) else current[name] == value
+            for name, value in original.items()
+            if name not in BOOKKEEPING
+        )
+
     def finish(self, *, insert: bool = False) -> SiteBlock:
         """Run the tail now (once): touch, flag, save, revision, events. See the module docstring."""
         if self.finished or self.cancelled:
             return self.block
         assert transaction.get_connection().in_atomic_block, "finish() a write inside block_write or atomic()"
+        if not insert and self.changes_nothing():
+            self.cancel()
+            return self.block
         self.finished = True
         block = self.block
-        if not insert:
+        if insert:
+            sanitize_richtext(block)  # an update was sanitised, and flagged, by `changes_nothing`
+        else:
             touch(block, self.actor, author=self.stamps_author)
-        sanitize_richtext(block)
         if self.published:
             publish_in_place(block)
-        else:
+        elif insert:
             refresh_unpublished_flag(block)
         check_asset_refs(block, None if insert else self.before)  # media references the write adds
         if insert or self.conflict_message is not None:

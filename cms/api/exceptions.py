@@ -52,7 +52,9 @@ def to_cms_error(exc: Exception) -> errors.CmsError:
         return errors.ValidationFailed(fields=flatten_drf_detail(exc.detail))
     if isinstance(exc, drf.ParseError):
         return errors.BadRequest(str(exc.detail))
-    if isinstance(exc, (drf.UnsupportedMediaType, drf.NotAcceptable)):
+    if isinstance(exc, drf.UnsupportedMediaType):
+        return errors.UnsupportedMediaType()
+    if isinstance(exc, drf.NotAcceptable):
         return errors.BadRequest(str(exc.detail))
     if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):
         return errors.Unauthenticated()
@@ -81,8 +83,16 @@ def unexpected_error(exc: BaseException, what: str) -> errors.CmsError:
     return errors.ServerError()
 
 
+# What a 415 asks for on the views that also take a file upload as multipart (the media uploads).
+MULTIPART_HINT = "Send the body as JSON with Content-Type: application/json, or the file as multipart/form-data."
+
+
 def exception_handler(exc: Exception, context: dict) -> Response:
     error = to_cms_error(exc)
+    view = context.get("view")
+    multipart = view is not None and any(parser.media_type.startswith("multipart/") for parser in view.get_parsers())
+    if isinstance(error, errors.UnsupportedMediaType) and multipart:
+        error = errors.UnsupportedMediaType(MULTIPART_HINT)
     response = Response(error.as_envelope(), status=error.status, headers=error.headers or None)
     response.exception = True
     return response

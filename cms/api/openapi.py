@@ -39,6 +39,7 @@ ERROR_CODES = [
     "asset_in_use",
     "quota_exceeded",
     "payload_too_large",
+    "unsupported_media_type",
     "validation_failed",
     "immutable_field",
     "rate_limited",
@@ -121,7 +122,8 @@ def message_answer(name: str, message: str) -> serializers.Serializer:
 
 
 ERROR_DESCRIPTIONS = {
-    "400": "`bad_request`: the body is not a JSON object, or a query parameter is unknown or malformed.",
+    "400": "`bad_request`: the body is not a JSON object, a query parameter is unknown or malformed, or "
+    "`If-Match` is not a quoted ETag.",
     "401": "`unauthenticated` (missing or unknown token) or `token_revoked` (revoked or expired).",
     "403": "`forbidden`: the token's scopes or the user's role on the site do not allow it.",
     "404": "`not_found`: no such block (or revision, locale) in this site.",
@@ -129,12 +131,13 @@ ERROR_DESCRIPTIONS = {
     "409": "`stale_write` (If-Match does not match the ETag), `conflict` (slug, path or copy taken), "
     "`quota_exceeded` (the site's media quota) or `asset_in_use` (an asset blocks use).",
     "413": "`payload_too_large`: the body (2 MiB by default), an uploaded file or an image's pixels over the limit.",
+    "415": "`unsupported_media_type`: the body was not sent as `Content-Type: application/json`.",
     "422": "`validation_failed` or `immutable_field`; `fields` names each place.",
     "429": "`rate_limited`: the token's window is full; retry after `Retry-After` seconds.",
     "500": "`server_error`: no internals are ever shown.",
 }
 READ_ERRORS = ("400", "401", "403", "404", "405", "429", "500")
-WRITE_ERRORS = ("400", "401", "403", "404", "405", "409", "413", "422", "429", "500")
+WRITE_ERRORS = ("400", "401", "403", "404", "405", "409", "413", "415", "422", "429", "500")
 PUBLIC_ERRORS = ("400", "401", "403", "404", "405", "500")
 
 RATE_LIMIT_HEADERS = {

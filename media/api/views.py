@@ -55,9 +55,14 @@ FORCE = OpenApiParameter(
 )
 
 
+# The parsers of the views whose POST takes a file: multipart (`file`) or JSON (`contentBase64`).
+UploadParsers = [StrictJSONParser, MultiPartParser]
+
+
 class AssetView(SiteAPIView):
     openapi_tag = "assets"
-    parser_classes = [StrictJSONParser, MultiPartParser]
+    # JSON only, like the rest of the API; the two upload endpoints also take multipart (`UploadParsers`).
+    parser_classes = [StrictJSONParser]
 
     def read_upload(self, request, serializer) -> tuple[services.Upload, dict, str]:
         """The file and values of an upload body, multipart or JSON; answers `(upload, values, field)`, where
@@ -86,6 +91,8 @@ def renamed(exc: errors.CmsError, field: str) -> errors.CmsError:
 
 
 class AssetCollectionView(AssetView):
+    parser_classes = UploadParsers
+
     @extend_schema(
         operation_id="assets.list",
         parameters=[AssetListQuery],
@@ -175,6 +182,8 @@ class AssetDetailView(AssetView):
 
 
 class AssetFileView(AssetView):
+    parser_classes = UploadParsers
+
     @extend_schema(
         operation_id="assets.replace-file",
         request=AssetFileInput,

@@ -4,10 +4,14 @@ may then do over HTTP."""
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -115,6 +119,17 @@ def test_create_api_token_role_and_scopes_cap_what_it_may_do(acme):
         assert refused.json()["error"]["code"] == "forbidden"
     no_publish = editor.post("/api/v1/site-blocks/header/publish")
     assert no_publish.status_code == 403 and no_publish.json()["error"]["code"] == "forbidden"
+
+
+def test_create_api_token_help_lists_every_scope():
+    """Issue 21: the help said `read, write, publish`, but `preview` works too."""
+    manage = Path(settings.BASE_DIR) / "manage.py"
+    shown = subprocess.run(
+        [sys.executable, str(manage), "create_api_token", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert shown.returncode == 0, shown.stderr
+    text = " ".join(shown.stdout.split())  # argparse wraps the help to the terminal's width
+    assert "Comma list of read, write, publish, preview (default: read,write,publish)." in text
 
 
 def test_create_api_token_keeps_an_existing_role_unless_told(acme):

@@ -49,7 +49,7 @@ def test_block_revision_and_list_answers_match_their_components(api, client):
     conforms(api.get("/api/v1/site-blocks").json(), "BlockList")
     revisions = api.get("/api/v1/site-blocks/about/revisions").json()
     conforms(revisions, "RevisionList")
-    first, second = (row["id"] for row in reversed(revisions["data"][:2]))
+    first, second = (row["number"] for row in reversed(revisions["data"][:2]))
     conforms(api.get(f"/api/v1/site-blocks/about/revisions/{first}").json(), "RevisionAnswer")
     compared = api.get(f"/api/v1/site-blocks/about/revisions/compare?from={first}&to={second}").json()
     conforms(compared, "RevisionComparison")

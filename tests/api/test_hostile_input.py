@@ -95,10 +95,43 @@ def test_parser_caps_a_body_without_content_length(settings):
     assert StrictJSONParser().parse(io.BytesIO(b'{"a": 1}')) == {"a": 1}
 
 
-def test_wrong_content_type_is_bad_request(api, header):
-    response = api.generic("PUT", "/api/v1/site-blocks/header/data", b"data=1", content_type="text/plain")
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "bad_request"
+NOT_JSON = {
+    "form": ("application/x-www-form-urlencoded", b"data=1"),
+    "text": ("text/plain", b'{"data": {"title": "x"}}'),
+    "missing": ("", b'{"data": {"title": "x"}}'),
+    "multipart": (
+        "multipart/form-data; boundary=b",
+        b'--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--b--\r\n',
+    ),
+}
+JSON_PLEASE = {
+    "error": {"code": "unsupported_media_type", "message": "Send the body as JSON with Content-Type: application/json."}
+}
+
+
+@pytest.mark.parametrize("kind", sorted(NOT_JSON))
+def test_a_body_not_sent_as_json_is_415_naming_json_on_every_write(api, header, kind):
+    """Form, text, multipart or no Content-Type: 415 saying what to send, on every write route (the media
+    uploads, which also take multipart, are tests/media's), and nothing written."""
+    content_type, body = NOT_JSON[kind]
+    uploads = {"/api/v1/assets", "/api/v1/assets/1/file"}
+    for method, url in write_urls():
+        if kind == "multipart" and method == "post" and url.rstrip("/") in uploads:
+            continue
+        response = api.generic(method.upper(), url, body, content_type=content_type)
+        expected = JSON_PLEASE
+        if method == "post" and url.rstrip("/") in uploads:
+            message = "Send the body as JSON with Content-Type: application/json, or the file as multipart/form-data."
+            expected = {"error": {"code": "unsupported_media_type", "message": message}}
+        assert (response.status_code, response.json()) == (415, expected), (kind, method, url)
+    header_after = SiteBlock.objects.get(pk=header.pk)
+    assert (header_after.version, header_after.data, header_after.status) == (1, {}, "draft")
+    assert SiteBlock.objects.count() == 1
+
+
+def test_a_write_without_a_body_needs_no_content_type(api, header):
+    response = api.generic("POST", "/api/v1/site-blocks/header/publish", b"", content_type="")
+    assert response.status_code == 200
 
 
 @pytest.mark.parametrize(

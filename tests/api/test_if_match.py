@@ -43,12 +43,33 @@ def test_a_list_of_stale_tags_changes_nothing(api):
     assert SiteBlock.objects.get(slug="header").name == "Top 2"
 
 
-def test_a_weak_tag_never_matches(api):
+def malformed(bare: str) -> dict:
+    return {
+        "error": {
+            "code": "bad_request",
+            "message": f'If-Match must be the quoted ETag, e.g. "{bare}"; weak tags (W/"…") never match.',
+            "fields": {"If-Match": f'Must be a quoted ETag such as "{bare}", as the ETag header sent it.'},
+        }
+    }
+
+
+@pytest.mark.parametrize("form", ["weak", "unquoted", "weak and unquoted", "one of a list unquoted", "half quoted"])
+def test_an_unquoted_or_weak_tag_is_explained_not_called_stale(api, form):
+    """Issue 21: `If-Match: 7-11` of the current version answered "The block changed since you read it"; it is
+    the form that is wrong, so the answer says which form to send, and nothing is written."""
     etag = create_header(api)
-    answer = rename(api, "Lost", f"W/{etag}")
-    assert answer.status_code == 409
-    assert answer.json() == STALE
-    assert SiteBlock.objects.get(slug="header").name == "Header"
+    bare = etag.strip('"')
+    header = {
+        "weak": f"W/{etag}",
+        "unquoted": bare,
+        "weak and unquoted": f"W/{bare}",
+        "one of a list unquoted": f"{etag}, {bare}",
+        "half quoted": f'"{bare}',
+    }[form]
+    answer = rename(api, "Lost", header)
+    assert (answer.status_code, answer.json()) == (400, malformed(bare))
+    block = SiteBlock.objects.get(slug="header")
+    assert (block.name, block.version) == ("Header", 1)
 
 
 def test_a_star_or_no_header_is_no_precondition(api):

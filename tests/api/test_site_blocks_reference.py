@@ -243,7 +243,7 @@ def test_list_block_revisions(api, header):
 def test_restore_block_revision(api, header):
     api.put("/api/v1/site-blocks/header/data", {"data": {"navLinks": HEADER_DATA["navLinks"][:2]}}, format="json")
     revisions = api.get("/api/v1/site-blocks/header/revisions").json()["data"]
-    with_three_links = revisions[-1]["id"]  # the creation, with Home, Blog and Contact
+    with_three_links = revisions[-1]["number"]  # the creation, with Home, Blog and Contact
 
     response = api.post(f"/api/v1/site-blocks/header/revisions/{with_three_links}/restore")
 

@@ -355,7 +355,7 @@ def test_restoring_a_copy_marks_the_restored_fields_until_resaved(api):
     copy_to(api, "promo", "fr")
     put_data(api, "promo", {"title": "Soldes"}, locale="fr")
     revisions = api.get("/api/v1/site-blocks/promo/revisions?locale=fr").json()["data"]
-    first = revisions[-1]["id"]
+    first = revisions[-1]["number"]
     response = api.post(f"/api/v1/site-blocks/promo/revisions/{first}/restore?locale=fr")
     assert response.status_code == 200, response.json()
     assert status(api, "promo")["fr"]["outdatedFields"] == ["title"]  # provenance of the restored value unknown

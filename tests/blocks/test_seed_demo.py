@@ -49,4 +49,6 @@ def test_seed_demo_prints_links_at_the_address_it_is_given(tmp_path, settings):
     text = out.getvalue()
     assert "Admin:    http://127.0.0.1:8123/admin/" in text
     assert "Delivery: http://127.0.0.1:8123/api/v1/delivery/demo/blocks/header" in text
+    assert "API docs: http://127.0.0.1:8123/api/v1/docs/" in text
+    assert "PORT=8201 make run" in text
     assert ":8000" not in text

@@ -199,6 +199,34 @@ def test_revoked_token_is_refused_even_on_a_public_site(site, publish, reader):
     assert response.status_code == 401 and error_of(response)["code"] == "token_revoked"
 
 
+NO_TOKEN_HINT = (
+    " Send no token for public content; a private site's content needs a token of that site with the `read` scope."
+)
+
+
+def test_a_bad_token_on_a_public_site_is_401_saying_to_send_none(site, publish, reader):
+    """Issue 21: the 401 a stale token gets on a public site (by design, docs/delivery-api.md "Private sites")
+    says the way out: send no token, and the public content is there."""
+    publish("Hero", {"title": "x"})
+    _, revoked = issue_token(site, username="reader", role="viewer", scopes=("read",))
+    ApiToken.objects.filter(user__username="reader").update(revoked_at=timezone.now())
+    cases = {
+        "Bearer cms_live_unknown": ("unauthenticated", "Unknown API token."),
+        "Bearer not-one-of-ours": ("unauthenticated", "Missing or unknown API token."),
+        "Token cms_live_x": ("unauthenticated", "Send the token as `Authorization: Bearer cms_live_…`."),
+        f"Bearer {revoked}": ("token_revoked", "This API token was revoked or has expired."),
+    }
+    for header, (code, message) in cases.items():
+        reader.credentials(HTTP_AUTHORIZATION=header)
+        response = reader.get(f"{BASE}/blocks/hero")
+        assert (response.status_code, response.json()) == (
+            401,
+            {"error": {"code": code, "message": message + NO_TOKEN_HINT}},
+        ), header
+    reader.credentials()
+    assert reader.get(f"{BASE}/blocks/hero").status_code == 200
+
+
 def test_preview_reads_working_copies_with_a_preview_token_and_is_never_cached(site, publish, write, reader):
     block = publish("Hero", {"title": "Live"})
     write(services.block_update_data, block=block, data={"title": "Draft"}, expected_version=None)

@@ -8,7 +8,8 @@ import re
 
 from django.http import QueryDict
 
-from editor.dataform import parse_data_form, same_json
+from cms.jsonsame import same_json
+from editor.dataform import parse_data_form
 from tests.editor.conftest import make_block
 from tests.editor.helpers import change_url, encode, post_change, rendered_form_post
 

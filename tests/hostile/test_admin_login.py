@@ -171,7 +171,7 @@ def test_every_editor_page_has_the_policy_and_no_inline_script(site):
         reverse("admin:accounts_site_changelist"),
         reverse("admin:accounts_site_change", args=[site.pk]),
         "/admin/password_change/",
-        reverse("admin:blocks_siteblock_revision", args=[block.pk, revision.pk]),
+        reverse("admin:blocks_siteblock_revision", args=[block.pk, revision.number]),
     ]
     for url in urls:
         assert_csp_clean(client.get(url), url)

@@ -162,8 +162,8 @@ def _every_reader_answers(api, block: SiteBlock) -> None:
         f"{BLOCKS}/hero",
         f"{BLOCKS}",
         f"{BLOCKS}/hero/revisions",
-        f"{BLOCKS}/hero/revisions/{last.pk}",
-        f"{BLOCKS}/hero/revisions/compare?from={first.pk}&to={last.pk}",
+        f"{BLOCKS}/hero/revisions/{last.number}",
+        f"{BLOCKS}/hero/revisions/compare?from={first.number}&to={last.number}",
         f"{DELIVERY}/blocks/hero",
         f"{DELIVERY}/blocks",
         f"{BLOCKS}/hero/translations",
@@ -228,10 +228,10 @@ def test_restoring_a_revision_with_a_huge_number_is_refused(api, block):
     assert revision is not None
     SiteBlock.objects.filter(pk=block.pk).update(data={"n": 1})
     before = footprint()
-    response = api.post(f"{BLOCKS}/hero/revisions/{revision.pk}/restore", format="json")
+    response = api.post(f"{BLOCKS}/hero/revisions/{revision.number}/restore", format="json")
     refused(
         response,
         {"data.n": NUMBER_MESSAGE, "data.list[0]": NUMBER_MESSAGE, "data.list[1].deep[0]": NUMBER_MESSAGE},
-        f"Revision {revision.pk}'s data is outside today's limits; it cannot be restored.",
+        f"Revision {revision.number}'s data is outside today's limits; it cannot be restored.",
     )
     assert footprint() == before

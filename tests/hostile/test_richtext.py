@@ -137,7 +137,7 @@ def test_restoring_a_revision_that_holds_unsanitised_richtext_sanitises_it(api, 
     serialized[0]["fields"]["data"] = {"h": payload}
     version.serialized_data = json.dumps(serialized)
     version.save(update_fields=["serialized_data"])
-    response = api.post(f"{BLOCKS}/hero/revisions/{first.pk}/restore?publish=true", format="json")
+    response = api.post(f"{BLOCKS}/hero/revisions/{first.number}/restore?publish=true", format="json")
     assert response.status_code == 200, response.content[:300]
     block.refresh_from_db()
     assert_clean(block.data["h"], payload)
@@ -155,7 +155,7 @@ def test_restoring_a_richtext_schema_sanitises_the_locale_copies(api, payload):
     assert api.post(f"{BLOCKS}/hero/copy-to-locale", {"locale": "fr"}, format="json").status_code == 200
     response = api.put(f"{BLOCKS}/hero/data?locale=fr", {"data": {"h": payload}}, format="json")
     assert response.status_code == 200 and response.json()["data"]["data"]["h"] == payload  # a string, as sent
-    response = api.post(f"{BLOCKS}/hero/revisions/{richtext_revision.pk}/restore", format="json")
+    response = api.post(f"{BLOCKS}/hero/revisions/{richtext_revision.number}/restore", format="json")
     assert response.status_code == 200, response.content[:300]
     french = SiteBlock.objects.get(translation_key=block.translation_key, locale="fr")
     assert without_ids(french.schema) == RICH

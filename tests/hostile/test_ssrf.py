@@ -86,7 +86,10 @@ def resolved(host: str) -> str:
 
 def refusal(host: str, inner: list[str] | None) -> dict:
     shown = resolved(host) + (f", i.e. {' and '.join(inner)}" if inner else "")
-    message = f"`{host.lower()}` resolves to a private, loopback or link-local address ({shown}); refused."
+    message = (
+        f"`{host.lower()}` resolves to a private, loopback or link-local address ({shown}); refused."
+        " To try webhooks on your own machine, set CMS_WEBHOOKS_ALLOW_PRIVATE=true (for local testing only)."
+    )
     return {
         "error": {"code": "validation_failed", "message": "The request did not validate.", "fields": {"url": message}}
     }

@@ -240,7 +240,7 @@ def test_replacing_the_file_keeps_the_id_and_changes_exactly_the_answers_that_sh
 
 def test_restoring_a_revision_whose_asset_was_force_deleted_says_so_at_the_field(api, logo, make_block, commit):
     make_block("header", {"logo": {"asset": logo["id"]}}, publish=False)
-    first = api.get("/api/v1/site-blocks/header/revisions").json()["data"][-1]["id"]
+    first = api.get("/api/v1/site-blocks/header/revisions").json()["data"][-1]["number"]
     assert (
         commit(lambda: api.put("/api/v1/site-blocks/header/data", {"data": {"logo": None}}, format="json")).status_code
         == 200

@@ -150,10 +150,10 @@ def test_list_query_count_does_not_grow_with_history(api, header):
 def test_get_one_revision_full_state(api, header):
     api.put("/api/v1/site-blocks/header/data", {"data": {"tagline": "Hello"}}, format="json")
     first = revisions(api)["data"][-1]
-    response = api.get(f"/api/v1/site-blocks/header/revisions/{first['id']}")
+    response = api.get(f"/api/v1/site-blocks/header/revisions/{first['number']}")
     assert response.status_code == 200
     data = response.json()["data"]
-    assert data["id"] == first["id"]
+    assert (data["id"], data["number"]) == (first["id"], first["number"]) == (first["id"], 1)
     assert without_ids(data["schema"]) == HEADER_SCHEMA
     assert data["data"] == HEADER_DATA
     assert data["status"] == "draft"
@@ -168,7 +168,7 @@ def test_compare_gives_full_values(api, header):
     assert response.status_code == 200, response.json()
     history = revisions(api)["data"]
     response = api.get(
-        "/api/v1/site-blocks/header/revisions/compare", {"from": history[1]["id"], "to": history[0]["id"]}
+        "/api/v1/site-blocks/header/revisions/compare", {"from": history[1]["number"], "to": history[0]["number"]}
     )
     assert response.status_code == 200, response.json()
     assert response.json()["data"]["changes"] == [
@@ -182,10 +182,10 @@ def test_compare_gives_full_values(api, header):
 
 
 @pytest.mark.django_db
-def test_compare_needs_both_ids(api, header):
+def test_compare_needs_both_numbers(api, header):
     response = api.get("/api/v1/site-blocks/header/revisions/compare", {"from": 1})
     assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {"to": "Required: a revision id of this block."}
+    assert response.json()["error"]["fields"] == {"to": "Required: a revision number of this block."}
 
 
 @pytest.mark.django_db
@@ -196,7 +196,8 @@ def test_revision_of_another_block_or_site_is_not_found(api, header, other_site)
     other = client_with(secret)
     other.post("/api/v1/site-blocks", {"name": "Header", "type": "global"}, format="json")
     foreign_revision = revisions(other)["data"][0]["id"]
-    own = revisions(api)["data"][0]["id"]
+    own = revisions(api)["data"][0]["number"]
+    assert footer_revision > 1 and foreign_revision > 1  # ids; the header has revision number 1 only
 
     for revision_id in (footer_revision, foreign_revision, 999_999, "9" * 30):
         for method, url in (
@@ -236,7 +237,7 @@ def test_failed_writes_leave_no_revision(api, header):
 @pytest.mark.django_db
 def test_viewer_reads_history_but_cannot_restore(make_client, api, header):
     viewer = make_client(role="viewer", scopes=("read",))
-    first = revisions(viewer)["data"][0]["id"]
+    first = revisions(viewer)["data"][0]["number"]
     response = viewer.post(f"/api/v1/site-blocks/header/revisions/{first}/restore")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
@@ -269,3 +270,42 @@ def test_deleting_a_block_with_a_long_history_deletes_it_all(api, header):
     assert api.delete("/api/v1/site-blocks/header").status_code == 200
     assert not BlockRevision.objects.exists()
     assert Revision.objects.count() == Version.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_revisions_are_addressed_by_their_number_everywhere(api, header):
+    """Issue 21: the list shows `number` beside `id`, and `compare?from=3&to=5` was a 404 though number 3
+    existed. Ids and numbers differ once two blocks interleave; every URL takes the number, and an id that is
+    no number of this block is not_found."""
+    api.post("/api/v1/site-blocks", {"name": "Footer", "type": "global"}, format="json")
+    for tagline in ("two", "three", "four", "five"):
+        api.put("/api/v1/site-blocks/footer", {"name": f"Footer {tagline}"}, format="json")
+        api.put("/api/v1/site-blocks/header/data", {"data": {"tagline": tagline}}, format="json")
+    history = revisions(api)["data"]
+    assert [entry["number"] for entry in history] == [5, 4, 3, 2, 1]
+    by_number = {entry["number"]: entry for entry in history}
+    assert by_number[5]["id"] != 5
+
+    response = api.get("/api/v1/site-blocks/header/revisions/3")
+    assert response.status_code == 200
+    assert (response.json()["data"]["number"], response.json()["data"]["id"]) == (3, by_number[3]["id"])
+    assert response.json()["data"]["data"]["tagline"] == "three"
+
+    response = api.get("/api/v1/site-blocks/header/revisions/compare?from=3&to=5")
+    assert response.status_code == 200, response.json()
+    body = response.json()["data"]
+    assert (body["from"]["number"], body["to"]["number"]) == (3, 5)
+    assert body["changes"] == [{"field": "data.tagline", "from": "three", "to": "five"}]
+
+    response = api.get(f"/api/v1/site-blocks/header/revisions/{by_number[5]['id']}")
+    assert (response.status_code, response.json()) == (
+        404,
+        {"error": {"code": "not_found", "message": f"No revision number `{by_number[5]['id']}` of this block."}},
+    )
+
+    response = api.post("/api/v1/site-blocks/header/revisions/2/restore")
+    assert response.status_code == 200, response.json()
+    assert response.json()["meta"]["restoredFrom"] == 2
+    assert response.json()["data"]["data"]["tagline"] == "two"
+    newest = revisions(api)["data"][0]
+    assert (newest["number"], newest["comment"]) == (6, "Restored from revision 2")

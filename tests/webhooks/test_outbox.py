@@ -217,7 +217,7 @@ def test_writes_that_reach_every_locale_copy_record_one_row_with_all_their_event
     api, _ = owner
     for locale in ("fr", "es"):
         assert api.post("/api/v1/site-blocks/hero/copy-to-locale", {"locale": locale}, format="json").status_code == 200
-    created = api.get("/api/v1/site-blocks/hero/revisions").json()["data"][-1]["id"]
+    created = api.get("/api/v1/site-blocks/hero/revisions").json()["data"][-1]["number"]
     add_hook(api, receiver.url, name="all")
     add_hook(api, receiver.url, name="fr", locales=["fr"])
     counted = [*SCHEMA, {"name": "count", "type": "number"}]
@@ -260,6 +260,9 @@ def test_copying_a_site_to_a_locale_records_one_row(owner, receiver):
     )
     assert created.status_code == 201
     assert api.post("/api/v1/site-blocks/hero/copy-to-locale", {"locale": "fr"}, format="json").status_code == 200
+    # The French copy differs, so overwriting it is a write (an identical copy would be a no-op, no event).
+    changed = api.put("/api/v1/site-blocks/hero/data?locale=fr", {"data": {"title": "Salut"}}, format="json")
+    assert changed.status_code == 200
     add_hook(api, receiver.url, name="all")
     add_hook(api, receiver.url, name="fr", locales=["fr"])
 

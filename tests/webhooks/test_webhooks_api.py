@@ -104,6 +104,7 @@ def test_private_targets_refused_unless_allowed(owner, settings):
         response = owner.post("/api/v1/webhooks", {"url": url}, format="json")
         assert response.status_code == 422, url
         assert "url" in response.json()["error"]["fields"], url
+    assert Webhook.objects.count() == 0
     assert is_public("93.184.216.34") and is_public("2606:4700::1111")
     assert not any(
         is_public(a)
@@ -122,6 +123,27 @@ def test_private_targets_refused_unless_allowed(owner, settings):
     )
 
 
+def test_a_loopback_target_is_refused_naming_the_local_testing_switch(owner, settings):
+    """Issue 21: trying webhooks locally was refused without a word of the setting that allows it."""
+    settings.CMS = {**settings.CMS, "WEBHOOKS_ALLOW_PRIVATE_TARGETS": False}
+    response = owner.post("/api/v1/webhooks", {"url": "http://127.0.0.1:9000/hook"}, format="json")
+    message = (
+        "`127.0.0.1` resolves to a private, loopback or link-local address (127.0.0.1); refused. To try webhooks"
+        " on your own machine, set CMS_WEBHOOKS_ALLOW_PRIVATE=true (for local testing only)."
+    )
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "error": {
+                "code": "validation_failed",
+                "message": "The request did not validate.",
+                "fields": {"url": message},
+            }
+        },
+    )
+    assert Webhook.objects.count() == 0
+
+
 def test_private_target_refused_at_send_time_too(owner, settings):
     response = owner.post("/api/v1/webhooks", {"url": "http://127.0.0.1:9/hook"}, format="json")
     webhook = Webhook.objects.get(pk=response.json()["data"]["id"])
@@ -130,6 +152,7 @@ def test_private_target_refused_at_send_time_too(owner, settings):
     assert attempt_delivery(str(delivery.pk)) == "failed"  # refused, and not retried
     delivery.refresh_from_db()
     assert delivery.attempts == 1 and "refused" in delivery.last_error
+    assert "CMS_WEBHOOKS_ALLOW_PRIVATE=true" in delivery.last_error  # the delivery log says the way out too
 
 
 def test_owner_role_only_and_site_scoped(site, other_site, make_client, api):

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import Membership, Role, Site
-from accounts.services import membership_set, token_create
+from accounts.services import DEFAULT_TOKEN_SCOPES, TOKEN_SCOPES, membership_set, token_create
 from cms import errors
 from cms.errors import error_text
 
@@ -28,7 +28,12 @@ class Command(BaseCommand):
             choices=Role.values,
             help="Role on the site: set when given; when omitted an existing role is kept, a new member is editor.",
         )
-        parser.add_argument("--scopes", default="read,write,publish", help="Comma list of read, write, publish.")
+        # From the scope constants, so a scope added to the code is listed here too (`preview` once was not).
+        parser.add_argument(
+            "--scopes",
+            default=",".join(DEFAULT_TOKEN_SCOPES),
+            help=f"Comma list of {', '.join(TOKEN_SCOPES)} (default: {','.join(DEFAULT_TOKEN_SCOPES)}).",
+        )
         parser.add_argument("--name", default="", help="A label to recognise the token by.")
 
     def handle(self, *args, **options) -> None:

@@ -1,12 +1,14 @@
 """Views of a block's revisions: the history (newest first), one revision, compare two, restore one.
 
-A revision of another block, or of another site's block, is `not_found`: revisions are always looked up
-through the block the URL names, which is looked up in the caller's site.
+Revisions are addressed by their `number` in the block's history (1, 2, 3…), in the path and in compare's
+`from` and `to`; the global `id` is shown beside it but not taken. A number the block does not have is
+`not_found`: revisions are always looked up through the block the URL names, which is looked up in the
+caller's site.
 """
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
 from blocks import selectors, services
@@ -28,6 +30,14 @@ from cms.api.views import allow_params, flag_param
 from revisions import diff
 from revisions.models import BlockRevision
 from revisions.selectors import revision_of_block, revision_state, revisions_for_block
+
+REVISION_NUMBER = OpenApiParameter(
+    "number",
+    str,
+    OpenApiParameter.PATH,
+    pattern="^[0-9]+$",
+    description="The revision's `number` in the block's history (1, 2, 3…, as the list shows it), not its `id`.",
+)
 
 
 def author_payload(user) -> dict | None:
@@ -74,13 +84,14 @@ class RevisionListView(BlockView):
 class RevisionDetailView(BlockView):
     @extend_schema(
         operation_id="site-blocks.revision",
+        parameters=[REVISION_NUMBER],
         responses={200: OpenApiResponse(RevisionAnswer, description="The revision.")},
     )
-    def get(self, request, slug: str, revision_id: str):
-        """One revision with its full schema, data and status"""
+    def get(self, request, slug: str, number: str):
+        """One revision (by its number in the block's history) with its full schema, data and status"""
         allow_params(request)
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
-        entry = revision_of_block(block, revision_id)
+        entry = revision_of_block(block, number)
         return Response({"data": {**revision_payload(entry), **state_payload(revision_state(entry))}})
 
 
@@ -91,7 +102,7 @@ class RevisionCompareView(BlockView):
         responses={200: OpenApiResponse(RevisionComparison, description="Full changes from one to the other.")},
     )
     def get(self, request, slug: str):
-        """Compare two revisions"""
+        """Compare two revisions (by their numbers in the block's history)"""
         allow_params(request, {"from", "to"})
         pair = parse_query(RevisionCompareQuery, request, "Name the two revisions to compare with `from` and `to`.")
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
@@ -104,10 +115,10 @@ class RevisionCompareView(BlockView):
 class RevisionRestoreView(BlockWriteMixin, BlockView):
     @extend_schema(
         operation_id="site-blocks.restore",
-        parameters=[PublishQuery],
+        parameters=[REVISION_NUMBER, PublishQuery],
         responses={200: OpenApiResponse(RestoreAnswer, description="The restored block; `meta` says what was.")},
     )
-    def post(self, request, slug: str, revision_id: str):
+    def post(self, request, slug: str, number: str):
         """Restore a revision
 
         The working copy's schema and data back to that revision, recorded as a new revision."""
@@ -115,7 +126,7 @@ class RevisionRestoreView(BlockWriteMixin, BlockView):
         publish = flag_param(request, "publish")
         block, expected = self.block_for_write(request, slug)
         block, restore_meta = services.block_restore(
-            actor=self.actor, block=block, revision_id=revision_id, expected_version=expected, publish=publish
+            actor=self.actor, block=block, revision_number=number, expected_version=expected, publish=publish
         )
         return Response(
             {"data": block_payload(block), "meta": {**block_meta(block), **restore_meta}}, headers={"ETag": block.etag}

@@ -58,6 +58,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Password: (set before; reset it with `.venv/bin/python manage.py changepassword admin`)")
         self.stdout.write(f"Delivery: {base}/api/v1/delivery/{site.slug}/blocks/header")
+        self.stdout.write(f"API docs: {base}/api/v1/docs/  (guides: `make docs`, or docs/ in the repository)")
+        self.stdout.write("Port:     another one with `PORT=8201 make run` (and `HOST=...`)")
 
     def _site(self) -> Site:
         site = Site.objects.filter(slug=DEMO_SITE["slug"]).first() or site_create(
