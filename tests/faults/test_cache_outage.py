@@ -20,6 +20,7 @@ import redis
 
 from tests.delivery.conftest import REDIS_URL, redis_available
 from tests.delivery.servers import call, manage, server_env, spawn_server, stop_server, wait_ready
+from tests.delivery.test_delivery_api import NO_TOKEN_HINT
 from tests.faults.redis_proxy import TcpProxy
 
 pytestmark = pytest.mark.redis
@@ -121,7 +122,7 @@ def revoked(base: str, secret: str) -> bool:
     if status == 200:
         return False
     assert status == 401 and body == {
-        "error": {"code": "token_revoked", "message": "This API token was revoked or has expired."}
+        "error": {"code": "token_revoked", "message": "This API token was revoked or has expired." + NO_TOKEN_HINT}
     }, body
     return True
 
