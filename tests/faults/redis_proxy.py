@@ -17,6 +17,8 @@ import socket
 import struct
 import threading
 
+from tests.faults.tcp_proxy import close_sockets, relay
+
 
 def _reset(sock: socket.socket) -> None:
     """End a connection now, with an RST where the kernel still can, as a dead peer or a firewall would.
@@ -116,19 +118,8 @@ class TcpProxy:
             threading.Thread(target=self._pump, args=(server, client), daemon=True).start()
 
     def _pump(self, source: socket.socket, target: socket.socket) -> None:
-        try:
-            while True:
-                data = source.recv(65536)
-                if not data:
-                    break
-                target.sendall(data)
-        except OSError:
-            pass
+        relay(source, target)
         with self._lock:
             held = source in self._held or target in self._held
         if not held:  # one side ended: end the other (a cut already closed what it had to)
-            for sock in (source, target):
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-                with contextlib.suppress(OSError):
-                    sock.close()
+            close_sockets(source, target)

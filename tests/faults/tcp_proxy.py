@@ -50,7 +50,7 @@ class TcpProxy:
             self._cut = True
             pairs, self._pairs = self._pairs, set()
         for pair in pairs:
-            _close(*pair)
+            close_sockets(*pair)
 
     def restore(self) -> None:
         with self._lock:
@@ -74,19 +74,19 @@ class TcpProxy:
                 refused = self._cut
             if refused:
                 self.refused += 1
-                _close(client)
+                close_sockets(client)
                 continue
             try:
                 server = socket.create_connection(self.upstream, timeout=5)
             except OSError:
-                _close(client)
+                close_sockets(client)
                 continue
             server.settimeout(None)
             client.settimeout(None)
             pair = (client, server)
             with self._lock:
                 if self._cut:  # cut while we connected upstream
-                    _close(*pair)
+                    close_sockets(*pair)
                     continue
                 self._pairs.add(pair)
                 self.relayed += 1
@@ -94,20 +94,25 @@ class TcpProxy:
                 threading.Thread(target=self._pump, args=(source, target, pair), daemon=True).start()
 
     def _pump(self, source: socket.socket, target: socket.socket, pair: tuple[socket.socket, socket.socket]) -> None:
-        try:
-            while True:
-                data = source.recv(65536)
-                if not data:
-                    break
-                target.sendall(data)
-        except OSError:
-            pass
+        relay(source, target)
         with self._lock:
             self._pairs.discard(pair)
-        _close(*pair)
+        close_sockets(*pair)
 
 
-def _close(*sockets: socket.socket) -> None:
+def relay(source: socket.socket, target: socket.socket) -> None:
+    """Copy what `source` sends to `target` until either side ends or fails (one direction of a proxied pair)."""
+    try:
+        while True:
+            data = source.recv(65536)
+            if not data:
+                break
+            target.sendall(data)
+    except OSError:
+        pass
+
+
+def close_sockets(*sockets: socket.socket) -> None:
     for sock in sockets:
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
