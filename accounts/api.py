@@ -74,12 +74,14 @@ class SiteAPIView(APIView):
     # The view addresses one locale copy (`?locale=`); its writes honour `If-Match` (both for the document).
     locale_addressed = False
     honours_if_match = False
+    # A POST that writes no content (minting a preview token) opts out of the read-only caller's first gate.
+    writes_content = True
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.actor = actor_for_request(request)
         if request.method not in SAFE_METHODS:
-            if not self.actor.may_write():
+            if self.writes_content and not self.actor.may_write():
                 raise errors.Forbidden("Your role or token only allows reading on this site.")
             # Parse now, so a malformed body is `bad_request` on every write, even on endpoints that ignore it.
             read_object(request)

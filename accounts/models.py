@@ -25,6 +25,13 @@ class Site(models.Model):
     default_locale = models.CharField(max_length=35, default="en")
     timezone = models.CharField(max_length=64, default="UTC")
     is_public = models.BooleanField(default=True, help_text="Public sites serve the delivery API without a token.")
+    preview_url = models.CharField(
+        max_length=500,
+        blank=True,
+        default="",
+        help_text="The frontend's preview route, e.g. https://www.example.com/api/preview?slug={slug}&locale={locale}"
+        "&token={token}. Empty: the admin's built-in preview.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -18,6 +18,7 @@ from django.db.models import OuterRef, Subquery
 from accounts.authentication import hash_token, secret_from_header
 from accounts.models import ApiToken, Membership, Site
 from accounts.permissions import ROLE_ACTIONS, SCOPE_FOR_ACTION, Action
+from accounts.preview import PreviewGrant, check_grant, is_preview_token, read_preview_token
 from cms import errors
 from delivery import cache as dcache
 from locales.selectors import fallback_map
@@ -116,3 +117,38 @@ def authorize(site: dcache.SiteFacts, token: dcache.TokenFacts | None, *, previe
         raise errors.Unauthenticated("Previewing working copies needs a token with the `preview` scope.")
     if not token_allows(token, action):
         raise errors.Forbidden(f"This token does not allow `{action.value}` on this site.")
+
+
+def preview_grant(authorization: str, param: str | None, preview_flag: str | None) -> PreviewGrant | None:
+    """The grant of a preview token sent as `Authorization: Bearer cms_preview_…` or `?previewToken=`, or None
+    when neither was sent. A preview token always means working copies: with `preview=false` beside it, or an API
+    token beside it, the request contradicts itself and says so rather than guessing."""
+    parts = authorization.split()
+    in_header = len(parts) == 2 and parts[0].lower() == "bearer" and is_preview_token(parts[1])
+    if param is None and not in_header:
+        return None
+    if param is not None and authorization:
+        raise errors.BadRequest(
+            "Send one credential: a preview token in `previewToken`, or a token in `Authorization`, not both.",
+            fields={"previewToken": "Not with an Authorization header."},
+        )
+    if preview_flag is not None and preview_flag.lower() in ("false", "0"):
+        raise errors.BadRequest(
+            "A preview token serves working copies: leave `preview` out or set it to true.",
+            fields={"preview": "Must not be false with a preview token."},
+        )
+    value = parts[1] if in_header else param or ""
+    try:
+        return read_preview_token(value)
+    except errors.Unauthenticated as exc:
+        if in_header:
+            raise
+        raise errors.Unauthenticated(exc.message, fields={"previewToken": exc.message}) from None
+
+
+def authorize_grant(site: dcache.SiteFacts, grant: PreviewGrant) -> None:
+    """A preview token opens its own site's working copies only; on a private site, another site's token learns
+    nothing (the unknown site's 404), like an API token of another site."""
+    if grant.site_id != site.id and not site.is_public:
+        raise site_not_found(site.slug)
+    check_grant(grant, site.id)

@@ -91,6 +91,13 @@ PREVIEW = _param(
     {"type": "boolean"},
     "Serve working copies instead of published snapshots; needs a token whose role may read drafts. Never cached.",
 )
+PREVIEW_TOKEN = _param(
+    "previewToken",
+    "query",
+    {"type": "string", "maxLength": 400},
+    "A signed preview token (`cms_preview_…`, from `POST /api/v1/preview-tokens` or the admin's Preview): serves "
+    "this site's working copies until it expires. It may be sent as `Authorization: Bearer cms_preview_…` instead.",
+)
 IF_NONE_MATCH = _param(
     "If-None-Match", "header", {"type": "string"}, "An ETag received before: 304 with no body when unchanged."
 )
@@ -115,7 +122,7 @@ def _operation(operation_id: str, summary: str, parameters: list[dict], answer: 
         "summary": summary,
         "tags": [TAG],
         "security": SECURITY,
-        "parameters": [*parameters, PREVIEW, IF_NONE_MATCH],
+        "parameters": [*parameters, PREVIEW, PREVIEW_TOKEN, IF_NONE_MATCH],
         "responses": {
             "200": {
                 "description": "The published content.",

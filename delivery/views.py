@@ -75,7 +75,7 @@ def _digest(text: str) -> str:
 
 class BlockSpec:
     kind = "b"
-    allowed = frozenset({"locale", "preview"})
+    allowed = frozenset({"locale", "preview", "previewToken"})
 
     def __init__(self, slug: str) -> None:
         self.slug = slug
@@ -91,7 +91,7 @@ class BlockSpec:
 
 class PageSpec:
     kind = "p"
-    allowed = frozenset({"locale", "preview", "path"})
+    allowed = frozenset({"locale", "preview", "previewToken", "path"})
 
     def check(self, params) -> str:
         path = params.get("path")
@@ -116,7 +116,7 @@ class PageSpec:
 
 class ListSpec:
     kind = "l"
-    allowed = frozenset({"locale", "preview", "type", "tags", "page", "perPage"})
+    allowed = frozenset({"locale", "preview", "previewToken", "type", "tags", "page", "perPage"})
 
     def check(self, params) -> str:
         kind = params.get("type") or None
@@ -209,7 +209,10 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
         locale = params.get("locale")
         if locale is not None and not LOCALE_RE.match(locale):
             raise errors.NotFound("Not a locale of this site.", fields={"locale": "Not a locale this site enables."})
-        token_hash = access.token_hash_from(request.META.get("HTTP_AUTHORIZATION", ""))
+        authorization = request.META.get("HTTP_AUTHORIZATION", "")
+        grant = access.preview_grant(authorization, params.get("previewToken"), params.get("preview"))
+        token_hash = None if grant is not None else access.token_hash_from(authorization)
+        preview = preview or grant is not None
         if not SITE_RE.match(site_slug):
             raise errors.NotFound("No such site.")
         facts: dcache.SiteFacts | Literal[0] | dcache.Missing | None  # None: `load_site` found no site
@@ -222,7 +225,10 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
             facts = access.load_site(site_slug)
         if not facts:
             raise access.site_not_found(site_slug)
-        access.authorize(facts, token or None, preview=preview)
+        if grant is not None:
+            access.authorize_grant(facts, grant)
+        else:
+            access.authorize(facts, token or None, preview=preview)
         locale = locale or facts.default_locale
         if locale not in facts.fallbacks:
             locale = _known_spelling(facts, locale)

@@ -19,10 +19,12 @@ from django.utils.html import format_html
 
 from accounts.admin_filters import MemberSiteFilter
 from accounts.permissions import Action
+from accounts.preview import mint_preview_token, preview_url_for
 from blocks.models import BlockStatus, SiteBlock
 from blocks.services import block_delete, block_publish, block_unpublish
 from blocks.services.translation import block_copy_to_locale
 from cms import errors
+from cms.conf import cms_setting
 from editor.access import actor_for, can_edit_data, site_roles, sites_where, visible_blocks
 from editor.dataform import preview_html, render_data_form
 from editor.filters import LocaleFilter, StatusFilter, TagFilter
@@ -291,8 +293,19 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
             "published_json": preview_html(snapshot.get("data")) if snapshot else None,
             "working_json": preview_html(block.data),
             "media": self.media,
+            **self._frontend_preview(request, block),
         }
         return TemplateResponse(request, "admin/blocks/siteblock/preview.html", context)
+
+    def _frontend_preview(self, request, block: SiteBlock) -> dict:
+        """The site's own preview route for this block, with a fresh preview token, when the site has one."""
+        if not block.site.preview_url:
+            return {}
+        token, _ = mint_preview_token(actor=actor_for(request, block.site))
+        url = preview_url_for(
+            block.site.preview_url, slug=block.slug, locale=block.locale, path=block.path, token=token
+        )
+        return {"frontend_url": url, "frontend_minutes": cms_setting("PREVIEW_TOKEN_SECONDS") // 60}
 
     def copy_view(self, request, pk: int):
         """Copy the block into another locale of its site (a draft sharing its translation key)."""

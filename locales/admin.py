@@ -62,11 +62,18 @@ class SiteChangeForm(ServiceForm):
     default_locale = forms.ChoiceField(help_text="One of the site's enabled locales.")
     timezone = forms.CharField(max_length=64, help_text="IANA time zone, e.g. Europe/Paris.")
     is_public = forms.BooleanField(required=False, help_text="Public sites serve the delivery API without a token.")
-    field_map = {"defaultLocale": "default_locale"}
+    preview_url = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Preview URL",
+        help_text=Site._meta.get_field("preview_url").help_text,
+        widget=forms.TextInput(attrs={"size": 80, "inputmode": "url"}),
+    )
+    field_map = {"defaultLocale": "default_locale", "previewUrl": "preview_url"}
 
     class Meta:
         model = Site
-        fields = ["name", "default_locale", "timezone", "is_public"]
+        fields = ["name", "default_locale", "timezone", "is_public", "preview_url"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,6 +91,7 @@ class SiteChangeForm(ServiceForm):
             timezone_name=cleaned["timezone"],
             is_public=cleaned["is_public"],
             default_locale=cleaned["default_locale"],
+            preview_url=cleaned["preview_url"],
         )
         return cleaned
 
@@ -164,7 +172,7 @@ class SiteAdmin(admin.ModelAdmin):
         if obj is None:
             return [(None, {"fields": ["slug", "name", "locales", "default_locale", "timezone"]})]
         return [
-            (None, {"fields": ["name", "slug", "default_locale", "timezone", "is_public"]}),
+            (None, {"fields": ["name", "slug", "default_locale", "timezone", "is_public", "preview_url"]}),
             ("Locales", {"fields": ["locales_summary"]}),
             ("Team", {"fields": ["team_links", "created_at"]}),
         ]

@@ -17,6 +17,7 @@ from django.db import transaction
 from accounts.events import site_changed
 from accounts.models import Site
 from accounts.permissions import Action, Actor
+from accounts.preview import preview_url_problem
 from cms import errors, messages
 from locales.models import Locale, SiteLocale
 from locales.services import site_locale_update
@@ -27,13 +28,23 @@ LOCALE_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
 def site_update(
-    *, actor: Actor, name: str, timezone_name: str, is_public: bool, default_locale: str | None = None
+    *,
+    actor: Actor,
+    name: str,
+    timezone_name: str,
+    is_public: bool,
+    default_locale: str | None = None,
+    preview_url: str | None = None,
 ) -> Site:
     """Change a site's settings (owners only). The default locale must be one the site enables; changing it
-    goes through `site_locale_update`, so the locale rules and their hook stay in one place.
+    goes through `site_locale_update`, so the locale rules and their hook stay in one place. `preview_url`
+    None keeps the current one; "" removes it (`accounts.preview` says what a valid one is).
     """
     actor.require(Action.MANAGE, "Only the site's owners change its settings.")
     problems = _site_field_problems(name=name, timezone_name=timezone_name)
+    url_problem = None if preview_url is None else preview_url_problem(preview_url.strip())
+    if url_problem:
+        problems["previewUrl"] = url_problem
     if problems:
         raise errors.ValidationFailed(fields=problems)
     with transaction.atomic():
@@ -44,7 +55,9 @@ def site_update(
             except errors.CmsError as exc:
                 raise errors.ValidationFailed(fields={"defaultLocale": exc.message}) from None
         site.name, site.timezone, site.is_public = name, timezone_name, bool(is_public)
-        site.save(update_fields=["name", "timezone", "is_public", "default_locale"])
+        if preview_url is not None:
+            site.preview_url = preview_url.strip()
+        site.save(update_fields=["name", "timezone", "is_public", "default_locale", "preview_url"])
         site_changed.fire(site=site)
     return site
 

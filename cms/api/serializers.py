@@ -110,6 +110,13 @@ class TypedBoolean(Typed, serializers.BooleanField):
         return isinstance(value, bool)
 
 
+class TypedInteger(Typed, serializers.IntegerField):
+    default_message = "Must be a whole number."
+
+    def has_type(self, value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+
 class TypedStrings(Typed, serializers.ListField):
     """A list of strings. A non-list is named with `message`; with `item_message`, each item that is no string
     is named at its index (`tags[2]`), else a bad item is named with `message` as the whole list is."""

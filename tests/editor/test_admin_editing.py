@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
+from django.test import Client
 from django.urls import reverse
 
 from accounts.permissions import Actor
@@ -209,3 +212,22 @@ def test_translator_copies_only_to_non_default_locales(site, admin_as):
     assert response.status_code == 200
     assert not SiteBlock.objects.filter(locale="en").exists()
     assert admin_as("viewer").get(url).status_code == 403
+
+
+def test_preview_opens_the_working_copy_on_the_sites_frontend_when_it_has_a_preview_url(site, admin_as):
+    block = make_block(site, data={"title": "Hi"})
+    client = admin_as("editor")
+    preview_url = reverse("admin:blocks_siteblock_preview", args=[block.pk])
+    assert 'id="cms-preview-frontend"' not in client.get(preview_url).content.decode()
+
+    site.preview_url = "https://www.example.com/api/preview?slug={slug}&locale={locale}&token={token}"
+    site.save()
+    page = client.get(preview_url).content.decode()
+
+    link = re.search(r'id="cms-preview-frontend" href="([^"]+)"', page)
+    assert link is not None
+    url = html.unescape(link.group(1))
+    assert url.startswith("https://www.example.com/api/preview?slug=header&locale=en&token=cms_preview_")
+    token = url.rsplit("token=", 1)[1]
+    answer = Client().get(f"/api/v1/delivery/{site.slug}/blocks/header?previewToken={token}")
+    assert answer.status_code == 200 and answer.json()["data"]["data"] == {"title": "Hi"}

@@ -1,0 +1,62 @@
+"""`POST /api/v1/preview-tokens`: a signed, short-lived preview token for the caller's site (accounts/preview.py).
+
+What a frontend's preview route or a CI job calls to read working copies without holding a `preview` API token
+for long: the token it answers is accepted by the delivery API in place of one, for that site only, until it
+expires. Any member whose role previews may mint one (a token needs the `preview` scope); minting writes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from accounts.api import SiteAPIView
+from accounts.preview import mint_preview_token
+from cms.api.serializers import InputSerializer, TypedInteger, parse_body
+from cms.api.views import allow_params
+
+
+class PreviewTokenInput(InputSerializer):
+    ttlSeconds = TypedInteger(
+        source="ttl_seconds",
+        required=False,
+        help_text="How long the token lives, in seconds (default 3600; at most CMS_PREVIEW_TOKEN_MAX_SECONDS).",
+    )
+
+
+PreviewTokenAnswer = inline_serializer(
+    "PreviewTokenAnswer",
+    {
+        "data": inline_serializer(
+            "PreviewToken",
+            {
+                "token": serializers.CharField(
+                    help_text="`cms_preview_…`: send it as a bearer token or `?previewToken=`."
+                ),
+                "expiresAt": serializers.DateTimeField(),
+                "site": serializers.CharField(help_text="The slug of the only site it opens."),
+            },
+        )
+    },
+)
+
+
+class PreviewTokenView(SiteAPIView):
+    openapi_tag = "preview"
+    writes_content = False
+
+    @extend_schema(
+        operation_id="previewTokens.create",
+        request=PreviewTokenInput,
+        responses={201: OpenApiResponse(PreviewTokenAnswer, description="A token for the delivery API's preview.")},
+    )
+    def post(self, request):
+        """Mint a preview token: the delivery API serves this site's working copies to it until it expires"""
+        allow_params(request)
+        values = parse_body(PreviewTokenInput(), request)
+        token, expires_at = mint_preview_token(actor=self.actor, ttl_seconds=values.get("ttl_seconds"))
+        expires = datetime.fromtimestamp(expires_at, tz=UTC).isoformat().replace("+00:00", "Z")
+        return Response({"data": {"token": token, "expiresAt": expires, "site": self.actor.site.slug}}, status=201)
