@@ -44,10 +44,14 @@ class PreviewGrant:
     expires_at: int  # Unix seconds
 
 
+def require_preview(actor: Actor) -> None:
+    actor.require(Action.PREVIEW, "Minting a preview token needs the `preview` scope.")
+
+
 def mint_preview_token(*, actor: Actor, ttl_seconds: int | None = None) -> tuple[str, int]:
     """A preview token for the actor's site, and its expiry (Unix seconds). The actor must be allowed to preview
     (every role is; a token needs the `preview` scope); a lifetime beyond the configured maximum is refused."""
-    actor.require(Action.PREVIEW, "Minting a preview token needs the `preview` scope.")
+    require_preview(actor)
     if actor.user is None:
         raise errors.Forbidden("Preview tokens are minted for a person.")
     maximum = cms_setting("PREVIEW_TOKEN_MAX_SECONDS")

@@ -14,7 +14,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.api import SiteAPIView
-from accounts.preview import mint_preview_token
+from accounts.preview import mint_preview_token, require_preview
 from cms.api.serializers import InputSerializer, TypedInteger, parse_body
 from cms.api.views import allow_params
 
@@ -56,6 +56,7 @@ class PreviewTokenView(SiteAPIView):
     def post(self, request):
         """Mint a preview token: the delivery API serves this site's working copies to it until it expires"""
         allow_params(request)
+        require_preview(self.actor)  # before the body: a caller who may not mint learns nothing from it
         values = parse_body(PreviewTokenInput(), request)
         token, expires_at = mint_preview_token(actor=self.actor, ttl_seconds=values.get("ttl_seconds"))
         expires = datetime.fromtimestamp(expires_at, tz=UTC).isoformat().replace("+00:00", "Z")

@@ -59,6 +59,13 @@ class Conflict(CmsError):
     code, status, default_message = "conflict", 409, "That already exists."
 
 
+class ReleaseConflict(CmsError):
+    code, status = "release_conflict", 409
+    default_message = (
+        "Blocks of this release changed after they were added: review them, or publish with acceptChanges."
+    )
+
+
 class PayloadTooLarge(CmsError):
     code, status, default_message = "payload_too_large", 413, "The request body is over the size limit."
 

@@ -8,6 +8,7 @@ from contextlib import ExitStack
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -16,6 +17,7 @@ from accounts.models import TOKEN_PREFIX, ApiToken, Membership, Site
 from accounts.permissions import Actor
 from cms.cacheguard import breaker
 from cms.hooks import Hook
+from delivery import cache as dcache
 from locales.models import Locale, SiteLocale
 from schema.sources import register_source, unregister_source
 
@@ -141,6 +143,22 @@ def swap():
             return stack.enter_context(hook.swapped(real, stand_in))
 
         yield replace
+
+
+def _clear_local_memory_cache() -> None:
+    # Only the process-private cache is cleared wholesale: FLUSHDB on a shared Redis would hit other runs.
+    if "locmem" in settings.CACHES["default"]["BACKEND"]:
+        cache.clear()
+    dcache.local_clear()
+
+
+@pytest.fixture(autouse=True)
+def clean_delivery_cache():
+    """Every test starts with an empty delivery cache: a site re-created under the same slug (and, after a
+    flush, the same id) must not meet the answers or site facts another test left behind."""
+    _clear_local_memory_cache()
+    yield
+    _clear_local_memory_cache()
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ the admin and the commands call these and nothing lower.
 from blocks.services.content import block_replace_schema, block_update_data
 from blocks.services.crud import BlockMeta, block_create, block_delete, block_update_meta, check_new_block
 from blocks.services.editing import block_edit
-from blocks.services.publishing import block_publish, block_unpublish
+from blocks.services.publishing import block_publish, block_put_live, block_unpublish, live_state
 from blocks.services.restore import block_restore
 from blocks.services.translation import (
     block_copy_to_locale,
@@ -25,6 +25,7 @@ __all__ = [
     "block_delete",
     "block_edit",
     "block_publish",
+    "block_put_live",
     "block_replace_schema",
     "block_restore",
     "block_sync_shared_fields",
@@ -33,5 +34,6 @@ __all__ = [
     "block_update_meta",
     "check_copy",
     "check_new_block",
+    "live_state",
     "site_copy_to_locale",
 ]

@@ -11,8 +11,6 @@ import uuid
 
 import pytest
 import redis
-from django.conf import settings
-from django.core.cache import cache
 
 from blocks import services
 from delivery import cache as dcache
@@ -21,20 +19,6 @@ HERO_SCHEMA = [
     {"name": "title", "type": "string", "required": True},
     {"name": "body", "type": "text"},
 ]
-
-
-def _clear_local_memory_cache() -> None:
-    # Only the process-private cache is cleared wholesale: FLUSHDB on a shared Redis would hit other runs.
-    if "locmem" in settings.CACHES["default"]["BACKEND"]:
-        cache.clear()
-    dcache.local_clear()
-
-
-@pytest.fixture(autouse=True)
-def clean_delivery_cache():
-    _clear_local_memory_cache()
-    yield
-    _clear_local_memory_cache()
 
 
 REDIS_URL = os.environ.get("CMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
