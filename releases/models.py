@@ -43,6 +43,14 @@ class Release(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     rolled_back_at = models.DateTimeField(null=True, blank=True)
+    # Set by `scheduling` (the worker publishes the release then, as `scheduled_by`); cleared when it publishes
+    # or fails (the failure is kept in `schedule_failure` until the next schedule or publish).
+    scheduled_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    schedule_accepts_changes = models.BooleanField(default=False)
+    schedule_failure = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

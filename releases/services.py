@@ -10,6 +10,7 @@ holds them in one transaction.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TypedDict
 
 from django.db import transaction
@@ -223,6 +224,7 @@ def release_publish(
             else:
                 block_services.block_unpublish(actor=actor, block=item.block, expected_version=None, comment=comment)
         ReleaseItem.objects.bulk_update(items, ["before"])
+        locked.scheduled_at, locked.schedule_failure = None, None
         locked.status = ReleaseStatus.PUBLISHED
         locked.published_at = timezone.now()
         locked.published_by = actor.user if getattr(actor.user, "pk", None) else None
@@ -246,3 +248,37 @@ def release_rollback(*, actor: Actor, release: Release, expected_version: int | 
         locked.rolled_back_at = timezone.now()
         _bump(locked)
     return locked
+
+
+def release_set_schedule(
+    *,
+    actor: Actor,
+    release: Release,
+    publish_at: datetime | None,
+    accept_changes: bool,
+    expected_version: int | None,
+) -> Release:
+    """When the worker publishes the release (None: not scheduled). Scheduling queues the worker's sweep; the
+    sweep publishes as the scheduling user, with `accept_changes` as chosen now."""
+    require_manage(actor)
+    with transaction.atomic():
+        locked = _lock(release, expected_version)
+        if locked.status != ReleaseStatus.OPEN:
+            raise errors.Conflict(NOT_OPEN)
+        if publish_at is None and locked.scheduled_at is None:
+            return locked  # nothing to cancel: a no-op keeps the ETag (and a failure on record stays)
+        locked.scheduled_at = publish_at
+        locked.scheduled_by = actor.user if publish_at and getattr(actor.user, "pk", None) else None
+        locked.schedule_accepts_changes = bool(accept_changes) if publish_at else False
+        locked.schedule_failure = None
+        _bump(locked)
+    return locked
+
+
+def record_schedule_failure(release: Release, exc: errors.CmsError) -> None:
+    """A scheduled publish that failed: kept on the release (what and why), and not retried."""
+    with transaction.atomic():
+        locked = _lock(release, None)
+        locked.scheduled_at = None
+        locked.schedule_failure = {"code": exc.code, "message": exc.message, "fields": exc.fields or {}}
+        _bump(locked)

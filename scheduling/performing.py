@@ -24,6 +24,8 @@ from blocks.models import BlockStatus, SiteBlock
 from blocks.services.publishing import block_publish, block_unpublish
 from blocks.services.writing import block_write
 from cms import errors
+from releases.models import Release, ReleaseStatus
+from releases.services import record_schedule_failure, release_publish
 from scheduling.models import BlockSchedule
 
 
@@ -53,7 +55,7 @@ def perform_due_schedules(now: datetime | None = None) -> list[tuple[int, str]]:
             done.extend((block.pk, outcome) for outcome in _perform(block, now))
 
 
-def _scheduler_actor(user, site) -> Actor:
+def scheduler_actor(user, site) -> Actor:
     """The scheduling user with their role on the site *now*: a user who lost the right to publish fails."""
     if user is None:
         return Actor(user=None, site=site, role=None)
@@ -71,7 +73,7 @@ def _perform(block: SiteBlock, now: datetime) -> list[str]:
         try:
             with transaction.atomic():
                 block = block_publish(
-                    actor=_scheduler_actor(user, block.site),
+                    actor=scheduler_actor(user, block.site),
                     block=block,
                     expected_version=None,
                     comment="Scheduled publish",
@@ -87,7 +89,7 @@ def _perform(block: SiteBlock, now: datetime) -> list[str]:
             try:
                 with transaction.atomic():
                     block_unpublish(
-                        actor=_scheduler_actor(user, block.site),
+                        actor=scheduler_actor(user, block.site),
                         block=block,
                         expected_version=None,
                         comment="Scheduled unpublish",
@@ -141,3 +143,41 @@ def _record_failure(block: SiteBlock, schedule: BlockSchedule | None, exc: error
         schedule.updated_at = now
         schedule.save()
     block.refresh_from_db()
+
+
+# -- releases ------------------------------------------------------------------------------------------------
+def due_releases(now: datetime):
+    return Release.objects.filter(status=ReleaseStatus.OPEN, scheduled_at__lte=now)
+
+
+def perform_due_releases(now: datetime | None = None) -> list[tuple[int, str]]:
+    """Publish every release due at `now`: [(release id, "published" | "publish_failed")]. One release per
+    transaction; on PostgreSQL a release another worker holds is skipped (`SKIP LOCKED`), not waited for."""
+    now = now or timezone.now()
+    done: list[tuple[int, str]] = []
+    seen: set[int] = set()
+    while True:
+        with transaction.atomic():
+            due = due_releases(now).exclude(pk__in=seen).order_by("scheduled_at", "pk")
+            if connection.features.has_select_for_update_skip_locked:
+                due = due.select_for_update(skip_locked=True)
+            release = due.select_related("site", "scheduled_by").first()
+            if release is None:
+                return done
+            seen.add(release.pk)
+            actor = scheduler_actor(release.scheduled_by, release.site)
+            try:
+                with transaction.atomic():
+                    release_publish(
+                        actor=actor,
+                        release=release,
+                        expected_version=None,
+                        accept_changes=release.schedule_accepts_changes,
+                    )
+            except errors.CmsError as exc:
+                if isinstance(exc, errors.Forbidden):
+                    exc = errors.Forbidden("The user who scheduled this release may no longer publish on this site.")
+                record_schedule_failure(release, exc)
+                done.append((release.pk, "publish_failed"))
+            else:
+                done.append((release.pk, "published"))

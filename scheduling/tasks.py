@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django_tasks import task
 
-from scheduling.performing import due_blocks
+from scheduling.performing import due_blocks, perform_due_releases
 from scheduling.performing import perform_due_schedules as perform
 
 #: When a sweep left due blocks behind (locked by another transaction), the next sweep comes this much later.
@@ -27,11 +27,13 @@ LOCKED_RETRY_SECONDS = 2
 
 @task()
 def perform_due_schedules() -> int:
+    """Every due block schedule, then every due release (`scheduling.releases`)."""
     now = timezone.now()
     done = perform(now)
+    released = perform_due_releases(now)
     if due_blocks(now).exclude(pk__in={pk for pk, _ in done}).exists():
         enqueue_sweep_at(timezone.now() + timedelta(seconds=LOCKED_RETRY_SECONDS))
-    return len(done)
+    return len(done) + len(released)
 
 
 def enqueue_sweep_at(when: datetime) -> None:

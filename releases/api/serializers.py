@@ -32,6 +32,10 @@ class ReleaseSerializer(serializers.Serializer):
     createdAt = serializers.DateTimeField()
     publishedAt = serializers.DateTimeField(allow_null=True)
     rolledBackAt = serializers.DateTimeField(allow_null=True)
+    scheduledAt = serializers.DateTimeField(allow_null=True, help_text="When the worker publishes it (UTC).")
+    scheduleFailure = serializers.JSONField(
+        allow_null=True, help_text="Why the last scheduled publish failed: `{code, message, fields}`."
+    )
 
 
 ReleaseAnswer = envelope("ReleaseAnswer", ReleaseSerializer())
@@ -71,6 +75,8 @@ def release_payload(release: Release, items: list[ReleaseItem] | None = None) ->
         "createdAt": iso_ms(release.created_at),
         "publishedAt": iso_ms(release.published_at),
         "rolledBackAt": iso_ms(release.rolled_back_at),
+        "scheduledAt": iso_ms(release.scheduled_at),
+        "scheduleFailure": release.schedule_failure,
     }
     if items is not None:
         payload["items"] = [item_payload(item) for item in items]
