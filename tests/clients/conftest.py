@@ -1,24 +1,21 @@
-"""A live server with `make run`'s demo site, for the clients (clients/js, clients/python) and the example
-frontend (examples/frontend): tokens made with `create_api_token`, and two blocks the demo lacks (a global
-block only in English, to see locale fallback; a draft, to see preview), written through the management API."""
+"""One real server (`python -m cms.server`, as production runs it) with `make run`'s demo site, shared by every
+test of the clients (clients/js, clients/python) and the example frontend (examples/frontend): they only read,
+so the demo is seeded once, into a private SQLite file. Two blocks the demo lacks are written through the
+management API: a global block only in English (to see locale fallback) and a draft (to see preview)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.test import Client
 
-from tests.docs.test_docs_examples import clear_caches
+from tests.delivery.servers import ROOT, call, server_env, start_server, stop_server
 
-ROOT = Path(__file__).resolve().parents[2]
 JS_CLIENT = ROOT / "clients" / "js"
 PY_CLIENT = ROOT / "clients" / "python"
 EXAMPLE = ROOT / "examples" / "frontend"
@@ -41,58 +38,42 @@ DRAFT = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Demo:
     url: str
     site: str
-    read_token: str
-    preview_token: str
+    token: str  # every scope, preview included (an owner's)
 
     def env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            "CMS_URL": self.url,
-            "CMS_SITE": self.site,
-            "CMS_READ_TOKEN": self.read_token,
-            "CMS_PREVIEW_TOKEN": self.preview_token,
-        }
+        return {**server_env(), "CMS_URL": self.url, "CMS_SITE": self.site, "CMS_PREVIEW_TOKEN": self.token}
 
 
-def token(*scopes: str, role: str = "owner") -> str:
-    out = StringIO()
-    call_command(
-        "create_api_token",
-        "--site",
-        "demo",
-        "--user",
-        "clients",
-        "--role",
-        role,
-        "--scopes",
-        ",".join(scopes),
-        stdout=out,
+@pytest.fixture(scope="package")
+def demo(tmp_path_factory) -> Iterator[Demo]:
+    directory = tmp_path_factory.mktemp("clients-server")
+    env = server_env(
+        DATABASE_URL=f"sqlite:///{directory / 'cms.sqlite3'}",
+        CACHE_URL="locmem://",
+        MEDIA_ROOT=str(directory / "media"),
     )
-    return out.getvalue().splitlines()[-1]
-
-
-def write(client: Client, secret: str, path: str, body: dict | None = None) -> dict:
-    answer = client.post(path, body or {}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}")
-    assert answer.status_code in (200, 201), answer.content
-    return answer.json()
-
-
-@pytest.fixture
-def demo(live_server, tmp_path, settings) -> Demo:
-    settings.BASE_DIR = tmp_path  # seed_demo keeps the admin password under BASE_DIR/var
-    clear_caches()
-    call_command("seed_demo", "--base-url", live_server.url, stdout=StringIO())
-    writer = token("read", "write", "publish")
-    client = Client()
-    write(client, writer, "/api/v1/site-blocks", PROMO)
-    write(client, writer, "/api/v1/site-blocks/promo/publish")
-    write(client, writer, "/api/v1/site-blocks", DRAFT)
-    yield Demo(live_server.url, "demo", token("read"), token("read", "preview"))
-    clear_caches()
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.clients.seed_server", str(directory)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    token = done.stdout.strip().splitlines()[-1]
+    process, base = start_server(env)
+    try:
+        for path, body in (
+            ("/api/v1/site-blocks", PROMO),
+            ("/api/v1/site-blocks/promo/publish", None),
+            ("/api/v1/site-blocks", DRAFT),
+        ):
+            status, _, answer = call("POST", base + path, body, token)
+            assert status in (200, 201), answer
+        yield Demo(base, "demo", token)
+    finally:
+        stop_server(process)
 
 
 def need(program: str) -> str:
@@ -113,12 +94,8 @@ def npm_ready(package: Path) -> None:
         return
     done = subprocess.run(
         [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=package,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+        cwd=package, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
     assert done.returncode == 0, f"npm ci failed in {package}:\n{done.stdout}\n{done.stderr}"
 
 

@@ -24,8 +24,15 @@ const about: AboutBlock = page.data;
 const title: string = about.data.title;
 const path: string = about.path;
 
+// The checks below can fail: each line is an error that `@ts-expect-error` expects (tsc fails when it is not).
 // @ts-expect-error: not a block of the demo site
 await cms.getBlock("no-such-block");
+// @ts-expect-error: the header has no such field
+console.log(header.data.data.nosuchfield);
+// @ts-expect-error: the footer's copyright is a string
+const notNumber: number = footer.data.data.copyright;
+// @ts-expect-error: a navigation link's url is required
+const layout: HeaderData["navLinks"] = [{ label: "x" }];
 
 const list = await cms.listBlocks({ type: "global", tags: ["nav"], page: 1, perPage: 20 });
 const pages: number = list.meta.lastPage;
@@ -52,4 +59,7 @@ try {
   }
 }
 
-console.log(served, tagline, labels, alt, copyright, accent, title, path, pages, next);
+// @ts-expect-error: compiled with --strict (an implicit any is an error)
+export const identity = function (x) { return x; };
+
+console.log(notNumber, layout, served, tagline, labels, alt, copyright, accent, title, path, pages, next);
