@@ -64,6 +64,9 @@ def test_etag_revalidation_returns_the_remembered_body_on_304(cms):
     cms.clear_cache()
     cms.get_block("footer")
     assert cms.stats.not_modified == 2
+    listed = cms.list_blocks()  # over 1 KB: sent gzipped, its ETag marked -gz
+    assert cms.list_blocks() == listed
+    assert cms.stats.not_modified == 3
 
 
 def test_errors_are_cms_errors_with_the_envelope(cms):

@@ -86,6 +86,14 @@ describe("ETag revalidation", () => {
     assert.equal(cms.stats.notModified, 2);
   });
 
+  test("a gzipped answer revalidates too", async () => {
+    const cms = client();
+    const first = await cms.listBlocks(); // over 1 KB: sent gzipped, its ETag marked -gz
+    assert.equal(first.data.length, 4);
+    assert.deepEqual(await cms.listBlocks(), first);
+    assert.equal(cms.stats.notModified, 1);
+  });
+
   test("each URL is remembered on its own; clearCache forgets them", async () => {
     const cms = client();
     await cms.getBlock("footer");
