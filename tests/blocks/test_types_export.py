@@ -109,7 +109,13 @@ def test_every_field_type_is_typed_field_by_field(api, reader):
 
 
 def test_one_interface_per_block_sorted_by_slug_and_deterministic(api, reader, django_assert_num_queries):
-    for name, kind in (("Header", "global"), ("about page", "page"), ("404", "global")):
+    for name, kind in (
+        ("Header", "global"),
+        ("about page", "page"),
+        ("404", "global"),
+        ("A 1", "global"),
+        ("A1", "global"),
+    ):
         body = {"name": name, "type": kind, "schema": [{"name": "title", "type": "string"}]}
         if kind == "page":
             body["path"] = "/about"
@@ -122,7 +128,8 @@ def test_one_interface_per_block_sorted_by_slug_and_deterministic(api, reader, d
     with django_assert_num_queries(2):  # the token; the site's blocks, whatever their number
         assert reader.get(URL).content.decode() == first
     names = re.findall(r"^export interface (\w+Block) extends CmsBlock", first, re.M)
-    assert names == ["Block404Block", "AboutPageBlock", "HeaderBlock"]  # by slug: 404, about-page, header
+    # By slug (404, a-1, a1, about-page, header); `a1` would be named as `a-1` is, so it takes the next name.
+    assert names == ["Block404Block", "A1Block", "A12Block", "AboutPageBlock", "HeaderBlock"]
     assert "export type HeaderData = {\n  /** string */\n  title?: string;\n};" in first
     assert "subtitle" not in first
     out = StringIO()
