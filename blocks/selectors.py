@@ -9,6 +9,7 @@ from __future__ import annotations
 from accounts.permissions import Action, Actor
 from blocks.models import SiteBlock
 from blocks.translation_units import group_states
+from blocks.typescript import site_types
 from cms import errors
 from locales.models import SiteLocale
 from locales.selectors import enabled_locale_codes
@@ -26,6 +27,12 @@ def block_for_actor(actor: Actor, slug: str, locale: str | None = None) -> SiteB
         raise errors.NotFound(f"No block `{slug}` in locale `{code}` of this site.")
     block.site = actor.site  # already loaded with the token: no second query
     return block
+
+
+def types_module(actor: Actor) -> str:
+    """The TypeScript types of the actor's site's delivery answers (`blocks.typescript`)."""
+    actor.require(Action.READ)
+    return site_types(actor.site)
 
 
 def blocks_for_list(actor: Actor):

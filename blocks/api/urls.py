@@ -9,6 +9,8 @@ REVISION = r"(?P<number>[0-9]+)"  # the per-block revision number, as the list s
 
 urlpatterns = [
     re_path(r"^site-blocks/?$", blocks.BlockCollectionView.as_view(), name="site-blocks"),
+    # Before the block detail route, which would take `types.ts` for a slug (slugs never hold a dot).
+    re_path(r"^site-blocks/types\.ts$", blocks.BlockTypesView.as_view(), name="site-block-types"),
     re_path(rf"^site-blocks/{SLUG}/?$", blocks.BlockDetailView.as_view(), name="site-block"),
     re_path(rf"^site-blocks/{SLUG}/schema/?$", blocks.BlockSchemaView.as_view(), name="site-block-schema"),
     re_path(rf"^site-blocks/{SLUG}/data/?$", blocks.BlockDataView.as_view(), name="site-block-data"),

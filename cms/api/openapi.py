@@ -272,13 +272,15 @@ def postprocess(result, generator, request, public):
             for code in success:
                 answer = responses[code]
                 content = answer.setdefault("content", {})
+                if not public_api:
+                    answer.setdefault("headers", {}).update(_header_objects(RATE_LIMIT_HEADERS))
+                if content and "application/json" not in content:
+                    continue  # an answer that is not JSON (`site-blocks/types.ts`): documented as the view says
                 json_content = content.setdefault("application/json", {})
                 if not json_content.get("schema"):
                     json_content["schema"] = GENERIC_SUCCESS
                 for other in [media for media in content if media != "application/json"]:
                     del content[other]
-                if not public_api:
-                    answer.setdefault("headers", {}).update(_header_objects(RATE_LIMIT_HEADERS))
                 if json_content["schema"].get("$ref", "").rpartition("/")[2] in ETAG_SCHEMAS:
                     answer.setdefault("headers", {}).update(_header_objects(ETAG_HEADER))
             if "requestBody" in operation:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -251,3 +252,25 @@ class BlockJsonSchemaView(BlockView):
         allow_params(request)
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
         return Response({"data": compiled_for(block.schema).json_schema}, headers={"ETag": block.etag})
+
+
+class BlockTypesView(BlockView):
+    """`GET /site-blocks/types.ts`: the TypeScript types of the site's delivery answers (blocks.typescript)."""
+
+    locale_addressed = False
+
+    @extend_schema(
+        operation_id="site-blocks.types-ts",
+        responses={
+            (200, "application/typescript"): OpenApiResponse(
+                str, description="A TypeScript module: one interface per block, the envelopes, `BlockTypes`."
+            )
+        },
+    )
+    def get(self, request):
+        """TypeScript types of the site's delivery answers
+
+        Deterministic text (docs/frontends.md), to commit beside a frontend and diff after schema changes."""
+        allow_params(request)
+        text = selectors.types_module(self.actor)
+        return HttpResponse(text.encode(), content_type="application/typescript; charset=utf-8")
