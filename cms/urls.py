@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/", include("webhooks.api.urls")),
     path("api/v1/", include("locales.api.urls")),
     path("api/v1/", include("media.api.urls")),
+    path("api/v1/", include("bundles.urls")),
 ]
 if settings.MEDIA_URL.startswith("/"):  # a local path: this process serves the originals (media/views.py)
     urlpatterns.append(path(settings.MEDIA_URL.lstrip("/"), include("media.urls")))
