@@ -40,34 +40,34 @@ class ImportInput(InputSerializer):
     bundle = TypedString(help_text="The bundle's zip archive, base64-encoded.")
 
 
-class CountsSerializer(serializers.Serializer):
+class BundleCountsSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
 
 
-class KindCountsSerializer(serializers.Serializer):
-    site = CountsSerializer()
-    locales = CountsSerializer()
-    assets = CountsSerializer()
-    blocks = CountsSerializer()
-    revisions = CountsSerializer()
+class BundleKindCountsSerializer(serializers.Serializer):
+    site = BundleCountsSerializer()
+    locales = BundleCountsSerializer()
+    assets = BundleCountsSerializer()
+    blocks = BundleCountsSerializer()
+    revisions = BundleCountsSerializer()
 
 
-class ChangeSerializer(serializers.Serializer):
+class BundleChangeSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["site", "locales", "assets", "blocks", "revisions"])
     key = serializers.CharField(help_text="The item's stable key: a slug, a locale code, an asset key, `en/about`.")
     outcome = serializers.ChoiceField(choices=["created", "updated"])
 
 
-class ReportSerializer(serializers.Serializer):
+class BundleReportSerializer(serializers.Serializer):
     site = serializers.CharField()
     dryRun = serializers.BooleanField()
-    counts = KindCountsSerializer()
-    changes = ChangeSerializer(many=True, help_text="Each item created or updated (unchanged ones are counted only).")
+    counts = BundleKindCountsSerializer()
+    changes = BundleChangeSerializer(many=True, help_text="Each item created or updated (unchanged ones are counted only).")
 
 
-ImportAnswer = envelope("SiteImportReport", ReportSerializer())
+ImportAnswer = envelope("SiteImportReport", BundleReportSerializer())
 
 
 class SiteExportView(SiteAPIView):

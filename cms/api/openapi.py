@@ -274,6 +274,10 @@ def postprocess(result, generator, request, public):
             for code in success:
                 answer = responses[code]
                 content = answer.setdefault("content", {})
+                if content and "application/json" not in content:  # a file, not JSON (a site bundle's zip)
+                    if not public_api:
+                        answer.setdefault("headers", {}).update(_header_objects(RATE_LIMIT_HEADERS))
+                    continue
                 json_content = content.setdefault("application/json", {})
                 if not json_content.get("schema"):
                     json_content["schema"] = GENERIC_SUCCESS
