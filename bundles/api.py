@@ -64,7 +64,9 @@ class BundleReportSerializer(serializers.Serializer):
     site = serializers.CharField()
     dryRun = serializers.BooleanField()
     counts = BundleKindCountsSerializer()
-    changes = BundleChangeSerializer(many=True, help_text="Each item created or updated (unchanged ones are counted only).")
+    changes = BundleChangeSerializer(
+        many=True, help_text="Each item created or updated (unchanged ones are counted only)."
+    )
 
 
 ImportAnswer = envelope("SiteImportReport", BundleReportSerializer())
