@@ -288,7 +288,7 @@ def test_owners_export_and_import_over_the_api(demo):
     assert SiteBlock.objects.get(slug="footer", locale="fr").name != "Changed here"
 
 
-def test_the_api_refuses_non_owners_bad_bodies_and_other_versions(demo):
+def test_the_api_refuses_non_owners_bad_bodies_and_other_versions(demo, settings):
     _, secret = issue_token(demo["site"], username="ed", role="editor")
     editor = client_with(secret)
     refused = editor.get("/api/v1/site/export")
@@ -324,3 +324,7 @@ def test_the_api_refuses_non_owners_bad_bodies_and_other_versions(demo):
     assert other.json()["error"]["fields"] == {"manifest.json:formatVersion": "Must be 1."}
     unknown = api.post("/api/v1/site/import?dryrun=1", {"bundle": ""}, format="json")
     assert unknown.status_code == 400 and unknown.json()["error"]["fields"] == {"dryrun": "Unknown query parameter."}
+
+    settings.CMS = {**settings.CMS, "MEDIA_MAX_UPLOAD_BYTES": 1000, "MAX_BODY_BYTES": 1000}  # 65 KiB for a bundle
+    too_big = api.post("/api/v1/site/import", {"bundle": "A" * 70_000}, format="json")
+    assert too_big.status_code == 413 and too_big.json()["error"]["code"] == "payload_too_large"
