@@ -15,6 +15,7 @@ its report is exactly what the import would do. Files stored for new assets are 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -233,17 +234,35 @@ def _to_ids(file: str, where: str, ids: dict[str, int]):
     return convert
 
 
+def _translation_keys(bundle: Bundle, site: Site) -> Callable[[str], uuid.UUID]:
+    """The translation key each bundle key gets in `site`: its own, unless a block of another site of this
+    instance has it (a bundle imported into a second site: keys are unique per instance), then one derived from
+    it and the site's slug, the same at every import, so the next import finds the block again."""
+    wanted = {uuid.UUID(bundled.values["translationKey"]) for bundled in bundle.blocks}
+    taken = set(
+        SiteBlock.objects.filter(translation_key__in=wanted)
+        .exclude(site=site)
+        .values_list("translation_key", flat=True)
+    )
+
+    def key_for(raw: str) -> uuid.UUID:
+        key = uuid.UUID(raw)
+        return uuid.uuid5(key, site.slug) if key in taken else key
+
+    return key_for
+
+
 def _block_step(bundle: Bundle, report: Report, actor: Actor, ids: dict[str, int]) -> dict[str, tuple[SiteBlock, str]]:
     """Create or update every block; answers each, with its outcome, by bundle file."""
     rows = list(SiteBlock.objects.for_site(actor.site).select_related("site"))
-    by_key = {(str(row.translation_key), row.locale): row for row in rows}
+    by_key = {(row.translation_key, row.locale): row for row in rows}
     by_slug = {(row.locale, row.slug): row for row in rows}
+    key_for = _translation_keys(bundle, actor.site)
     done: dict[str, tuple[SiteBlock, str]] = {}
     for bundled in bundle.blocks:
         values = bundled.values
-        block = by_key.get((values["translationKey"], values["locale"])) or by_slug.get(
-            (values["locale"], values["slug"])
-        )
+        translation_key = key_for(values["translationKey"])
+        block = by_key.get((translation_key, values["locale"])) or by_slug.get((values["locale"], values["slug"]))
         snapshot = values["publishedSnapshot"]
         if isinstance(snapshot, dict):
             live = rewrite_refs(
@@ -251,7 +270,7 @@ def _block_step(bundle: Bundle, report: Report, actor: Actor, ids: dict[str, int
             )
             snapshot = {**snapshot, "data": live}
         imported = ImportedBlock(
-            translation_key=uuid.UUID(values["translationKey"]),
+            translation_key=translation_key,
             locale=values["locale"],
             slug=values["slug"],
             name=values["name"],

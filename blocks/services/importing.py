@@ -123,7 +123,9 @@ def _apply(block: SiteBlock, values: ImportedBlock) -> list[str]:
     was_live = block.status == BlockStatus.PUBLISHED and block.published_snapshot is not None
     block.translation_key = values.translation_key
     block.slug, block.name, block.type, block.path = values.slug, values.name.strip(), values.type, values.path
-    block.tags, block.schema, block.data = list(values.tags), values.schema, values.data
+    # A field without an id (a bundle written by hand) gets the id of the field it replaces, as a schema write does
+    block.schema = check_schema(values.schema, previous=block.schema)
+    block.tags, block.data = list(values.tags), values.data
     block.translation_hashes = dict(values.translation_hashes)
     if values.status == BlockStatus.PUBLISHED:
         if not was_live or not same_json(block.published_snapshot, values.published_snapshot):

@@ -142,6 +142,34 @@ def test_import_without_revisions_updates_by_key_and_records_the_import(demo, tm
     assert latest.comment == "Imported from a site bundle" and latest.number == history + 1
 
 
+def test_a_bundle_goes_into_another_site_created_for_it_and_export_refuses_a_used_folder(demo, tmp_path):
+    bundle = tmp_path / "bundle"
+    run("export_site", "demo", str(bundle), revisions=True)
+    with pytest.raises(CommandError) as refused:
+        run("export_site", "demo", str(bundle))
+    assert str(refused.value) == f"Not exported: {bundle} exists and is not an empty folder. dir: Not empty."
+
+    out = run("import_site", str(bundle), site="demo-staging")
+    assert "created  site      demo-staging" in out and "blocks: 6 created" in out
+    copy = tmp_path / "copy"
+    run("export_site", "demo-staging", str(copy), revisions=True)
+    original, copied = tree(bundle), tree(copy)
+    assert json.loads(copied.pop("site.json")) == {**json.loads(original.pop("site.json")), "slug": "demo-staging"}
+    keys = {}
+    for name in [name for name in original if name.startswith("blocks/")]:
+        mine, theirs = json.loads(original.pop(name)), json.loads(copied.pop(name))
+        # translation keys are unique per instance: the second site's are derived from the bundle's, one per group
+        keys.setdefault(mine.pop("translationKey"), set()).add(theirs.pop("translationKey"))
+        assert theirs == mine, name
+    assert all(len(derived) == 1 and original not in derived for original, derived in keys.items())
+    assert copied == original  # assets, locales, histories
+    again = run("import_site", str(bundle), site="demo-staging")
+    assert "blocks: 0 created, 0 updated, 6 unchanged" in again and "revisions: 0 created, 0 updated" in again
+    staging = Site.objects.get(slug="demo-staging")
+    logo = SiteBlock.objects.get(site=staging, slug="header", locale="en").data["logo"]["asset"]
+    assert Asset.objects.get(pk=logo).site == staging and logo != demo["asset"]  # the key became the new id
+
+
 def test_dry_run_reports_the_changes_and_writes_nothing(demo, tmp_path):
     bundle = tmp_path / "bundle"
     run("export_site", "demo", str(bundle), revisions=True)
