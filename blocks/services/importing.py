@@ -33,7 +33,7 @@ from revisions.recording import PastRevision, replace_block_history
 from schema import check_schema, compiled_for, format_path, value_problems
 
 COMMENT = "Imported from a site bundle"
-CONFLICT = "The slug or path was taken by a concurrent write; retry the import."
+CONFLICT = "Another block of this site and locale has this slug or path."
 STATE_FIELDS = ("name", "slug", "type", "path", "tags", "status", "schema", "data")
 
 

@@ -227,6 +227,18 @@ def test_corrupt_json_and_invalid_values_are_refused_naming_file_and_path_and_no
     )
     assert versions() == before and SiteBlock.objects.get(slug="header", locale="en").name == "Header"
 
+    shutil.rmtree(bundle)
+    run("export_site", "demo", str(bundle))
+    header = json.loads((bundle / "blocks/fr/header.json").read_text())
+    header["data"]["logo"] = {"asset": "f" * 64, "alt": "Logo"}
+    (bundle / "blocks/fr/header.json").write_text(json.dumps(header))
+    with pytest.raises(CommandError) as refused:
+        run("import_site", str(bundle))
+    assert str(refused.value) == (
+        f"Not imported: `blocks/fr/header.json` names an asset the bundle does not carry: `{'f' * 64}`. "
+        f"blocks/fr/header.json:data.logo.asset: No asset `{'f' * 64}` in assets.json."
+    )
+
     (bundle / "notes.txt").write_text("hello")
     with pytest.raises(CommandError) as refused:
         run("import_site", str(bundle))
