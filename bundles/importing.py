@@ -60,10 +60,6 @@ class Report:
         if outcome != "unchanged":
             self.changes.append({"kind": kind, "key": key, "outcome": outcome})
 
-    @property
-    def changed(self) -> int:
-        return sum(counts["created"] + counts["updated"] for counts in self.counts.values())
-
     def as_dict(self) -> dict[str, Any]:
         return {"site": self.site, "dryRun": self.dry_run, "counts": self.counts, "changes": self.changes}
 
