@@ -24,7 +24,7 @@ nor `media`, which sits below blocks, can do them):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +87,20 @@ def refs_in(schema: Any, data: Any) -> list[Ref]:
             if isinstance(value, dict) and type(value.get("asset")) is int:
                 found.append(Ref(path, field, value))
     return found
+
+
+def rewrite_refs(schema: Any, data: Any, convert: Callable[[tuple, Any], Any]) -> Any:
+    """A copy of `data` in which the `asset` of every image and file value is `convert(path, asset)`: ids to
+    a bundle's stable asset keys on export, and back on import (`bundles`). `data` itself is never changed."""
+    paths = list(asset_field_paths(schema))
+    if not paths or not isinstance(data, dict):
+        return data
+    copy = orjson.loads(orjson.dumps(data))
+    for field_path, _ in paths:
+        for path, value in values_at(copy, field_path):
+            if isinstance(value, dict) and "asset" in value:
+                value["asset"] = convert(path, value["asset"])
+    return copy
 
 
 # -- on write ---------------------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
@@ -131,3 +133,60 @@ def delete_revisions(block_revisions, *, batch_size: int = 500) -> int:
 def delete_block_revisions(block) -> None:
     """Remove every revision of `block` (the reference deletes a block's history with it)."""
     delete_revisions(BlockRevision.objects.filter(block_id=block.pk))
+
+
+@dataclass(frozen=True)
+class PastRevision:
+    """A revision brought from elsewhere (a site bundle): the block as it recorded it (an unsaved copy carrying
+    the block's pk), its number, comment, change list, date and author."""
+
+    snapshot: Model
+    number: int
+    comment: str
+    changes: list
+    created_at: datetime
+    author: Any
+
+
+def replace_block_history(block, past: list[PastRevision]) -> None:
+    """Replace every revision of `block` by `past`, as they were recorded elsewhere (same numbers, comments,
+    change lists, dates). Three inserts whatever the length of the history; call it in the writer's transaction.
+
+    Only for an import: the ordinary way to add history is `record_block_revision`, one write at a time."""
+    delete_block_revisions(block)
+    if not past:
+        return
+    model = type(block)
+    content_type = ContentType.objects.get_for_model(model)
+    db = router.db_for_write(model, instance=block)
+    revisions = Revision.objects.bulk_create(
+        [Revision(date_created=entry.created_at, user=entry.author, comment=entry.comment) for entry in past]
+    )
+    Version.objects.bulk_create(
+        [
+            Version(
+                revision=revision,
+                content_type=content_type,
+                object_id=str(block.pk),
+                db=db,
+                format=SNAPSHOT_FORMAT,
+                serialized_data=serializers.serialize(SNAPSHOT_FORMAT, [entry.snapshot]),
+                object_repr=str(entry.snapshot)[:191],
+            )
+            for revision, entry in zip(revisions, past, strict=True)
+        ]
+    )
+    BlockRevision.objects.bulk_create(
+        [
+            BlockRevision(
+                revision=revision,
+                block_id=block.pk,
+                number=entry.number,
+                author=entry.author,
+                comment=entry.comment,
+                changes=entry.changes,
+                created_at=entry.created_at,
+            )
+            for revision, entry in zip(revisions, past, strict=True)
+        ]
+    )

@@ -42,6 +42,8 @@ ERROR_CODES = [
     "unsupported_media_type",
     "validation_failed",
     "immutable_field",
+    "invalid_bundle",
+    "unsupported_bundle_version",
     "rate_limited",
     "server_error",
     "service_unavailable",

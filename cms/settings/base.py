@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "editor",
     "webhooks",
     "worker",
+    "bundles",
     "wiring",  # last: subscribes the apps to each other's hooks (wiring/connect.py)
     "axes",  # admin login lockout (below)
 ]
@@ -254,7 +255,7 @@ CMS = {
     "MEDIA_MAX_IMAGE_PIXELS": env_int("CMS_MEDIA_MAX_IMAGE_PIXELS", 50_000_000),
     "MEDIA_SERVE": env_bool("CMS_MEDIA_SERVE", True),
     # POSTs to these paths (regexes) may be as large as an upload in base64 (plus the form's own bytes).
-    "UPLOAD_PATHS": (r"/api/v1/assets/?", r"/api/v1/assets/[^/]+/file/?"),
+    "UPLOAD_PATHS": (r"/api/v1/assets/?", r"/api/v1/assets/[^/]+/file/?", r"/api/v1/site/import/?"),
 }
 
 # The task queue (django-tasks): the database backend runs on SQLite and PostgreSQL with no extra service;

@@ -64,8 +64,9 @@ def test_hostile_json_is_bad_request_on_every_write(api, header, name):
     assert SiteBlock.objects.count() == 1
 
 
-# Uploads take a file's bytes in base64 (`MEDIA_MAX_UPLOAD_BYTES`, 10 MiB): tests/media checks their limit.
-UPLOADS = {("post", "/api/v1/assets"), ("post", "/api/v1/assets/1/file")}
+# Uploads take a file's bytes in base64 (`MEDIA_MAX_UPLOAD_BYTES`, 10 MiB): tests/media checks their limit, and
+# tests/bundles the site bundle's (its zip in base64).
+UPLOADS = {("post", "/api/v1/assets"), ("post", "/api/v1/assets/1/file"), ("post", "/api/v1/site/import")}
 
 
 def test_three_mebibyte_body_is_413_on_every_write(api, header):
