@@ -8,7 +8,8 @@ copy cannot change a shared value is the write path's, so this only says it wher
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -28,7 +29,7 @@ class CopyNotes:
 
     source_locale: str
     states: dict[str, str]
-    state: dict = field(default_factory=dict)
+    state: dict = dc_field(default_factory=dict)
 
     def note(self, field: dict, where: str, *, top_level: bool) -> tuple[str, str, bool] | None:
         """`(kind, words, locked)` for the field at API path `where` (`data.plans[1].name`), or None."""

@@ -282,6 +282,9 @@ def test_name_path_and_tags_are_per_locale_and_delivery_finds_the_page_by_its_lo
     assert en.json()["meta"] == {"locale": "en", "alternates": [{"locale": "fr", "path": "/tarifs"}]}
     missing = reader.get("/api/v1/delivery/acme/pages?path=/tarifs&locale=en")
     assert missing.status_code == 404
+    # The en path asked in fr falls back to the en page, whose alternates name fr's own path (to redirect to).
+    fallback = reader.get("/api/v1/delivery/acme/pages?path=/pricing&locale=fr")
+    assert fallback.json()["meta"] == {"locale": "en", "alternates": [{"locale": "fr", "path": "/tarifs"}]}
 
     # Unpublishing the fr copy drops it from en's alternates.
     assert api.post("/api/v1/site-blocks/pricing/unpublish?locale=fr").status_code == 200
