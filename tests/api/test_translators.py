@@ -7,7 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from blocks import services
 from blocks.models import SiteBlock
+from blocks.services import writing
 from delivery.cache import invalidate_site
 from tests.api.test_translations import revisions_of
 
@@ -333,3 +335,21 @@ def test_translations_and_keep_cost_the_same_queries_in_a_small_and_a_large_site
     small = counted()
     populate(api, 12)
     assert counted() == small
+
+
+def test_a_failure_carrying_shared_fields_into_one_copy_writes_nothing(api, actor, monkeypatch):
+    make_pricing(api)
+    assert api.post("/api/v1/site-blocks/pricing/copy-to-locale", {"locale": "es"}, format="json").status_code == 200
+    before = {b.locale: (b.version, b.data) for b in SiteBlock.objects.all()}
+    real = writing.refresh_unpublished_flag
+
+    def fail_on_es(block):
+        if block.locale == "es":
+            raise RuntimeError("disk full")
+        real(block)
+
+    monkeypatch.setattr(writing, "refresh_unpublished_flag", fail_on_es)
+    en = SiteBlock.objects.get(slug="pricing", locale="en")
+    with pytest.raises(RuntimeError):
+        services.block_update_data(actor=actor, block=en, data={"discount": 35}, expected_version=None)
+    assert {b.locale: (b.version, b.data) for b in SiteBlock.objects.all()} == before  # en and fr rolled back too
