@@ -206,9 +206,13 @@ def block_sync_shared_fields(
         raise errors.ValidationFailed(fields={"locales": "Must be a list of locale codes."})
     results: list[tuple[SiteBlock, list[str]]] = []
     with transaction.atomic(), events.together():  # one outbox row for every copy written
+        # The source's row first, as a source's write takes it (then its copies): two such writes queue on it
+        # instead of each holding a copy the other waits for.
+        source = group_source(block, default_locale=actor.site.default_locale) or block
+        if source.pk != block.pk:
+            source = lock_block(source, None)
         addressed = lock_block(block, expected_version)
-        source = group_source(addressed, default_locale=addressed.site.default_locale) or addressed
-        block = addressed if source.pk == addressed.pk else lock_block(source, None)
+        block = addressed if source.pk == addressed.pk else source
         copies = locked_copies(block, order_by="locale")
         if locales is not None:
             known = {target.locale for target in copies}
