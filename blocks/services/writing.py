@@ -182,6 +182,9 @@ def touch(block: SiteBlock, actor: Actor, *, author: bool = True) -> None:
         block.updated_by = actor.user if getattr(actor.user, "pk", None) else None
 
 
+_ABSENT = object()  # a path with no value, told apart from a `null` one
+
+
 class SharedFields:
     """Step 8 of the tail: shared (non-localized) values are one value across a block's locale copies.
 
@@ -251,9 +254,6 @@ class SharedFields:
             data = synced_data(block.schema, block.data, copy.data)
             if not same_json(data, copy.data):
                 rewrite_locked(copy, actor=self.write.actor, comment=comment, event="block.updated", data=data)
-
-
-_ABSENT = object()
 
 
 class BlockWrite:
