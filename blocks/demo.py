@@ -91,7 +91,7 @@ DEMO_TRANSLATIONS: dict[str, dict[str, dict[str, Any]]] = {
                 "navLinks": [
                     {"label": "Accueil", "url": "/"},
                     {"label": "Blog", "url": "/blog"},
-                    {"label": "À propos", "url": "/about"},
+                    {"label": "À propos", "url": "/a-propos"},
                 ],
             },
         },
@@ -108,6 +108,7 @@ DEMO_TRANSLATIONS: dict[str, dict[str, dict[str, Any]]] = {
         },
         "about": {
             "name": "À propos",
+            "path": "/a-propos",  # each locale copy has its own path (delivery: `meta.alternates`)
             "data": {
                 "title": "À propos de nous",
                 "body": "<p>Nous créons <strong>des outils pour les rédacteurs</strong>.</p>",

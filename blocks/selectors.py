@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from accounts.permissions import Action, Actor
 from blocks.models import SiteBlock
-from blocks.translation_units import group_states
+from blocks.translation_units import copy_state, group_states, pick_source, shared_values, unit_states
 from blocks.typescript import site_types
 from cms import errors
 from locales.models import SiteLocale
@@ -48,7 +48,7 @@ TRANSLATION_COLUMNS = ("id", "site_id", "locale", "translation_key", "schema", "
 
 
 def translation_status(actor: Actor, block: SiteBlock) -> dict[str, dict]:
-    """`{locale: {status, translatedFields, totalFields, outdated, outdatedFields}}` for every enabled locale."""
+    """`{locale: state}` for every enabled locale (the shape is `blocks.translation_units._state`'s)."""
     actor.require(Action.READ)
     copies = list(
         SiteBlock.objects.filter(site_id=block.site_id, translation_key=block.translation_key)
@@ -56,6 +56,27 @@ def translation_status(actor: Actor, block: SiteBlock) -> dict[str, dict]:
         .order_by("pk")
     )
     return group_states(copies, enabled_locale_codes(actor.site), actor.site.default_locale)
+
+
+def copy_translation(block: SiteBlock) -> dict | None:
+    """For a locale copy's own page: its source's locale, each unit's state (`untranslated` / `outdated` /
+    `translated`), the shared field paths and those that diverge from the source. None for the source
+    itself, or a block with no other copy. One query (the group; the site is the block's, loaded)."""
+    copies = list(
+        SiteBlock.objects.filter(site_id=block.site_id, translation_key=block.translation_key)
+        .only(*TRANSLATION_COLUMNS)
+        .order_by("pk")
+    )
+    source = pick_source(copies, block.site.default_locale)
+    if source is None or source.pk == block.pk:
+        return None
+    mine = next((copy for copy in copies if copy.pk == block.pk), block)
+    return {
+        "source_locale": source.locale,
+        "states": unit_states(source, mine),
+        "state": copy_state(source, mine),
+        "shared": set(shared_values(source.schema, source.data)) | set(shared_values(mine.schema, mine.data)),
+    }
 
 
 def translation_marks(blocks, *, site=None) -> dict[int, dict[str, dict]]:
@@ -87,6 +108,7 @@ def translation_marks(blocks, *, site=None) -> dict[int, dict[str, dict]]:
             groups.get((block.site_id, block.translation_key), []),
             locales[block.site_id],
             sites[block.site_id].default_locale,
+            diverged=False,  # the block's own page says where shared fields diverge
         )
         for block in blocks
     }

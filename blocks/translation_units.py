@@ -7,10 +7,16 @@ arrays of objects are walked into; any other field is one unit if it is localize
 one unit, translated as a whole).
 
 Every copy stores, per unit path, a fingerprint of the source value its own value was translated from
-(`SiteBlock.translation_hashes`). A unit is **outdated** when the copy has a value there and its fingerprint
-is not the fingerprint of the source's current value: an edit to one source field marks exactly that field,
-and re-saving the copy's value re-fingerprints it. A value with no fingerprint (restored from an old
-revision, say) counts as outdated: we cannot claim it matches the source.
+(`SiteBlock.translation_hashes`). A fingerprint is set only by a person, an import or a machine step writing
+a new value in that locale, or by **keep** (confirming the copied or earlier value is right for the current
+source). So, for each unit the source has a value for, a copy's unit is:
+
+- **untranslated**: no fingerprint (a fresh copy: its values were copied, not translated) or an empty value;
+- **outdated**: a fingerprint that is not the source's current value's (the source changed since);
+- **translated**: the fingerprint of the source's current value.
+
+Non-localized fields are **shared**: one value across the copies, kept in step by the write path
+(`blocks.services.writing`); `shared_values` and `diverged_shared` say where copies differ anyway.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from cms import jsonbytes
 from schema import ANY_ITEM, compiled_for, is_localized, values_at
 
 MISSING, PARTIAL, COMPLETE = "missing", "partial", "complete"
+UNTRANSLATED, OUTDATED, TRANSLATED = "untranslated", "outdated", "translated"
+_ABSENT = object()  # a path with no value, told apart from a `null` value
 
 
 def _is_object_list(field: dict) -> bool:
@@ -89,27 +97,37 @@ def source_fingerprints(schema: list[dict], data: dict) -> dict[str, str]:
 
 
 def refingerprint(
-    hashes: dict[str, str], *, schema: list[dict], data: dict, source_data: dict, keys: set[str] | None = None
+    hashes: dict[str, str], *, schema: list[dict], before: dict, after: dict, source_data: dict
 ) -> dict[str, str]:
-    """New fingerprints after a translator wrote the top-level `keys` of a copy (all keys if None).
+    """New fingerprints after a write in a copy's locale changed its data from `before` to `after`.
 
-    Every unit under a written key now matches the source's current value there, whether the value changed
-    or was saved as it was: re-saving is how a translator says "checked, still right".
+    A unit whose value changed to a non-empty one is now translated from the source's current value; one
+    emptied loses its fingerprint (untranslated); units left as they were keep theirs. Sending a value again
+    unchanged is not a translation (the admin form sends whole objects): confirming one is `keep`.
     """
+    old, new = unit_values(schema, before), unit_values(schema, after)
     source_values = unit_values(schema, source_data)
-    written = {key: value for key, value in unit_values(schema, data).items() if keys is None or _top(key) in keys}
-    kept = {key: value for key, value in hashes.items() if keys is not None and _top(key) not in keys}
-    return {**kept, **{key: fingerprint(source_values.get(key)) for key in written}}
+    out = {key: value for key, value in hashes.items() if key in new}
+    for key, value in new.items():
+        if key in old and old[key] == value:
+            continue
+        if is_empty(value):
+            out.pop(key, None)
+        else:
+            out[key] = fingerprint(source_values.get(key))
+    return out
+
+
+def kept(hashes: dict[str, str], *, keys: list[str], source_data: dict, schema: list[dict]) -> dict[str, str]:
+    """Fingerprints after a translator confirmed the units `keys` as right for the source's current values."""
+    source_values = unit_values(schema, source_data)
+    return {**hashes, **{key: fingerprint(source_values.get(key)) for key in keys}}
 
 
 def forget_changed(hashes: dict[str, str], *, schema: list[dict], before: dict, after: dict) -> dict[str, str]:
     """Fingerprints of units whose value a whole-data replacement (a restore) changed are dropped."""
     old, new = unit_values(schema, before), unit_values(schema, after)
     return {key: value for key, value in hashes.items() if old.get(key) == new.get(key) and key in new}
-
-
-def _top(key: str) -> str:
-    return key.split(".", 1)[0].split("[", 1)[0]
 
 
 def pick_source(copies: list, default_locale: str):
@@ -127,8 +145,9 @@ class SourceView:
         self.block = source
         self.paths = list(unit_paths(source.schema))
         self.values = unit_values(source.schema, source.data, paths=self.paths)
-        self.wanted = {key for key, value in self.values.items() if not is_empty(value)}
+        self.wanted = [key for key, value in self.values.items() if not is_empty(value)]  # in schema order
         self._prints: dict[str, str] = {}
+        self._shared: dict[str, Any] | None = None
 
     def print_of(self, key: str) -> str:
         if key not in self._prints:
@@ -136,38 +155,73 @@ class SourceView:
         return self._prints[key]
 
 
-def copy_state(source, target, *, view: SourceView | None = None) -> dict:
-    """`{status, translatedFields, totalFields, outdated, outdatedFields}` of `target` against `source`."""
+def unit_states(source, target, *, view: SourceView | None = None) -> dict[str, str]:
+    """`{unit path: "untranslated" | "outdated" | "translated"}` of `target` for each unit the source fills."""
     view = view or SourceView(source)
-    wanted = view.wanted
-    if target is source or target.pk == source.pk:
-        complete = not compiled_for(source.schema).validate(source.data, publish=True)
-        return _state(COMPLETE if complete else PARTIAL, len(wanted), len(wanted), [])
+    if target.pk == source.pk:
+        return dict.fromkeys(view.wanted, TRANSLATED)
     same_schema = target.schema == source.schema  # the usual case: schemas are kept in step across copies
     own = unit_values(target.schema, target.data, paths=view.paths if same_schema else None)
-    translated = sum(1 for key in wanted if not is_empty(own.get(key)))
     hashes = target.translation_hashes or {}
-    outdated = [key for key, value in own.items() if not is_empty(value) and hashes.get(key) != view.print_of(key)]
-    status = COMPLETE if translated == len(wanted) and not outdated else PARTIAL
-    return _state(status, translated, len(wanted), outdated)
+    states: dict[str, str] = {}
+    for key in view.wanted:
+        if is_empty(own.get(key)) or key not in hashes:
+            states[key] = UNTRANSLATED
+        elif hashes[key] != view.print_of(key):
+            states[key] = OUTDATED
+        else:
+            states[key] = TRANSLATED
+    for key, value in own.items():  # translated once, then the source emptied it: the copy's value is stale
+        if key not in states and key in hashes and not is_empty(value) and hashes[key] != view.print_of(key):
+            states[key] = OUTDATED
+    return states
 
 
-def missing_state(source, *, view: SourceView | None = None) -> dict:
+def copy_state(source, target, *, view: SourceView | None = None, diverged: bool = True) -> dict:
+    """The state of `target` against `source` (the shape is `_state`'s); `diverged`: also work out the shared
+    fields where `target` differs from the source (the list's marks leave that to the block's page)."""
     view = view or SourceView(source)
-    return _state(MISSING, 0, len(view.wanted), [])
+    states = unit_states(source, target, view=view)
+    if target.pk == source.pk:
+        complete = not compiled_for(source.schema).validate(source.data, publish=True)
+        state = _state(COMPLETE if complete else PARTIAL, states, [])
+        if not diverged:
+            del state["divergedSharedFields"]
+        return state
+    status = COMPLETE if all(word == TRANSLATED for word in states.values()) else PARTIAL
+    state = _state(status, states, [])
+    if not diverged:
+        del state["divergedSharedFields"]  # not worked out (a list's marks): absent rather than a false `[]`
+    elif target.schema == source.schema:
+        state["divergedSharedFields"] = diverged_shared(source.schema, source.data, target.data)
+    return state
 
 
-def _state(status: str, translated: int, total: int, outdated: list[str]) -> dict:
+def missing_state(source, *, view: SourceView | None = None, diverged: bool = True) -> dict:
+    view = view or SourceView(source)
+    state = _state(MISSING, dict.fromkeys(view.wanted, UNTRANSLATED), [])
+    if not diverged:
+        del state["divergedSharedFields"]
+    return state
+
+
+def _state(status: str, states: dict[str, str], diverged: list[str]) -> dict:
+    fields: dict[str, list[str]] = {TRANSLATED: [], OUTDATED: [], UNTRANSLATED: []}
+    for key, state in states.items():
+        fields[state].append(key)
     return {
         "status": status,
-        "translatedFields": translated,
-        "totalFields": total,
-        "outdated": bool(outdated),
-        "outdatedFields": outdated,
+        "translatedFields": len(fields[TRANSLATED]),
+        "totalFields": len(states),
+        "outdated": bool(fields[OUTDATED]),
+        "outdatedFields": fields[OUTDATED],
+        "counts": {name: len(paths) for name, paths in fields.items()},
+        "fields": fields,
+        "divergedSharedFields": diverged,
     }
 
 
-def group_states(copies: list, locales: list[str], default_locale: str) -> dict[str, dict]:
+def group_states(copies: list, locales: list[str], default_locale: str, *, diverged: bool = True) -> dict[str, dict]:
     """The state of a translation group in each of `locales` (the site's enabled locales)."""
     source = pick_source(copies, default_locale)
     if source is None:
@@ -177,8 +231,49 @@ def group_states(copies: list, locales: list[str], default_locale: str) -> dict[
     states: dict[str, dict] = {}
     for code in locales:
         target = by_locale.get(code)
-        states[code] = missing_state(source, view=view) if target is None else copy_state(source, target, view=view)
+        states[code] = (
+            missing_state(source, view=view, diverged=diverged)
+            if target is None
+            else copy_state(source, target, view=view, diverged=diverged)
+        )
     return states
+
+
+def shared_values(schema: list[dict], data: dict, _prefix: tuple = ()) -> dict[str, Any]:
+    """`{concrete path: value}` of the shared (non-localized) values in `data`, as `synced_data` keeps them in
+    step: a field with no unit inside is one value; objects and lists of objects holding units are walked."""
+    found: dict[str, Any] = {}
+    for field in schema:
+        if not isinstance(field, dict) or field.get("type") == "dataSource" or field.get("name") not in data:
+            continue
+        name = field["name"]
+        path = (*_prefix, name)
+        value = data[name]
+        if not has_units(field):
+            found[path_key(path)] = value
+        elif field.get("type") == "object" and isinstance(value, dict):
+            found.update(shared_values(field.get("fields", []), value, path))
+        elif _is_object_list(field) and isinstance(value, list):
+            fields = field["items"].get("fields", [])
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    found.update(shared_values(fields, item, (*path, index)))
+    return found
+
+
+def diverged_shared(schema: list[dict], source: dict, target: dict) -> list[str]:
+    """The shared paths of `target` that re-syncing from `source` would change, in schema order."""
+    mine = shared_values(schema, target)
+    theirs = shared_values(schema, synced_data(schema, source, target))
+    keys = list(theirs) + [key for key in mine if key not in theirs]
+    return [key for key in keys if theirs.get(key, _ABSENT) != mine.get(key, _ABSENT)]
+
+
+def shared_changes(schema: list[dict], before: dict, after: dict) -> list[str]:
+    """The shared paths a write changed (set, changed or removed), in schema order."""
+    old, new = shared_values(schema, before), shared_values(schema, after)
+    keys = list(new) + [key for key in old if key not in new]
+    return [key for key in keys if old.get(key, _ABSENT) != new.get(key, _ABSENT)]
 
 
 def synced_data(schema: list[dict], source: dict, target: dict) -> dict:

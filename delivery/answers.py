@@ -82,7 +82,15 @@ def _expiry(resolution: Resolution, *moments: datetime | None) -> datetime | Non
     return expires
 
 
-def single_entry(row: SiteBlock | None, facts: SiteFacts, *, preview: bool, missing: str) -> Entry:
+def single_entry(
+    row: SiteBlock | None,
+    facts: SiteFacts,
+    *,
+    preview: bool,
+    missing: str,
+    extra_meta: dict | None = None,
+    expires: datetime | None = None,
+) -> Entry:
     if row is None:
         return error_entry(errors.NotFound(missing))
     schema, data = content_of(row, preview=preview)
@@ -90,14 +98,14 @@ def single_entry(row: SiteBlock | None, facts: SiteFacts, *, preview: bool, miss
     resolution = _resolution(facts, preview)
     resolution.add(data, schema, row.locale, row.pk)
     resolution.run()
-    meta: dict[str, object] = {"locale": row.locale}
+    meta: dict[str, object] = {"locale": row.locale, **(extra_meta or {})}
     if preview:
         meta["preview"] = True
     return render(
         200,
         {"data": block_payload(row, data, preview=preview), "meta": meta},
         locale=row.locale,
-        expires=_expiry(resolution, row.scheduled_unpublish_at),
+        expires=_expiry(resolution, row.scheduled_unpublish_at, expires),
     )
 
 
@@ -108,7 +116,18 @@ def block_entry(facts: SiteFacts, slug: str, chain: list[str], *, preview: bool)
 
 def page_entry(facts: SiteFacts, path: str, chain: list[str], *, preview: bool) -> Entry:
     row = selectors.page_by_path(facts.id, path, chain, preview=preview)
-    return single_entry(row, facts, preview=preview, missing=f"No published page at `{path}` in locale `{chain[0]}`.")
+    alternates: list[dict[str, str]] = []
+    expires = None
+    if row is not None:
+        alternates, expires = selectors.page_alternates(facts.id, row, list(facts.fallbacks), preview=preview)
+    return single_entry(
+        row,
+        facts,
+        preview=preview,
+        missing=f"No published page at `{path}` in locale `{chain[0]}`.",
+        extra_meta={"alternates": alternates},
+        expires=expires,
+    )
 
 
 def list_entry(

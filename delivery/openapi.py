@@ -54,6 +54,25 @@ LIST_META = {
         "preview": {"type": "boolean"},
     },
 }
+PAGE_META = {
+    "type": "object",
+    "required": ["locale", "alternates"],
+    "additionalProperties": False,
+    "properties": {
+        "locale": {"type": "string"},
+        "preview": {"type": "boolean"},
+        "alternates": {
+            "type": "array",
+            "description": "The same page in the site's other locales, each at its own path, for `hreflang` links.",
+            "items": {
+                "type": "object",
+                "required": ["locale", "path"],
+                "additionalProperties": False,
+                "properties": {"locale": {"type": "string"}, "path": {"type": "string"}},
+            },
+        },
+    },
+}
 register_components(
     {
         "DeliveredBlock": DELIVERED_BLOCK,
@@ -62,6 +81,12 @@ register_components(
             "required": ["data", "meta"],
             "additionalProperties": False,
             "properties": {"data": ref("DeliveredBlock"), "meta": SINGLE_META},
+        },
+        "DeliveredPageAnswer": {
+            "type": "object",
+            "required": ["data", "meta"],
+            "additionalProperties": False,
+            "properties": {"data": ref("DeliveredBlock"), "meta": PAGE_META},
         },
         "DeliveredBlockList": {
             "type": "object",
@@ -150,10 +175,16 @@ register_paths(
                 "A published page by path",
                 [
                     SITE,
-                    _param("path", "query", {"type": "string"}, "The page's URL path, like `/about`.", required=True),
+                    _param(
+                        "path",
+                        "query",
+                        {"type": "string"},
+                        "The page's URL path in the wanted locale, like `/about` (`/tarifs` in fr).",
+                        required=True,
+                    ),
                     LOCALE,
                 ],
-                "DeliveredBlockAnswer",
+                "DeliveredPageAnswer",
             )
         },
         "/api/v1/delivery/{site}/blocks": {

@@ -23,6 +23,28 @@ def page_by_path(site_id: int, path: str, chain: list[str], *, preview: bool = F
     return best_in_chain(list(rows), chain)
 
 
+def page_alternates(
+    site_id: int, page: SiteBlock, locales: list[str], *, preview: bool = False
+) -> tuple[list[dict[str, str]], datetime | None]:
+    """The same page in the site's other enabled `locales` a reader may see, each with its own path
+    (`/pricing` in en, `/tarifs` in fr), by locale: what a frontend needs for `hreflang` links. Also the
+    earliest of their scheduled unpublish times (the answer changes then). One query."""
+    rows = (
+        readable_blocks(site_id, preview=preview, where=Q(translation_key=page.translation_key, locale__in=locales))
+        .filter(type="page")
+        .exclude(pk=page.pk)
+        .order_by("locale")
+        .values_list("locale", "path", "scheduled_unpublish_at")
+    )
+    alternates: list[dict[str, str]] = []
+    expires = None
+    for locale, path, unpublish_at in rows:
+        alternates.append({"locale": locale, "path": path or ""})  # a page always has a path (a constraint)
+        if unpublish_at is not None and (expires is None or unpublish_at < expires):
+            expires = unpublish_at
+    return alternates, expires
+
+
 def fallback_rows(site_id: int, chain: list[str], *, preview: bool = False) -> SiteBlockQuerySet:
     """Each block (translation key) once, in the earliest locale of `chain` that has it.
 

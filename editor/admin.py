@@ -52,6 +52,19 @@ def status_label(block: SiteBlock) -> str:
     return "Published, unpublished changes" if block.has_unpublished_changes else "Published"
 
 
+def copy_targets(actor, block: SiteBlock) -> list[str]:
+    """The locales `actor` may copy `block` into: "Copy to locale" is offered only when there is one (a
+    translator may not write the default-locale copy, so it is not offered to them)."""
+    if not actor.can(Action.COPY_TO_LOCALE):
+        return []
+    default = block.site.default_locale
+    return [
+        code
+        for code in enabled_locale_codes(block.site)
+        if code != block.locale and (code != default or actor.can(Action.WRITE))
+    ]
+
+
 @admin.register(SiteBlock)
 class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "type", "path", "locale", "status_column", "translations_column", "updated_at")
@@ -181,7 +194,7 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
                 problems=problems,
                 publish_button=PUBLISH_BUTTON,
                 can_publish=self.has_publish_permission(request, obj),
-                can_copy=actor_for(request, obj.site).can(Action.COPY_TO_LOCALE),
+                can_copy=bool(copy_targets(actor_for(request, obj.site), obj)),
                 cms_block=obj,
                 schema_readonly=not form.can_write,
             )
@@ -311,16 +324,13 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
         """Copy the block into another locale of its site (a draft sharing its translation key)."""
         block = self._block_or_404(request, pk)
         actor = actor_for(request, block.site)
-        if not actor.can(Action.COPY_TO_LOCALE):
+        targets = copy_targets(actor, block)
+        if not targets:
             raise PermissionDenied
         copies = dict(
             SiteBlock.objects.filter(site=block.site, translation_key=block.translation_key).values_list("locale", "pk")
         )
-        form = CopyToLocaleForm(
-            request.POST or None,
-            locales=[code for code in enabled_locale_codes(block.site) if code != block.locale],
-            existing=copies,
-        )
+        form = CopyToLocaleForm(request.POST or None, locales=targets, existing=copies)
         if request.method == "POST" and form.is_valid():
             try:
                 copy = block_copy_to_locale(

@@ -34,6 +34,8 @@ class RenderContext:
     #: attributes for the next control rendered (its id, aria-invalid, aria-describedby): set by the field
     #: around it, taken by the first `control_attrs` call, so widgets need not know about labels or errors
     pending: dict[str, str | None] | None = None
+    #: a locale copy's translation notes (`editor.translation_notes.CopyNotes`): state words, shared fields locked
+    notes: Any = None
 
     def error_at(self, path: str) -> str | None:
         if path in self.errors:

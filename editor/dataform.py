@@ -6,6 +6,7 @@ are in `editor.widgets`), the errors no field showed, where each shown error sit
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 from django.utils.html import escape, format_html
@@ -13,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from cms.jsonsame import same_json
 from editor.controls import MISSING, RenderContext
+from editor.translation_notes import CopyNotes
 from editor.widgets import PREFIX, render_field, widget_for
 
 
@@ -25,11 +27,17 @@ def render_data_form(
 
 
 def render_data_form_placed(
-    schema: list[dict], data: dict, *, errors: dict[str, str] | None = None, disabled: bool = False
+    schema: list[dict],
+    data: dict,
+    *,
+    errors: dict[str, str] | None = None,
+    disabled: bool = False,
+    notes: CopyNotes | None = None,
+    locale: str = "",
 ) -> tuple[SafeString, dict[str, str], list[tuple[str, str]]]:
     """`render_data_form`, and the `(path, anchor id)` of each error placed beside a field, in page order
-    (the error summary's links)."""
-    ctx = RenderContext(errors=dict(errors or {}), disabled=disabled)
+    (the error summary's links). `notes`: a locale copy's translation notes (`editor.translation_notes`)."""
+    ctx = RenderContext(errors=dict(errors or {}), disabled=disabled, notes=notes)
     data = data if isinstance(data, dict) else {}
     html = "".join(
         render_field(field, data.get(field["name"], MISSING), f"{PREFIX}.{field['name']}", (field["name"],), ctx)
@@ -37,7 +45,8 @@ def render_data_form_placed(
     )
     leftovers = {path: message for path, message in ctx.errors.items() if path not in ctx.shown}
     placed = [(path, _nearest_anchor(ctx.anchors, path)) for path in ctx.order]
-    return mark_safe(f'<div class="cms-data-form">{html}</div>'), leftovers, placed
+    summary = notes.summary(locale) if notes is not None else ""
+    return mark_safe(f'<div class="cms-data-form">{summary}{html}</div>'), leftovers, placed
 
 
 def _nearest_anchor(anchors: dict[str, str], path: str) -> str:
@@ -50,18 +59,19 @@ def _nearest_anchor(anchors: dict[str, str], path: str) -> str:
     return "cms-content"
 
 
-def parse_data_form(schema: list[dict], post, current: dict) -> tuple[dict, dict]:
+def parse_data_form(schema: list[dict], post, current: dict, *, locked: Collection[str] = ()) -> tuple[dict, dict]:
     """`(patch, merged)`: the write to send (top-level keys, `None` to remove) and the data it leads to.
 
     Fields whose controls were not on the page are left alone; unchanged values are not sent. Orphaned keys
-    (no longer in the schema) are never touched from the form.
+    (no longer in the schema) are never touched from the form, nor are the `locked` fields (a locale copy's
+    shared fields, shown read-only: some widgets post a marker even when disabled).
     """
     current = current if isinstance(current, dict) else {}
     patch: dict[str, Any] = {}
     merged = dict(current)
     for field in schema:
         key = field["name"]
-        if field["type"] == "dataSource":
+        if field["type"] == "dataSource" or key in locked:
             continue
         name = f"{PREFIX}.{key}"
         form_widget = widget_for(field["type"])

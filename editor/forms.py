@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString
 from accounts.models import Site
 from accounts.permissions import Action, Actor
 from blocks.models import BlockType, SiteBlock
+from blocks.selectors import copy_translation
 from blocks.services import BlockMeta, block_create, block_edit
 from blocks.services.editing import drop_redefined
 from cms import errors
@@ -27,6 +28,7 @@ from cms.nul import nul_paths
 from editor.access import actor_for, can_edit_data
 from editor.dataform import parse_data_form, render_data_form_placed
 from editor.freeform import draft_errors
+from editor.translation_notes import CopyNotes
 from locales.models import SiteLocale
 from schema import compiled_for
 
@@ -194,16 +196,29 @@ class BlockChangeForm(_ServiceForm):
             del self.fields["path"]
         self.can_write = self.actor.can(Action.WRITE)
         self.can_edit_data = can_edit_data(self.actor, block)
+        # A copy's name, path and tags are its own (`/tarifs` in fr): whoever may write its data may change them.
+        for name in ("name", "path", "tags") if not self.can_edit_data else ():
+            if name in self.fields:
+                self.fields[name].disabled = True
         if not self.can_write:
-            for name in ("name", "path", "tags", "schema_json"):
-                if name in self.fields:
-                    self.fields[name].disabled = True
+            self.fields["schema_json"].disabled = True
         self.data_value: dict = block.data
+        translation = copy_translation(block)
+        self.notes = (
+            CopyNotes(translation["source_locale"], translation["states"], translation["state"])
+            if translation
+            else None
+        )
 
     def data_form(self) -> tuple[SafeString, dict[str, str], list[tuple[str, str]]]:
         """The content form's HTML, the errors no field showed, and where each shown error sits."""
         return render_data_form_placed(
-            self.instance.schema, self.data_value, errors=self.data_errors, disabled=not self.can_edit_data
+            self.instance.schema,
+            self.data_value,
+            errors=self.data_errors,
+            disabled=not self.can_edit_data,
+            notes=self.notes,
+            locale=self.instance.locale,
         )
 
     def clean(self):
@@ -213,9 +228,10 @@ class BlockChangeForm(_ServiceForm):
         block = self.instance
         patch: dict = {}
         if self.can_edit_data:
-            patch, self.data_value = parse_data_form(block.schema, self.data, block.data)
+            locked = self.notes.locked_fields(block.schema) if self.notes is not None else ()
+            patch, self.data_value = parse_data_form(block.schema, self.data, block.data, locked=locked)
         meta: BlockMeta = {}
-        if self.can_write:
+        if self.can_edit_data:
             if cleaned["name"] != block.name:
                 meta["name"] = cleaned["name"]
             tags = _tags_from_text(cleaned["tags"])

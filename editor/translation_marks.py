@@ -1,4 +1,7 @@
-"""The admin list's translation column: one mark per enabled locale of the block's site.
+"""The admin list's translation column: one mark per enabled locale of the block's site, in words.
+
+Each mark says what `GET …/translations` says (`fr: 3/16 translated, 2 outdated`), as visible text: no
+tooltip-only information (unreachable by keyboard and touch). Which fields are outdated is on the copy's page.
 
 Marks for the whole page are computed once, after the page of rows is read (`translation_marks`: two
 queries whatever the page size), and attached to each row; the column only renders them.
@@ -21,13 +24,14 @@ def mark_kind(state: dict) -> str:
     return state["status"]
 
 
-def mark_title(code: str, state: dict) -> str:
-    if state["status"] == "missing":
-        return f"{code}: missing"
-    title = f"{code}: {state['status']}, {state['translatedFields']}/{state['totalFields']} fields"
+def mark_words(code: str, state: dict) -> str:
+    """What the mark says, shown (not a tooltip): the same counts `GET …/translations` gives, in words."""
+    if state["status"] in ("missing", "complete"):
+        return f"{code}: {state['status']}"
+    words = f"{code}: {state['translatedFields']}/{state['totalFields']} translated"
     if state["outdated"]:
-        title += "; outdated: " + ", ".join(state["outdatedFields"])
-    return title
+        words += f", {len(state['outdatedFields'])} outdated"
+    return words
 
 
 class TranslationMarksChangeList(ChangeList):
@@ -49,9 +53,6 @@ class TranslationColumnMixin:
         marks = getattr(block, "translation_marks", None) or {}
         return format_html_join(
             " ",
-            '<span class="cms-tr cms-tr-{}" title="{}">{} {}</span>',
-            (
-                (mark_kind(state), mark_title(code, state), code, SYMBOLS[mark_kind(state)])
-                for code, state in marks.items()
-            ),
+            '<span class="cms-tr cms-tr-{}"><span aria-hidden="true">{}</span> {}</span>',
+            ((mark_kind(state), SYMBOLS[mark_kind(state)], mark_words(code, state)) for code, state in marks.items()),
         ) or format_html("{}", "")

@@ -568,7 +568,9 @@ def render_field(field: dict, value: Any, name: str, path: tuple, ctx: RenderCon
     ctx.anchors[where] = cid
     error = ctx.error_at(where)
     help_id = f"{cid}-help" if field.get("help") else None
-    described = " ".join(part for part in (error_id if error else None, help_id) if part) or None
+    note = ctx.notes.note(field, where, top_level=len(path) == 1) if ctx.notes is not None else None
+    note_id = f"{cid}-tr" if note else None
+    described = " ".join(part for part in (error_id if error else None, note_id, help_id) if part) or None
     form_widget = widget_for(ftype)
     if form_widget.labelable:
         ctx.pending = {"id": cid, "aria_invalid": "true" if error else None, "aria_describedby": described}
@@ -582,21 +584,31 @@ def render_field(field: dict, value: Any, name: str, path: tuple, ctx: RenderCon
             cid,
             format_html(' aria-describedby="{}"', described) if described else "",
         )
+    locked = bool(note and note[2] and not ctx.disabled)  # a copy's shared field: read-only (and not read back)
+    ctx.disabled = ctx.disabled or locked
     control = form_widget.render(field, value, name, path, ctx)
+    ctx.disabled = ctx.disabled and not locked
     ctx.pending = None
     required = (
         mark_safe(' <span class="cms-required" title="Required to publish">*</span>') if field.get("required") else ""
     )
     help_text = format_html('<div class="help" id="{}">{}</div>', help_id, field["help"]) if help_id else ""
+    note_html = (
+        format_html('<span class="cms-tr-note cms-tr-note-{}" id="{}">{}</span>', note[0], note_id, note[1])
+        if note
+        else ""
+    )
     return format_html(
-        '<div class="cms-field cms-type-{}{}" data-path="{}"{}>{}{}{}</label>{}{}{}</div>',
+        '<div class="cms-field cms-type-{}{}{}" data-path="{}"{}>{}{}{}</label>{}{}{}{}</div>',
         ftype,
         " cms-has-error" if error else "",
+        " cms-locked" if locked else "",
         where,
         group,
         label_tag,
         field_label(field),
         required,
+        note_html,
         error_html(error, error_id),
         control,
         help_text,

@@ -105,7 +105,7 @@ class BlockMetaInput(InputSerializer):
     path = TypedString(required=False, message=rules.PATH_MESSAGE)
 
     def rule_problems(self, values: dict[str, Any], unreadable: set[str]) -> dict[str, str]:
-        self.context["actor"].require(Action.WRITE)
+        require_data_write(self.context["actor"], self.context["block"])  # a copy's are its translator's too
         if "tags" in unreadable:
             values = {**values, "tags": readable_tags(self.sent.get("tags"))}
         return check_meta(self.context["block"], cast(BlockMeta, values), unreadable=unreadable - {"tags"})
@@ -153,6 +153,19 @@ class BlockSyncInput(InputSerializer):
 
     def rule_problems(self, values: dict[str, Any], unreadable: set[str]) -> dict[str, str]:
         self.context["actor"].require(Action.WRITE)
+        return {}
+
+
+class BlockKeepInput(InputSerializer):
+    """The units of a locale copy a translator confirms as right for the source's current values."""
+
+    fields = TypedStrings(  # type: ignore[assignment]  # a body key, not `Serializer.fields`
+        message="Must be a list of data paths such as `title` or `plans[1].label`.",
+        help_text="Data paths of localized fields, as `GET …/translations` lists them.",
+    )
+
+    def rule_problems(self, values: dict[str, Any], unreadable: set[str]) -> dict[str, str]:
+        require_data_write(self.context["actor"], self.context["block"])
         return {}
 
 

@@ -278,13 +278,40 @@ register_components({}, with_etag=("RestoreAnswer",))
 
 # ---- translations (built by `blocks.api.views.translations`) ---------------------------------------------------
 
+TranslationCounts = inline_serializer(
+    "TranslationCounts",
+    {
+        "translated": serializers.IntegerField(),
+        "outdated": serializers.IntegerField(),
+        "untranslated": serializers.IntegerField(),
+    },
+)
+TranslationFields = inline_serializer(
+    "TranslationFields",
+    {
+        name: serializers.ListField(child=serializers.CharField(), help_text=f"Data paths of the {name} fields.")
+        for name in ("translated", "outdated", "untranslated")
+    },
+)
 TranslationStatus = inline_serializer(
     "TranslationStatus",
     {
-        "status": serializers.ChoiceField(choices=["complete", "partial", "missing"]),
-        "translatedFields": serializers.IntegerField(),
-        "totalFields": serializers.IntegerField(),
-        "outdated": serializers.BooleanField(),
+        "status": serializers.ChoiceField(
+            choices=["complete", "partial", "missing"],
+            help_text="`complete`: every field the source fills is translated; `missing`: no copy in this locale.",
+        ),
+        "translatedFields": serializers.IntegerField(help_text="How many fields are translated (`counts.translated`)."),
+        "totalFields": serializers.IntegerField(help_text="The localized fields the source has a value for."),
+        "outdated": serializers.BooleanField(help_text="Some field's source changed since it was translated."),
+        "outdatedFields": serializers.ListField(child=serializers.CharField()),
+        "counts": TranslationCounts,
+        "fields": TranslationFields,
+        "divergedSharedFields": serializers.ListField(
+            child=serializers.CharField(),
+            required=False,
+            help_text="Shared (non-localized) fields whose value differs from the source's: `sync-shared-fields` "
+            "puts them back in step. In `GET …/translations` only (a list's `?translations=true` leaves it out).",
+        ),
     },
 )
 TranslationsAnswer = envelope(

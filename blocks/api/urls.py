@@ -25,6 +25,11 @@ urlpatterns = [
         name="site-block-translations",
     ),
     re_path(
+        rf"^site-blocks/{SLUG}/translations/keep/?$",
+        translations.BlockKeepTranslationsView.as_view(),
+        name="site-block-translations-keep",
+    ),
+    re_path(
         rf"^site-blocks/{SLUG}/copy-to-locale/?$",
         translations.BlockCopyToLocaleView.as_view(),
         name="site-block-copy-to-locale",

@@ -13,6 +13,7 @@ from blocks.services.publishing import block_publish, block_put_live, block_unpu
 from blocks.services.restore import block_restore
 from blocks.services.translation import (
     block_copy_to_locale,
+    block_keep_translations,
     block_sync_shared_fields,
     check_copy,
     site_copy_to_locale,
@@ -24,6 +25,7 @@ __all__ = [
     "block_create",
     "block_delete",
     "block_edit",
+    "block_keep_translations",
     "block_publish",
     "block_put_live",
     "block_replace_schema",

@@ -66,8 +66,9 @@ def block_update_data(
         actor=actor, block=block, expected_version=expected_version, comment=comment, event="block.updated"
     ) as write:
         target = write.block
+        before = target.data
         target.data = compiled_for(target.schema).apply_patch(target.data, data)
-        after_data_write(target, keys=set(data))
+        after_data_write(target, before=before)
         if publish:
             write.publish()
     return write.block

@@ -14,7 +14,7 @@ from accounts.models import Site
 from accounts.permissions import Action, Actor
 from blocks import events, rules
 from blocks.models import BlockType, SiteBlock
-from blocks.services.common import check_locale, path_taken
+from blocks.services.common import check_locale, path_taken, require_data_write
 from blocks.services.writing import block_write, insert_block, lock_block
 from cms import errors
 from revisions.recording import delete_block_revisions
@@ -186,8 +186,9 @@ def block_create(
 
 
 def block_update_meta(*, actor: Actor, block: SiteBlock, expected_version: int | None, changes: BlockMeta) -> SiteBlock:
-    """Rename, re-tag or move a block (`name`, `tags`, `path`): the fields PATCH may touch."""
-    actor.require(Action.WRITE)
+    """Rename, re-tag or move a block (`name`, `tags`, `path`): the fields PATCH may touch. Each locale copy
+    has its own (`/pricing` in en, `/tarifs` in fr), so a translator may change them in a copy."""
+    require_data_write(actor, block)
     problems = check_meta(block, changes)
     if problems:
         raise errors.ValidationFailed(fields=problems)

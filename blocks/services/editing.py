@@ -57,8 +57,10 @@ def block_edit(
     """
     meta = meta or {}
     schema_changed = schema is not None and schema != block.schema
-    if meta or schema_changed:
+    if schema_changed:
         actor.require(Action.WRITE)
+    if meta:
+        require_data_write(actor, block)  # a copy's name, path and tags are its translator's too
     if publish:
         actor.require(Action.PUBLISH)
     if data:
@@ -117,8 +119,9 @@ def block_edit(
             change.apply(target)
             write.emit("block.schema_updated")
         if patch:
+            before = target.data
             target.data = compiled_for(target.schema).apply_patch(target.data, patch)
-            after_data_write(target, keys=set(patch))
+            after_data_write(target, before=before)
         write.finish()  # the block first, then its copies' schemas: one outbox row for all of them
         if schema_changed:
             change.write_copies(copies, actor=actor, comment=SCHEMA_COMMENT)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from accounts.permissions import Action, Actor
 from blocks.models import SiteBlock
-from blocks.services.translation import after_data_replaced
+from blocks.services.translation import after_data_replaced, group_source
 from blocks.services.writing import block_write, schema_to_copies
+from blocks.translation_units import synced_data
 from cms import errors
 from revisions.selectors import revision_of_block, revision_state
 from schema import check_schema, compiled_for, format_path, value_problems
@@ -59,6 +60,10 @@ def block_restore(
         before_data = restored.data
         restored.schema = schema
         restored.data = state["data"]
+        source = None if schema_changed else group_source(restored)
+        if source is not None and source.pk != restored.pk and source.schema == schema:
+            # A copy's shared values are the source's, whatever they were when the revision was recorded.
+            restored.data = synced_data(schema, source.data, restored.data)
         after_data_replaced(restored, before_data)  # translation fingerprints follow the data
         if publish:
             write.publish()

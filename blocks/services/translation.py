@@ -1,13 +1,21 @@
 """Locale copies of a block: copy to a locale, keep shared fields in step, keep translation fingerprints.
 
     block_copy_to_locale(actor=, block=, locale=, overwrite=False)  a draft copy (or, with overwrite, the
-                                                                    existing copy replaced, one revision)
-    block_sync_shared_fields(actor=, block=, locales=None)          non-localized values → the other copies
+                                                                    existing copy replaced, one revision);
+                                                                    every unit of it starts untranslated
+    block_keep_translations(actor=, block=, fields=)               a copy's units confirmed as right for the
+                                                                    source's current values ("keep")
+    block_sync_shared_fields(actor=, block=, locales=None)          the source's non-localized values → the
+                                                                    other copies (re-sync after divergence)
     site_copy_to_locale(actor=, locale=, source_locale=None, ...)    every block of a site, one transaction
 
-    after_data_write(block, keys=)        called by data writes: a copy's written units now match the source
+    after_data_write(block, before=)      called by data writes: a copy's units whose value the write changed
+                                          are now translated from the source's current value
     after_data_replaced(block, before)    called by whole-data replacements (restore): changed units lose
-                                          their fingerprint and read as outdated until re-saved
+                                          their fingerprint and read as untranslated until written or kept
+
+Shared (non-localized) values are kept in step by the write path itself (`blocks.services.writing`): a write
+of the source carries them into every copy, a write that changes one in a copy is refused.
 
 The fingerprints and the status they give are explained in `blocks.translation_units`.
 """
@@ -23,13 +31,17 @@ from accounts.models import Site
 from accounts.permissions import Action, Actor
 from blocks import events
 from blocks.models import BlockStatus, BlockType, SiteBlock
-from blocks.services.writing import BlockWrite, insert_block, lock_block, locked_copies, rewrite_locked
+from blocks.services.common import require_data_write
+from blocks.services.writing import BlockWrite, block_write, insert_block, lock_block, locked_copies, rewrite_locked
 from blocks.translation_units import (
     forget_changed,
+    is_empty,
+    kept,
     pick_source,
     refingerprint,
-    source_fingerprints,
     synced_data,
+    unit_states,
+    unit_values,
 )
 from cms import errors
 from locales.codes import InvalidLocaleCode, canonical_code
@@ -49,17 +61,18 @@ def group_source(block: SiteBlock, *, default_locale: str | None = None) -> Site
     return pick_source(copies, default_locale)
 
 
-def after_data_write(block: SiteBlock, *, keys: set[str] | None) -> None:
-    """A data write on a copy re-fingerprints the units under the written top-level `keys`; the caller saves.
-
-    Writes to the source itself change nothing here: the copies' fingerprints now differ from the source's
-    values, which is exactly what makes them outdated.
+def after_data_write(block: SiteBlock, *, before: dict) -> None:
+    """A data write on a copy re-fingerprints the units whose value it changed (from `before`); the caller
+    saves. Writes to the source itself change nothing here: the copies' fingerprints now differ from the
+    source's values, which is exactly what makes them outdated.
     """
+    if block.locale == block.site.default_locale or before == block.data:
+        return  # the source, or nothing written: no query
     source = group_source(block, default_locale=block.site.default_locale)
     if source is None or source.pk == block.pk:
         return
     block.translation_hashes = refingerprint(
-        block.translation_hashes or {}, schema=block.schema, data=block.data, source_data=source.data, keys=keys
+        block.translation_hashes or {}, schema=block.schema, before=before, after=block.data, source_data=source.data
     )
 
 
@@ -101,17 +114,6 @@ def check_copy(*, actor: Actor, block: SiteBlock, locale: str) -> str:
     return target_locale
 
 
-def _fingerprints_for_copy(
-    source_group: SiteBlock | None, origin: SiteBlock, target_locale: str, default: str
-) -> dict[str, str]:
-    """What the new copy's values were translated from: the source itself, or what `origin` was."""
-    if target_locale == default:
-        return {}
-    if source_group is None or source_group.pk == origin.pk:
-        return source_fingerprints(origin.schema, origin.data)
-    return dict(origin.translation_hashes or {})
-
-
 def block_copy_to_locale(
     *,
     actor: Actor,
@@ -124,6 +126,8 @@ def block_copy_to_locale(
 
     With `overwrite=True` the existing copy takes the source's schema and data (non-localized values kept in
     step, localized ones replaced), recorded as one revision; its status and name are left as they were.
+    Either way the copy's units start untranslated: a copied value is not a translation until a person, an
+    import or a machine step writes one, or a translator keeps it.
     """
     site = actor.site
     target_locale = check_copy(actor=actor, block=block, locale=locale)
@@ -139,8 +143,7 @@ def block_copy_to_locale(
                 f"A `{target_locale}` copy of this block already exists; send `overwrite: true` to replace it.",
                 fields={"locale": "A copy in this locale already exists."},
             )
-        source = group_source(block, default_locale=site.default_locale)
-        hashes = _fingerprints_for_copy(source, block, target_locale, site.default_locale)
+        hashes: dict[str, str] = {}  # copied values are not translations: every unit starts untranslated
         comment = f"Copied from {block.locale}"
         extra = {"fromLocale": block.locale}
         if existing is None:
@@ -191,8 +194,10 @@ def _new_copy(actor: Actor, block: SiteBlock, locale: str) -> SiteBlock:
 def block_sync_shared_fields(
     *, actor: Actor, block: SiteBlock, locales: list[str] | None = None, expected_version: int | None = None
 ) -> list[tuple[SiteBlock, list[str]]]:
-    """Copy `block`'s non-localized values (numbers, booleans, selects, colors…) into its other copies.
+    """Copy the source's non-localized values (numbers, booleans, selects, colors…) into the group's other
+    copies: the re-sync for copies whose shared values diverged (written before they were kept in step).
 
+    `block` is any copy of the group (its `If-Match` applies); the values come from the group's source.
     Only copies whose data changes are written, each as one revision, all in one transaction. Answers
     `[(copy, names of the top-level fields that changed)]` for every copy considered.
     """
@@ -201,7 +206,13 @@ def block_sync_shared_fields(
         raise errors.ValidationFailed(fields={"locales": "Must be a list of locale codes."})
     results: list[tuple[SiteBlock, list[str]]] = []
     with transaction.atomic(), events.together():  # one outbox row for every copy written
-        block = lock_block(block, expected_version)
+        # The source's row first, as a source's write takes it (then its copies): two such writes queue on it
+        # instead of each holding a copy the other waits for.
+        source = group_source(block, default_locale=actor.site.default_locale) or block
+        if source.pk != block.pk:
+            source = lock_block(source, None)
+        addressed = lock_block(block, expected_version)
+        block = addressed if source.pk == addressed.pk else source
         copies = locked_copies(block, order_by="locale")
         if locales is not None:
             known = {target.locale for target in copies}
@@ -224,6 +235,53 @@ def block_sync_shared_fields(
             comment = f"Synced shared fields from {block.locale}"
             rewrite_locked(target, actor=actor, comment=comment, event="block.updated", data=new_data)
     return results
+
+
+KEEP_SOURCE = "`{locale}` is the source copy: its values are what the other locales translate; keep applies to them."
+
+
+def block_keep_translations(
+    *, actor: Actor, block: SiteBlock, fields: list[str], expected_version: int | None = None
+) -> SiteBlock:
+    """Confirm the units `fields` (data paths such as `title`, `plans[1].label`) of the copy `block` as right
+    for the source's current values: they read as translated until the source changes again. One revision.
+
+    For a copied value that is right as it is (a brand name) and for an outdated one whose source change does
+    not change the translation; a unit the source leaves empty, or that is empty in the copy, cannot be kept.
+    """
+    from_locale = block.locale
+    require_data_write(actor, block)
+    if not fields:
+        raise errors.ValidationFailed(fields={"fields": "Required: the data paths to keep, such as `title`."})
+    with block_write(
+        actor=actor,
+        block=block,
+        expected_version=expected_version,
+        comment="Kept as translated: " + ", ".join(fields),
+        event="block.updated",
+    ) as write:
+        target = write.block
+        source = group_source(target, default_locale=target.site.default_locale)
+        if source is None or source.pk == target.pk:
+            raise errors.ValidationFailed(
+                KEEP_SOURCE.format(locale=from_locale), fields={"locale": KEEP_SOURCE.format(locale=from_locale)}
+            )
+        states = unit_states(source, target)
+        own = unit_values(target.schema, target.data)
+        problems = {}
+        for index, key in enumerate(fields):
+            if key not in states:
+                problems[f"fields[{index}]"] = (
+                    f"`{key}` is not a localized field the `{source.locale}` source has a value for."
+                )
+            elif is_empty(own.get(key)):
+                problems[f"fields[{index}]"] = f"`{key}` is empty in `{target.locale}`: write a translation instead."
+        if problems:
+            raise errors.ValidationFailed(fields=problems)
+        target.translation_hashes = kept(
+            target.translation_hashes or {}, keys=fields, source_data=source.data, schema=target.schema
+        )
+    return write.block
 
 
 def site_copy_to_locale(

@@ -18,7 +18,11 @@ in this order and inside one transaction:
 5. the row is saved (a unique slug or path taken meanwhile is `conflict`);
 6. one revision is recorded with its change list (skipped only for schedule changes, which are not content);
 7. the write's events are emitted (`blocks.events`: the outbox row inside the transaction, the delivery cache
-   after the commit, see `wiring.connect`).
+   after the commit, see `wiring.connect`);
+8. shared fields are kept in step across the block's locale copies (`SharedFields`): a write that changed a
+   shared (non-localized) value of the group's source carries it into every copy, each copy written through
+   this same tail as a revision of its own; a write that would change one in a copy to anything but the
+   source's value was refused before step 4, naming the field and the source locale.
 
 A write that leaves the row as it was (the same data, schema or name sent again, a schedule cancelled that was
 not set, a published block published again unchanged) is a no-op: no version bump, no save, no revision, no
@@ -43,6 +47,7 @@ from accounts.permissions import Actor
 from blocks import events
 from blocks.assets import check_asset_refs
 from blocks.models import BlockStatus, SiteBlock
+from blocks.translation_units import pick_source, shared_changes, shared_values, synced_data
 from cms import errors
 from cms.jsonsame import same_json
 from revisions.models import BlockRevision
@@ -177,6 +182,80 @@ def touch(block: SiteBlock, actor: Actor, *, author: bool = True) -> None:
         block.updated_by = actor.user if getattr(actor.user, "pk", None) else None
 
 
+_ABSENT = object()  # a path with no value, told apart from a `null` one
+
+
+class SharedFields:
+    """Step 8 of the tail: shared (non-localized) values are one value across a block's locale copies.
+
+    Only data writes that keep the schema are looked at (a schema change carries values across every copy
+    itself, `blocks.services.schema_change`), and only when a shared value changed, so an ordinary write
+    costs no query here. The source of the group is its default-locale copy, else its oldest
+    (`blocks.translation_units.pick_source`).
+    """
+
+    def __init__(self, write: BlockWrite) -> None:
+        self.write = write
+        self.changed: list[str] = []
+
+    def check(self, *, insert: bool) -> bool:
+        """Before the save: refuse a copy's change of a shared value; answer whether the write, the source's,
+        must carry shared values into the copies after it is saved."""
+        block, original = self.write.block, self.write.original
+        if insert or original is None or not same_json(original["schema"], block.schema):
+            return False
+        if same_json(original["data"], block.data):
+            return False
+        self.changed = shared_changes(block.schema, original["data"], block.data)
+        if not self.changed:
+            return False
+        default_locale = block.site.default_locale
+        if block.locale == default_locale:
+            return True
+        others = list(
+            SiteBlock.objects.filter(site_id=block.site_id, translation_key=block.translation_key)
+            .exclude(pk=block.pk)
+            .only("id", "locale", "schema", "data")
+        )
+        source = pick_source([block, *others], default_locale)
+        if source is None or source.pk == block.pk:
+            return True
+        # Compared as stored: the tail sanitised this copy's richtext, so the source's is sanitised alike.
+        in_step = shared_values(
+            block.schema, compiled_for(block.schema).clean(synced_data(block.schema, source.data, block.data))
+        )
+        written = shared_values(block.schema, block.data)
+        # A list item the source has no match for is the copy's own (lists of other lengths are not synced);
+        # any other shared value set, changed or removed must stay the source's.
+        refused = [
+            key
+            for key in self.changed
+            if in_step.get(key, _ABSENT) != written.get(key, _ABSENT) and (key in written or "[" not in key)
+        ]
+        if refused:
+            raise errors.ValidationFailed(
+                f"Shared fields have one value in every locale: change them in the `{source.locale}` copy, "
+                f"the source; `{block.locale}` follows it.",
+                fields={
+                    f"data.{key}": f"Shared with `{source.locale}`: not translated per locale; change it in the "
+                    f"`{source.locale}` copy."
+                    for key in refused
+                },
+            )
+        return False
+
+    def carry(self) -> None:
+        """After the source is saved: every copy with the same schema takes its shared values, one revision each."""
+        block = self.write.block
+        comment = f"Shared fields from {block.locale}: " + ", ".join(self.changed)
+        for copy in locked_copies(block):
+            if not same_json(copy.schema, block.schema):
+                continue  # schemas are kept in step; one that is not is left for `sync-shared-fields`
+            data = synced_data(block.schema, block.data, copy.data)
+            if not same_json(data, copy.data):
+                rewrite_locked(copy, actor=self.write.actor, comment=comment, event="block.updated", data=data)
+
+
 class BlockWrite:
     """One block's change inside a write: the locked row, its state before, what the tail will announce."""
 
@@ -244,7 +323,7 @@ class BlockWrite:
         )
 
     def finish(self, *, insert: bool = False) -> SiteBlock:
-        """Run the tail now (once): touch, flag, save, revision, events. See the module docstring."""
+        """Run the tail now (once): touch, flag, save, revision, events, shared fields. See the module docstring."""
         if self.finished or self.cancelled:
             return self.block
         assert transaction.get_connection().in_atomic_block, "finish() a write inside block_write or atomic()"
@@ -253,6 +332,8 @@ class BlockWrite:
             return self.block
         self.finished = True
         block = self.block
+        shared = SharedFields(self)
+        carries_shared = shared.check(insert=insert)
         if insert:
             sanitize_richtext(block)  # an update was sanitised, and flagged, by `changes_nothing`
         else:
@@ -282,6 +363,8 @@ class BlockWrite:
             )
         for event, extra in self.events:
             events.emit(event, block, user=self.actor.user, extra=extra)
+        if carries_shared:
+            shared.carry()
         return block
 
 

@@ -77,27 +77,57 @@ def put_data(api, slug, data, locale=None):
     return response.json()["data"]
 
 
+def keep(api, slug, locale, fields):
+    response = api.post(
+        f"/api/v1/site-blocks/{slug}/translations/keep?locale={locale}", {"fields": fields}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    return response.json()["data"]
+
+
+def state(status, translated=(), outdated=(), untranslated=(), diverged=()):
+    """A locale's whole translation state, from its field paths."""
+    return {
+        "status": status,
+        "translatedFields": len(translated),
+        "totalFields": len(translated) + len(outdated) + len(untranslated),
+        "outdated": bool(outdated),
+        "outdatedFields": list(outdated),
+        "counts": {"translated": len(translated), "outdated": len(outdated), "untranslated": len(untranslated)},
+        "fields": {"translated": list(translated), "outdated": list(outdated), "untranslated": list(untranslated)},
+        "divergedSharedFields": list(diverged),
+    }
+
+
+PROMO_PATHS = [
+    "title",
+    "subtitle",
+    "hero.heading",
+    "hero.cta.text",
+    "links[0].label",
+    "links[1].label",
+    "links[0].url",
+    "links[1].url",
+]
+
+
 def revisions_of(slug, locale) -> int:
     return Version.objects.get_for_object(SiteBlock.objects.get(slug=slug, locale=locale)).count()
 
 
 @pytest.mark.django_db
 def test_reference_example_shape_from_the_matching_calls(api):
-    """en complete, fr missing, es partial (es copied, then the English logo text changed)."""
+    """en complete, fr missing, es partial (es copied, translated, then the English logo text changed)."""
     create(api, "Header", HEADER_SCHEMA, HEADER_DATA)
     assert copy_to(api, "header", "es").status_code == 200
-    assert status(api, "header")["es"]["status"] == "complete"
+    assert status(api, "header")["es"] == state("partial", untranslated=["logo"])  # copied is not translated
+    put_data(api, "header", {"logo": {**HEADER_DATA["logo"], "alt": "Logo de la empresa"}}, locale="es")
+    assert status(api, "header")["es"] == state("complete", translated=["logo"])
     put_data(api, "header", {"logo": {**HEADER_DATA["logo"], "alt": "Company logo, new"}})
     assert status(api, "header") == {
-        "en": {"status": "complete", "translatedFields": 1, "totalFields": 1, "outdated": False, "outdatedFields": []},
-        "es": {
-            "status": "partial",
-            "translatedFields": 1,
-            "totalFields": 1,
-            "outdated": True,
-            "outdatedFields": ["logo"],
-        },
-        "fr": {"status": "missing", "translatedFields": 0, "totalFields": 1, "outdated": False, "outdatedFields": []},
+        "en": state("complete", translated=["logo"]),
+        "es": state("partial", outdated=["logo"]),
+        "fr": state("missing", untranslated=["logo"]),
     }
     assert status(api, "header", locale="es") == status(api, "header")  # the same answer from any copy
 
@@ -149,7 +179,7 @@ def test_copy_refusals_name_the_field(api, body, code, field):
 def test_existing_copy_is_a_conflict_unless_overwrite(api):
     create(api, "Promo", PROMO_SCHEMA, PROMO_DATA)
     copy_to(api, "promo", "fr")
-    put_data(api, "promo", {"title": "Soldes", "price": 99}, locale="fr")
+    put_data(api, "promo", {"title": "Soldes"}, locale="fr")
     response = copy_to(api, "promo", "fr")
     assert response.status_code == 409
     assert response.json()["error"] == {
@@ -160,9 +190,9 @@ def test_existing_copy_is_a_conflict_unless_overwrite(api):
     before = revisions_of("promo", "fr")
     response = copy_to(api, "promo", "fr", overwrite=True)
     assert response.status_code == 200
-    assert response.json()["data"]["data"] == PROMO_DATA  # price back in step, title replaced
+    assert response.json()["data"]["data"] == PROMO_DATA  # title replaced
     assert revisions_of("promo", "fr") == before + 1
-    assert status(api, "promo")["fr"]["status"] == "complete"
+    assert status(api, "promo")["fr"] == state("partial", untranslated=PROMO_PATHS)  # the copy starts over
 
 
 @pytest.mark.django_db
@@ -180,14 +210,14 @@ def test_one_source_edit_marks_exactly_that_field_in_every_copy(api):
     copy_to(api, "promo", "fr")
     copy_to(api, "promo", "es")
     put_data(api, "promo", {"title": "Fr title"}, locale="fr")
-    assert status(api, "promo")["fr"]["outdatedFields"] == []
+    keep(api, "promo", "es", PROMO_PATHS)  # es keeps every copied value as right
+    keep(api, "promo", "fr", PROMO_PATHS[1:])
+    assert status(api, "promo")["fr"] == state("complete", translated=PROMO_PATHS)
 
     put_data(api, "promo", {"title": "Summer sale", "price": 12})  # price is not localized: no mark
     states = status(api, "promo")
     for code in ("fr", "es"):
-        assert states[code]["outdatedFields"] == ["title"], code
-        assert states[code]["status"] == "partial"
-        assert states[code]["translatedFields"] == states[code]["totalFields"] == PROMO_UNITS
+        assert states[code] == state("partial", translated=PROMO_PATHS[1:], outdated=["title"]), code
 
     links = [{"label": "Shoes", "url": "/shoes"}, {"label": "Caps", "url": "/hats"}]
     put_data(api, "promo", {"links": links, "hero": {**PROMO_DATA["hero"], "cta": {"text": "Buy"}}})
@@ -196,29 +226,20 @@ def test_one_source_edit_marks_exactly_that_field_in_every_copy(api):
     put_data(api, "promo", {"title": "Soldes d'été"}, locale="fr")  # the translator updates one field
     assert status(api, "promo")["fr"]["outdatedFields"] == ["hero.cta.text", "links[1].label"]
     es = SiteBlock.objects.get(locale="es")
-    put_data(
-        api, "promo", {"title": es.data["title"], "hero": es.data["hero"], "links": es.data["links"]}, locale="es"
-    )  # re-saving the same values: checked, still right
-    assert status(api, "promo")["es"] == {
-        "status": "complete",
-        "translatedFields": PROMO_UNITS,
-        "totalFields": PROMO_UNITS,
-        "outdated": False,
-        "outdatedFields": [],
-    }
+    put_data(api, "promo", {"title": es.data["title"], "hero": es.data["hero"], "links": es.data["links"]}, locale="es")
+    assert status(api, "promo")["es"]["outdatedFields"] == ["title", "hero.cta.text", "links[1].label"]  # unchanged
+    keep(api, "promo", "es", ["title", "hero.cta.text", "links[1].label"])  # checked, still right
+    assert status(api, "promo")["es"] == state("complete", translated=PROMO_PATHS)
 
 
 @pytest.mark.django_db
-def test_empty_localized_fields_make_a_copy_partial(api):
+def test_empty_localized_fields_are_untranslated(api):
     create(api, "Promo", PROMO_SCHEMA, PROMO_DATA)
     copy_to(api, "promo", "fr")
-    put_data(api, "promo", {"subtitle": None, "hero": {"heading": "  ", "cta": {"text": "Acheter"}}}, locale="fr")
-    fr = status(api, "promo")["fr"]
-    assert (fr["status"], fr["translatedFields"], fr["totalFields"], fr["outdated"]) == (
-        "partial",
-        PROMO_UNITS - 2,
-        PROMO_UNITS,
-        False,
+    hero = {"heading": "  ", "accent": "#ff0000", "cta": {"text": "Acheter"}}
+    put_data(api, "promo", {"subtitle": None, "hero": hero}, locale="fr")
+    assert status(api, "promo")["fr"] == state(
+        "partial", translated=["hero.cta.text"], untranslated=[p for p in PROMO_PATHS if p != "hero.cta.text"]
     )
 
 
@@ -269,36 +290,40 @@ def test_a_failure_on_one_copy_changes_no_copy(api, actor, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_sync_shared_fields_copies_non_localized_values_only(api):
+def test_sync_shared_fields_puts_diverged_copies_back_in_step(api):
     create(api, "Promo", PROMO_SCHEMA, PROMO_DATA)
     copy_to(api, "promo", "fr")
     copy_to(api, "promo", "es")
     put_data(api, "promo", {"title": "Soldes", "links": [{"label": "Chaussures", "url": "/chaussures"}]}, locale="fr")
-    put_data(
-        api,
-        "promo",
-        {
+    # Copies written before shared fields were kept in step: their shared values diverge from the source's.
+    for code in ("fr", "es"):
+        row = SiteBlock.objects.get(locale=code)
+        row.data = {
+            **row.data,
             "price": 20,
             "featured": False,
             "theme": "dark",
-            "title": "Big sale",
-            "hero": {"heading": "Huge savings", "accent": "#00ff00", "cta": {"text": "Shop now"}},
-        },
-    )
+            "hero": {**row.data["hero"], "accent": "#00ff00"},
+        }
+        row.save()
+    assert status(api, "promo")["es"]["divergedSharedFields"] == ["price", "featured", "theme", "hero.accent"]
+    assert status(api, "promo")["fr"]["divergedSharedFields"] == ["price", "featured", "theme", "hero.accent"]
+    assert status(api, "promo")["en"]["divergedSharedFields"] == []
     es_revisions = revisions_of("promo", "es")
-    response = api.post("/api/v1/site-blocks/promo/sync-shared-fields", {"locales": ["es"]}, format="json")
+    response = api.post("/api/v1/site-blocks/promo/sync-shared-fields?locale=fr", {"locales": ["es"]}, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["data"] == [
         {"locale": "es", "version": 2, "changedFields": ["featured", "hero", "price", "theme"]}
     ]
     es = SiteBlock.objects.get(locale="es").data
-    assert (es["price"], es["featured"], es["theme"], es["hero"]["accent"]) == (20, False, "dark", "#00ff00")
+    assert (es["price"], es["featured"], es["theme"], es["hero"]["accent"]) == (10, True, "light", "#ff0000")
     assert es["title"] == "Spring sale" and es["hero"]["heading"] == "Big savings"  # localized: untouched
     assert revisions_of("promo", "es") == es_revisions + 1
+    assert status(api, "promo")["es"]["divergedSharedFields"] == []
 
     api.post("/api/v1/site-blocks/promo/sync-shared-fields", format="json")
     fr = SiteBlock.objects.get(locale="fr").data
-    assert fr["price"] == 20 and fr["title"] == "Soldes"
+    assert fr["price"] == 10 and fr["title"] == "Soldes"
     assert fr["links"] == [{"label": "Chaussures", "url": "/chaussures"}]  # lists of different length: left alone
 
     response = api.post("/api/v1/site-blocks/promo/sync-shared-fields", {"locales": ["de"]}, format="json")
@@ -313,12 +338,14 @@ def test_translator_copies_and_translates_and_nothing_else(api, make_client):
     assert copy_to(translator, "promo", "fr").status_code == 200
     ok = translator.put("/api/v1/site-blocks/promo/data?locale=fr", {"data": {"title": "Soldes"}}, format="json")
     assert ok.status_code == 200
+    renamed = translator.patch("/api/v1/site-blocks/promo?locale=fr", {"name": "Promo FR"}, format="json")
+    assert renamed.status_code == 200, renamed.json()  # a copy's name is its translator's
     refused = [
         translator.put("/api/v1/site-blocks/promo/data", {"data": {"title": "x"}}, format="json"),
         translator.put("/api/v1/site-blocks/promo/schema?locale=fr", {"schema": []}, format="json"),
         translator.post("/api/v1/site-blocks/promo/sync-shared-fields", format="json"),
         translator.post("/api/v1/site-blocks/promo/publish?locale=fr"),
-        translator.patch("/api/v1/site-blocks/promo?locale=fr", {"name": "Renamed"}, format="json"),
+        translator.patch("/api/v1/site-blocks/promo", {"name": "Renamed"}, format="json"),
         translator.delete("/api/v1/site-blocks/promo?locale=fr"),
         translator.post("/api/v1/site-blocks", {"name": "New", "type": "global", "locale": "fr"}, format="json"),
         translator.post(
@@ -358,13 +385,15 @@ def test_restoring_a_copy_marks_the_restored_fields_until_resaved(api):
     first = revisions[-1]["number"]
     response = api.post(f"/api/v1/site-blocks/promo/revisions/{first}/restore?locale=fr")
     assert response.status_code == 200, response.json()
-    assert status(api, "promo")["fr"]["outdatedFields"] == ["title"]  # provenance of the restored value unknown
+    fr = status(api, "promo")["fr"]  # the restored value's provenance is unknown
+    assert fr["fields"]["untranslated"] == PROMO_PATHS and fr["counts"]["translated"] == 0
     put_data(api, "promo", {"title": "Soldes de printemps"}, locale="fr")
+    keep(api, "promo", "fr", PROMO_PATHS[1:])
     assert status(api, "promo")["fr"]["status"] == "complete"
 
 
 @pytest.mark.django_db
-def test_a_copy_of_a_copy_keeps_the_source_fingerprints(api, make_client):
+def test_a_copy_of_a_copy_starts_untranslated(api, make_client):
     owner = make_client(role="owner")
     assert owner.post("/api/v1/locales", {"code": "fr-CA", "fallback": "fr"}, format="json").status_code == 201
     create(api, "Promo", PROMO_SCHEMA, PROMO_DATA)
@@ -375,4 +404,5 @@ def test_a_copy_of_a_copy_keeps_the_source_fingerprints(api, make_client):
     assert response.status_code == 200, response.json()
     assert response.json()["data"]["locale"] == "fr-CA" and response.json()["data"]["data"]["title"] == "Soldes"
     states = status(api, "promo")
-    assert states["fr-CA"]["outdatedFields"] == states["fr"]["outdatedFields"] == ["subtitle"]
+    assert states["fr"] == state("partial", translated=["title"], untranslated=PROMO_PATHS[1:])
+    assert states["fr-CA"] == state("partial", untranslated=PROMO_PATHS)  # copied from fr, translated by nobody

@@ -38,7 +38,7 @@ def test_seed_demo_blocks_exist_in_two_locales(tmp_path, settings):
     by_locale = {locale: {slug for loc, slug, _ in rows if loc == locale} for locale, _, _ in rows}
     assert by_locale == {"en": {"header", "footer", "about"}, "fr": {"header", "footer", "about"}}
     about_fr = SiteBlock.objects.get(site__slug="demo", locale="fr", slug="about")
-    assert about_fr.path == "/about" and about_fr.data["title"] == "À propos de nous"
+    assert about_fr.path == "/a-propos" and about_fr.data["title"] == "À propos de nous"
 
 
 @pytest.mark.django_db

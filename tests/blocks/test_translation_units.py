@@ -70,12 +70,17 @@ def test_fingerprints_ignore_key_order_and_differ_by_value():
     assert fingerprint("x") != fingerprint("y") != fingerprint(None)
 
 
-def test_refingerprint_touches_only_written_keys():
+def test_refingerprint_touches_only_changed_units():
     source = {"title": "New", "hero": {"heading": "New heading"}}
     hashes = {"title": "old", "hero.heading": "old"}
-    data = {"title": "Nouveau", "hero": {"heading": "Ancien"}}
-    after = refingerprint(hashes, schema=SCHEMA, data=data, source_data=source, keys={"title"})
-    assert after == {"title": fingerprint("New"), "hero.heading": "old"}
+    before = {"title": "Old", "hero": {"heading": "Ancien"}}
+    after = {"title": "Nouveau", "hero": {"heading": "Ancien"}}  # the heading sent again unchanged
+    assert refingerprint(hashes, schema=SCHEMA, before=before, after=after, source_data=source) == {
+        "title": fingerprint("New"),
+        "hero.heading": "old",
+    }
+    emptied = refingerprint(hashes, schema=SCHEMA, before=before, after={**after, "title": " "}, source_data=source)
+    assert emptied == {"hero.heading": "old"}  # an emptied unit is untranslated again
 
 
 def block(pk, data, hashes=None):
@@ -86,8 +91,15 @@ def test_a_source_value_cleared_after_translation_marks_the_copy():
     original = {"title": "Hello", "hero": {"heading": "Hi"}}
     copy = block(2, {"title": "Bonjour", "hero": {"heading": "Salut"}}, source_fingerprints(SCHEMA, original))
     state = copy_state(block(1, {"title": "Hello"}), copy)
-    assert (state["status"], state["translatedFields"], state["totalFields"]) == ("partial", 1, 1)
+    assert (state["status"], state["translatedFields"], state["totalFields"]) == ("partial", 1, 2)
     assert state["outdatedFields"] == ["hero.heading"]
+
+
+def test_a_copied_value_without_a_fingerprint_is_untranslated():
+    copy = block(2, {"title": "Hello", "hero": {"heading": "Hi"}})
+    state = copy_state(block(1, {"title": "Hello", "hero": {"heading": "Hi"}}), copy)
+    assert state["fields"] == {"translated": [], "outdated": [], "untranslated": ["title", "hero.heading"]}
+    assert state["status"] == "partial"
 
 
 def test_sync_keeps_localized_values_and_matches_lists_by_length():

@@ -29,7 +29,7 @@ def test_delivery_operations_are_documented_and_their_answers_match(client, site
         jsonschema.validate(answer, {**components, "$ref": f"#/components/schemas/{component}"})
 
     conforms(client.get("/api/v1/delivery/acme/blocks/hero").json(), "DeliveredBlockAnswer")
-    conforms(client.get("/api/v1/delivery/acme/pages?path=/about").json(), "DeliveredBlockAnswer")
+    conforms(client.get("/api/v1/delivery/acme/pages?path=/about").json(), "DeliveredPageAnswer")
     listed = client.get("/api/v1/delivery/acme/blocks?perPage=1&page=2").json()
     conforms(listed, "DeliveredBlockList")
     assert listed["meta"]["total"] == 2 and len(listed["data"]) == 1

@@ -103,13 +103,13 @@ def test_translator_edits_only_non_default_locale_copies(site, admin_as):
     client = admin_as("translator")
     # default locale: read-only
     assert post_change(client, english, [("d.title", "Changed")]).status_code == 403
-    # French copy: content editable, name and schema are not (their posted values are ignored)
-    response = post_change(client, french, [("d.title", "Bonjour")], name="Hacked", schema_json="[]")
+    # French copy: content and name editable (a copy's name is its own), the schema is not (posted value ignored)
+    response = post_change(client, french, [("d.title", "Bonjour")], name="Entête", schema_json="[]")
     assert response.status_code == 302, response.context["adminform"].form.errors
     french.refresh_from_db()
     english.refresh_from_db()
     assert (
-        french.data == {"title": "Bonjour"} and french.name == "En-tête" and without_ids(french.schema) == LINKS_SCHEMA
+        french.data == {"title": "Bonjour"} and french.name == "Entête" and without_ids(french.schema) == LINKS_SCHEMA
     )
     assert english.data == {"title": "Hi"}
 

@@ -43,7 +43,7 @@ def test_copies_every_block_as_drafts_and_skips_existing_copies(api, site):
         assert block.translation_key == source.translation_key
         assert Version.objects.get_for_object(block).count() == 1
     actor = Actor(user=None, site=site, role=Role.OWNER)
-    assert translation_status(actor, fr.get(slug="footer"))["fr"]["status"] == "complete"
+    assert translation_status(actor, fr.get(slug="footer"))["fr"]["status"] == "partial"  # copied, not translated
 
 
 @pytest.mark.django_db

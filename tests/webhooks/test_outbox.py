@@ -231,13 +231,18 @@ def test_writes_that_reach_every_locale_copy_record_one_row_with_all_their_event
         ("block.schema_updated", "es"),
     ]
 
-    counts = {"data": {"title": "Hi", "count": 3}}
-    assert api.put("/api/v1/site-blocks/hero/data", counts, format="json").status_code == 200
+    def count_in_source():  # a shared value: carried into every copy by the same write
+        counts = {"data": {"title": "Hi", "count": 3}}
+        assert api.put("/api/v1/site-blocks/hero/data", counts, format="json").status_code == 200
+
+    assert one_write(count_in_source) == [("block.updated", "en"), ("block.updated", "fr"), ("block.updated", "es")]
+
+    SiteBlock.objects.filter(locale="es").update(data={"title": "Hi", "count": 4})  # diverged before this rule
 
     def sync():
         assert api.post("/api/v1/site-blocks/hero/sync-shared-fields", format="json").status_code == 200
 
-    assert one_write(sync) == [("block.updated", "es"), ("block.updated", "fr")]
+    assert one_write(sync) == [("block.updated", "es")]
 
     def restore():
         response = api.post(f"/api/v1/site-blocks/hero/revisions/{created}/restore")

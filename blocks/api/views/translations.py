@@ -1,4 +1,4 @@
-"""Views of the translation endpoints: status per locale, copy to a locale, sync shared fields."""
+"""Views of the translation endpoints: status per locale, keep, copy to a locale, sync shared fields."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
 from blocks import selectors, services
-from blocks.api.inputs import BlockCopyInput, BlockSyncInput
+from blocks.api.inputs import BlockCopyInput, BlockKeepInput, BlockSyncInput
 from blocks.api.serializers import SyncAnswer, TranslationsAnswer
 from blocks.api.views.blocks import BlockView, BlockWriteMixin, block_answer, block_response
 from cms.api.serializers import parse_body
@@ -23,6 +23,26 @@ class BlockTranslationsView(BlockView):
         allow_params(request)
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
         return Response({"data": selectors.translation_status(self.actor, block)})
+
+
+class BlockKeepTranslationsView(BlockWriteMixin, BlockView):
+    @extend_schema(
+        operation_id="site-blocks.translations.keep",
+        request=BlockKeepInput,
+        responses=block_answer("The copy; the fields kept now read as translated."),
+    )
+    def post(self, request, slug: str):
+        """Keep fields of a locale copy as translated
+
+        Confirms that the copy's values at `fields` are right for the source's current values (`?locale=`
+        names the copy): they count as translated until the source changes again. One revision."""
+        allow_params(request)
+        block, expected = self.block_for_write(request, slug)
+        body = parse_body(BlockKeepInput(context={"actor": self.actor, "block": block}), request)
+        kept = services.block_keep_translations(
+            actor=self.actor, block=block, fields=body["fields"], expected_version=expected
+        )
+        return block_response(kept)
 
 
 class BlockCopyToLocaleView(BlockWriteMixin, BlockView):

@@ -20,9 +20,12 @@ from accounts.models import Membership, Role, Site
 from accounts.permissions import Actor
 from blocks.demo import DEMO_BLOCKS, DEMO_LOCALES, DEMO_SITE, DEMO_TRANSLATIONS
 from blocks.models import SiteBlock
+from blocks.selectors import copy_translation
 from blocks.services import (
+    BlockMeta,
     block_copy_to_locale,
     block_create,
+    block_keep_translations,
     block_publish,
     block_update_data,
     block_update_meta,
@@ -105,11 +108,20 @@ class Command(BaseCommand):
                 ):
                     continue
                 copy = block_copy_to_locale(actor=actor, block=source, locale=locale)
-                copy = block_update_meta(
-                    actor=actor, block=copy, expected_version=copy.version, changes={"name": translation["name"]}
-                )
-                block_update_data(
+                meta = BlockMeta(name=translation["name"])
+                if "path" in translation:  # a page's copy has its own path (`/a-propos`)
+                    meta["path"] = translation["path"]
+                copy = block_update_meta(actor=actor, block=copy, expected_version=copy.version, changes=meta)
+                copy = block_update_data(
                     actor=actor, block=copy, data=translation["data"], expected_version=copy.version, publish=True
                 )
+                # Values the translation left as the source has them ("Blog", a URL) were checked: kept.
+                same = [
+                    key
+                    for key, state in (copy_translation(copy) or {"states": {}})["states"].items()
+                    if state == "untranslated"
+                ]
+                if same:
+                    block_keep_translations(actor=actor, block=copy, fields=same, expected_version=copy.version)
                 created += 1
         return created
