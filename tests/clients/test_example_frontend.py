@@ -14,7 +14,7 @@ def test_example_frontend_builds_the_demo_site(demo, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert sorted(str(path.relative_to(out)) for path in out.rglob("*.html")) == [
         "en/about/index.html",
-        "fr/about/index.html",
+        "fr/a-propos/index.html",
     ]
     assert (
         done.stdout.splitlines()[-1] == f"built demo from {demo.url} (8 requests)"
@@ -34,11 +34,11 @@ def test_example_frontend_builds_the_demo_site(demo, tmp_path):
     assert '<p class="copyright">© 2026 Demo Inc.</p>' in english
     assert "--accent: #0f766e;" in english
 
-    french = (out / "fr" / "about" / "index.html").read_text()
+    french = (out / "fr" / "a-propos" / "index.html").read_text()
     assert '<html lang="fr">' in french
     assert "<h1>À propos de nous</h1>" in french
     assert "<article><p>Nous créons <strong>des outils pour les rédacteurs</strong>.</p></article>" in french
-    assert '<li><a href="/fr/about">À propos</a></li>' in french
+    assert '<li><a href="/fr/a-propos">À propos</a></li>' in french
     assert '<p class="copyright">© 2026 Demo SAS.</p>' in french
     for html in (english, french):
         assert "Not published yet" not in html and "Only in English" not in html

@@ -49,7 +49,7 @@ describe("blocks and pages", () => {
 
   test("the client's default locale applies to every read", async () => {
     const fr = createClient({ baseUrl, site, locale: "fr" });
-    assert.equal((await fr.getPage("/about")).data.data.title, "À propos de nous");
+    assert.equal((await fr.getPage("/a-propos")).data.data.title, "À propos de nous");
     assert.equal((await fr.getPage("/about", { locale: "en" })).data.data.title, "About us");
   });
 
