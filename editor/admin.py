@@ -32,7 +32,7 @@ from editor.filters import LocaleFilter, StatusFilter, TagFilter
 from editor.forms import PUBLISH_BUTTON, BlockAddForm, BlockChangeForm, BlockSchemaForm, CopyToLocaleForm
 from editor.history import BlockHistoryMixin
 from editor.problems import label_path, parse_path, summary
-from editor.schema_review import review
+from editor.schema_review import review, totals
 from editor.translation_marks import TranslationColumnMixin
 from locales.selectors import enabled_locale_codes
 from scheduling.admin import BlockScheduleMixin
@@ -267,6 +267,7 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
             **self._frame(request, block, tab="schema"),
             "fields": fields,
             "copies": copies,
+            "totals": totals(copies),
             "schema_text": json.dumps(schema, ensure_ascii=False),
             "version": form.cleaned_data["version"],
             "media": self.media,

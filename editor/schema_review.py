@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from editor.controls import field_label
 from editor.problems import SEPARATOR, label_path, parse_path
 
 CHANGE_WORDS = {
@@ -44,7 +45,7 @@ class CopyReview:
     locale: str
     moved: list[tuple[str, str]] = field(default_factory=list)
     converted: list[tuple[str, str, str]] = field(default_factory=list)
-    failed: list[tuple[str, str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str, str, str]] = field(default_factory=list)  # where, types, why, kept as
     orphaned: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
@@ -66,7 +67,7 @@ def field_label_path(schema: list, shown: str | None) -> str:
             words.append(name)
             fields = []
             continue
-        words.append(str(found.get("label") or name))
+        words.append(field_label(found))
         if each:
             words.append("each item")
             items = found.get("items") or {}
@@ -78,6 +79,12 @@ def field_label_path(schema: list, shown: str | None) -> str:
 
 def _data_label(schema: list, path: str) -> str:
     return label_path(schema, parse_path(f"data.{path}")) if path else "Content"
+
+
+def totals(copies: list[CopyReview]) -> dict[str, int]:
+    """How many values move, convert, and are kept aside (failed conversions and other orphans), over all copies."""
+    count = {kind: sum(len(getattr(copy, kind)) for copy in copies) for kind in ("moved", "converted", "failed")}
+    return {**count, "orphaned": count["failed"] + sum(len(copy.orphaned) for copy in copies)}
 
 
 def review(report: dict, *, old_schema: list, new_schema: list) -> tuple[list[FieldLine], list[CopyReview]]:
@@ -110,17 +117,22 @@ def review(report: dict, *, old_schema: list, new_schema: list) -> tuple[list[Fi
             (_data_label(new_schema, c["to"]), c.get("fromType", ""), c.get("toType", ""))
             for c in entry.get("converted", [])
         ]
+        # A value that fails to convert is also kept aside as an orphan: said once, on its failure line.
+        kept = {o["path"]: o.get("keptAs", "") for o in entry.get("orphaned", [])}
+        failed_paths = {f["path"] for f in entry.get("failed", [])}
         copy.failed = [
             (
                 _data_label(old_schema, f["path"]),
                 f"{f.get('fromType', '?')} → {f.get('toType', '?')}",
                 f.get("reason", ""),
+                kept.get(f["path"], ""),
             )
             for f in entry.get("failed", [])
         ]
         copy.orphaned = [
             (_data_label(old_schema, o["path"]), o.get("keptAs", ""), o.get("reason", ""))
             for o in entry.get("orphaned", [])
+            if o["path"] not in failed_paths
         ]
         copies.append(copy)
     return lines, copies

@@ -129,8 +129,8 @@ def test_a_rename_and_a_retype_are_reviewed_per_locale_copy_before_anything_is_w
     assert "<li><strong>Count</strong>: number → string</li>" in english
     assert "<li><strong>Code</strong>: string → number</li>" in english
     # "abc" is no number: it cannot follow, and is kept aside under its old name (nothing is lost)
-    kept = "<strong>Code</strong>, kept as <code>code~2</code>: &#x27;abc&#x27; is not a number."
-    assert "Cannot be converted" in french_part and kept in french_part
+    kept = "<strong>Code</strong> (string → number): &#x27;abc&#x27; is not a number. Kept as <code>code~2</code>."
+    assert "Cannot be converted, kept aside" in french_part and kept in french_part
     fields = html.split('id="cms-review-fields-title"', 1)[1].split("</section>", 1)[0]
     assert "renamed" in fields and "(number → string)" in fields and "(string → number)" in fields
 

@@ -342,22 +342,38 @@
       defs.forEach(function (def) { if (allOpen) self.open.delete(def); else self.open.add(def); });
       self.render();
     });
-    const count = el("span", { className: "cms-sb-count", text: defs.length + " field" + (defs.length === 1 ? "" : "s") });
+    const top = this.root.length;
+    const nested = defs.length - top;
+    const count = el("span", { className: "cms-sb-count", text: top + " field" + (top === 1 ? "" : "s") + (nested ? ", " + nested + " nested" : "") });
     return el("div", { className: "cms-sb-toolbar" }, [count, defs.length ? button : null]);
   };
 
+  // What an editor reads for a field, as the server's `editor.controls.field_label`: its label, or its name
+  // made readable (`planName` -> "Plan name").
   function labelOf(def) {
-    return def.label || def.name || "new field";
+    if (def.label) return def.label;
+    if (!def.name) return "new field";
+    const text = def.name.replace(/_/g, " ").replace(/([a-z0-9])([A-Z])/g, "$1 $2").split(/\s+/).filter(Boolean).join(" ").toLowerCase();
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  }
+
+  // One item of a list field, in words, as the server's `editor.controls.item_noun` ("plan" for "Plans").
+  function itemNoun(def) {
+    if (def.items && def.items.label) return String(def.items.label).toLowerCase();
+    const label = labelOf(def).toLowerCase();
+    if (label.endsWith("ies")) return label.slice(0, -3) + "y";
+    if (label.endsWith("s") && !label.endsWith("ss")) return label.slice(0, -1);
+    return label || "item";
   }
 
   SchemaBuilder.prototype.listEditor = function (fields, path, level, owner) {
     const self = this;
     const list = el("div", { className: "cms-sb-list", "data-path": path });
     fields.forEach(function (def, index) {
-      list.appendChild(self.fieldEditor(fields, index, path + "[" + index + "]", true, level, owner));
+      list.appendChild(self.fieldEditor(fields, index, path + "[" + index + "]", true, level));
     });
     // Named after where the field goes: two nested lists never show two identical buttons.
-    const text = !owner ? "Add field" : owner.type === "array" ? "Add field to each " + labelOf(owner) + " item" : "Add field to " + labelOf(owner);
+    const text = !owner ? "Add field" : owner.type === "array" ? "Add field to each " + itemNoun(owner) : "Add field to " + labelOf(owner);
     const add = el("button", { type: "button", className: "button cms-sb-add", text: text, "data-fk": path + "|add" });
     add.addEventListener("click", function () {
       const def = { name: "", type: "string", _new: true };
@@ -372,7 +388,7 @@
     return list;
   };
 
-  SchemaBuilder.prototype.fieldEditor = function (container, index, path, named, level, owner) {
+  SchemaBuilder.prototype.fieldEditor = function (container, index, path, named, level) {
     const self = this;
     const def = named ? container[index] : container;
     const row = el("div", { className: "cms-sb-row" + (named ? "" : " cms-sb-item"), "data-path": path });
@@ -472,7 +488,10 @@
 
     if (def.type === "object") {
       if (!Array.isArray(def.fields)) def.fields = [];
-      const children = el("div", { className: "cms-sb-children" }, [el("div", { className: "cms-sb-caption", text: "Fields of " + labelOf(def) }), this.listEditor(def.fields, path + ".fields", level + 1, def)]);
+      // The fields of an array's object items belong to "each plan", named after the array.
+      const parent = named ? def : this.itemOwners.get(def) || def;
+      const caption = parent.type === "array" ? "Fields of each " + itemNoun(parent) : "Fields of " + labelOf(parent);
+      const children = el("div", { className: "cms-sb-children" }, [el("div", { className: "cms-sb-caption", text: caption }), this.listEditor(def.fields, path + ".fields", level + 1, parent)]);
       row.appendChild(children);
       parts.push(children);
     } else if (def.type === "array") {
@@ -480,7 +499,7 @@
       // attached as `items` as soon as an item type is chosen (see setType).
       const items = def.items && typeof def.items === "object" ? def.items : {};
       this.itemOwners.set(items, def);
-      const children = el("div", { className: "cms-sb-children" }, [el("div", { className: "cms-sb-caption", text: "Each item of " + labelOf(def) }), this.fieldEditor(items, 0, path + ".items", false, level + 1, def)]);
+      const children = el("div", { className: "cms-sb-children" }, [el("div", { className: "cms-sb-caption", text: "Each item of " + labelOf(def) }), this.fieldEditor(items, 0, path + ".items", false, level + 1)]);
       row.appendChild(children);
       parts.push(children);
     }
