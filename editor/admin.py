@@ -212,7 +212,8 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
         """What every page of a block shows around its content: the name, the tabs, the state in words."""
         actor = actor_for(request, block.site)
         return {
-            "title": f"{block.name} ({block.locale})",
+            # The window's title names the tab too ("Pricing (en): Schema"); the page's h1 is the block's name.
+            "title": f"{block.name} ({block.locale}): {tab.capitalize()}",
             "subtitle": None,
             "cms_block": block,
             "cms_tab": tab,
@@ -254,7 +255,6 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
             "schema_errors": form.schema_errors,
             "media": self.media,
         }
-        context["title"] = f"{block.name} ({block.locale})"
         return TemplateResponse(request, "admin/blocks/siteblock/schema.html", context)
 
     def _schema_review_page(self, request, form: BlockSchemaForm):

@@ -49,10 +49,12 @@ def test_the_schema_has_its_own_page_and_tab_only_for_roles_that_may_change_it(s
     content = editor.get(change_url(english)).content.decode()
     assert 'id="cms-tab-schema"' in content and "cms-schema-builder" not in content
     assert 'aria-current="page">Content</a>' in content
+    assert "<title>Header (en): Content | " in content and '<h1 class="cms-block-title">Header' in content
     page = editor.get(schema_url(english))
     assert page.status_code == 200
     html = page.content.decode()
     assert "cms-schema-builder" in html and 'aria-current="page">Schema</a>' in html
+    assert "<title>Header (en): Schema | " in html  # each tab its own window title
     # One "Site blocks" in the breadcrumbs (the app and the model share the name).
     crumbs = html.split('<div class="breadcrumbs">', 1)[1].split("</div>", 1)[0]
     assert crumbs.count("Site blocks") == 1 and "Schema" in crumbs
