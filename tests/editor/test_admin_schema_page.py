@@ -8,13 +8,16 @@ confirmed; "Back" returns to the builder with the edits; a confirm over a block 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from accounts.permissions import Actor
 from blocks import events
 from blocks.models import SiteBlock
-from blocks.services import block_copy_to_locale, block_update_data
+from blocks.services import block_copy_to_locale, block_publish, block_update_data
 from revisions.models import BlockRevision
+from scheduling.services import block_schedule
 from tests.editor.conftest import make_block, member
 from tests.editor.helpers import change_url, post_schema, schema_url
 from tests.ids import without_ids
@@ -172,3 +175,35 @@ def test_a_confirm_over_a_block_changed_since_the_review_writes_nothing(site, ad
     assert response.status_code == 200
     assert "changed by someone else" in response.content.decode()
     assert snapshot(block) == before
+
+
+def bar_state(client, block: SiteBlock) -> str:
+    html = client.get(change_url(block)).content.decode()
+    return html.split('<span class="cms-state-words">', 1)[1].split("</span>", 1)[0]
+
+
+def test_the_action_bar_says_the_state_in_words(site, admin_as):
+    site.timezone = "Europe/Paris"
+    site.save(update_fields=["timezone"])
+    owner = Actor(user=member(site, "owner-x", "owner"), site=site, role="owner")
+    block = make_block(site, schema=SCHEMA, data={"title": "T"})
+    client = admin_as("editor")
+    assert bar_state(client, block) == "Draft"
+    block = block_publish(actor=owner, block=block, expected_version=None)
+    assert bar_state(client, block) == "Published"
+    block = block_update_data(actor=owner, block=block, data={"title": "U"}, expected_version=None)
+    assert bar_state(client, block) == "Published, with unpublished changes"
+    at = datetime(2030, 1, 8, 8, 0, tzinfo=UTC)  # 09:00 in Paris
+    block_schedule(actor=owner, block=block, expected_version=None, publish_at=at)
+    assert bar_state(client, block) == (
+        "Published, with unpublished changes · Scheduled to publish 8 Jan 2030, 09:00 (Europe/Paris)"
+    )
+    html = client.get(change_url(block)).content.decode()
+    bar = html.split('id="cms-action-bar"', 1)[1].split("</details>", 1)[0]
+    for control in ('id="cms-save-draft"', 'id="cms-publish"', 'id="cms-preview"', 'id="cms-unpublish"'):
+        assert control in bar
+    assert '<span class="cms-dirty" id="cms-dirty" role="status"></span>' in bar  # filled by editor.js
+    # A viewer reads the state, and has nothing to save or publish.
+    viewer_bar = admin_as("viewer").get(change_url(block)).content.decode().split('id="cms-action-bar"', 1)[1]
+    assert 'id="cms-save-draft"' not in viewer_bar and 'id="cms-publish"' not in viewer_bar
+    assert 'id="cms-tab-schema"' not in admin_as("viewer").get(change_url(block)).content.decode()
