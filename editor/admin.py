@@ -32,7 +32,7 @@ from editor.filters import LocaleFilter, StatusFilter, TagFilter
 from editor.forms import PUBLISH_BUTTON, BlockAddForm, BlockChangeForm, BlockSchemaForm, CopyToLocaleForm
 from editor.history import BlockHistoryMixin
 from editor.problems import label_path, parse_path, summary
-from editor.schema_review import review, totals
+from editor.schema_review import review, schema_error_label, totals
 from editor.translation_marks import TranslationColumnMixin
 from locales.selectors import enabled_locale_codes
 from scheduling.admin import BlockScheduleMixin
@@ -198,7 +198,7 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
                 **self._frame(request, obj, tab="content"),
             )
         else:
-            context.update(schema_field=form["schema_json"], schema_errors=form.schema_errors)
+            context.update(schema_field=form["schema_json"], schema_errors=readable_schema_errors(form))
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def response_change(self, request, obj):
@@ -252,7 +252,7 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
             **self._frame(request, block, tab="schema"),
             "form": form,
             "schema_field": form["schema_json"],
-            "schema_errors": form.schema_errors,
+            "schema_errors": readable_schema_errors(form),
             "media": self.media,
         }
         return TemplateResponse(request, "admin/blocks/siteblock/schema.html", context)
@@ -461,6 +461,18 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
     @admin.action(description="Unpublish selected blocks", permissions=["publish"])
     def unpublish_selected(self, request, queryset):
         return self._bulk(request, queryset, block_unpublish, "Unpublished", UNPUBLISH_CONSEQUENCE)
+
+
+def readable_schema_errors(form) -> dict[str, str]:
+    """The schema checks' problems keyed by where they are in words ("Field 2 (Plans), name"), for the list
+    above the builder; the builder itself places them by their paths (`schema_errors_json`)."""
+    if not form.schema_errors:
+        return {}
+    try:  # the posted text: a field with an error is no longer in `cleaned_data`
+        schema = json.loads(form.data.get("schema_json") or "[]")
+    except (ValueError, RecursionError):
+        schema = []
+    return {schema_error_label(schema, where): message for where, message in form.schema_errors.items()}
 
 
 def schema_saved_message(report: dict) -> str:

@@ -10,6 +10,7 @@ decides; this module tells).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +76,33 @@ def field_label_path(schema: list, shown: str | None) -> str:
         else:
             fields = found.get("fields") or [] if found.get("type") == "object" else []
     return SEPARATOR.join(words)
+
+
+_SCHEMA_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
+
+
+def schema_error_label(schema: Any, path: str) -> str:
+    """`schema[1].fields[0].name` (where a schema check failed) in words: "Field 2 (Plans) then field 1 then
+    name", with the field's label where the posted schema gives one, so the list above the builder does not
+    speak in JSON paths."""
+    words: list[str] = []
+    fields: Any = schema
+    field: Any = None
+    for name, index in _SCHEMA_STEP.findall(path[len("schema") :] if path.startswith("schema") else path):
+        if index:
+            i = int(index)
+            field = fields[i] if isinstance(fields, list) and i < len(fields) else None
+            known = field_label(field) if isinstance(field, dict) and (field.get("label") or field.get("name")) else ""
+            words.append(f"{'Field' if not words else 'field'} {i + 1}" + (f" ({known})" if known else ""))
+        elif name in ("fields", "items") and isinstance(field, dict):
+            fields = field.get(name)
+            if name == "items":
+                words.append("each item")
+                field = fields if isinstance(fields, dict) else None
+                fields = field.get("fields") if isinstance(field, dict) else None
+        else:
+            words.append(name)
+    return SEPARATOR.join(words) or "Schema"
 
 
 def _data_label(schema: list, path: str) -> str:

@@ -81,7 +81,9 @@ def test_schema_errors_are_reported_with_their_paths(site, admin_as):
     html = response.content.decode()
     assert response.status_code == 200
     assert set(response.context["form"].schema_errors) == {"schema[1].name", "schema[1].type"}
-    assert "schema[1].name" in html and "schema[1].type" in html
+    assert "schema[1].name" in html and "schema[1].type" in html  # where the builder places them
+    listed = html.split('<ul class="errorlist cms-schema-errors">', 1)[1].split("</ul>", 1)[0]
+    assert "<li>Field 2 (9bad) \u203a name: " in listed and "<li>Field 2 (9bad) \u203a type: " in listed
     assert "cms-schema-builder" in html
     block.refresh_from_db()
     assert without_ids(block.schema) == LINKS_SCHEMA

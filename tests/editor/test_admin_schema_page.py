@@ -16,6 +16,7 @@ from accounts.permissions import Actor
 from blocks import events
 from blocks.models import SiteBlock
 from blocks.services import block_copy_to_locale, block_publish, block_update_data
+from editor.problems import SEPARATOR
 from revisions.models import BlockRevision
 from scheduling.services import block_schedule
 from tests.editor.conftest import make_block, member
@@ -207,3 +208,18 @@ def test_the_action_bar_says_the_state_in_words(site, admin_as):
     viewer_bar = admin_as("viewer").get(change_url(block)).content.decode().split('id="cms-action-bar"', 1)[1]
     assert 'id="cms-save-draft"' not in viewer_bar and 'id="cms-publish"' not in viewer_bar
     assert 'id="cms-tab-schema"' not in admin_as("viewer").get(change_url(block)).content.decode()
+
+
+def test_schema_problems_are_listed_in_words_and_placed_by_path(site, admin_as):
+    block = make_block(site, schema=SCHEMA)
+    plans = {
+        "name": "plans",
+        "type": "array",
+        "items": {"type": "object", "fields": [{"name": "9x", "type": "string"}]},
+    }
+    response = post_schema(admin_as("editor"), block, [*block.schema, plans])
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert list(form.schema_errors) == ["schema[2].items.fields[0].name"]  # the builder places it by this path
+    listed = response.content.decode().split('<ul class="errorlist cms-schema-errors">', 1)[1].split("</ul>", 1)[0]
+    assert listed.startswith("<li>" + SEPARATOR.join(["Field 3 (Plans)", "each item", "field 1 (9x)", "name"]) + ": ")
