@@ -160,6 +160,7 @@ def test_publish_errors_guard_and_confirmations_in_the_browser(page):
     links = summary.locator("a")
     expect(links).to_have_text(["Title", SEPARATOR.join(["Plans", "2", "Plan name"])])
     expect(page.locator("#cms-d-title")).to_be_focused()  # the first problem has the focus
+    expect(page.locator("#cms-dirty")).to_have_text("Unsaved changes")  # what is on the page was not saved
     expect(page.locator("#cms-d-title")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#cms-d-plans-i1-planName")).to_have_attribute(
         "aria-describedby", "cms-d-plans-i1-planName-error"

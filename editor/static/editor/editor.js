@@ -649,6 +649,8 @@
     if (!form) return;
     form.addEventListener("input", markDirty);
     form.addEventListener("change", markDirty);
+    // A page shown again with problems holds what was typed and NOT saved: it is unsaved from the start.
+    if (document.getElementById("cms-error-summary") || form.querySelector(".errornote, .errorlist")) markDirty();
     // Leaving (a link, reload, closing the tab) with typed changes asks first; saving or publishing does not.
     form.addEventListener("submit", function () { dirty = false; });
     window.addEventListener("beforeunload", function (event) {
