@@ -645,8 +645,11 @@
   }
 
   function startBlockForm() {
-    const form = document.getElementById("siteblock_form") || document.getElementById("cms-schema-form");
+    const review = document.getElementById("cms-review-form");
+    const form = document.getElementById("siteblock_form") || document.getElementById("cms-schema-form") || review;
     if (!form) return;
+    // The review of a schema change holds edits not saved yet (until Yes, or Back to them).
+    if (review) markDirty();
     form.addEventListener("input", markDirty);
     form.addEventListener("change", markDirty);
     // A page shown again with problems holds what was typed and NOT saved: it is unsaved from the start.
