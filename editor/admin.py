@@ -8,11 +8,14 @@ mixins to `BlockAdmin`'s bases (history) or columns through `extra_list_display`
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -28,12 +31,14 @@ from cms.conf import cms_setting
 from editor.access import actor_for, can_edit_data, site_roles, sites_where, visible_blocks
 from editor.dataform import preview_html, render_data_form
 from editor.filters import LocaleFilter, StatusFilter, TagFilter
-from editor.forms import PUBLISH_BUTTON, BlockAddForm, BlockChangeForm, CopyToLocaleForm
+from editor.forms import PUBLISH_BUTTON, BlockAddForm, BlockChangeForm, BlockSchemaForm, CopyToLocaleForm
 from editor.history import BlockHistoryMixin
 from editor.problems import label_path, parse_path, summary
+from editor.schema_review import review, schema_error_label, totals
 from editor.translation_marks import TranslationColumnMixin
 from locales.selectors import enabled_locale_codes
 from scheduling.admin import BlockScheduleMixin
+from scheduling.services import site_zone
 
 LIST_DEFERRED = ("schema", "data", "published_snapshot")
 UNPUBLISH_CONSEQUENCE = (
@@ -47,9 +52,22 @@ PUBLISH_CONSEQUENCE = (
 
 
 def status_label(block: SiteBlock) -> str:
+    """The block's state in words, the same in the list, the action bar and the preview."""
     if block.status != BlockStatus.PUBLISHED:
         return "Draft"
-    return "Published, unpublished changes" if block.has_unpublished_changes else "Published"
+    return "Published, with unpublished changes" if block.has_unpublished_changes else "Published"
+
+
+def state_words(block: SiteBlock) -> str:
+    """The action bar's state: `status_label` and what is scheduled, at the site's wall-clock time (the zone
+    the schedule page takes times in), e.g. "Draft · Scheduled to publish 8 Dec 2026, 09:00 (Europe/Paris)"."""
+    zone = site_zone(block.site)
+    parts = [status_label(block)]
+    for verb, when in (("publish", block.scheduled_publish_at), ("unpublish", block.scheduled_unpublish_at)):
+        if when:
+            local = when.astimezone(zone)
+            parts.append(f"Scheduled to {verb} {local.day} {local:%b %Y, %H:%M} ({zone.key})")
+    return " · ".join(parts)
 
 
 def copy_targets(actor, block: SiteBlock) -> list[str]:
@@ -75,7 +93,7 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
     ordering = ("name", "id")
     actions = ("publish_selected", "unpublish_selected")
     change_form_template = "admin/blocks/siteblock/change_form.html"
-    save_on_top = True  # Save beside Publish at the top: on a long block the bottom row is thousands of px away
+    save_on_top = True  # the add page's Save at the top too; the change page has the sticky action bar instead
 
     class Media:
         css = {"all": ["editor/editor.css"]}
@@ -192,13 +210,10 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
                 data_form=data_html,
                 data_leftover_errors={label_path(obj.schema, parse_path(k)): v for k, v in leftovers.items()},
                 problems=problems,
-                publish_button=PUBLISH_BUTTON,
-                can_publish=self.has_publish_permission(request, obj),
-                can_copy=bool(copy_targets(actor_for(request, obj.site), obj)),
-                cms_block=obj,
-                schema_readonly=not form.can_write,
+                **self._frame(request, obj, tab="content"),
             )
-        context.update(schema_field=form["schema_json"], schema_errors=form.schema_errors)
+        else:
+            context.update(schema_field=form["schema_json"], schema_errors=readable_schema_errors(form))
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def response_change(self, request, obj):
@@ -207,6 +222,73 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
             self.message_user(request, f"Saved and published “{obj.name}” (version {obj.version}).", messages.SUCCESS)
             return HttpResponseRedirect(self._change_url(obj))
         return super().response_change(request, obj)
+
+    def _frame(self, request, block: SiteBlock, *, tab: str) -> dict:
+        """What every page of a block shows around its content: the name, the tabs, the state in words."""
+        actor = actor_for(request, block.site)
+        return {
+            # The window's title names the tab too ("Pricing (en): Schema"); the page's h1 is the block's name.
+            "title": f"{block.name} ({block.locale}): {tab.capitalize()}",
+            "subtitle": None,
+            "cms_block": block,
+            "cms_tab": tab,
+            "cms_state": state_words(block),
+            "can_schema": actor.can(Action.WRITE),
+            "can_publish": actor.can(Action.PUBLISH),
+            "can_copy": bool(copy_targets(actor, block)),  # offered only where the role can use it
+            "can_delete_block": actor.can(Action.WRITE),
+            "publish_button": PUBLISH_BUTTON,
+        }
+
+    # -- the schema page: the builder, and the review of a change before it is written ---------------------
+    def schema_view(self, request, pk: int):
+        """The block's schema builder. A save that can touch stored content shows what happens to it in each
+        locale copy first (`BlockSchemaForm`); nothing is written until that review is confirmed."""
+        block = self._block_or_404(request, pk)
+        actor = actor_for(request, block.site)
+        if not actor.can(Action.WRITE):
+            raise PermissionDenied
+        form_class = type("BlockSchemaForm", (BlockSchemaForm,), {"request": request, "actor": actor})
+        back = request.method == "POST" and "_back" in request.POST
+        form = form_class(None if back else request.POST or None, instance=block)
+        if back:  # "Back to the schema" from the review: the builder again, with the edits it was shown
+            form.initial.update(schema_json=request.POST.get("schema_json", ""))
+        elif request.method == "POST" and form.is_valid():
+            if form.review is not None:
+                return self._schema_review_page(request, form)
+            if form.unchanged:
+                self.message_user(request, "The schema was not changed; nothing was saved.", messages.INFO)
+            else:
+                self.message_user(request, schema_saved_message(form.report_ or {}), messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:blocks_siteblock_schema", args=[block.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            **self._frame(request, block, tab="schema"),
+            "form": form,
+            "schema_field": form["schema_json"],
+            "schema_errors": readable_schema_errors(form),
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/blocks/siteblock/schema.html", context)
+
+    def _schema_review_page(self, request, form: BlockSchemaForm):
+        block = form.instance
+        schema = form.cleaned_data["schema_json"]
+        fields, copies = review(form.review or {}, old_schema=block.schema, new_schema=schema)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            **self._frame(request, block, tab="schema"),
+            "fields": fields,
+            "copies": copies,
+            "totals": totals(copies),
+            "schema_text": json.dumps(schema, ensure_ascii=False),
+            "version": form.cleaned_data["version"],
+            "media": self.media,
+        }
+        context["title"] = f"Review the schema change of “{block.name}” ({block.locale})"
+        return TemplateResponse(request, "admin/blocks/siteblock/schema_review.html", context)
 
     # -- single-block actions: publish, unpublish, preview ---------------------------------------------------
     def get_urls(self):
@@ -217,6 +299,7 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
             path("<int:pk>/unpublish/", wrap(self.unpublish_view), name="{}_{}_unpublish".format(*info)),
             path("<int:pk>/preview/", wrap(self.preview_view), name="{}_{}_preview".format(*info)),
             path("<int:pk>/copy/", wrap(self.copy_view), name="{}_{}_copy".format(*info)),
+            path("<int:pk>/schema/", wrap(self.schema_view), name="{}_{}_schema".format(*info)),
             *super().get_urls(),
         ]
 
@@ -401,6 +484,40 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
     @admin.action(description="Unpublish selected blocks", permissions=["publish"])
     def unpublish_selected(self, request, queryset):
         return self._bulk(request, queryset, block_unpublish, "Unpublished", UNPUBLISH_CONSEQUENCE)
+
+
+def readable_schema_errors(form) -> dict[str, str]:
+    """The schema checks' problems keyed by where they are in words ("Field 2 (Plans), name"), for the list
+    above the builder; the builder itself places them by their paths (`schema_errors_json`)."""
+    if not form.schema_errors:
+        return {}
+    try:  # the posted text: a field with an error is no longer in `cleaned_data`
+        schema = json.loads(form.data.get("schema_json") or "[]")
+    except (ValueError, RecursionError):
+        schema = []
+    return {schema_error_label(schema, where): message for where, message in form.schema_errors.items()}
+
+
+def schema_saved_message(report: dict) -> str:
+    """The message after a schema save: "Schema saved.", then how many values followed their fields over all
+    locale copies ("In 2 locale copies: 2 values moved, 1 converted, 1 kept aside as an orphan.")."""
+    copies = report.get("copies", [])
+    moved, converted, orphaned = (
+        sum(len(c.get(kind, [])) for c in copies) for kind in ("moved", "converted", "orphaned")
+    )
+    said = [
+        text
+        for n, text in (
+            (moved, f"{moved} value{pluralize(moved)} moved"),
+            (converted, f"{converted} converted"),
+            (orphaned, f"{orphaned} kept aside as {'an orphan' if orphaned == 1 else 'orphans'}"),
+        )
+        if n
+    ]
+    if not said:
+        return "Schema saved."
+    where = "this block" if len(copies) == 1 else f"{len(copies)} locale copies"
+    return f"Schema saved. In {where}: {', '.join(said)}."
 
 
 def publish_unless_live(*, actor, block: SiteBlock, expected_version: int | None) -> SiteBlock:

@@ -21,7 +21,7 @@ from accounts.permissions import Action, Actor
 from blocks.models import BlockType, SiteBlock
 from blocks.selectors import copy_translation
 from blocks.services import BlockMeta, block_create, block_edit
-from blocks.services.editing import drop_redefined
+from blocks.services.content import block_replace_schema
 from cms import errors
 from cms.nul import MESSAGE as NUL_MESSAGE
 from cms.nul import nul_paths
@@ -180,17 +180,12 @@ class BlockChangeForm(_ServiceForm):
     name = forms.CharField(max_length=200)
     path = forms.CharField(max_length=2048, required=False)
     tags = forms.CharField(required=False, help_text="Comma-separated.")
-    schema_json = SchemaJSONField(label="Schema")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         block = self.instance
         self.initial.update(
-            version=block.version,
-            name=block.name,
-            path=block.path or "",
-            tags=", ".join(block.tags or []),
-            schema_json=block.schema,
+            version=block.version, name=block.name, path=block.path or "", tags=", ".join(block.tags or [])
         )
         if block.type != BlockType.PAGE:
             del self.fields["path"]
@@ -200,8 +195,6 @@ class BlockChangeForm(_ServiceForm):
         for name in ("name", "path", "tags") if not self.can_edit_data else ():
             if name in self.fields:
                 self.fields[name].disabled = True
-        if not self.can_write:
-            self.fields["schema_json"].disabled = True
         self.data_value: dict = block.data
         translation = copy_translation(block)
         self.notes = (
@@ -239,14 +232,10 @@ class BlockChangeForm(_ServiceForm):
                 meta["tags"] = tags
             if "path" in self.fields and cleaned["path"] != (block.path or ""):
                 meta["path"] = cleaned["path"]
-        schema = cleaned.get("schema_json") if self.can_write else block.schema
-        schema_changed = self.can_write and schema != block.schema
-        # What the service will apply: data of fields this save redefines is dropped (`block_edit`), so it is
-        # neither parsed against the old definition nor refused here.
-        applied = drop_redefined(patch, block.schema, schema) if schema_changed and isinstance(schema, list) else patch
-        if self.refused_unparsed(block, applied):
+        # The schema is changed on its own page (`BlockSchemaForm`); a `schema_json` posted here is ignored.
+        if self.refused_unparsed(block, patch):
             return cleaned
-        if self.refused_nul({"data": applied, "schema": schema if schema_changed else []}):
+        if self.refused_nul({"data": patch}):
             return cleaned
         publish = PUBLISH_BUTTON in self.data
         if publish and not self.actor.can(Action.PUBLISH):
@@ -258,7 +247,6 @@ class BlockChangeForm(_ServiceForm):
                 block=block,
                 expected_version=cleaned["version"],
                 meta=meta,
-                schema=schema if schema_changed else None,
                 data=patch,
                 publish=publish,
             )
@@ -279,6 +267,67 @@ class BlockChangeForm(_ServiceForm):
             unparsed = {**(exc.fields or {}), **unparsed}
         self.report(errors.ValidationFailed(fields=unparsed))
         return True
+
+
+#: field changes that can carry, convert or strand existing values
+CONTENT_CHANGES = {"renamed", "moved", "typeChanged", "removed"}
+
+
+def needs_review(report: dict) -> bool:
+    """Whether a schema change's report (`meta.schemaChange`) says it can touch stored content: a field renamed,
+    moved, retyped, removed or its `localized` toggled, or any value of any copy moved, converted, failed to
+    convert or orphaned. Only adding fields or changing other options cannot, and is saved without a review."""
+    for change in report.get("fields", []):
+        if CONTENT_CHANGES & set(change.get("changes", ())) or "localized" in change.get("options", ()):
+            return True
+    kinds = ("moved", "converted", "failed", "orphaned")
+    return any(copy.get(kind) for copy in report.get("copies", []) for kind in kinds)
+
+
+class BlockSchemaForm(_ServiceForm):
+    """The schema page's form: the builder's schema and the version it was opened at.
+
+    A save is first a dry run (`block_replace_schema(dry_run=True)`, the API's `?dryRun=true`). When the change
+    can touch stored content (`editor.schema_review.needs_review`) nothing is written: `review` holds the report
+    for the preview page, whose confirm posts the same schema and version back with `confirmed`. Otherwise, and
+    once confirmed, the change is written (`saved`, `report`); a block changed in between is a stale write.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    schema_json = SchemaJSONField(label="Schema")
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.update(version=self.instance.version, schema_json=self.instance.schema)
+        self.review: dict | None = None
+        self.report_: dict | None = None
+        self.unchanged = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        block, schema = self.instance, cleaned["schema_json"]
+        if schema == block.schema:
+            self.unchanged = True
+            return cleaned
+        if self.refused_nul({"schema": schema}):
+            return cleaned
+        try:
+            if not cleaned.get("confirmed"):
+                _, report = block_replace_schema(
+                    actor=self.actor, block=block, schema=schema, expected_version=cleaned["version"], dry_run=True
+                )
+                if needs_review(report):
+                    self.review = report
+                    return cleaned
+            self.saved, self.report_ = block_replace_schema(
+                actor=self.actor, block=block, schema=schema, expected_version=cleaned["version"]
+            )
+        except errors.CmsError as exc:
+            self.report(exc)
+        return cleaned
 
 
 class CopyToLocaleForm(forms.Form):

@@ -75,6 +75,7 @@ class BlockHistoryMixin(_BlockAdmin):
             "cms_block": block,
             "can_restore": actor_for(request, block.site).can(Action.WRITE),
             "can_publish": actor_for(request, block.site).can(Action.PUBLISH),
+            "can_schema": actor_for(request, block.site).can(Action.WRITE),  # the Schema tab (tabs.html)
             "media": self.media,
         }
 
@@ -88,7 +89,7 @@ class BlockHistoryMixin(_BlockAdmin):
         paginator = Paginator(revisions_for_block(block), self.history_per_page)
         page = paginator.get_page(request.GET.get("p"))
         context = self._context(request, block, f"History: {block.name} ({block.locale})")
-        context.update(page=page, revisions=page.object_list, **(extra_context or {}))
+        context.update(page=page, revisions=page.object_list, cms_tab="history", **(extra_context or {}))
         return TemplateResponse(request, "admin/blocks/siteblock/history.html", context)
 
     def revision_view(self, request, pk: int, number: int):

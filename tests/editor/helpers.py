@@ -119,3 +119,20 @@ def rendered_form_post(html: str, form_id: str = "siteblock_form") -> list[tuple
     parser = _FormControls(form_id)
     parser.feed(html)
     return parser.pairs
+
+
+def schema_url(block: SiteBlock) -> str:
+    return reverse("admin:blocks_siteblock_schema", args=[block.pk])
+
+
+def post_schema(client, block: SiteBlock, schema, *, confirmed: bool = False, version: int | None = None, **extra):
+    """Save `schema` (a list, or the raw text of the JSON box) on the block's Schema page; `confirmed` is the
+    review page's "Yes" (without it a change that touches content answers the review, writing nothing)."""
+    pairs = [
+        ("version", str(block.version if version is None else version)),
+        ("schema_json", schema if isinstance(schema, str) else json.dumps(schema)),
+    ]
+    if confirmed:
+        pairs.append(("confirmed", "True"))
+    pairs += [(key, str(value)) for key, value in extra.items()]
+    return client.post(schema_url(block), encode(pairs), content_type="application/x-www-form-urlencoded")

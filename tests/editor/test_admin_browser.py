@@ -125,7 +125,7 @@ def add_field(page, list_path: str, label: str, type_name: str) -> str:
 
 def save_and_continue(page) -> None:
     with page.expect_navigation():
-        page.locator('input[name="_continue"]').first.click()  # the top row's (save_on_top)
+        page.locator('[name="_continue"]').first.click()  # the add page's top row (save_on_top), or the action bar
 
 
 def assert_no_csp_violation(page) -> None:
@@ -239,7 +239,7 @@ def test_editor_story_in_the_browser(page):
     block.refresh_from_db()
     assert block.data["title"] == "Acme Corporation"
     assert [link["label"] for link in block.data["links"]] == ["Docs", "Home"]
-    expect(page.locator(".cms-status-badge")).to_contain_text("unpublished changes")
+    expect(page.locator("#cms-state")).to_contain_text("Published, with unpublished changes")
     steps.step("edited-again")
 
     # 9. restore the first revision of the content (#2: the first saved data; #1 is the empty creation)
@@ -259,7 +259,8 @@ def test_editor_story_in_the_browser(page):
     expect(page.locator('input[name="d.title"]')).to_have_value("Acme")
     steps.step("restored")
 
-    # 10. copy to a second locale
+    # 10. copy to a second locale (under the action bar's "More actions")
+    page.click("#cms-more > summary")
     page.click("#cms-copy")
     page.select_option("#id_locale", "fr")
     with page.expect_navigation():
@@ -267,7 +268,7 @@ def test_editor_story_in_the_browser(page):
     copy = SiteBlock.objects.get(translation_key=block.translation_key, locale="fr")
     assert copy.data == first_data
     expect(page.locator('input[name="d.title"]')).to_have_value("Acme")
-    expect(page.locator(".cms-status-badge")).to_contain_text("Draft")
+    expect(page.locator("#cms-state")).to_contain_text("Draft")
     steps.step("copied")
     assert user.pk
     assert_no_csp_violation(page)

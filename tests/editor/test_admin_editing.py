@@ -13,7 +13,7 @@ from accounts.permissions import Actor
 from blocks.models import SiteBlock
 from blocks.services import block_update_data
 from tests.editor.conftest import LINKS_SCHEMA, make_block, member
-from tests.editor.helpers import change_url, post_change
+from tests.editor.helpers import change_url, post_change, post_schema
 from tests.ids import without_ids
 
 ADD = reverse("admin:blocks_siteblock_add")
@@ -58,18 +58,21 @@ def test_stale_form_warns_instead_of_overwriting(site, admin_as):
     assert block.data["title"] == "Theirs"
 
 
-def test_meta_schema_and_data_saved_together(site, admin_as):
+def test_meta_and_data_saved_together_and_the_content_page_leaves_the_schema_alone(site, admin_as):
+    """The schema has its own page (issue 15): a `schema_json` posted to the content page changes nothing."""
     block = make_block(site, tags=["a"])
     schema = [*LINKS_SCHEMA, {"name": "note", "type": "text"}]
+    client = admin_as("editor")
+    assert "cms-schema-builder" not in client.get(change_url(block)).content.decode()
     response = post_change(
-        admin_as("editor"), block, [("d.title", "New")], name="Renamed", tags="x, y", schema_json=json.dumps(schema)
+        client, block, [("d.title", "New")], name="Renamed", tags="x, y", schema_json=json.dumps(schema)
     )
     assert response.status_code == 302
     block.refresh_from_db()
     assert (block.name, block.tags, without_ids(block.schema), block.data) == (
         "Renamed",
         ["x", "y"],
-        schema,
+        LINKS_SCHEMA,
         {"title": "New"},
     )
 
@@ -77,10 +80,13 @@ def test_meta_schema_and_data_saved_together(site, admin_as):
 def test_schema_errors_are_reported_with_their_paths(site, admin_as):
     block = make_block(site)
     bad = [{"name": "title", "type": "string"}, {"name": "9bad", "type": "nope"}]
-    response = post_change(admin_as("editor"), block, schema_json=json.dumps(bad))
+    response = post_schema(admin_as("editor"), block, bad)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "schema[1].name" in html and "schema[1].type" in html
+    assert set(response.context["form"].schema_errors) == {"schema[1].name", "schema[1].type"}
+    assert "schema[1].name" in html and "schema[1].type" in html  # where the builder places them
+    listed = html.split('<ul class="errorlist cms-schema-errors">', 1)[1].split("</ul>", 1)[0]
+    assert "<li>Field 2 (9bad) \u203a name: " in listed and "<li>Field 2 (9bad) \u203a type: " in listed
     assert "cms-schema-builder" in html
     block.refresh_from_db()
     assert without_ids(block.schema) == LINKS_SCHEMA

@@ -48,7 +48,7 @@ def test_list_columns_show_status_with_unpublished_changes(blocks, admin_as):
     html = admin_as("editor").get(LIST).content.decode()
     for column in ("column-slug", "column-type", "column-path", "column-locale", "column-updated_at"):
         assert column in html
-    assert "Published, unpublished changes" in html
+    assert "Published, with unpublished changes" in html
     assert "Draft" in html
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from blocks.models import SiteBlock
 from tests.editor.conftest import LINKS_SCHEMA, make_block
-from tests.editor.helpers import post_change
+from tests.editor.helpers import post_change, post_schema
 from tests.editor.test_admin_list import LIST, blocks  # noqa: F401  (the fixture)
 from tests.ids import without_ids
 
@@ -64,10 +64,10 @@ def test_nul_typed_into_a_content_field_is_shown_beside_it_and_nothing_is_saved(
 def test_nul_in_the_schema_is_reported_at_its_path(site, admin_as):
     block = make_block(site)
     schema = [{"name": "title", "type": "string", "label": "T\x00"}]
-    response = post_change(admin_as("editor"), block, [], schema_json=json.dumps(schema))
+    response = post_schema(admin_as("editor"), block, schema)
 
     assert response.status_code == 200
-    assert response.context["adminform"].form.schema_errors == {"schema[0].label": NUL}
+    assert response.context["form"].schema_errors == {"schema[0].label": NUL}
     block.refresh_from_db()
     assert without_ids(block.schema) == LINKS_SCHEMA
 

@@ -139,7 +139,10 @@ def test_row_buttons_are_named_by_row(site, admin_as):
     for label in ("Move plan 2 up", "Move plan 2 down", "Remove plan 2", "Move plan 1 up"):
         assert f'aria-label="{label}"' in html
     assert 'role="group" aria-label="Plan 2"' in html
-    assert '<button type="submit" form="siteblock_form" name="_cms_publish"' in html
+    assert (
+        '<button type="submit" name="_cms_publish" value="1" class="cms-button cms-button-primary" id="cms-publish">'
+        in html
+    )
 
 
 def test_translator_cannot_publish_from_the_form(site, admin_as):

@@ -10,7 +10,7 @@ from django.test import Client
 from schema import MAX_DEPTH
 from schema.limits import DEPTH_MESSAGE
 from tests.editor.conftest import member
-from tests.editor.helpers import post_change
+from tests.editor.helpers import post_change, post_schema
 from tests.hostile.values import (
     BLOCKS,
     DELIVERY,
@@ -145,7 +145,7 @@ def test_the_admin_refuses_deep_json_with_a_form_error(site, block):
     client = Client()
     client.force_login(member(site, "owner-acme", "owner"))
     before = footprint()
-    response = post_change(client, block, schema_json="[" * 100_000 + "]" * 100_000)
+    response = post_schema(client, block, "[" * 100_000 + "]" * 100_000)
     assert response.status_code == 200
     assert "nested too deep" in response.content.decode()
     for text, message in (

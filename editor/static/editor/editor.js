@@ -5,8 +5,11 @@
  *  - the rich-text editor (a contenteditable with a small toolbar writing HTML into its textarea);
  *  - the colour picker kept in step with its text input;
  *  - the schema builder: edits the schema as a list of field rows (name, type, label, required, options,
- *    nested fields) and writes the JSON into the raw textarea the form posts. Errors of the schema checks
- *    (`schema[2].fields[0].name`) are shown beside the row and input they belong to.
+ *    nested fields) and writes the JSON into the raw textarea the form posts. Each row folds to a one-line
+ *    summary (label, name, type, required); new rows and rows with errors start open. A change that
+ *    redraws the builder (a type, a move) gives the focus back to the same control. Errors of the schema
+ *    checks (`schema[2].fields[0].name`) are shown beside the row and input they belong to;
+ *  - the action bar: "Unsaved changes" once a guarded form (the block's content, its schema) was edited.
  * The server renders, parses and validates everything; this file only makes the controls pleasant.
  */
 (function () {
@@ -272,6 +275,8 @@
     this.textarea = textarea;
     this.readonly = !!host.dataset.readonly || textarea.disabled;
     this.itemOwners = new WeakMap();
+    this.open = new WeakSet();  // field definitions whose rows are unfolded (kept across redraws)
+    this.pendingFocus = null;
     try {
       this.errors = JSON.parse(host.dataset.errors || "{}");
     } catch (e) {
@@ -301,24 +306,79 @@
   SchemaBuilder.prototype.changed = function (structural) {
     this.sync();
     if (structural) this.render();
+    else Object.values(this.rows).forEach(function (entry) { if (entry.refresh) entry.refresh(); });
   };
 
   SchemaBuilder.prototype.render = function () {
+    // Redrawing replaces every control: remember which one had the focus (its row path and role), so the
+    // keyboard user stays where they were (a type chosen with the arrow keys, a row moved).
+    const active = document.activeElement;
+    const wanted = this.pendingFocus || (active && this.host.contains(active) ? active.dataset.fk : null);
+    this.pendingFocus = null;
     this.rows = {};
-    this.host.replaceChildren(this.listEditor(this.root, "schema", 1));
+    this.host.replaceChildren(this.toolbar(), this.listEditor(this.root, "schema", 1, null));
     this.placeErrors();
-    if (this.readonly) this.host.querySelectorAll("input, select, textarea, button").forEach(function (n) { n.disabled = true; });
+    if (this.readonly) this.host.querySelectorAll("input, select, textarea, button:not(.cms-sb-toggle):not(.cms-sb-all)").forEach(function (n) { n.disabled = true; });
+    if (wanted) {
+      const target = Array.from(this.host.querySelectorAll("[data-fk]")).find(function (n) { return n.dataset.fk === wanted; });
+      if (target) target.focus();
+    }
   };
 
-  SchemaBuilder.prototype.listEditor = function (fields, path, level) {
+  // "Expand all" / "Collapse all": one control unfolds or folds every row.
+  SchemaBuilder.prototype.toolbar = function () {
+    const self = this;
+    const defs = [];
+    (function walk(fields) {
+      fields.forEach(function (def) {
+        defs.push(def);
+        if (Array.isArray(def.fields)) walk(def.fields);
+        if (def.items && Array.isArray(def.items.fields)) walk(def.items.fields);
+      });
+    })(this.root);
+    const allOpen = defs.length > 0 && defs.every(function (def) { return self.open.has(def); });
+    const button = el("button", { type: "button", className: "button cms-sb-all", "data-fk": "all", text: allOpen ? "Collapse all" : "Expand all", "aria-expanded": allOpen ? "true" : "false" });
+    button.addEventListener("click", function () {
+      defs.forEach(function (def) { if (allOpen) self.open.delete(def); else self.open.add(def); });
+      self.render();
+    });
+    const top = this.root.length;
+    const nested = defs.length - top;
+    const count = el("span", { className: "cms-sb-count", text: top + " field" + (top === 1 ? "" : "s") + (nested ? ", " + nested + " nested" : "") });
+    return el("div", { className: "cms-sb-toolbar" }, [count, defs.length ? button : null]);
+  };
+
+  // What an editor reads for a field, as the server's `editor.controls.field_label`: its label, or its name
+  // made readable (`planName` -> "Plan name").
+  function labelOf(def) {
+    if (def.label) return def.label;
+    if (!def.name) return "new field";
+    const text = def.name.replace(/_/g, " ").replace(/([a-z0-9])([A-Z])/g, "$1 $2").split(/\s+/).filter(Boolean).join(" ").toLowerCase();
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  }
+
+  // One item of a list field, in words, as the server's `editor.controls.item_noun` ("plan" for "Plans").
+  function itemNoun(def) {
+    if (def.items && def.items.label) return String(def.items.label).toLowerCase();
+    const label = labelOf(def).toLowerCase();
+    if (label.endsWith("ies")) return label.slice(0, -3) + "y";
+    if (label.endsWith("s") && !label.endsWith("ss")) return label.slice(0, -1);
+    return label || "item";
+  }
+
+  SchemaBuilder.prototype.listEditor = function (fields, path, level, owner) {
     const self = this;
     const list = el("div", { className: "cms-sb-list", "data-path": path });
     fields.forEach(function (def, index) {
       list.appendChild(self.fieldEditor(fields, index, path + "[" + index + "]", true, level));
     });
-    const add = el("button", { type: "button", className: "button cms-sb-add", text: level === 1 ? "Add field" : "Add nested field" });
+    // Named after where the field goes: two nested lists never show two identical buttons.
+    const text = !owner ? "Add field" : owner.type === "array" ? "Add field to each " + itemNoun(owner) : "Add field to " + labelOf(owner);
+    const add = el("button", { type: "button", className: "button cms-sb-add", text: text, "data-fk": path + "|add" });
     add.addEventListener("click", function () {
-      fields.push({ name: "", type: "string", _new: true });
+      const def = { name: "", type: "string", _new: true };
+      self.open.add(def);
+      fields.push(def);
       self.changed(true);
       const rows = self.host.querySelectorAll('.cms-sb-list[data-path="' + path + '"] > .cms-sb-row');
       const last = rows[rows.length - 1];
@@ -333,9 +393,12 @@
     const def = named ? container[index] : container;
     const row = el("div", { className: "cms-sb-row" + (named ? "" : " cms-sb-item"), "data-path": path });
     const slots = {};
-    this.rows[path] = { row: row, slots: slots };
+    const parts = [];  // what folds away with the row
+    this.rows[path] = { row: row, slots: slots, def: def, parts: parts };
+    if (named) row.appendChild(this.summaryBar(def, container, index, path));
     const head = el("div", { className: "cms-sb-head" });
     row.appendChild(head);
+    parts.push(head);
 
     function slot(key, node, labelText) {
       const wrap = el("label", { className: "cms-sb-slot cms-sb-slot-" + key }, [labelText ? el("span", { text: labelText }) : null, node]);
@@ -343,7 +406,7 @@
       return wrap;
     }
     function textInput(key, cls, placeholder, onInput) {
-      const input = el("input", { type: "text", className: "cms-input " + cls, placeholder: placeholder, value: def[key] === undefined ? "" : String(def[key]) });
+      const input = el("input", { type: "text", className: "cms-input " + cls, placeholder: placeholder, value: def[key] === undefined ? "" : String(def[key]), "data-fk": path + "|" + key });
       input.addEventListener("input", function () {
         onInput ? onInput(input.value) : (input.value === "" ? delete def[key] : (def[key] = input.value));
         self.changed(false);
@@ -367,7 +430,7 @@
       head.appendChild(slot("label", labelInput, "Label"));
       head.appendChild(slot("name", nameInput, "Name"));
     }
-    const typeSelect = el("select", { className: "cms-input cms-sb-type" });
+    const typeSelect = el("select", { className: "cms-input cms-sb-type", "data-fk": path + "|type" });
     TYPES.forEach(function (t) {
       if (!named && t === "dataSource") return;
       typeSelect.appendChild(el("option", { value: t, text: t, selected: def.type === t }));
@@ -379,7 +442,7 @@
     });
     head.appendChild(slot("type", typeSelect, named ? "Type" : "Item type"));
     if (named) {
-      const required = el("input", { type: "checkbox", className: "cms-sb-required", checked: !!def.required });
+      const required = el("input", { type: "checkbox", className: "cms-sb-required", checked: !!def.required, "data-fk": path + "|required" });
       required.addEventListener("change", function () {
         if (required.checked) def.required = true; else delete def.required;
         self.changed(false);
@@ -387,31 +450,13 @@
       head.appendChild(slot("required", required, "Required"));
       if (def.type !== "dataSource") {
         const byDefault = LOCALIZED_DEFAULT.has(def.type);
-        const localized = el("input", { type: "checkbox", className: "cms-sb-localized", checked: def.localized === undefined ? byDefault : !!def.localized });
+        const localized = el("input", { type: "checkbox", className: "cms-sb-localized", checked: def.localized === undefined ? byDefault : !!def.localized, "data-fk": path + "|localized" });
         localized.addEventListener("change", function () {
           if (localized.checked === LOCALIZED_DEFAULT.has(def.type)) delete def.localized; else def.localized = localized.checked;
           self.changed(false);
         });
         head.appendChild(slot("localized", localized, "Translatable"));
       }
-      const tools = el("span", { className: "cms-row-tools" });
-      [["↑", "Move up", -1], ["↓", "Move down", 1]].forEach(function ([text, title, step]) {
-        const button = el("button", { type: "button", title: title, text: text, className: "cms-sb-move" });
-        button.addEventListener("click", function () {
-          const target = index + step;
-          if (target < 0 || target >= container.length) return;
-          container.splice(target, 0, container.splice(index, 1)[0]);
-          self.changed(true);
-        });
-        tools.appendChild(button);
-      });
-      const remove = el("button", { type: "button", title: "Remove field", text: "✕", className: "cms-sb-remove" });
-      remove.addEventListener("click", function () {
-        container.splice(index, 1);
-        self.changed(true);
-      });
-      tools.appendChild(remove);
-      head.appendChild(tools);
     }
 
     const opts = el("div", { className: "cms-sb-opts" });
@@ -439,18 +484,84 @@
       opts.appendChild(slot(key, input, label));
     });
     row.appendChild(opts);
+    parts.push(opts);
 
     if (def.type === "object") {
       if (!Array.isArray(def.fields)) def.fields = [];
-      row.appendChild(el("div", { className: "cms-sb-children" }, [el("div", { className: "cms-sb-caption", text: "Fields of this group" }), this.listEditor(def.fields, path + ".fields", level + 1)]));
+      // The fields of an array's object items belong to "each plan", named after the array.
+      const parent = named ? def : this.itemOwners.get(def) || def;
+      const caption = parent.type === "array" ? "Fields of each " + itemNoun(parent) : "Fields of " + labelOf(parent);
+      const children = el("div", { className: "cms-sb-children" }, [el("div", { className: "cms-sb-caption", text: caption }), this.listEditor(def.fields, path + ".fields", level + 1, parent)]);
+      row.appendChild(children);
+      parts.push(children);
     } else if (def.type === "array") {
       // `items` may be absent (a free-form list): the item editor then edits a detached object that is
       // attached as `items` as soon as an item type is chosen (see setType).
       const items = def.items && typeof def.items === "object" ? def.items : {};
       this.itemOwners.set(items, def);
-      row.appendChild(el("div", { className: "cms-sb-children" }, [el("div", { className: "cms-sb-caption", text: "Each item" }), this.fieldEditor(items, 0, path + ".items", false, level + 1)]));
+      const children = el("div", { className: "cms-sb-children" }, [el("div", { className: "cms-sb-caption", text: "Each item of " + labelOf(def) }), this.fieldEditor(items, 0, path + ".items", false, level + 1)]);
+      row.appendChild(children);
+      parts.push(children);
     }
+    if (named) this.fold(row, this.open.has(def));
     return row;
+  };
+
+  SchemaBuilder.prototype.fold = function (row, open) {
+    const entry = this.rows[row.dataset.path];
+    row.classList.toggle("cms-sb-collapsed", !open);
+    entry.parts.forEach(function (part) { part.hidden = !open; });
+    const toggle = row.querySelector(":scope > .cms-sb-bar > .cms-sb-toggle");
+    if (toggle) toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  };
+
+  // A row's one-line summary: a button that folds and unfolds it ("Plan name · planName · string ·
+  // required"), and the row's tools, each named after the field.
+  SchemaBuilder.prototype.summaryBar = function (def, container, index, path) {
+    const self = this;
+    const label = labelOf(def);
+    const facts = [def.name || "(no name)", def.type || "?"];
+    if (def.required) facts.push("required");
+    const toggle = el("button", { type: "button", className: "cms-sb-toggle", "aria-expanded": "false", "data-fk": path + "|toggle" }, [
+      el("span", { className: "cms-sb-chevron", "aria-hidden": "true" }),
+      el("span", { className: "cms-sb-summary-label", text: label }),
+      el("span", { className: "cms-sb-summary-facts", text: facts.join(" · ") }),
+    ]);
+    // The summary follows the label, name and required box as they are typed (they do not redraw the row).
+    this.rows[path].refresh = function () {
+      const facts = [def.name || "(no name)", def.type || "?"];
+      if (def.required) facts.push("required");
+      toggle.querySelector(".cms-sb-summary-label").textContent = labelOf(def);
+      toggle.querySelector(".cms-sb-summary-facts").textContent = facts.join(" · ");
+    };
+    toggle.addEventListener("click", function () {
+      const open = !self.open.has(def);
+      if (open) self.open.add(def); else self.open.delete(def);
+      self.fold(toggle.closest(".cms-sb-row"), open);
+    });
+    const tools = el("span", { className: "cms-row-tools" });
+    const parentPath = path.slice(0, path.lastIndexOf("["));
+    [["↑", "up", -1], ["↓", "down", 1]].forEach(function ([text, word, step]) {
+      const button = el("button", { type: "button", text: text, className: "cms-sb-move cms-sb-" + word, "aria-label": "Move " + label + " " + word, title: "Move " + word, "data-fk": path + "|" + word });
+      button.addEventListener("click", function () {
+        const target = index + step;
+        if (target < 0 || target >= container.length) return;
+        container.splice(target, 0, container.splice(index, 1)[0]);
+        self.pendingFocus = parentPath + "[" + target + "]|" + word;
+        self.changed(true);
+      });
+      tools.appendChild(button);
+    });
+    const remove = el("button", { type: "button", text: "✕", className: "cms-sb-remove", "aria-label": "Remove " + label, title: "Remove field", "data-fk": path + "|remove" });
+    remove.addEventListener("click", function () {
+      container.splice(index, 1);
+      // The focus stays in the list: the row now in this place, else the one before, else Add.
+      const next = index < container.length ? index : index - 1;
+      self.pendingFocus = next >= 0 ? parentPath + "[" + next + "]|toggle" : parentPath + "|add";
+      self.changed(true);
+    });
+    tools.appendChild(remove);
+    return el("div", { className: "cms-sb-bar" }, [toggle, tools]);
   };
 
   SchemaBuilder.prototype.setType = function (def, type, container, index, named) {
@@ -495,6 +606,14 @@
       if (slot) slot.appendChild(note);
       else target.row.insertBefore(note, target.row.firstChild.nextSibling);
       target.row.classList.add("cms-has-error");
+      // A row with a problem, and every row around it, is unfolded: the error must be seen.
+      for (let node = target.row; node && self.host.contains(node); node = node.parentNode.closest(".cms-sb-row")) {
+        const entry = self.rows[node.dataset.path];
+        if (entry && entry.refresh) {
+          self.open.add(entry.def);
+          self.fold(node, true);
+        }
+      }
     });
   };
 
@@ -515,13 +634,26 @@
 
   // -- the block form: unsaved-changes guard, Enter, the error summary -------------------------------------
   let dirty = false;
-  function markDirty() { dirty = true; }
+  function markDirty() {
+    if (dirty) return;
+    dirty = true;
+    // The action bar says it in words (a status region, so a screen reader hears it once).
+    const note = document.getElementById("cms-dirty");
+    if (note) note.textContent = "Unsaved changes";
+    const bar = document.getElementById("cms-action-bar");
+    if (bar) bar.classList.add("cms-is-dirty");
+  }
 
   function startBlockForm() {
-    const form = document.getElementById("siteblock_form");
+    const review = document.getElementById("cms-review-form");
+    const form = document.getElementById("siteblock_form") || document.getElementById("cms-schema-form") || review;
     if (!form) return;
+    // The review of a schema change holds edits not saved yet (until Yes, or Back to them).
+    if (review) markDirty();
     form.addEventListener("input", markDirty);
     form.addEventListener("change", markDirty);
+    // A page shown again with problems holds what was typed and NOT saved: it is unsaved from the start.
+    if (document.getElementById("cms-error-summary") || form.querySelector(".errornote, .errorlist")) markDirty();
     // Leaving (a link, reload, closing the tab) with typed changes asks first; saving or publishing does not.
     form.addEventListener("submit", function () { dirty = false; });
     window.addEventListener("beforeunload", function (event) {
