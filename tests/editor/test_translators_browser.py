@@ -94,7 +94,7 @@ def test_a_translator_on_a_fr_copy(page):
     page.fill("#id_name", "Tarifs")
     page.fill("#id_path", "/tarifs")
     with page.expect_navigation():
-        page.locator('input[name="_continue"]').first.click()
+        page.locator('[name="_continue"]').first.click()
     stored = SiteBlock.objects.get(pk=fr.pk)
     assert (stored.name, stored.path, stored.data["title"], stored.data["discount"]) == (
         "Tarifs",
