@@ -5,6 +5,8 @@ What happens after a block write (create, update, schema, publish, unpublish, de
 1. Inside the write's transaction, after the block row and its revision are written:
    `blocks.events.recorded` -> `webhooks.outbox.record_block_events` writes one outbox row for the write's
    events (the worker fans it out into signed deliveries later). A failure here fails the write.
+   Then `delivery.changelog.record_block_events` moves each live change to the site's next sync number (the
+   changes feed, `/api/v1/delivery/{site}/sync`); the site's counter row stays locked until the commit.
 2. The transaction commits; the API or admin answers after this.
 3. After the commit, once per event: `blocks.events.committed` -> `delivery.cache.on_block_event` bumps the
    site's generation when readers could see a difference (a publish, unpublish, delete; any write to a
@@ -16,6 +18,8 @@ Other moments, all after their commit:
   `delivery.cache.invalidate_site`: the site's cached facts and answers are dropped.
 - `accounts.events.token_revoked` (a revoke, or a role change of the token's user) ->
   `delivery.cache.forget_token`: the next delivery request with that token reads its rights afresh.
+- `locales.events.locale_toggled` (enabled, disabled), inside the change's transaction ->
+  `delivery.changelog.record_locale_toggled`: the locale's published blocks come back to, or leave, the feed.
 - `locales.events.site_locales_changed` (enabled, disabled, default, fallback) ->
   `delivery.cache.invalidate_site`.
 - `cms.cacheguard.recovered` (the shared cache answers again after an outage) -> `delivery.cache.recover`:
@@ -38,6 +42,7 @@ from blocks import events as block_events
 from cms import cacheguard
 from delivery import assets as delivery_assets
 from delivery import cache as delivery_cache
+from delivery import changelog as delivery_changelog
 from locales import events as locale_events
 from media import events as media_events
 from webhooks import outbox as webhooks_outbox
@@ -46,11 +51,13 @@ from webhooks import outbox as webhooks_outbox
 def connect() -> None:
     # -- a block write, inside its transaction ---------------------------------------------------------
     block_events.recorded.subscribe(webhooks_outbox.record_block_events)
+    block_events.recorded.subscribe(delivery_changelog.record_block_events)
     # -- a block write, after it commits ---------------------------------------------------------------
     block_events.committed.subscribe(delivery_cache.on_block_event)
     # -- sites, tokens and locales, after they commit --------------------------------------------------
     account_events.site_changed.subscribe(delivery_cache.invalidate_site)
     account_events.token_revoked.subscribe(delivery_cache.forget_token)
+    locale_events.locale_toggled.subscribe(delivery_changelog.record_locale_toggled)
     locale_events.site_locales_changed.subscribe(delivery_cache.invalidate_site)
     # -- media assets ----------------------------------------------------------------------------------
     media_events.deleting.subscribe(block_assets.refuse_delete_while_used)

@@ -237,6 +237,10 @@ CMS = {
     # Keep site facts, generations and token rights in process, invalidated by Redis client tracking
     # (cms/nearcache.py); off: one Redis round trip per delivery read.
     "DELIVERY_NEAR_CACHE": env_bool("CMS_DELIVERY_NEAR_CACHE", True),
+    # The sync feed (/api/v1/delivery/{site}/sync): tombstones (unpublished, deleted) are kept this many days
+    # (`manage.py prune_sync_log`); a cursor older than the oldest pruned one must start a full sync again.
+    "SYNC_TOMBSTONE_DAYS": env_int("CMS_SYNC_TOMBSTONE_DAYS", 30),
+    "SYNC_PAGE_SIZE": 100,
     # An unreachable cache (cms/cacheguard.py): connect/reply timeout, and how often it is probed once down.
     "CACHE_TIMEOUT_SECONDS": CACHE_TIMEOUT_SECONDS,
     "CACHE_RETRY_SECONDS": env_float("CMS_CACHE_RETRY_SECONDS", 1.0),

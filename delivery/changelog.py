@@ -1,0 +1,162 @@
+"""The change log behind the sync feed (`GET /api/v1/delivery/{site}/sync`, `delivery.sync`).
+
+Every change of what a delivery reader sees goes through here, inside the transaction of the change:
+
+- a block write (`blocks.events.recorded`, the one write path's in-transaction hook: publish, unpublish,
+  delete, restore, a scheduled publish or unpublish performed, a published block renamed, re-tagged or moved);
+- a locale enabled or disabled (`locales.events.locale_toggled`): its published blocks come back, or go.
+
+Each change takes the next numbers of the site's `SyncCounter` (the row stays locked until the change commits,
+so numbers commit in order: see `delivery.models.SyncCounter`) and moves the `SyncEntry` of each `(slug,
+locale)` it touches to its new number, as an upsert or a tombstone. A write that touches nothing live
+(a draft edited, created or copied) writes nothing here.
+
+Tombstones are pruned after `CMS["SYNC_TOMBSTONE_DAYS"]` (`manage.py prune_sync_log`); the counter remembers the
+highest number pruned, so a cursor older than that is told to start over (410 `sync_cursor_expired`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from blocks.events import BlockEvent
+from blocks.models import BlockStatus, SiteBlock
+from cms.conf import cms_setting
+from delivery.models import SyncCounter, SyncEntry
+
+#: events after which a block that is not published is gone from delivery (if it was there)
+ENDING_EVENTS = frozenset({"block.unpublished", "block.deleted", "block.restored"})
+
+Key = tuple[str, str]  # (slug, locale)
+
+
+def take_numbers(site_id: int, count: int) -> int:
+    """Reserve `count` numbers of the site's sequence; answers the first. Locks the counter row until the
+    caller's transaction ends: two writers of one site take their numbers (and commit) one after the other."""
+    assert transaction.get_connection().in_atomic_block, "take_numbers() runs inside the change's transaction"
+    counter = SyncCounter.objects.select_for_update().filter(site_id=site_id).first()
+    if counter is None:
+        # The first change of a site: two first writers both insert, one is ignored, then both lock the row.
+        SyncCounter.objects.bulk_create([SyncCounter(site_id=site_id)], ignore_conflicts=True)
+        counter = SyncCounter.objects.select_for_update().get(site_id=site_id)
+    first = counter.last_sequence + 1
+    SyncCounter.objects.filter(site_id=site_id).update(last_sequence=counter.last_sequence + count)
+    return first
+
+
+def record(site_id: int, changes: dict[Key, tuple[str, int | None]]) -> None:
+    """Write `{(slug, locale): (op, block_id)}` for one site as its next changes.
+
+    A tombstone is written only where the feed has said the block exists (an upsert entry): a draft deleted
+    was never listed, so there is nothing to take back.
+    """
+    if not changes:
+        return
+    deletes = [key for key, (op, _) in changes.items() if op == SyncEntry.Op.DELETE]
+    if deletes:
+        listed = set(
+            SyncEntry.objects.filter(site_id=site_id, op=SyncEntry.Op.UPSERT, slug__in={slug for slug, _ in deletes})
+            .values_list("slug", "locale")
+            .order_by()
+        )
+        changes = {key: value for key, value in changes.items() if value[0] == SyncEntry.Op.UPSERT or key in listed}
+        if not changes:
+            return
+    first = take_numbers(site_id, len(changes))
+    now = timezone.now()
+    rows = [
+        SyncEntry(
+            site_id=site_id,
+            slug=slug,
+            locale=locale,
+            op=op,
+            block_id=block_id,
+            sequence=first + index,
+            changed_at=now,
+        )
+        for index, ((slug, locale), (op, block_id)) in enumerate(changes.items())
+    ]
+    SyncEntry.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["site", "slug", "locale"],
+        update_fields=["op", "block_id", "sequence", "changed_at"],
+    )
+
+
+def change_of(event: BlockEvent) -> str | None:
+    """What a block event means to the feed: an upsert, a tombstone, or nothing (a draft's change)."""
+    if event.event == "block.deleted":
+        return SyncEntry.Op.DELETE
+    if event.status == BlockStatus.PUBLISHED:
+        return SyncEntry.Op.UPSERT
+    if event.event in ENDING_EVENTS:
+        return SyncEntry.Op.DELETE
+    return None
+
+
+def record_block_events(events: Iterable[BlockEvent]) -> None:
+    """`blocks.events.recorded` (inside the write's transaction): the write's live changes, in one batch per
+    site; a block written twice in one write (updated, then published) counts once, in its last state."""
+    by_site: dict[int, dict[Key, tuple[str, int | None]]] = {}
+    for event in events:
+        op = change_of(event)
+        if op is None:
+            continue
+        site_changes = by_site.setdefault(event.site_id, {})
+        key = (event.slug, event.locale)
+        site_changes.pop(key, None)  # re-inserted: the last change of a key takes the last number
+        site_changes[key] = (op, None if op == SyncEntry.Op.DELETE else event.block_id)
+    for site_id, changes in by_site.items():
+        record(site_id, changes)
+
+
+def record_locale_toggled(*, site_id: int, code: str, enabled: bool) -> None:
+    """`locales.events.locale_toggled` (inside the change's transaction): the locale's published blocks come
+    back (upserts) or go (tombstones). Fallbacks and the default locale change no entry: the feed lists each
+    locale copy as itself, exactly the answer of `/blocks/{slug}?locale={its locale}`."""
+    rows = SiteBlock.objects.filter(site_id=site_id, locale=code, status=BlockStatus.PUBLISHED).order_by("id")
+    op = SyncEntry.Op.UPSERT if enabled else SyncEntry.Op.DELETE
+    changes: dict[Key, tuple[str, int | None]] = {
+        (slug, code): (op, block_id if enabled else None) for block_id, slug in rows.values_list("id", "slug")
+    }
+    record(site_id, changes)
+
+
+def backfill(site_id: int) -> int:
+    """Give every published block of a site that has no entry yet an upsert entry (blocks published before the
+    change log existed, or rows loaded without the services, as the benchmark does); answers how many."""
+    with transaction.atomic():
+        listed = set(SyncEntry.objects.filter(site_id=site_id).values_list("slug", "locale").order_by())
+        rows = SiteBlock.objects.filter(site_id=site_id, status=BlockStatus.PUBLISHED).order_by("id")
+        changes: dict[Key, tuple[str, int | None]] = {
+            (slug, locale): (SyncEntry.Op.UPSERT, block_id)
+            for block_id, slug, locale in rows.values_list("id", "slug", "locale")
+            if (slug, locale) not in listed
+        }
+        record(site_id, changes)
+    return len(changes)
+
+
+def prune(*, days: int | None = None) -> int:
+    """Delete tombstones older than `days` (default `CMS["SYNC_TOMBSTONE_DAYS"]`); answers how many.
+
+    Each site's counter first learns the highest number it prunes, in the same transaction: from then on a
+    cursor from before that number answers 410 (it may have missed one of the deletes pruned)."""
+    keep_days = cms_setting("SYNC_TOMBSTONE_DAYS") if days is None else days
+    cutoff = timezone.now() - timedelta(days=keep_days)
+    pruned = 0
+    with transaction.atomic():
+        old = SyncEntry.objects.filter(op=SyncEntry.Op.DELETE, changed_at__lt=cutoff)
+        highest = old.values("site_id").annotate(top=Max("sequence")).order_by()
+        for row in highest:
+            counter = SyncCounter.objects.select_for_update().get(site_id=row["site_id"])
+            if row["top"] > counter.pruned_through:
+                SyncCounter.objects.filter(site_id=row["site_id"]).update(pruned_through=row["top"])
+        pruned, _ = old.delete()
+    return pruned
