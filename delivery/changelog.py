@@ -86,6 +86,7 @@ def record(site_id: int, changes: dict[Key, tuple[str, int | None]]) -> None:
         update_conflicts=True,
         unique_fields=["site", "slug", "locale"],
         update_fields=["op", "block_id", "sequence", "changed_at"],
+        batch_size=1000,
     )
 
 
@@ -143,16 +144,18 @@ def backfill(site_id: int) -> int:
     return len(changes)
 
 
-def prune(*, days: int | None = None) -> int:
-    """Delete tombstones older than `days` (default `CMS["SYNC_TOMBSTONE_DAYS"]`); answers how many.
+def prune(*, days: int | None = None, dry_run: bool = False) -> int:
+    """Delete tombstones older than `days` (default `CMS["SYNC_TOMBSTONE_DAYS"]`); answers how many (with
+    `dry_run`, how many would go).
 
     Each site's counter first learns the highest number it prunes, in the same transaction: from then on a
     cursor from before that number answers 410 (it may have missed one of the deletes pruned)."""
     keep_days = cms_setting("SYNC_TOMBSTONE_DAYS") if days is None else days
     cutoff = timezone.now() - timedelta(days=keep_days)
-    pruned = 0
+    old = SyncEntry.objects.filter(op=SyncEntry.Op.DELETE, changed_at__lt=cutoff)
+    if dry_run:
+        return old.count()
     with transaction.atomic():
-        old = SyncEntry.objects.filter(op=SyncEntry.Op.DELETE, changed_at__lt=cutoff)
         highest = old.values("site_id").annotate(top=Max("sequence")).order_by()
         for row in highest:
             counter = SyncCounter.objects.select_for_update().get(site_id=row["site_id"])

@@ -43,6 +43,7 @@ ERROR_CODES = [
     "validation_failed",
     "immutable_field",
     "rate_limited",
+    "sync_cursor_expired",
     "server_error",
     "service_unavailable",
 ]
