@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -36,17 +36,21 @@ Key = tuple[str, str]  # (slug, locale)
 
 
 def take_numbers(site_id: int, count: int) -> int:
-    """Reserve `count` numbers of the site's sequence; answers the first. Locks the counter row until the
-    caller's transaction ends: two writers of one site take their numbers (and commit) one after the other."""
+    """Reserve `count` numbers of the site's sequence; answers the first. The UPDATE locks the counter row until
+    the caller's transaction ends: two writers of one site take their numbers (and commit) one after the other.
+    One statement (`UPDATE … RETURNING`, PostgreSQL and SQLite alike), as it runs in every live write."""
     assert transaction.get_connection().in_atomic_block, "take_numbers() runs inside the change's transaction"
-    counter = SyncCounter.objects.select_for_update().filter(site_id=site_id).first()
-    if counter is None:
-        # The first change of a site: two first writers both insert, one is ignored, then both lock the row.
-        SyncCounter.objects.bulk_create([SyncCounter(site_id=site_id)], ignore_conflicts=True)
-        counter = SyncCounter.objects.select_for_update().get(site_id=site_id)
-    first = counter.last_sequence + 1
-    SyncCounter.objects.filter(site_id=site_id).update(last_sequence=counter.last_sequence + count)
-    return first
+    table = SyncCounter._meta.db_table
+    sql = f"UPDATE {table} SET last_sequence = last_sequence + %s WHERE site_id = %s RETURNING last_sequence"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [count, site_id])
+        found = cursor.fetchone()
+        if found is None:
+            # The first change of a site: two first writers both insert, one is ignored, then both update.
+            SyncCounter.objects.bulk_create([SyncCounter(site_id=site_id)], ignore_conflicts=True)
+            cursor.execute(sql, [count, site_id])
+            found = cursor.fetchone()
+    return found[0] - count + 1
 
 
 def record(site_id: int, changes: dict[Key, tuple[str, int | None]]) -> None:

@@ -28,7 +28,7 @@ from cms.api.renderers import dumps
 from cms.api.views import parse_flag
 from cms.conf import cms_setting
 from cms.digits import is_decimal
-from delivery import access, answers, sync
+from delivery import access, answers, cdn, sync
 from delivery import cache as dcache
 from locales.selectors import locale_chain
 
@@ -172,6 +172,9 @@ def respond(request, entry: dcache.Entry, *, private: bool, preview: bool) -> Ht
     }
     if entry.locale:
         headers["Content-Language"] = entry.locale
+    if entry.keys:  # what the answer depends on, for a CDN to purge by (`delivery.cdn`)
+        headers["Surrogate-Key"] = entry.keys
+        headers["Cache-Tag"] = entry.keys.replace(" ", ",")
     sent = meta.get("HTTP_IF_NONE_MATCH")
     if sent and entry.status == 200 and _etag_matches(sent, entry.etag):
         return HttpResponse(status=304, headers=headers)
@@ -314,7 +317,11 @@ def serve_sync(request, site_slug: str) -> HttpResponse:
     cursor = sync.decode_cursor(raw_cursor) if raw_cursor else None
     facts = reader_facts(request, site_slug)
     body = dumps(sync.sync_page(facts, cursor, limit))
-    headers = {**CORS, "Cache-Control": "no-store" if facts.is_public else "private, no-store"}
+    headers = {
+        **CORS,
+        "Cache-Control": "no-store" if facts.is_public else "private, no-store",
+        **cdn.key_headers(cdn.answer_keys(facts.id)),
+    }
     response = HttpResponse(b"" if method == "HEAD" else body, content_type="application/json", headers=headers)
     if method == "HEAD":
         response.headers["Content-Length"] = str(len(body))
