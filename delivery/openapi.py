@@ -138,6 +138,12 @@ ANSWER_HEADERS = {
         "in preview); max-age never outlasts a scheduled unpublish.",
     },
     "Content-Language": {"schema": {"type": "string"}, "description": "The locale that served the answer."},
+    "Surrogate-Key": {
+        "schema": {"type": "string"},
+        "description": "What the answer depends on, space-separated (`cms.s1 cms.s1.b.hero cms.s1.b.hero.en`): "
+        "the keys a CDN purges by (docs/delivery-api.md, CDN keys).",
+    },
+    "Cache-Tag": {"schema": {"type": "string"}, "description": "The same keys, comma-separated (Cloudflare)."},
 }
 NOT_MODIFIED = {"description": "The `If-None-Match` ETag is current: no body.", "headers": ANSWER_HEADERS}
 # Public sites need no token; private sites need a read token (without one of theirs they answer the unknown
