@@ -4,7 +4,8 @@ Every change of what a delivery reader sees goes through here, inside the transa
 
 - a block write (`blocks.events.recorded`, the one write path's in-transaction hook: publish, unpublish,
   delete, restore, a scheduled publish or unpublish performed, a published block renamed, re-tagged or moved);
-- a locale enabled or disabled (`locales.events.locale_toggled`): its published blocks come back, or go.
+- a locale enabled or disabled (`locales.events.locale_toggled`): its published blocks come back, or go;
+- a media asset changed (`media.events.changed`, just after its commit): the published blocks showing it.
 
 Each change takes the next numbers of the site's `SyncCounter` (the row stays locked until the change commits,
 so numbers commit in order: see `delivery.models.SyncCounter`) and moves the `SyncEntry` of each `(slug,
@@ -24,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from blocks.assets import blocks_mentioning
 from blocks.events import BlockEvent
 from blocks.models import BlockStatus, SiteBlock
 from cms.conf import cms_setting
@@ -131,6 +133,21 @@ def record_locale_toggled(*, site_id: int, code: str, enabled: bool) -> None:
         (slug, code): (op, block_id if enabled else None) for block_id, slug in rows.values_list("id", "slug")
     }
     record(site_id, changes)
+
+
+def record_asset_changed(*, asset_id: int, site_id: int) -> None:
+    """`media.events.changed` (after the asset's change commits: file replaced, alt text or title changed,
+    deleted): the published blocks that show it are listed again, since their answers show its URL, size and
+    alt text. In a transaction of its own, the asset's being committed already: the numbers still commit in
+    order; a process that dies between the two leaves those blocks as they were listed (the asset data of an
+    item is resolved when the feed is read, so a later change of the block brings it)."""
+    with transaction.atomic():
+        rows = blocks_mentioning(site_id, asset_id).filter(status=BlockStatus.PUBLISHED).order_by("id")
+        changes: dict[Key, tuple[str, int | None]] = {
+            (slug, locale): (SyncEntry.Op.UPSERT, block_id)
+            for block_id, slug, locale in rows.values_list("id", "slug", "locale")
+        }
+        record(site_id, changes)
 
 
 def backfill(site_id: int) -> int:

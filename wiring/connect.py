@@ -34,7 +34,8 @@ Media assets:
   `blocks.assets.refuse_delete_while_used`: an asset a block uses is refused (`asset_in_use`) with its users.
 - `media.events.changed` (file replaced, alt or title changed, deleted), after the commit ->
   `delivery.assets.on_asset_changed`: the site's delivery answers are dropped when a block shows the asset;
-  then `delivery.purging.on_asset_changed`: the asset's key is purged at the CDN.
+  then `delivery.purging.on_asset_changed`: the asset's key is purged at the CDN; then
+  `delivery.changelog.record_asset_changed`: the published blocks showing it are listed again in the sync feed.
 """
 
 from __future__ import annotations
@@ -70,5 +71,6 @@ def connect() -> None:
     media_events.deleting.subscribe(block_assets.refuse_delete_while_used)
     media_events.changed.subscribe(delivery_assets.on_asset_changed)
     media_events.changed.subscribe(delivery_purging.on_asset_changed)
+    media_events.changed.subscribe(delivery_changelog.record_asset_changed)
     # -- the shared cache, back after an outage --------------------------------------------------------
     cacheguard.recovered.subscribe(delivery_cache.recover)

@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -25,6 +26,7 @@ from locales.services import site_locale_disable, site_locale_enable
 from scheduling.performing import perform_due_schedules
 from scheduling.services import block_schedule
 from tests.conftest import client_with, issue_token
+from tests.media.files import png
 
 pytestmark = pytest.mark.django_db
 
@@ -322,3 +324,25 @@ def test_queries_per_page_are_flat_in_site_size(site, publish, reader):
     large = _page_queries(reader, 10)
 
     assert small == large == 3  # the counter, the entries, the page's live rows
+
+
+def test_an_asset_changed_lists_the_published_blocks_showing_it_again(
+    site, api, write, reader, publish, django_capture_on_commit_callbacks
+):
+    uploaded = api.post("/api/v1/assets", {"file": SimpleUploadedFile("a.png", png(), "image/png")}, format="multipart")
+    asset_id = uploaded.json()["data"]["id"]
+    schema = [{"name": "title", "type": "string"}, {"name": "photo", "type": "image"}]
+    shown = write(
+        services.block_create, name="Shows", type="global", schema=schema, data={"photo": {"asset": asset_id}}
+    )
+    write(services.block_publish, block=shown, expected_version=None)
+    publish("Other", {"title": "Other"})
+    _, _, cursor = sync_all(reader)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.patch(f"/api/v1/assets/{asset_id}", {"alt": {"en": "A red square"}}, format="json")
+    assert response.status_code == 200
+
+    items, _, _ = sync_all(reader, cursor)
+    assert brief(items) == [("upsert", "shows", "en")]
+    assert items[0]["block"]["data"]["photo"]["alt"] == "A red square"
