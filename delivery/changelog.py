@@ -65,11 +65,12 @@ def record(site_id: int, changes: dict[Key, tuple[str, int | None]]) -> None:
         return
     deletes = [key for key, (op, _) in changes.items() if op == SyncEntry.Op.DELETE]
     if deletes:
-        listed = set(
-            SyncEntry.objects.filter(site_id=site_id, op=SyncEntry.Op.UPSERT, slug__in={slug for slug, _ in deletes})
-            .values_list("slug", "locale")
-            .order_by()
+        entries = SyncEntry.objects.filter(
+            site_id=site_id, op=SyncEntry.Op.UPSERT, locale__in={locale for _, locale in deletes}
         )
+        if len(deletes) <= 500:  # a block write: by slug; a locale disabled: its whole locale (no huge IN list)
+            entries = entries.filter(slug__in={slug for slug, _ in deletes})
+        listed = set(entries.values_list("slug", "locale").order_by())
         changes = {key: value for key, value in changes.items() if value[0] == SyncEntry.Op.UPSERT or key in listed}
         if not changes:
             return
