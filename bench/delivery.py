@@ -12,6 +12,10 @@ wrk (installed with apt-get when missing) for a bounded time per scenario:
     304        the same with If-None-Match
     page       a published page by path (cache hit)
     miss       every request a different block/locale after the site's generation was bumped
+    sync       the sync feed: a page of 100 changes (the site's last 100, from a cursor), never cached
+
+For the sync feed it also counts the SQL queries of one page on this site and on a site of 100 blocks, and
+exits 1 unless they are the same (queries per page flat in site size).
 
 It prints requests per second, p50 and p99 latency, and each as a ratio to the baseline, and exits 1 when
 the targets (hit >= 70% of baseline rps, 304 >= 80%) are not met.
@@ -44,6 +48,8 @@ THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 BLOCKS = int(os.environ.get("BENCH_BLOCKS", "10000"))
 LOCALES = ("en", "fr", "es")
 SITE = "bench"
+SMALL_SITE = "bench-small"
+SMALL_BLOCKS = 100
 TARGETS = {"hit": 0.70, "304": 0.80}
 
 SCHEMA = [
@@ -82,22 +88,37 @@ def seed() -> None:
     from django.core.management import call_command
 
     django.setup()
+    from accounts.models import Site
+
+    call_command("migrate", "--noinput", "-v", "0")
+    from delivery.changelog import backfill
+
+    Site.objects.filter(slug__in=[SITE, SMALL_SITE]).delete()
+    started = time.perf_counter()
+    for slug, count in ((SITE, BLOCKS), (SMALL_SITE, SMALL_BLOCKS)):
+        site_id = seed_site(slug, count)
+        backfill(site_id)  # rows loaded without the services: their sync entries, as the migration makes them
+    from django.db import connection  # after django.setup() (startup order)
+
+    with connection.cursor() as cursor:  # planner statistics, as a live database has them
+        cursor.execute("ANALYZE")
+    print(f"seeded {BLOCKS} blocks x {len(LOCALES)} locales in {time.perf_counter() - started:.1f}s")
+
+
+def seed_site(slug: str, count: int) -> int:
     from django.db import transaction
 
     from accounts.models import Site
     from blocks.models import SiteBlock
     from locales.models import Locale, SiteLocale
 
-    call_command("migrate", "--noinput", "-v", "0")
-    Site.objects.filter(slug=SITE).delete()
-    started = time.perf_counter()
     with transaction.atomic():
-        site = Site.objects.create(name="Bench", slug=SITE, default_locale="en")
+        site = Site.objects.create(name=slug.title(), slug=slug, default_locale="en")
         for code in LOCALES:
             locale, _ = Locale.objects.get_or_create(code=code, defaults={"name": code})
             SiteLocale.objects.create(site=site, locale=locale)
         rows = []
-        for index in range(BLOCKS):
+        for index in range(count):
             key = uuid.uuid4()
             page = index % 10 == 0
             for code in LOCALES:
@@ -123,11 +144,31 @@ def seed() -> None:
                 SiteBlock.objects.bulk_create(rows)
                 rows = []
         SiteBlock.objects.bulk_create(rows)
-    from django.db import connection  # after django.setup() (startup order)
+    return site.pk
 
-    with connection.cursor() as cursor:  # planner statistics, as a live database has them
-        cursor.execute("ANALYZE")
-    print(f"seeded {BLOCKS} blocks x {len(LOCALES)} locales in {time.perf_counter() - started:.1f}s")
+
+def sync_cursor(slug: str, changes: int) -> str:
+    """A cursor `changes` changes before the site's last: the next page holds exactly those."""
+    from delivery.models import SyncCounter
+    from delivery.sync import Cursor, encode_cursor
+
+    counter = SyncCounter.objects.get(site__slug=slug)
+    return encode_cursor(Cursor(counter.site_id, counter.last_sequence - changes, 0))
+
+
+def sync_page_queries(slug: str) -> int:
+    """SQL queries of one page of 100 changes (site facts cached, as on a warm server)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from delivery import access, sync
+
+    facts = access.load_site(slug)
+    cursor = sync.decode_cursor(sync_cursor(slug, 100))
+    with CaptureQueriesContext(connection) as queries:
+        page = sync.sync_page(facts, cursor, 100)
+    assert len(page["data"]) == 100, len(page["data"])
+    return len(queries)
 
 
 def ensure_wrk() -> str:
@@ -225,8 +266,13 @@ def main() -> int:
                 row = run_wrk(wrk, url, headers=headers)
                 if name not in results or row["rps"] > results[name]["rps"]:
                     results[name] = row
+        sync_url = f"{delivery}/sync?limit=100&cursor={sync_cursor(SITE, 100)}"
+        status, _, sync_body = fetch(sync_url)
+        assert status == 200 and sync_body.count(b'"op":"upsert"') == 100, (status, sync_body[:300])
+        results["sync"] = run_wrk(wrk, sync_url)
         dcache.bump(SITE)  # a new generation: every block/locale below is a miss
         results["miss"] = run_wrk(wrk, f"{delivery}/blocks/b-0", script=str(script))
+        queries = {SITE: sync_page_queries(SITE), SMALL_SITE: sync_page_queries(SMALL_SITE)}
     finally:
         stop_server(process)
         shutil.rmtree(workdir, ignore_errors=True)
@@ -252,6 +298,13 @@ def main() -> int:
         print(
             f"{name:<10} {row['rps']:>9.0f} {row['p50']:>8.2f} {row['p99']:>8.2f} {ratio:>11.0%} {row['bad']:>12}{mark}"
         )
+    print(
+        f"sync feed page of 100 changes: {queries[SITE]} queries on {BLOCKS} blocks x {len(LOCALES)} locales, "
+        f"{queries[SMALL_SITE]} on {SMALL_BLOCKS} x {len(LOCALES)}"
+        + ("" if queries[SITE] == queries[SMALL_SITE] else "  (MISSED: queries per page grow with the site)")
+    )
+    if queries[SITE] != queries[SMALL_SITE]:
+        failed.append("sync queries")
     if results["miss"]["total"] > BLOCKS * len(LOCALES):
         print("note: the miss run made more requests than there are keys; the tail of it were hits")
     return 1 if failed else 0

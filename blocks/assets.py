@@ -155,14 +155,15 @@ def _misfit(ref: Ref, asset: Asset, chain: list[str]) -> tuple[str, str] | None:
 
 
 # -- on read ----------------------------------------------------------------------------------------------
-def resolve_refs(site: Any, items: list[tuple[Any, Any, list[str]]]) -> None:
+def resolve_refs(site: Any, items: list[tuple[Any, Any, list[str]]]) -> set[int]:
     """Resolve, in place, every asset reference in the data of `items`, each `(schema, data, locale chain)`;
     the data must be private copies. One query whatever the number of references (none without any). `site`
-    needs `pk` and `slug` (a stub will do)."""
+    needs `pk` and `slug` (a stub will do). Answers the ids referred to (what the answer depends on)."""
     found = [(ref, chain) for schema, data, chain in items for ref in refs_in(schema, data)]
     if not found:
-        return
-    assets = assets_by_id(site.pk, {ref.asset_id for ref, _ in found})
+        return set()
+    asset_ids = {ref.asset_id for ref, _ in found}
+    assets = assets_by_id(site.pk, asset_ids)
     for ref, chain in found:
         value = ref.value
         own_alt = value.get("alt")
@@ -180,6 +181,7 @@ def resolve_refs(site: Any, items: list[tuple[Any, Any, list[str]]]) -> None:
             value["color"] = asset.color
         if ref.field["type"] == "image":
             value["alt"] = own_alt if isinstance(own_alt, str) and own_alt.strip() else asset.alt_in(chain)
+    return asset_ids
 
 
 def with_resolved_refs(block: SiteBlock) -> dict | None:

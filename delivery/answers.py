@@ -25,7 +25,7 @@ from cms import errors
 from cms.api.formats import iso_ms
 from cms.api.renderers import dumps
 from cms.conf import cms_setting
-from delivery import selectors
+from delivery import cdn, selectors
 from delivery.cache import Entry, SiteFacts
 
 
@@ -34,7 +34,9 @@ def site_stub(facts: SiteFacts) -> Site:
     return Site(id=facts.id, slug=facts.slug, is_public=facts.is_public, default_locale=facts.default_locale)
 
 
-def render(status: int, payload: dict, *, locale: str | None = None, expires: datetime | None = None) -> Entry:
+def render(
+    status: int, payload: dict, *, locale: str | None = None, expires: datetime | None = None, keys: str = ""
+) -> Entry:
     body = dumps(payload)
     gzipped = None
     if len(body) > cms_setting("DELIVERY_GZIP_MIN_BYTES"):
@@ -47,11 +49,12 @@ def render(status: int, payload: dict, *, locale: str | None = None, expires: da
         etag=etag,
         locale=locale,
         expires_at=expires.timestamp() if expires is not None else None,
+        keys=keys,
     )
 
 
-def error_entry(error: errors.CmsError) -> Entry:
-    return render(error.status, error.as_envelope())
+def error_entry(error: errors.CmsError, *, keys: str = "") -> Entry:
+    return render(error.status, error.as_envelope(), keys=keys)
 
 
 def block_payload(row: SiteBlock, data: dict, *, preview: bool) -> dict:
@@ -88,11 +91,14 @@ def single_entry(
     *,
     preview: bool,
     missing: str,
+    path: str | None = None,
     extra_meta: dict | None = None,
     expires: datetime | None = None,
 ) -> Entry:
+    """One block's answer (or its 404). `path`: asked by page path, whose key the answer carries too (a 404 at
+    a path is purged when a page is published there)."""
     if row is None:
-        return error_entry(errors.NotFound(missing))
+        return error_entry(errors.NotFound(missing), keys=cdn.answer_keys(facts.id, path=path))
     schema, data = content_of(row, preview=preview)
     data = copy_json(data)
     resolution = _resolution(facts, preview)
@@ -101,17 +107,29 @@ def single_entry(
     meta: dict[str, object] = {"locale": row.locale, **(extra_meta or {})}
     if preview:
         meta["preview"] = True
+    keys = cdn.answer_keys(
+        facts.id,
+        slug=row.slug,
+        locale=row.locale,
+        path=path,
+        lists=resolution.used_sources,
+        assets=resolution.asset_ids,
+    )
     return render(
         200,
         {"data": block_payload(row, data, preview=preview), "meta": meta},
         locale=row.locale,
         expires=_expiry(resolution, row.scheduled_unpublish_at, expires),
+        keys=keys,
     )
 
 
 def block_entry(facts: SiteFacts, slug: str, chain: list[str], *, preview: bool) -> Entry:
     row = selectors.block_by_slug(facts.id, slug, chain, preview=preview)
-    return single_entry(row, facts, preview=preview, missing=f"No published block `{slug}` in locale `{chain[0]}`.")
+    if row is None:
+        message = f"No published block `{slug}` in locale `{chain[0]}`."
+        return error_entry(errors.NotFound(message), keys=cdn.answer_keys(facts.id, slug=slug))
+    return single_entry(row, facts, preview=preview, missing="")
 
 
 def page_entry(facts: SiteFacts, path: str, chain: list[str], *, preview: bool) -> Entry:
@@ -125,6 +143,7 @@ def page_entry(facts: SiteFacts, path: str, chain: list[str], *, preview: bool) 
         facts,
         preview=preview,
         missing=f"No published page at `{path}` in locale `{chain[0]}`.",
+        path=path,
         extra_meta={"alternates": alternates},
         expires=expires,
     )
@@ -160,7 +179,8 @@ def list_entry(
     }
     if preview:
         meta["preview"] = True
-    return render(200, {"data": items, "meta": meta}, locale=chain[0], expires=_expiry(resolution, expires))
+    keys = cdn.answer_keys(facts.id, lists=True, assets=resolution.asset_ids)
+    return render(200, {"data": items, "meta": meta}, locale=chain[0], expires=_expiry(resolution, expires), keys=keys)
 
 
 def seconds_left(entry: Entry) -> int | None:

@@ -37,8 +37,9 @@ from delivery.models import PendingInvalidation
 logger = logging.getLogger("cms.delivery")
 
 #: bumped when what a cached answer may hold changes, so answers cached by older code are never served again
-#: (dlv2: richtext re-sanitised by migration blocks/0005; answers cached before it may hold unsanitised HTML)
-PREFIX = "dlv2"
+#: (dlv2: richtext re-sanitised by migration blocks/0005; answers cached before it may hold unsanitised HTML;
+#: dlv3: an `Entry` carries its CDN keys)
+PREFIX = "dlv3"
 
 
 class Missing(Enum):
@@ -73,7 +74,8 @@ class TokenFacts(NamedTuple):
 
 
 class Entry(NamedTuple):
-    """One cached answer: status, body (and its gzip), strong ETag, served locale, expiry (epoch or None)."""
+    """One cached answer: status, body (and its gzip), strong ETag, served locale, expiry (epoch or None), and
+    what it depends on as CDN keys (`delivery.cdn`: the `Surrogate-Key` value, space-separated)."""
 
     status: int
     body: bytes
@@ -81,6 +83,7 @@ class Entry(NamedTuple):
     etag: str
     locale: str | None
     expires_at: float | None
+    keys: str = ""
 
 
 def site_key(slug: str) -> str:

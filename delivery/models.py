@@ -26,3 +26,49 @@ class PendingInvalidation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.target}"
+
+
+class SyncCounter(models.Model):
+    """A site's sync sequence: the last number handed out, and the highest tombstone number pruned.
+
+    Why a counter row and not a database sequence: the row is updated in the publishing transaction and stays
+    locked until it commits, so a second writer of the same site takes its number only after the first has
+    committed. Numbers therefore become visible in order, and a reader that has seen number n can never later
+    find a smaller one appear (with a PostgreSQL sequence, 7 can commit before 6, and a reader at 7 skips 6).
+    """
+
+    site = models.OneToOneField("accounts.Site", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    last_sequence = models.BigIntegerField(default=0)
+    # Tombstones up to this number were pruned: a cursor older than this may have missed a delete (410).
+    pruned_through = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"site {self.site_id}: {self.last_sequence}"
+
+
+class SyncEntry(models.Model):
+    """What the sync feed says of one block in one locale: its latest change (an upsert or a tombstone) and
+    the sequence number of that change. One row per `(site, slug, locale)`: a later change moves the row to a
+    new number, so a sync from a cursor lists each changed block once, in its latest state."""
+
+    class Op(models.TextChoices):
+        UPSERT = "upsert"
+        DELETE = "delete"
+
+    site = models.ForeignKey("accounts.Site", on_delete=models.CASCADE, related_name="+")
+    slug = models.CharField(max_length=200)
+    locale = models.CharField(max_length=35)
+    block_id = models.BigIntegerField(null=True)  # not a foreign key: a tombstone outlives its block
+    op = models.CharField(max_length=8, choices=Op.choices)
+    sequence = models.BigIntegerField()
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "slug", "locale"], name="syncentry_unique_block_locale"),
+            models.UniqueConstraint(fields=["site", "sequence"], name="syncentry_unique_sequence"),
+        ]
+        indexes = [models.Index(fields=["op", "changed_at"], name="syncentry_tombstone_age")]
+
+    def __str__(self) -> str:
+        return f"{self.sequence} {self.op} {self.slug}/{self.locale}"

@@ -88,6 +88,42 @@ register_components(
             "additionalProperties": False,
             "properties": {"data": ref("DeliveredBlock"), "meta": PAGE_META},
         },
+        "SyncItem": {
+            "type": "object",
+            "description": "One change: `upsert` (published or updated: `block` is what the block detail answers "
+            "under `data`, in the item's own locale) or `delete` (unpublished or deleted: `block` is null).",
+            "required": ["op", "kind", "slug", "locale", "sequence", "block"],
+            "additionalProperties": False,
+            "properties": {
+                "op": {"type": "string", "enum": ["upsert", "delete"]},
+                "kind": {"type": "string", "enum": ["block"]},
+                "slug": {"type": "string"},
+                "locale": {"type": "string"},
+                "sequence": {"type": "integer", "description": "The site's change number; items come in its order."},
+                # OpenAPI 3.0 has no null type: null is the one value of a nullable enum
+                "block": {"oneOf": [ref("DeliveredBlock"), {"nullable": True, "enum": [None]}]},
+            },
+        },
+        "SyncPage": {
+            "type": "object",
+            "required": ["data", "meta"],
+            "additionalProperties": False,
+            "properties": {
+                "data": {"type": "array", "items": ref("SyncItem")},
+                "meta": {
+                    "type": "object",
+                    "required": ["cursor", "hasMore"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "cursor": {
+                            "type": "string",
+                            "description": "Opaque: pass it as `cursor` for the next page, or later for what changed.",
+                        },
+                        "hasMore": {"type": "boolean", "description": "Call again with `cursor` at once."},
+                    },
+                },
+            },
+        },
         "DeliveredBlockList": {
             "type": "object",
             "required": ["data", "meta"],
@@ -134,6 +170,12 @@ ANSWER_HEADERS = {
         "in preview); max-age never outlasts a scheduled unpublish.",
     },
     "Content-Language": {"schema": {"type": "string"}, "description": "The locale that served the answer."},
+    "Surrogate-Key": {
+        "schema": {"type": "string"},
+        "description": "What the answer depends on, space-separated (`cms.s1 cms.s1.b.hero cms.s1.b.hero.en`): "
+        "the keys a CDN purges by (docs/delivery-api.md, CDN keys).",
+    },
+    "Cache-Tag": {"schema": {"type": "string"}, "description": "The same keys, comma-separated (Cloudflare)."},
 }
 NOT_MODIFIED = {"description": "The `If-None-Match` ETag is current: no body.", "headers": ANSWER_HEADERS}
 # Public sites need no token; private sites need a read token (without one of theirs they answer the unknown
@@ -206,6 +248,38 @@ register_paths(
                 ],
                 "DeliveredBlockList",
             )
+        },
+        "/api/v1/delivery/{site}/sync": {
+            "get": {
+                "operationId": "delivery_sync",
+                "summary": "Every published block, then only what changed since a cursor (the changes feed)",
+                "tags": [TAG],
+                "security": SECURITY,
+                "parameters": [
+                    SITE,
+                    _param(
+                        "cursor",
+                        "query",
+                        {"type": "string"},
+                        "`meta.cursor` of an earlier answer; without it a full sync starts (every published block "
+                        "of every locale, no tombstones).",
+                    ),
+                    _param(
+                        "limit", "query", {"type": "integer", "minimum": 1, "maximum": 100}, "Items per page (100)."
+                    ),
+                ],
+                "responses": {
+                    "200": {
+                        "description": "A page of changes in sequence order. Never cached (`no-store`).",
+                        "content": {"application/json": {"schema": ref("SyncPage")}},
+                    },
+                    "410": {
+                        "description": "`sync_cursor_expired`: the cursor is older than the tombstones kept "
+                        "(`CMS_SYNC_TOMBSTONE_DAYS`) or is not this site's; do a full sync.",
+                        "content": {"application/json": {"schema": ref("ErrorEnvelope")}},
+                    },
+                },
+            }
         },
         "/api/v1/delivery/{site}/assets/{asset_id}/rendition": {
             "get": {

@@ -24,10 +24,11 @@ from django.views.decorators.csrf import csrf_exempt
 from blocks.models import BlockType
 from cms import errors, messages
 from cms.api.exceptions import json_error_response, unexpected_error
+from cms.api.renderers import dumps
 from cms.api.views import parse_flag
 from cms.conf import cms_setting
 from cms.digits import is_decimal
-from delivery import access, answers
+from delivery import access, answers, cdn, sync
 from delivery import cache as dcache
 from locales.selectors import locale_chain
 
@@ -171,6 +172,9 @@ def respond(request, entry: dcache.Entry, *, private: bool, preview: bool) -> Ht
     }
     if entry.locale:
         headers["Content-Language"] = entry.locale
+    if entry.keys:  # what the answer depends on, for a CDN to purge by (`delivery.cdn`)
+        headers["Surrogate-Key"] = entry.keys
+        headers["Cache-Tag"] = entry.keys.replace(" ", ",")
     sent = meta.get("HTTP_IF_NONE_MATCH")
     if sent and entry.status == 200 and _etag_matches(sent, entry.etag):
         return HttpResponse(status=304, headers=headers)
@@ -282,3 +286,60 @@ def page_detail(request, site: str) -> HttpResponse:
 def block_list(request, site: str) -> HttpResponse:
     """GET /api/v1/delivery/{site}/blocks?type=&tags=&locale=&page=&perPage=&preview="""
     return serve(request, site, ListSpec())
+
+
+def reader_facts(request, site_slug: str) -> dcache.SiteFacts:
+    """The site's facts when this reader may read its published content (the checks of `serve`, in its order)."""
+    token_hash = access.token_hash_from(request.META.get("HTTP_AUTHORIZATION", ""))
+    if not SITE_RE.match(site_slug):
+        raise errors.NotFound("No such site.")
+    facts: dcache.SiteFacts | Literal[0] | dcache.Missing | None  # None: `load_site` found no site
+    facts, _, token = dcache.lookup(site_slug, token_hash)
+    if token is dcache.MISSING and token_hash is not None:
+        token = access.load_token(token_hash)
+    if token_hash is not None:
+        access.check_token(token or None)
+    if facts is dcache.MISSING:
+        facts = access.load_site(site_slug)
+    if not facts:
+        raise access.site_not_found(site_slug)
+    access.authorize(facts, token or None, preview=False)
+    return facts
+
+
+def serve_sync(request, site_slug: str) -> HttpResponse:
+    """The sync feed's page (`delivery.sync`): never cached, here or on the way (`no-store`)."""
+    method = request.method
+    if method == "OPTIONS":
+        return HttpResponse(status=204, headers=PREFLIGHT)
+    if method != "GET" and method != "HEAD":
+        raise errors.MethodNotAllowed(
+            f"The delivery API is read-only: {ALLOWED_METHODS}.", headers={"Allow": ALLOWED_METHODS}
+        )
+    params = request.GET
+    _refuse_unknown(params, sync.ALLOWED)
+    limit = sync.parse_limit(params)
+    raw_cursor = params.get("cursor")
+    cursor = sync.decode_cursor(raw_cursor) if raw_cursor else None
+    facts = reader_facts(request, site_slug)
+    body = dumps(sync.sync_page(facts, cursor, limit))
+    headers = {
+        **CORS,
+        "Cache-Control": "no-store" if facts.is_public else "private, no-store",
+        **cdn.key_headers(cdn.answer_keys(facts.id)),
+    }
+    response = HttpResponse(b"" if method == "HEAD" else body, content_type="application/json", headers=headers)
+    if method == "HEAD":
+        response.headers["Content-Length"] = str(len(body))
+    return response
+
+
+@csrf_exempt
+def sync_feed(request, site: str) -> HttpResponse:
+    """GET /api/v1/delivery/{site}/sync?cursor=&limit="""
+    try:
+        return serve_sync(request, site)
+    except errors.CmsError as error:
+        return error_response(error)
+    except Exception as exc:  # the envelope even for our own bugs (503 for a database outage); never a trace
+        return error_response(unexpected_error(exc, f"Sync request failed: {request.get_full_path()[:300]}"))

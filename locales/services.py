@@ -6,7 +6,8 @@ graph has no cycle. Disabling a locale keeps its blocks: they stop being served 
 walks enabled locales) and come back when the locale is enabled again.
 
 When a site's locales change, `locales.events.site_locales_changed` fires with `site_id=` after the commit
-(the delivery cache drops that site's answers, for instance).
+(the delivery cache drops that site's answers, for instance); enabling or disabling one also fires
+`locales.events.locale_toggled` inside the transaction (the sync feed's change log records it).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from accounts.permissions import Action, Actor
 from cms import errors, messages
 from cms.sentinels import UNSET, Unset
 from locales.codes import InvalidLocaleCode, canonical_code
-from locales.events import site_locales_changed
+from locales.events import locale_toggled, site_locales_changed
 from locales.models import Locale, SiteLocale
 
 MAX_NAME_LENGTH = 100
@@ -113,6 +114,7 @@ def site_locale_enable(
             existing.fallback = fallback_locale
             existing.save(update_fields=["is_enabled", "fallback"])
             row = existing
+        locale_toggled.fire(site_id=site.pk, code=code, enabled=True)
         site_locales_changed.fire(site_id=site.pk)
     return row
 
@@ -193,5 +195,6 @@ def site_locale_disable(*, actor: Actor, code: str, site: Site | None = None) ->
             )
         row.is_enabled = False
         row.save(update_fields=["is_enabled"])
+        locale_toggled.fire(site_id=site.pk, code=code, enabled=False)
         site_locales_changed.fire(site_id=site.pk)
     return row

@@ -5,6 +5,9 @@ What happens after a block write (create, update, schema, publish, unpublish, de
 1. Inside the write's transaction, after the block row and its revision are written:
    `blocks.events.recorded` -> `webhooks.outbox.record_block_events` writes one outbox row for the write's
    events (the worker fans it out into signed deliveries later). A failure here fails the write.
+   Then `delivery.changelog.record_block_events` moves each live change to the site's next sync number (the
+   changes feed, `/api/v1/delivery/{site}/sync`); the site's counter row stays locked until the commit.
+   Then `delivery.purging.on_block_events` notes the CDN keys the write makes stale, purged once it commits.
 2. The transaction commits; the API or admin answers after this.
 3. After the commit, once per event: `blocks.events.committed` -> `delivery.cache.on_block_event` bumps the
    site's generation when readers could see a difference (a publish, unpublish, delete; any write to a
@@ -13,11 +16,14 @@ What happens after a block write (create, update, schema, publish, unpublish, de
 Other moments, all after their commit:
 
 - `accounts.events.site_changed` (name, time zone, public/private, default locale) ->
-  `delivery.cache.invalidate_site`: the site's cached facts and answers are dropped.
+  `delivery.cache.invalidate_site`: the site's cached facts and answers are dropped; then
+  `delivery.purging.on_site_changed`: the site's key is purged at the CDN.
 - `accounts.events.token_revoked` (a revoke, or a role change of the token's user) ->
   `delivery.cache.forget_token`: the next delivery request with that token reads its rights afresh.
+- `locales.events.locale_toggled` (enabled, disabled), inside the change's transaction ->
+  `delivery.changelog.record_locale_toggled`: the locale's published blocks come back to, or leave, the feed.
 - `locales.events.site_locales_changed` (enabled, disabled, default, fallback) ->
-  `delivery.cache.invalidate_site`.
+  `delivery.cache.invalidate_site`, then `delivery.purging.on_site_changed`.
 - `cms.cacheguard.recovered` (the shared cache answers again after an outage) -> `delivery.cache.recover`:
   the invalidations recorded during the outage are replayed and the in-process copies dropped, before any
   request reads the cache again.
@@ -27,7 +33,9 @@ Media assets:
 - `media.events.deleting`, inside the delete's transaction (not for a forced delete) ->
   `blocks.assets.refuse_delete_while_used`: an asset a block uses is refused (`asset_in_use`) with its users.
 - `media.events.changed` (file replaced, alt or title changed, deleted), after the commit ->
-  `delivery.assets.on_asset_changed`: the site's delivery answers are dropped when a block shows the asset.
+  `delivery.assets.on_asset_changed`: the site's delivery answers are dropped when a block shows the asset;
+  then `delivery.purging.on_asset_changed`: the asset's key is purged at the CDN; then
+  `delivery.changelog.record_asset_changed`: the published blocks showing it are listed again in the sync feed.
 """
 
 from __future__ import annotations
@@ -38,6 +46,8 @@ from blocks import events as block_events
 from cms import cacheguard
 from delivery import assets as delivery_assets
 from delivery import cache as delivery_cache
+from delivery import changelog as delivery_changelog
+from delivery import purging as delivery_purging
 from locales import events as locale_events
 from media import events as media_events
 from webhooks import outbox as webhooks_outbox
@@ -46,14 +56,21 @@ from webhooks import outbox as webhooks_outbox
 def connect() -> None:
     # -- a block write, inside its transaction ---------------------------------------------------------
     block_events.recorded.subscribe(webhooks_outbox.record_block_events)
+    block_events.recorded.subscribe(delivery_changelog.record_block_events)
+    block_events.recorded.subscribe(delivery_purging.on_block_events)  # the purge itself runs after the commit
     # -- a block write, after it commits ---------------------------------------------------------------
     block_events.committed.subscribe(delivery_cache.on_block_event)
     # -- sites, tokens and locales, after they commit --------------------------------------------------
     account_events.site_changed.subscribe(delivery_cache.invalidate_site)
+    account_events.site_changed.subscribe(delivery_purging.on_site_changed)
     account_events.token_revoked.subscribe(delivery_cache.forget_token)
+    locale_events.locale_toggled.subscribe(delivery_changelog.record_locale_toggled)
     locale_events.site_locales_changed.subscribe(delivery_cache.invalidate_site)
+    locale_events.site_locales_changed.subscribe(delivery_purging.on_site_changed)
     # -- media assets ----------------------------------------------------------------------------------
     media_events.deleting.subscribe(block_assets.refuse_delete_while_used)
     media_events.changed.subscribe(delivery_assets.on_asset_changed)
+    media_events.changed.subscribe(delivery_purging.on_asset_changed)
+    media_events.changed.subscribe(delivery_changelog.record_asset_changed)
     # -- the shared cache, back after an outage --------------------------------------------------------
     cacheguard.recovered.subscribe(delivery_cache.recover)

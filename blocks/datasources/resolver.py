@@ -108,6 +108,8 @@ class Resolution:
     now: datetime | None = None
     expires_at: datetime | None = None
     custom_sources: bool = False
+    used_sources: bool = False  # any dataSource field was filled: the answer depends on other blocks
+    asset_ids: set[int] = field(default_factory=set)  # the media assets the answer shows (its CDN keys)
     depth: int = 1
     _level: list = field(default_factory=list)
     _next: list = field(default_factory=list)
@@ -157,6 +159,7 @@ class Resolution:
                     for parent in _parents(data, path[:-1]):
                         by_source[source].append(SourceRequest(params, locale, ancestors, parent, path[-1]))
             self._next = []
+            self.used_sources = self.used_sources or bool(by_source)
             for name, requests in by_source.items():
                 for request, value in zip(requests, self._values(name, requests), strict=True):
                     assert request.parent is not None and request.key is not None, "made above with its place"
@@ -164,7 +167,9 @@ class Resolution:
             self._level, self._next = self._next, []
             self.depth += 1
         # Media references of every block shown (embedded ones too), in one query (`blocks.assets`).
-        resolve_refs(self.site, [(schema, data, self._alt_chain(locale)) for data, schema, locale in self._shown])
+        self.asset_ids |= resolve_refs(
+            self.site, [(schema, data, self._alt_chain(locale)) for data, schema, locale in self._shown]
+        )
         self._shown = []
 
     def _alt_chain(self, locale: str) -> list[str]:

@@ -45,6 +45,7 @@ ERROR_CODES = [
     "invalid_bundle",
     "unsupported_bundle_version",
     "rate_limited",
+    "sync_cursor_expired",
     "server_error",
     "service_unavailable",
 ]

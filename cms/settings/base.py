@@ -242,6 +242,25 @@ CMS = {
     # Keep site facts, generations and token rights in process, invalidated by Redis client tracking
     # (cms/nearcache.py); off: one Redis round trip per delivery read.
     "DELIVERY_NEAR_CACHE": env_bool("CMS_DELIVERY_NEAR_CACHE", True),
+    # The sync feed (/api/v1/delivery/{site}/sync): tombstones (unpublished, deleted) are kept this many days
+    # (`manage.py prune_sync_log`); a cursor older than the oldest pruned one must start a full sync again.
+    "SYNC_TOMBSTONE_DAYS": env_int("CMS_SYNC_TOMBSTONE_DAYS", 30),
+    "SYNC_PAGE_SIZE": 100,
+    # A CDN in front of the delivery API (delivery/cdn.py, docs/operations.md "CDN"): answers carry
+    # Surrogate-Key and Cache-Tag; after every change the keys it made stale are purged through this purger
+    # (none, varnish, fastly, cloudflare); a failed purge is retried by the worker.
+    "CDN_PURGER": env_str("CMS_CDN_PURGER", "none"),
+    "CDN_KEY_PREFIX": env_str("CMS_CDN_KEY_PREFIX", "cms"),
+    "CDN_PURGE_URLS": env_str("CMS_CDN_PURGE_URLS", ""),  # varnish: comma list, one per Varnish
+    "CDN_PURGE_TIMEOUT_SECONDS": env_float("CMS_CDN_PURGE_TIMEOUT", 2.0),
+    "CDN_PURGE_ATTEMPTS": env_int("CMS_CDN_PURGE_ATTEMPTS", 8),
+    "CDN_FASTLY_SERVICE_ID": env_str("CMS_CDN_FASTLY_SERVICE_ID", ""),
+    "CDN_FASTLY_API_KEY": env_str("CMS_CDN_FASTLY_API_KEY", ""),
+    "CDN_FASTLY_API_URL": env_str("CMS_CDN_FASTLY_API_URL", "https://api.fastly.com"),
+    "CDN_FASTLY_SOFT_PURGE": env_bool("CMS_CDN_FASTLY_SOFT_PURGE", False),
+    "CDN_CLOUDFLARE_ZONE_ID": env_str("CMS_CDN_CLOUDFLARE_ZONE_ID", ""),
+    "CDN_CLOUDFLARE_API_TOKEN": env_str("CMS_CDN_CLOUDFLARE_API_TOKEN", ""),
+    "CDN_CLOUDFLARE_API_URL": env_str("CMS_CDN_CLOUDFLARE_API_URL", "https://api.cloudflare.com/client/v4"),
     # An unreachable cache (cms/cacheguard.py): connect/reply timeout, and how often it is probed once down.
     "CACHE_TIMEOUT_SECONDS": CACHE_TIMEOUT_SECONDS,
     "CACHE_RETRY_SECONDS": env_float("CMS_CACHE_RETRY_SECONDS", 1.0),

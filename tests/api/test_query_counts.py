@@ -55,6 +55,7 @@ def test_single_block_reads_and_writes_do_not_grow_with_size_or_history(api):
     for _ in range(5):  # some history on the large block
         api.put("/api/v1/site-blocks/large/data", {"data": {"f0": "again"}}, format="json")
         api.post("/api/v1/site-blocks/large/publish")
+    api.post("/api/v1/site-blocks/small/publish")  # both live: a live write also records its sync change
     api.get("/api/v1/site-blocks/small")
 
     def calls(slug: str, size: int) -> dict:
@@ -72,4 +73,4 @@ def test_single_block_reads_and_writes_do_not_grow_with_size_or_history(api):
     large = {name: count_queries(call) for name, call in calls("large", 60).items()}
     assert small == large
     assert small["get"] <= 2 and small["json-schema"] <= 2
-    assert max(small.values()) <= 15, small
+    assert max(small.values()) <= 16, small  # a write to a live block: +2 for the sync feed's change log

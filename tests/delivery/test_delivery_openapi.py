@@ -8,10 +8,13 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
+from blocks import services
+from blocks.models import SiteBlock
+
 pytestmark = pytest.mark.django_db
 
 
-def test_delivery_operations_are_documented_and_their_answers_match(client, site, publish):
+def test_delivery_operations_are_documented_and_their_answers_match(client, site, other_site, publish, actor):
     doc = client.get("/api/v1/openapi.json").json()
     for path in (
         "/api/v1/delivery/{site}/blocks/{slug}",
@@ -33,3 +36,10 @@ def test_delivery_operations_are_documented_and_their_answers_match(client, site
     listed = client.get("/api/v1/delivery/acme/blocks?perPage=1&page=2").json()
     conforms(listed, "DeliveredBlockList")
     assert listed["meta"]["total"] == 2 and len(listed["data"]) == 1
+    synced = client.get("/api/v1/delivery/acme/sync?limit=1").json()
+    conforms(synced, "SyncPage")
+    services.block_unpublish(actor=actor, block=SiteBlock.objects.get(slug="hero"), expected_version=None)
+    conforms(client.get("/api/v1/delivery/acme/sync", {"cursor": synced["meta"]["cursor"]}).json(), "SyncPage")
+    assert {"200", "400", "404", "410"} <= set(doc["paths"]["/api/v1/delivery/{site}/sync"]["get"]["responses"])
+    expired = client.get("/api/v1/delivery/globex/sync", {"cursor": synced["meta"]["cursor"]})
+    conforms(expired.json(), "ErrorEnvelope")
