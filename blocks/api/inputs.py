@@ -160,6 +160,13 @@ class PublishQuery(serializers.Serializer):
     publish = serializers.BooleanField(required=False, help_text="Publish in the same transaction.")
 
 
+class RestoreQuery(PublishQuery):
+    restoreSchema = serializers.BooleanField(
+        required=False,
+        help_text="Restore the revision's schema too (default: its data is carried to today's schema).",
+    )
+
+
 class DryRunQuery(serializers.Serializer):
     dryRun = serializers.BooleanField(required=False, help_text="Answer what would happen; write nothing.")
 

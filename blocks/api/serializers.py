@@ -89,70 +89,68 @@ BlockAnswer = envelope("BlockAnswer", BlockSerializer(), meta=BlockMetaSerialize
 
 _PATH = serializers.CharField(help_text="A data path, as error paths name data: `links[1].title`.")
 _FIELD_PATH = serializers.CharField(allow_null=True, help_text="A field's place: `hero.lede`, `links[].title`.")
-SchemaChangeReport = inline_serializer(
-    "SchemaChange",
-    {
-        "dryRun": serializers.BooleanField(help_text="True when nothing was written."),
-        "fields": inline_serializer(
-            "FieldChange",
-            {
-                "id": serializers.CharField(),
-                "from": _FIELD_PATH,
-                "to": _FIELD_PATH,
-                "changes": serializers.ListField(
-                    child=serializers.ChoiceField(
-                        choices=["added", "removed", "renamed", "moved", "typeChanged", "optionsChanged"]
-                    )
-                ),
-                "fromType": serializers.CharField(required=False),
-                "toType": serializers.CharField(required=False),
-                "options": serializers.ListField(child=serializers.CharField(), required=False),
-            },
-            many=True,
-        ),
-        "copies": inline_serializer(
-            "CopyChange",
-            {
-                "locale": serializers.CharField(),
-                "moved": inline_serializer("ValueMove", {"from": _PATH, "to": _PATH}, many=True),
-                "converted": inline_serializer(
-                    "ValueConversion",
-                    {
-                        "from": _PATH,
-                        "to": _PATH,
-                        "fromType": serializers.CharField(),
-                        "toType": serializers.CharField(),
-                    },
-                    many=True,
-                ),
-                "failed": inline_serializer(
-                    "FailedConversion",
-                    {
-                        "path": _PATH,
-                        "fromType": serializers.CharField(required=False),
-                        "toType": serializers.CharField(),
-                        "reason": serializers.CharField(),
-                    },
-                    many=True,
-                ),
-                "orphaned": inline_serializer(
-                    "OrphanedValue",
-                    {
-                        "path": _PATH,
-                        "keptAs": serializers.CharField(help_text="The key of `data` the value is kept under."),
-                        "reason": serializers.CharField(),
-                    },
-                    many=True,
-                ),
-            },
-            many=True,
-        ),
-    },
-)
+
+
+class ValueMappingSerializer(serializers.Serializer):
+    """What happened to each value of one copy's data when it was carried to another schema."""
+
+    moved = inline_serializer("ValueMove", {"from": _PATH, "to": _PATH}, many=True)
+    converted = inline_serializer(
+        "ValueConversion",
+        {"from": _PATH, "to": _PATH, "fromType": serializers.CharField(), "toType": serializers.CharField()},
+        many=True,
+    )
+    failed = inline_serializer(
+        "FailedConversion",
+        {
+            "path": _PATH,
+            "fromType": serializers.CharField(required=False),
+            "toType": serializers.CharField(),
+            "reason": serializers.CharField(),
+        },
+        many=True,
+    )
+    orphaned = inline_serializer(
+        "OrphanedValue",
+        {
+            "path": _PATH,
+            "keptAs": serializers.CharField(help_text="The key of `data` the value is kept under."),
+            "reason": serializers.CharField(),
+        },
+        many=True,
+    )
+
+
+class CopyChangeSerializer(ValueMappingSerializer):
+    locale = serializers.CharField()
+
+
+class SchemaChangeSerializer(serializers.Serializer):
+    """`meta.schemaChange`: what a schema change does to each field, and to each copy's values."""
+
+    dryRun = serializers.BooleanField(help_text="True when nothing was written.")
+    fields = inline_serializer(  # type: ignore[assignment]  # a body key, not `Serializer.fields`
+        "FieldChange",
+        {
+            "id": serializers.CharField(),
+            "from": _FIELD_PATH,
+            "to": _FIELD_PATH,
+            "changes": serializers.ListField(
+                child=serializers.ChoiceField(
+                    choices=["added", "removed", "renamed", "moved", "typeChanged", "optionsChanged"]
+                )
+            ),
+            "fromType": serializers.CharField(required=False),
+            "toType": serializers.CharField(required=False),
+            "options": serializers.ListField(child=serializers.CharField(), required=False),
+        },
+        many=True,
+    )
+    copies = CopyChangeSerializer(many=True)
 
 
 class SchemaChangeMetaSerializer(BlockMetaSerializer):
-    schemaChange = SchemaChangeReport
+    schemaChange = SchemaChangeSerializer()
 
 
 SchemaChangeAnswer = envelope("SchemaChangeAnswer", BlockSerializer(), meta=SchemaChangeMetaSerializer())
@@ -268,6 +266,13 @@ RestoreMeta = inline_serializer(
         "schemaRestored": serializers.BooleanField(),
         "schemaAlsoRestoredIn": serializers.ListField(
             child=serializers.CharField(), help_text="Other copies' locales."
+        ),
+        "mapping": ValueMappingSerializer(
+            allow_null=True,
+            help_text="How the revision's data was carried to today's schema; null when its schema was restored.",
+        ),
+        "schemaChange": SchemaChangeSerializer(
+            required=False, help_text="With `?restoreSchema=true`: what the schema change did to the other copies."
         ),
         "changes": ChangeSerializer(many=True),
     },
