@@ -87,6 +87,44 @@ class BlockMetaSerializer(serializers.Serializer):
 
 BlockAnswer = envelope("BlockAnswer", BlockSerializer(), meta=BlockMetaSerializer())
 
+_PLACE: dict[str, serializers.Field] = {
+    "path": serializers.CharField(help_text="Where, as error paths name data: `data.links[1].title`."),
+    "label": serializers.CharField(
+        help_text="Where, in the editor's words: field labels and row numbers (`Links`, `2`, `Title`) joined by U+203A."
+    ),
+}
+
+
+class CompletionPartSerializer(serializers.Serializer):
+    filled = serializers.IntegerField()
+    total = serializers.IntegerField()
+    percent = serializers.IntegerField(help_text="Rounded down: 100 means all filled.")
+
+
+class CopyCompletionSerializer(serializers.Serializer):
+    """How much of one copy's working data is filled in (docs/fields.md "Completion")."""
+
+    required = CompletionPartSerializer(  # type: ignore[assignment]  # a body key, not `Field.required`
+        help_text="Required fields filled; 100 when no missing field stops a publish."
+    )
+    all = CompletionPartSerializer(help_text="Every field counted, required or not.")
+    missingRequired = inline_serializer("MissingField", _PLACE, many=True)
+    missingOptional = inline_serializer("MissingOptionalField", _PLACE, many=True)
+    warnings = inline_serializer(
+        "CompletionWarning", {**_PLACE, "message": serializers.CharField()}, many=True, help_text="Empty values."
+    )
+
+
+class CompletionSerializer(CopyCompletionSerializer):
+    locales = serializers.DictField(child=CopyCompletionSerializer(), help_text="`{locale: completion}` of every copy.")
+
+
+class BlockDetailMetaSerializer(BlockMetaSerializer):
+    completion = CompletionSerializer()
+
+
+BlockDetailAnswer = envelope("BlockDetailAnswer", BlockSerializer(), meta=BlockDetailMetaSerializer())
+
 _PATH = serializers.CharField(help_text="A data path, as error paths name data: `links[1].title`.")
 _FIELD_PATH = serializers.CharField(allow_null=True, help_text="A field's place: `hero.lede`, `links[].title`.")
 
@@ -205,7 +243,7 @@ def block_meta(block: SiteBlock) -> dict:
     return meta
 
 
-register_components({}, with_etag=("BlockAnswer", "SchemaChangeAnswer"))
+register_components({}, with_etag=("BlockAnswer", "BlockDetailAnswer", "SchemaChangeAnswer"))
 
 
 # ---- revisions (built by `blocks.api.views.revisions`) ---------------------------------------------------------
