@@ -29,15 +29,17 @@ def block_for_actor(actor: Actor, slug: str, locale: str | None = None) -> SiteB
     return block
 
 
-def block_completion(block: SiteBlock) -> dict:
-    """`meta.completion` (docs/fields.md "Completion"): the addressed copy's completion, and under `locales`
-    each locale copy's, in one query for the other copies whatever the number of fields."""
+def block_completion(block: SiteBlock, *, every_locale: bool = False) -> dict:
+    """`meta.completion` (docs/fields.md "Completion") of the addressed copy, computed from the row in hand (no
+    query); `every_locale` adds `locales`, each locale copy's, in one query whatever the number of fields."""
+    own = completion(block.schema or [], block.data)
+    if not every_locale:
+        return own
     others = (
         SiteBlock.objects.filter(site_id=block.site_id, translation_key=block.translation_key)
         .exclude(pk=block.pk)
         .only("id", "locale", "schema", "data")
     )
-    own = completion(block.schema or [], block.data)
     by_locale = {block.locale: own, **{copy.locale: completion(copy.schema or [], copy.data) for copy in others}}
     return {**own, "locales": dict(sorted(by_locale.items()))}
 

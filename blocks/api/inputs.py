@@ -160,6 +160,12 @@ class PublishQuery(serializers.Serializer):
     publish = serializers.BooleanField(required=False, help_text="Publish in the same transaction.")
 
 
+class CompletionQuery(serializers.Serializer):
+    completionLocales = serializers.BooleanField(
+        required=False, help_text="Add `meta.completion.locales`: every locale copy's completion (one more query)."
+    )
+
+
 class RestoreQuery(PublishQuery):
     restoreSchema = serializers.BooleanField(
         required=False,

@@ -116,7 +116,11 @@ class CopyCompletionSerializer(serializers.Serializer):
 
 
 class CompletionSerializer(CopyCompletionSerializer):
-    locales = serializers.DictField(child=CopyCompletionSerializer(), help_text="`{locale: completion}` of every copy.")
+    locales = serializers.DictField(
+        child=CopyCompletionSerializer(),
+        required=False,
+        help_text="With `?completionLocales=true`: `{locale: completion}` of every copy.",
+    )
 
 
 class BlockDetailMetaSerializer(BlockMetaSerializer):

@@ -149,17 +149,19 @@ class BlockCollectionView(BlockView):
 class BlockDetailView(BlockWriteMixin, BlockView):
     @extend_schema(
         operation_id="site-blocks.get",
+        parameters=[inputs.CompletionQuery],
         responses={200: OpenApiResponse(BlockDetailAnswer, description="The block, with its working copy.")},
     )
     def get(self, request, slug: str):
         """Get a site block
 
-        With `meta.completion`: how much of the working copy is filled in, for this copy and per locale copy
-        (required and overall percentages, missing fields with their labels, empty values)."""
-        allow_params(request)
+        With `meta.completion`: how much of the working copy is filled in (required and overall percentages,
+        missing fields with their labels, empty values); `?completionLocales=true` adds every locale copy's."""
+        allow_params(request, {"completionLocales"})
+        every_locale = flag_param(request, "completionLocales")
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
         response = block_response(block, data=resolved_working_data(block))
-        response.data["meta"]["completion"] = selectors.block_completion(block)
+        response.data["meta"]["completion"] = selectors.block_completion(block, every_locale=every_locale)
         return response
 
     @extend_schema(
