@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from accounts.admin_filters import MemberSiteFilter
 from accounts.permissions import Action
 from blocks.models import BlockStatus, SiteBlock
+from blocks.selectors import block_completion
 from blocks.services import block_delete, block_publish, block_unpublish
 from blocks.services.translation import block_copy_to_locale
 from cms import errors
@@ -181,6 +182,7 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
                 can_publish=self.has_publish_permission(request, obj),
                 can_copy=actor_for(request, obj.site).can(Action.COPY_TO_LOCALE),
                 cms_block=obj,
+                completion=block_completion(obj),  # of the saved working copy (docs/fields.md "Completion")
                 schema_readonly=not form.can_write,
             )
         context.update(schema_field=form["schema_json"], schema_errors=form.schema_errors)
