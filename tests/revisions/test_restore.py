@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from reversion.models import Version
 
 from blocks import services
 from blocks.models import SiteBlock
@@ -247,3 +249,41 @@ def test_restore_round_trip(actor, patches, data):
             # one new revision, unless the block already was as restored (a no-op writes nothing)
             assert BlockRevision.objects.filter(block=block).count() == count + changed
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_a_revision_older_than_field_ids_is_matched_by_name(api):
+    """Revisions written before field ids hold schemas without them (migration blocks/0006 left them as
+    they were): their fields are matched by name with today's, and what was renamed since is a listed orphan."""
+    schema = [
+        {"name": "title", "type": "string"},
+        {"name": "intro", "type": "string"},
+        {"name": "price", "type": "number"},
+    ]
+    data = {"title": "Spring", "intro": "Hello", "price": 10}
+    created = api.post(
+        "/api/v1/site-blocks", {"name": "Old", "type": "global", "schema": schema, "data": data}, format="json"
+    )
+    ids = {f["name"]: f["id"] for f in created.json()["data"]["schema"]}
+    version = Version.objects.get(revision_id=BlockRevision.objects.get(block_id=created.json()["data"]["id"]).pk)
+    stored = json.loads(version.serialized_data)
+    stored[0]["fields"]["schema"] = schema  # as written before field ids
+    version.serialized_data = json.dumps(stored)
+    version.save()
+    today = [
+        {"id": ids["title"], "name": "title", "type": "string"},
+        {"id": ids["intro"], "name": "lede", "type": "string"},
+        {"id": ids["price"], "name": "price", "type": "string"},
+    ]
+    assert api.put("/api/v1/site-blocks/old/schema", {"schema": today}, format="json").status_code == 200
+    api.put("/api/v1/site-blocks/old/data", {"data": {"title": "Summer", "lede": "Hi", "price": "12"}}, format="json")
+
+    response = api.post("/api/v1/site-blocks/old/revisions/1/restore")
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"]["data"] == {"title": "Spring", "price": "10", "intro": "Hello"}
+    assert response.json()["meta"]["mapping"] == {
+        "moved": [],
+        "converted": [{"from": "price", "to": "price", "fromType": "number", "toType": "string"}],
+        "failed": [],
+        "orphaned": [{"path": "intro", "keptAs": "intro", "reason": "The field was removed from the schema."}],
+    }
