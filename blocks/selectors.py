@@ -13,6 +13,7 @@ from blocks.typescript import site_types
 from cms import errors
 from locales.models import SiteLocale
 from locales.selectors import enabled_locale_codes
+from schema.completion import completion
 
 LIST_DEFERRED = ("schema", "data", "published_snapshot", "translation_hashes")
 
@@ -33,6 +34,21 @@ def types_module(actor: Actor) -> str:
     """The TypeScript types of the actor's site's delivery answers (`blocks.typescript`)."""
     actor.require(Action.READ)
     return site_types(actor.site)
+
+
+def block_completion(block: SiteBlock, *, every_locale: bool = False) -> dict:
+    """`meta.completion` (docs/fields.md "Completion") of the addressed copy, computed from the row in hand (no
+    query); `every_locale` adds `locales`, each locale copy's, in one query whatever the number of fields."""
+    own = completion(block.schema or [], block.data)
+    if not every_locale:
+        return own
+    others = (
+        SiteBlock.objects.filter(site_id=block.site_id, translation_key=block.translation_key)
+        .exclude(pk=block.pk)
+        .only("id", "locale", "schema", "data")
+    )
+    by_locale = {block.locale: own, **{copy.locale: completion(copy.schema or [], copy.data) for copy in others}}
+    return {**own, "locales": dict(sorted(by_locale.items()))}
 
 
 def blocks_for_list(actor: Actor):

@@ -24,6 +24,7 @@ from accounts.admin_filters import MemberSiteFilter
 from accounts.permissions import Action
 from accounts.preview import mint_preview_token, preview_url_for
 from blocks.models import BlockStatus, SiteBlock
+from blocks.selectors import block_completion
 from blocks.services import block_delete, block_publish, block_unpublish
 from blocks.services.translation import block_copy_to_locale
 from cms import errors
@@ -211,6 +212,7 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
                 data_leftover_errors={label_path(obj.schema, parse_path(k)): v for k, v in leftovers.items()},
                 problems=problems,
                 **self._frame(request, obj, tab="content"),
+                completion=block_completion(obj),  # of the saved working copy (docs/fields.md "Completion")
             )
         else:
             context.update(schema_field=form["schema_json"], schema_errors=readable_schema_errors(form))

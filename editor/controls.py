@@ -7,13 +7,14 @@ tokens of a list). Both editors build on these; neither knows the other's intern
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from schema.labels import field_label
 
 #: "no value here": a control left empty, a field absent from the post (falsy, unlike None, a JSON value)
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING", "__bool__": lambda self: False})()
@@ -50,18 +51,6 @@ def control_id(name: str) -> str:
     """The id of the control posted as `name` (`d.plans.i0.title` -> `cms-d-plans-i0-title`): a label's `for`
     and a summary link's target. Row tokens are part of it, so rows added in the browser get ids of their own."""
     return "cms-" + name.replace(".", "-")
-
-
-def humanize(name: str) -> str:
-    """A label from a field name, for fields without one: `planName` -> "Plan name", `cta_url` -> "Cta url"."""
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name.replace("_", " ")).split()
-    text = " ".join(words).lower()
-    return text[:1].upper() + text[1:]
-
-
-def field_label(field: dict) -> str:
-    """What an editor reads for a field: its label, or its name made readable."""
-    return field.get("label") or humanize(str(field.get("name") or ""))
 
 
 def item_noun(field: dict) -> str:

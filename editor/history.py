@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from accounts.permissions import Action
 from blocks.models import SiteBlock
 from blocks.services import block_restore
+from blocks.services.restore import restored_state
 from blocks.services.writing import block_state
 from cms import errors
 from editor.access import actor_for
@@ -103,14 +104,24 @@ class BlockHistoryMixin(_BlockAdmin):
             content=render_data_form(state["schema"], state["data"], disabled=True)[0],
             data_json=preview_html(state["data"]),
             schema_json=preview_html(state["schema"]),
-            # What restoring would do to the working copy: schema and data only, as the restore does.
-            restore_changes=[
-                change
-                for change in diff.changes(block_state(block), state)
-                if change["field"] == "schema" or change["field"].startswith("data.")
-            ],
+            # What restoring would do to the working copy: its data carried to today's schema, as the
+            # restore does by default (`blocks.services.restore`); what no longer maps is listed.
+            **self._restore_preview(block, entry.number),
         )
         return TemplateResponse(request, "admin/blocks/siteblock/revision.html", context)
+
+    @staticmethod
+    def _restore_preview(block: SiteBlock, number: int) -> dict:
+        try:
+            mapped = restored_state(block, number)
+        except errors.CmsError as exc:
+            return {"restore_changes": [], "restore_refused": exc.message, "restore_orphans": []}
+        after = {**block_state(block), "schema": mapped.schema, "data": mapped.data}
+        return {
+            "restore_changes": [c for c in diff.changes(block_state(block), after) if c["field"].startswith("data.")],
+            "restore_refused": None,
+            "restore_orphans": (mapped.mapping or {}).get("orphaned", []),
+        }
 
     def restore_view(self, request, pk: int, number: int):
         if request.method != "POST":
@@ -128,6 +139,7 @@ class BlockHistoryMixin(_BlockAdmin):
                 revision_number=number,
                 expected_version=version,
                 publish=request.POST.get("publish") == "1",
+                restore_schema=request.POST.get("restore_schema") == "1",
             )
         except errors.StaleWrite:
             self.message_user(

@@ -173,6 +173,19 @@ class PublishQuery(serializers.Serializer):
     publish = serializers.BooleanField(required=False, help_text="Publish in the same transaction.")
 
 
+class CompletionQuery(serializers.Serializer):
+    completionLocales = serializers.BooleanField(
+        required=False, help_text="Add `meta.completion.locales`: every locale copy's completion (one more query)."
+    )
+
+
+class RestoreQuery(PublishQuery):
+    restoreSchema = serializers.BooleanField(
+        required=False,
+        help_text="Restore the revision's schema too (default: its data is carried to today's schema).",
+    )
+
+
 class DryRunQuery(serializers.Serializer):
     dryRun = serializers.BooleanField(required=False, help_text="Answer what would happen; write nothing.")
 

@@ -87,72 +87,112 @@ class BlockMetaSerializer(serializers.Serializer):
 
 BlockAnswer = envelope("BlockAnswer", BlockSerializer(), meta=BlockMetaSerializer())
 
+_PLACE: dict[str, serializers.Field] = {
+    "path": serializers.CharField(help_text="Where, as error paths name data: `data.links[1].title`."),
+    "label": serializers.CharField(
+        help_text="Where, in the editor's words: field labels and row numbers (`Links`, `2`, `Title`) joined by U+203A."
+    ),
+}
+
+
+class CompletionPartSerializer(serializers.Serializer):
+    filled = serializers.IntegerField()
+    total = serializers.IntegerField()
+    percent = serializers.IntegerField(help_text="Rounded down: 100 means all filled.")
+
+
+class CopyCompletionSerializer(serializers.Serializer):
+    """How much of one copy's working data is filled in (docs/fields.md "Completion")."""
+
+    required = CompletionPartSerializer(  # type: ignore[assignment]  # a body key, not `Field.required`
+        help_text="Required fields filled; 100 when no missing field stops a publish."
+    )
+    all = CompletionPartSerializer(help_text="Every field counted, required or not.")
+    missingRequired = inline_serializer("MissingField", _PLACE, many=True)
+    missingOptional = inline_serializer("MissingOptionalField", _PLACE, many=True)
+    warnings = inline_serializer(
+        "CompletionWarning", {**_PLACE, "message": serializers.CharField()}, many=True, help_text="Empty values."
+    )
+
+
+class CompletionSerializer(CopyCompletionSerializer):
+    locales = serializers.DictField(
+        child=CopyCompletionSerializer(),
+        required=False,
+        help_text="With `?completionLocales=true`: `{locale: completion}` of every copy.",
+    )
+
+
+class BlockDetailMetaSerializer(BlockMetaSerializer):
+    completion = CompletionSerializer()
+
+
+BlockDetailAnswer = envelope("BlockDetailAnswer", BlockSerializer(), meta=BlockDetailMetaSerializer())
+
 _PATH = serializers.CharField(help_text="A data path, as error paths name data: `links[1].title`.")
 _FIELD_PATH = serializers.CharField(allow_null=True, help_text="A field's place: `hero.lede`, `links[].title`.")
-SchemaChangeReport = inline_serializer(
-    "SchemaChange",
-    {
-        "dryRun": serializers.BooleanField(help_text="True when nothing was written."),
-        "fields": inline_serializer(
-            "FieldChange",
-            {
-                "id": serializers.CharField(),
-                "from": _FIELD_PATH,
-                "to": _FIELD_PATH,
-                "changes": serializers.ListField(
-                    child=serializers.ChoiceField(
-                        choices=["added", "removed", "renamed", "moved", "typeChanged", "optionsChanged"]
-                    )
-                ),
-                "fromType": serializers.CharField(required=False),
-                "toType": serializers.CharField(required=False),
-                "options": serializers.ListField(child=serializers.CharField(), required=False),
-            },
-            many=True,
-        ),
-        "copies": inline_serializer(
-            "CopyChange",
-            {
-                "locale": serializers.CharField(),
-                "moved": inline_serializer("ValueMove", {"from": _PATH, "to": _PATH}, many=True),
-                "converted": inline_serializer(
-                    "ValueConversion",
-                    {
-                        "from": _PATH,
-                        "to": _PATH,
-                        "fromType": serializers.CharField(),
-                        "toType": serializers.CharField(),
-                    },
-                    many=True,
-                ),
-                "failed": inline_serializer(
-                    "FailedConversion",
-                    {
-                        "path": _PATH,
-                        "fromType": serializers.CharField(required=False),
-                        "toType": serializers.CharField(),
-                        "reason": serializers.CharField(),
-                    },
-                    many=True,
-                ),
-                "orphaned": inline_serializer(
-                    "OrphanedValue",
-                    {
-                        "path": _PATH,
-                        "keptAs": serializers.CharField(help_text="The key of `data` the value is kept under."),
-                        "reason": serializers.CharField(),
-                    },
-                    many=True,
-                ),
-            },
-            many=True,
-        ),
-    },
-)
+
+
+class ValueMappingSerializer(serializers.Serializer):
+    """What happened to each value of one copy's data when it was carried to another schema."""
+
+    moved = inline_serializer("ValueMove", {"from": _PATH, "to": _PATH}, many=True)
+    converted = inline_serializer(
+        "ValueConversion",
+        {"from": _PATH, "to": _PATH, "fromType": serializers.CharField(), "toType": serializers.CharField()},
+        many=True,
+    )
+    failed = inline_serializer(
+        "FailedConversion",
+        {
+            "path": _PATH,
+            "fromType": serializers.CharField(required=False),
+            "toType": serializers.CharField(),
+            "reason": serializers.CharField(),
+        },
+        many=True,
+    )
+    orphaned = inline_serializer(
+        "OrphanedValue",
+        {
+            "path": _PATH,
+            "keptAs": serializers.CharField(help_text="The key of `data` the value is kept under."),
+            "reason": serializers.CharField(),
+        },
+        many=True,
+    )
+
+
+class CopyChangeSerializer(ValueMappingSerializer):
+    locale = serializers.CharField()
+
+
+class SchemaChangeSerializer(serializers.Serializer):
+    """`meta.schemaChange`: what a schema change does to each field, and to each copy's values."""
+
+    dryRun = serializers.BooleanField(help_text="True when nothing was written.")
+    fields = inline_serializer(  # type: ignore[assignment]  # a body key, not `Serializer.fields`
+        "FieldChange",
+        {
+            "id": serializers.CharField(),
+            "from": _FIELD_PATH,
+            "to": _FIELD_PATH,
+            "changes": serializers.ListField(
+                child=serializers.ChoiceField(
+                    choices=["added", "removed", "renamed", "moved", "typeChanged", "optionsChanged"]
+                )
+            ),
+            "fromType": serializers.CharField(required=False),
+            "toType": serializers.CharField(required=False),
+            "options": serializers.ListField(child=serializers.CharField(), required=False),
+        },
+        many=True,
+    )
+    copies = CopyChangeSerializer(many=True)
 
 
 class SchemaChangeMetaSerializer(BlockMetaSerializer):
-    schemaChange = SchemaChangeReport
+    schemaChange = SchemaChangeSerializer()
 
 
 SchemaChangeAnswer = envelope("SchemaChangeAnswer", BlockSerializer(), meta=SchemaChangeMetaSerializer())
@@ -207,7 +247,7 @@ def block_meta(block: SiteBlock) -> dict:
     return meta
 
 
-register_components({}, with_etag=("BlockAnswer", "SchemaChangeAnswer"))
+register_components({}, with_etag=("BlockAnswer", "BlockDetailAnswer", "SchemaChangeAnswer"))
 
 
 # ---- revisions (built by `blocks.api.views.revisions`) ---------------------------------------------------------
@@ -268,6 +308,13 @@ RestoreMeta = inline_serializer(
         "schemaRestored": serializers.BooleanField(),
         "schemaAlsoRestoredIn": serializers.ListField(
             child=serializers.CharField(), help_text="Other copies' locales."
+        ),
+        "mapping": ValueMappingSerializer(
+            allow_null=True,
+            help_text="How the revision's data was carried to today's schema; null when its schema was restored.",
+        ),
+        "schemaChange": SchemaChangeSerializer(
+            required=False, help_text="With `?restoreSchema=true`: what the schema change did to the other copies."
         ),
         "changes": ChangeSerializer(many=True),
     },

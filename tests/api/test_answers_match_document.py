@@ -45,7 +45,7 @@ def test_block_revision_and_list_answers_match_their_components(api, client):
     assert created.status_code == 201
     conforms(created.json(), "BlockAnswer")
     api.put("/api/v1/site-blocks/about/data?publish=true", {"data": {"title": "Hi"}}, format="json")
-    conforms(api.get("/api/v1/site-blocks/about").json(), "BlockAnswer")
+    conforms(api.get("/api/v1/site-blocks/about").json(), "BlockDetailAnswer")
     conforms(api.get("/api/v1/site-blocks").json(), "BlockList")
     revisions = api.get("/api/v1/site-blocks/about/revisions").json()
     conforms(revisions, "RevisionList")

@@ -115,7 +115,10 @@ def test_get_site_block(api, header):
     assert data["slug"] == "header" and data["status"] == "published"
     assert without_ids(data["schema"]) == HEADER_SCHEMA
     assert data["data"] == HEADER_DATA
-    assert response.json()["meta"] == {"orphanedFields": [], "version": data["version"]}
+    meta = response.json()["meta"]
+    completion = meta.pop("completion")  # docs/fields.md "Completion" (tests/api/test_completion.py)
+    assert completion["required"]["percent"] == 100 and completion["missingRequired"] == []
+    assert meta == {"orphanedFields": [], "version": data["version"]}
 
 
 @pytest.mark.django_db

@@ -237,3 +237,22 @@ def test_preview_opens_the_working_copy_on_the_sites_frontend_when_it_has_a_prev
     token = url.rsplit("token=", 1)[1]
     answer = Client().get(f"/api/v1/delivery/{site.slug}/blocks/header?previewToken={token}")
     assert answer.status_code == 200 and answer.json()["data"]["data"] == {"title": "Hi"}
+
+
+def test_block_page_shows_completion_with_label_paths(site, admin_as):
+    """Issue 18, item 6: the block page says how complete the saved copy is, in the editor's words."""
+    schema = [
+        {"name": "title", "type": "string", "required": True, "label": "Headline"},
+        {"name": "intro", "type": "text"},
+        {
+            "name": "links",
+            "type": "array",
+            "items": {"type": "object", "fields": [{"name": "label", "type": "string", "required": True}]},
+        },
+    ]
+    block = make_block(site, schema=schema, data={"intro": " ", "links": [{"label": "A"}, {}]})
+    html = admin_as("viewer").get(change_url(block)).content.decode()
+    panel = html.split('id="cms-completion"', 1)[1].split("</div>", 1)[0]
+    assert "required fields 33% filled (1 of 3), all fields 60% (3 of 5)" in panel
+    assert '<ul id="cms-completion-required"><li>Headline</li><li>Links \u203a 2 \u203a Label</li></ul>' in panel
+    assert '<ul id="cms-completion-warnings"><li>Intro: Only spaces: the value shows nothing.</li></ul>' in panel

@@ -155,7 +155,7 @@ def test_restoring_a_richtext_schema_sanitises_the_locale_copies(api, payload):
     assert api.post(f"{BLOCKS}/hero/copy-to-locale", {"locale": "fr"}, format="json").status_code == 200
     response = api.put(f"{BLOCKS}/hero/data?locale=fr", {"data": {"h": payload}}, format="json")
     assert response.status_code == 200 and response.json()["data"]["data"]["h"] == payload  # a string, as sent
-    response = api.post(f"{BLOCKS}/hero/revisions/{richtext_revision.number}/restore", format="json")
+    response = api.post(f"{BLOCKS}/hero/revisions/{richtext_revision.number}/restore?restoreSchema=true", format="json")
     assert response.status_code == 200, response.content[:300]
     french = SiteBlock.objects.get(translation_key=block.translation_key, locale="fr")
     assert without_ids(french.schema) == RICH

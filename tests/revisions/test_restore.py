@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from reversion.models import Version
 
 from blocks import services
 from blocks.models import SiteBlock
@@ -107,7 +109,7 @@ def test_restore_that_cannot_publish_changes_nothing(api, promo):
 
 
 @pytest.mark.django_db
-def test_restore_brings_back_the_revisions_schema_everywhere(api, promo, site):
+def test_restore_schema_brings_back_the_revisions_schema_everywhere(api, promo, site):
     block = SiteBlock.objects.get(pk=promo["id"])
     french = SiteBlock.objects.create(
         site=site,
@@ -124,7 +126,7 @@ def test_restore_brings_back_the_revisions_schema_everywhere(api, promo, site):
     assert api.put("/api/v1/site-blocks/promo/schema", {"schema": renamed}, format="json").status_code == 200
     api.put("/api/v1/site-blocks/promo/data", {"data": {"headline": "New"}}, format="json")
 
-    response = api.post(f"/api/v1/site-blocks/promo/revisions/{first}/restore")
+    response = api.post(f"/api/v1/site-blocks/promo/revisions/{first}/restore?restoreSchema=true")
     assert response.status_code == 200, response.json()
     body = response.json()
     assert without_ids(body["data"]["schema"]) == SCHEMA
@@ -138,6 +140,70 @@ def test_restore_brings_back_the_revisions_schema_everywhere(api, promo, site):
     assert without_ids(french.schema) == SCHEMA
     assert french.data == {"title": "Un"}
     assert BlockRevision.objects.filter(block=french).first().comment == f"Schema restored from revision {first} (en)"
+
+
+@pytest.mark.django_db
+def test_restore_carries_an_old_revisions_data_to_todays_names(api):
+    """A rename, a move into an object and a type change later, revision 1 comes back under today's names;
+    a value whose field was removed is kept as an orphan and listed, not dropped."""
+    schema = [
+        {"name": "title", "type": "string"},
+        {"name": "intro", "type": "string"},
+        {"name": "price", "type": "number"},
+        {"name": "note", "type": "string"},
+    ]
+    data = {"title": "Spring", "intro": "Hello", "price": 10, "note": "Old"}
+    created = api.post(
+        "/api/v1/site-blocks", {"name": "Sale", "type": "global", "schema": schema, "data": data}, format="json"
+    )
+    ids = {f["name"]: f["id"] for f in created.json()["data"]["schema"]}
+    today = [
+        {"id": ids["title"], "name": "headline", "type": "string"},
+        {"name": "hero", "type": "object", "fields": [{"id": ids["intro"], "name": "lede", "type": "string"}]},
+        {"id": ids["price"], "name": "price", "type": "string"},
+    ]
+    changed = api.put("/api/v1/site-blocks/sale/schema", {"schema": today}, format="json")
+    assert changed.status_code == 200, changed.json()
+    api.put(
+        "/api/v1/site-blocks/sale/data", {"data": {"headline": "Summer", "price": "12", "note": None}}, format="json"
+    )
+    current_schema = api.get("/api/v1/site-blocks/sale").json()["data"]["schema"]
+
+    response = api.post("/api/v1/site-blocks/sale/revisions/1/restore")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["data"]["schema"] == current_schema  # today's schema stays
+    assert body["data"]["data"] == {"headline": "Spring", "hero": {"lede": "Hello"}, "price": "10", "note": "Old"}
+    assert body["meta"]["orphanedFields"] == ["note"]
+    assert body["meta"]["schemaRestored"] is False and body["meta"]["schemaAlsoRestoredIn"] == []
+    assert body["meta"]["mapping"] == {
+        "moved": [{"from": "title", "to": "headline"}, {"from": "intro", "to": "hero.lede"}],
+        "converted": [{"from": "price", "to": "price", "fromType": "number", "toType": "string"}],
+        "failed": [],
+        "orphaned": [{"path": "note", "keptAs": "note", "reason": "The field was removed from the schema."}],
+    }
+    assert "schemaChange" not in body["meta"]
+    assert history(api, "sale")[0]["comment"] == "Restored from revision 1"
+
+    # Asked to, the old schema comes back with the data as it was written.
+    both = api.post("/api/v1/site-blocks/sale/revisions/1/restore?restoreSchema=true")
+    assert both.status_code == 200, both.json()
+    assert without_ids(both.json()["data"]["schema"]) == schema
+    assert both.json()["data"]["data"] == data
+    assert both.json()["meta"]["schemaRestored"] is True and both.json()["meta"]["mapping"] is None
+
+
+@pytest.mark.django_db
+def test_restore_refuses_an_unknown_query_parameter(api, promo):
+    response = api.post("/api/v1/site-blocks/promo/revisions/1/restore?restoreschema=true")
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "code": "bad_request",
+            "message": "Unknown query parameter: restoreschema.",
+            "fields": {"restoreschema": "Unknown query parameter."},
+        }
+    }
 
 
 # -- property: restoring revision k gives back the state after write k --------------------------------------------
@@ -183,3 +249,41 @@ def test_restore_round_trip(actor, patches, data):
             # one new revision, unless the block already was as restored (a no-op writes nothing)
             assert BlockRevision.objects.filter(block=block).count() == count + changed
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_a_revision_older_than_field_ids_is_matched_by_name(api):
+    """Revisions written before field ids hold schemas without them (migration blocks/0006 left them as
+    they were): their fields are matched by name with today's, and what was renamed since is a listed orphan."""
+    schema = [
+        {"name": "title", "type": "string"},
+        {"name": "intro", "type": "string"},
+        {"name": "price", "type": "number"},
+    ]
+    data = {"title": "Spring", "intro": "Hello", "price": 10}
+    created = api.post(
+        "/api/v1/site-blocks", {"name": "Old", "type": "global", "schema": schema, "data": data}, format="json"
+    )
+    ids = {f["name"]: f["id"] for f in created.json()["data"]["schema"]}
+    version = Version.objects.get(revision_id=BlockRevision.objects.get(block_id=created.json()["data"]["id"]).pk)
+    stored = json.loads(version.serialized_data)
+    stored[0]["fields"]["schema"] = schema  # as written before field ids
+    version.serialized_data = json.dumps(stored)
+    version.save()
+    today = [
+        {"id": ids["title"], "name": "title", "type": "string"},
+        {"id": ids["intro"], "name": "lede", "type": "string"},
+        {"id": ids["price"], "name": "price", "type": "string"},
+    ]
+    assert api.put("/api/v1/site-blocks/old/schema", {"schema": today}, format="json").status_code == 200
+    api.put("/api/v1/site-blocks/old/data", {"data": {"title": "Summer", "lede": "Hi", "price": "12"}}, format="json")
+
+    response = api.post("/api/v1/site-blocks/old/revisions/1/restore")
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"]["data"] == {"title": "Spring", "price": "10", "intro": "Hello"}
+    assert response.json()["meta"]["mapping"] == {
+        "moved": [],
+        "converted": [{"from": "price", "to": "price", "fromType": "number", "toType": "string"}],
+        "failed": [],
+        "orphaned": [{"path": "intro", "keptAs": "intro", "reason": "The field was removed from the schema."}],
+    }

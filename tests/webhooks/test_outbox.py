@@ -245,7 +245,7 @@ def test_writes_that_reach_every_locale_copy_record_one_row_with_all_their_event
     assert one_write(sync) == [("block.updated", "es")]
 
     def restore():
-        response = api.post(f"/api/v1/site-blocks/hero/revisions/{created}/restore")
+        response = api.post(f"/api/v1/site-blocks/hero/revisions/{created}/restore?restoreSchema=true")
         assert response.status_code == 200, response.json()
         assert response.json()["meta"]["schemaAlsoRestoredIn"] == ["fr", "es"]
 

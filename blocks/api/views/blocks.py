@@ -18,7 +18,14 @@ from accounts.permissions import Actor
 from blocks import datasources, selectors, services
 from blocks.api import inputs
 from blocks.api.filters import ORDERING_FIELDS, SiteBlockFilter
-from blocks.api.serializers import BlockAnswer, BlockList, SchemaChangeAnswer, block_meta, block_payload
+from blocks.api.serializers import (
+    BlockAnswer,
+    BlockDetailAnswer,
+    BlockList,
+    SchemaChangeAnswer,
+    block_meta,
+    block_payload,
+)
 from blocks.assets import with_resolved_refs
 from blocks.models import BlockStatus, BlockType, SiteBlock
 from cms import errors
@@ -141,12 +148,22 @@ class BlockCollectionView(BlockView):
 
 
 class BlockDetailView(BlockWriteMixin, BlockView):
-    @extend_schema(operation_id="site-blocks.get", responses=block_answer("The block, with its working copy."))
+    @extend_schema(
+        operation_id="site-blocks.get",
+        parameters=[inputs.CompletionQuery],
+        responses={200: OpenApiResponse(BlockDetailAnswer, description="The block, with its working copy.")},
+    )
     def get(self, request, slug: str):
-        """Get a site block"""
-        allow_params(request)
+        """Get a site block
+
+        With `meta.completion`: how much of the working copy is filled in (required and overall percentages,
+        missing fields with their labels, empty values); `?completionLocales=true` adds every locale copy's."""
+        allow_params(request, {"completionLocales"})
+        every_locale = flag_param(request, "completionLocales")
         block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
-        return block_response(block, data=resolved_working_data(block))
+        response = block_response(block, data=resolved_working_data(block))
+        response.data["meta"]["completion"] = selectors.block_completion(block, every_locale=every_locale)
+        return response
 
     @extend_schema(
         operation_id="site-blocks.patch", request=inputs.BlockMetaInput, responses=block_answer("The updated block.")

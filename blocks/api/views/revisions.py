@@ -12,7 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.response import Response
 
 from blocks import selectors, services
-from blocks.api.inputs import PublishQuery, RevisionCompareQuery
+from blocks.api.inputs import RestoreQuery, RevisionCompareQuery
 from blocks.api.serializers import (
     RestoreAnswer,
     RevisionAnswer,
@@ -115,18 +115,25 @@ class RevisionCompareView(BlockView):
 class RevisionRestoreView(BlockWriteMixin, BlockView):
     @extend_schema(
         operation_id="site-blocks.restore",
-        parameters=[REVISION_NUMBER, PublishQuery],
+        parameters=[REVISION_NUMBER, RestoreQuery],
         responses={200: OpenApiResponse(RestoreAnswer, description="The restored block; `meta` says what was.")},
     )
     def post(self, request, slug: str, number: str):
         """Restore a revision
 
-        The working copy's schema and data back to that revision, recorded as a new revision."""
-        allow_params(request, {"publish"})
-        publish = flag_param(request, "publish")
+        The revision's data back in the working copy, recorded as a new revision: carried through the field ids
+        to today's schema (renamed and moved fields under their current names, types converted, what no longer
+        maps kept as an orphan and listed in `meta.mapping`), or with `?restoreSchema=true` with the revision's
+        schema too."""
+        allow_params(request, {"publish", "restoreSchema"})
         block, expected = self.block_for_write(request, slug)
         block, restore_meta = services.block_restore(
-            actor=self.actor, block=block, revision_number=number, expected_version=expected, publish=publish
+            actor=self.actor,
+            block=block,
+            revision_number=number,
+            expected_version=expected,
+            publish=flag_param(request, "publish"),
+            restore_schema=flag_param(request, "restoreSchema"),
         )
         return Response(
             {"data": block_payload(block), "meta": {**block_meta(block), **restore_meta}}, headers={"ETag": block.etag}
