@@ -116,6 +116,16 @@ def sanitize_richtext(block: SiteBlock) -> None:
             block.published_snapshot = {**snapshot, "schema": live_schema, "data": data}
 
 
+def live_snapshot(block: SiteBlock) -> dict:
+    """What a publish snapshots: the schema, the data it describes, and the template the block follows then
+    (`template`, only for a block that follows one: the live answer says which template and version the
+    live content has, whatever the template became since)."""
+    snapshot = {"schema": block.schema, "data": live_data(block.schema, block.data)}
+    if block.template_ref is not None:
+        snapshot["template"] = block.template_ref
+    return snapshot
+
+
 def refresh_unpublished_flag(block: SiteBlock) -> None:
     """`hasUnpublishedChanges`: the working copy of a published block differs from what is live."""
     snapshot = block.published_snapshot
@@ -153,7 +163,7 @@ def publish_in_place(block: SiteBlock) -> None:
     """
     check_publishable(block)
     block.status = BlockStatus.PUBLISHED
-    block.published_snapshot = {"schema": block.schema, "data": live_data(block.schema, block.data)}
+    block.published_snapshot = live_snapshot(block)
     block.published_version = block.version
     block.published_at = timezone.now()
     block.scheduled_publish_at = None
@@ -227,7 +237,7 @@ class BlockWrite:
         block = self.block
         sanitize_richtext(block)
         if self.published:
-            live = {"schema": block.schema, "data": live_data(block.schema, block.data)}
+            live = live_snapshot(block)
             if block.status != BlockStatus.PUBLISHED or not same_json(block.published_snapshot, live):
                 return False
             check_publishable(block)  # what is live may predate today's rules: a re-publish still says so
