@@ -30,7 +30,7 @@ from accounts.permissions import Action, Actor
 from blocks import events
 from blocks.models import SiteBlock
 from blocks.services.schema_change import SchemaChange, plan
-from blocks.services.writing import block_write, locked_copies, rewrite_locked
+from blocks.services.writing import block_write, locked_copies, rewrite_locked, rewrite_locked_many
 from blueprints.models import BlockTemplate
 from blueprints.selectors import template_in_site
 from blueprints.services import check_template
@@ -187,20 +187,27 @@ def template_update(
 
 
 def write_followers(change: TemplateChange, *, template: BlockTemplate, actor: Actor) -> None:
-    """Save every planned follower (locked by the caller) through the write tail, one revision each."""
-    comment = f"Template `{template.slug}` changed to version {template.version}"
-    for group in change.groups:
-        for block in group.order:
-            rewrite_locked(
+    """Save every planned follower (locked by the caller) through the write tail, one revision and one
+    `block.schema_updated` each, in bulk statements (`rewrite_locked_many`: the queries grow by batch of
+    rows, never by field)."""
+    rewrite_locked_many(
+        [
+            (
                 block,
-                actor=actor,
-                comment=comment,
-                event="block.schema_updated",
-                schema=group.schema,
-                data=group.migrations[block.pk].data,
-                translation_hashes=group.hashes[block.pk],
-                template_ref=template.ref,
+                {
+                    "schema": group.schema,
+                    "data": group.migrations[block.pk].data,
+                    "translation_hashes": group.hashes[block.pk],
+                    "template_ref": template.ref,
+                },
             )
+            for group in change.groups
+            for block in group.order
+        ],
+        actor=actor,
+        comment=f"Template `{template.slug}` changed to version {template.version}",
+        event="block.schema_updated",
+    )
 
 
 def template_delete(*, actor: Actor, template: BlockTemplate, expected_version: int | None) -> None:
