@@ -145,7 +145,7 @@ def insert_rows(model: type[Model], rows: list, *, batch_size: int = 500) -> lis
         if not (field.primary_key and field.auto_created) and field is not opts.auto_field
     ]
     table = connection.ops.quote_name(opts.db_table)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
@@ -155,7 +155,7 @@ def insert_rows(model: type[Model], rows: list, *, batch_size: int = 500) -> lis
             ]
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(batch))} RETURNING "
-                f"{connection.ops.quote_name(opts.pk.column)}",
+                f"{connection.ops.quote_name(str(opts.pk.column))}",
                 params,
             )
             for row, (pk,) in zip(batch, cursor.fetchall(), strict=True):

@@ -378,12 +378,13 @@ def save_rows(blocks: list[SiteBlock], columns: list[str], *, batch_size: int = 
     On PostgreSQL one `UPDATE … FROM (VALUES …)` per batch: Django's `bulk_update` writes a `CASE WHEN id = …`
     per column, which the database evaluates row by row against every branch, so its time grows with the
     square of the batch. Elsewhere (SQLite, the tests' default) `bulk_update`."""
-    fields = [SiteBlock._meta.get_field(name) for name in columns]
+    by_attname = {field.attname: field for field in SiteBlock._meta.concrete_fields}
+    fields = [by_attname[name] for name in columns]
     if connection.vendor != "postgresql":
         SiteBlock.objects.bulk_update(blocks, [field.name for field in fields], batch_size=batch_size)
         return
     table = connection.ops.quote_name(SiteBlock._meta.db_table)
-    names = [connection.ops.quote_name(field.column) for field in fields]
+    names = [connection.ops.quote_name(str(field.column)) for field in fields]
     casts = [field.db_type(connection) for field in fields]
     assignments = ", ".join(f"{name} = v.{name}" for name in names)
     with connection.cursor() as cursor:
