@@ -23,6 +23,7 @@ from blocks.models import BlockStatus, SiteBlock
 from blocks.services import block_delete, block_publish, block_unpublish
 from blocks.services.translation import block_copy_to_locale
 from cms import errors
+from editor import block_templates  # noqa: F401  (registers the templates admin beside the block admin)
 from editor.access import actor_for, can_edit_data, site_roles, sites_where, visible_blocks
 from editor.dataform import preview_html, render_data_form
 from editor.filters import LocaleFilter, StatusFilter, TagFilter
@@ -72,6 +73,14 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
         label = status_label(block)
         css = "changed" if block.has_unpublished_changes else block.status
         return format_html('<span class="cms-status cms-status-{}">{}</span>', css, label)
+
+    @admin.display(description="template")
+    def template_column(self, block: SiteBlock) -> str:
+        """Which template the block follows (its schema is the template's), or that it owns its schema."""
+        ref = block.template_ref
+        if ref is None:
+            return "None: the block owns its schema."
+        return f"Follows “{ref['slug']}”, version {ref['version']}: change the schema on the template's page."
 
     def get_queryset(self, request):
         queryset = visible_blocks(request)
@@ -123,8 +132,9 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": ["site", "locale", "name", "slug", "type", "path", "tags"]})]
-        about = ["site", "locale", "slug", "type", "status_column", "published_at", "updated_at", "updated_by"]
+            return [(None, {"fields": ["site", "locale", "name", "slug", "type", "path", "tags", "template"]})]
+        about = ["site", "locale", "slug", "type", "template_column", "status_column", "published_at", "updated_at"]
+        about.append("updated_by")
         schedule = ("Schedule", {"fields": ["schedule_summary"]})  # scheduling.admin.BlockScheduleMixin
         if not self.has_change_permission(request, obj):
             return [(None, {"fields": ["name", "path", "tags", *about]}), schedule]
@@ -136,6 +146,7 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
             return ()
         return (
             *("site", "locale", "slug", "type", "status_column", "published_at", "updated_at", "updated_by"),
+            "template_column",
             "schedule_summary",
         )
 
@@ -181,7 +192,7 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
                 can_publish=self.has_publish_permission(request, obj),
                 can_copy=actor_for(request, obj.site).can(Action.COPY_TO_LOCALE),
                 cms_block=obj,
-                schema_readonly=not form.can_write,
+                schema_readonly=not form.can_write or obj.template_id is not None,
             )
         context.update(schema_field=form["schema_json"], schema_errors=form.schema_errors)
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
