@@ -356,10 +356,11 @@ TemplateChangeReport = inline_serializer(
             many=True,
         ),
     },
+    required=False,  # only a write that sends `schema` reports what the change did
 )
 
 
-class TemplateChangeMetaSerializer(serializers.Serializer):
+class TemplateChangeMetaSerializer(TemplateMetaSerializer):
     templateChange = TemplateChangeReport
 
 
