@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from accounts.permissions import Action, Actor
 from blocks.models import SiteBlock
+from blocks.services.templates import require_own_schema
 from blocks.services.translation import after_data_replaced
 from blocks.services.writing import block_write, schema_to_copies
 from cms import errors
@@ -44,6 +45,8 @@ def block_restore(
         raise errors.ValidationFailed(
             f"Revision {target.number}'s data is outside today's limits; it cannot be restored.", fields=problems
         )
+    if schema != block.schema:
+        require_own_schema(block)  # a follower's schema is its template's: an old one would fork it from it
     compiled_for(schema)  # compile before taking locks, as a schema write does
     comment = f"Restored from revision {target.number}" + (" and published" if publish else "")
     with block_write(

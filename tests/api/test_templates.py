@@ -288,3 +288,18 @@ def test_a_template_change_costs_the_same_queries_however_many_fields_change(api
     first = queries(one)
     three = [{**current[0], "name": "t2"}, {**current[1], "name": "two"}, {**current[2], "name": "p2"}]
     assert queries(three) == first
+
+
+def test_restoring_a_revision_with_another_schema_is_refused_for_a_follower(api, template, follower):
+    ok(
+        api.put(
+            f"{TEMPLATES}/landing-page",
+            {"name": "Landing page", "schema": changed_schema(template["schema"])},
+            format="json",
+        )
+    )
+    before = state()
+    response = api.post(f"{BLOCKS}/spring/revisions/1/restore", format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["fields"] == {"schema": "Follows a template."}
+    assert state() == before
