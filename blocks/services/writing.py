@@ -33,7 +33,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from copy import deepcopy
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -56,7 +55,18 @@ BOOKKEEPING = frozenset({"version", "updated_at", "updated_by_id"})
 
 def row_values(block: SiteBlock) -> dict[str, Any]:
     """The row's stored values, copied deep enough that a service changing `data` in place is seen."""
-    return {field.attname: deepcopy(getattr(block, field.attname)) for field in block._meta.concrete_fields}
+    return {field.attname: copy_json(getattr(block, field.attname)) for field in block._meta.concrete_fields}
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of a row's value: a JSON column's dicts and lists copied, anything else kept as it is (every
+    other value a row holds, a string, a number, a datetime, a UUID, None, is immutable). Several times faster
+    than `copy.deepcopy`, which a write reaching thousands of rows would pay once per row."""
+    if isinstance(value, dict):
+        return {key: copy_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copy_json(item) for item in value]
+    return value
 
 
 def lock_block(block: SiteBlock, expected_version: int | None) -> SiteBlock:
