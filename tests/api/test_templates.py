@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.db.models import RestrictedError
 from django.test.utils import CaptureQueriesContext
 
 from blocks import events
@@ -303,3 +304,10 @@ def test_restoring_a_revision_with_another_schema_is_refused_for_a_follower(api,
     assert response.status_code == 409
     assert response.json()["error"]["fields"] == {"schema": "Follows a template."}
     assert state() == before
+
+
+def test_a_followed_template_is_kept_by_the_database_too_but_goes_with_its_site(api, site, template, follower):
+    with pytest.raises(RestrictedError):
+        BlockTemplate.objects.filter(slug="landing-page").delete()
+    site.delete()  # a site takes its templates and the blocks that follow them (no public way in: a shell's)
+    assert not BlockTemplate.objects.exists() and not SiteBlock.objects.exists()
