@@ -73,6 +73,14 @@ class SiteBlock(models.Model):
     scheduled_publish_at = models.DateTimeField(null=True, blank=True)
     scheduled_unpublish_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # The template this block follows (all its locale copies follow it too), or None when the block owns its
+    # schema. `template_ref` is what the answers show, `{"slug": …, "version": …}` of the version whose schema
+    # the block has: kept on the row so reads need no join (a template's slug never changes). RESTRICT, not
+    # PROTECT: a followed template cannot be deleted alone, but a site goes with its templates and blocks.
+    template = models.ForeignKey(
+        "blueprints.BlockTemplate", null=True, blank=True, on_delete=models.RESTRICT, related_name="followers"
+    )
+    template_ref = models.JSONField(null=True, blank=True)
     translation_hashes = models.JSONField(
         default=dict,
         blank=True,

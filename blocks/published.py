@@ -37,7 +37,7 @@ COMMON_FIELDS = (
     "updated_at",
 )
 LIVE_FIELDS = (*COMMON_FIELDS, "published_snapshot")
-PREVIEW_FIELDS = (*COMMON_FIELDS, "schema", "data", "version")
+PREVIEW_FIELDS = (*COMMON_FIELDS, "schema", "data", "version", "template_ref")
 
 
 def live_q(now: datetime) -> Q:

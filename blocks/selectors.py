@@ -6,10 +6,14 @@ build querysets themselves.
 
 from __future__ import annotations
 
+from django.db.models import Count
+
 from accounts.permissions import Action, Actor
 from blocks.models import SiteBlock
 from blocks.translation_units import copy_state, group_states, pick_source, shared_values, unit_states
 from blocks.typescript import site_types
+from blueprints.models import BlockTemplate
+from blueprints.selectors import template_for_actor, templates_for_actor
 from cms import errors
 from locales.models import SiteLocale
 from locales.selectors import enabled_locale_codes
@@ -128,3 +132,23 @@ def translation_marks(blocks, *, site=None) -> dict[int, dict[str, dict]]:
         )
         for block in blocks
     }
+
+
+# Templates and the blocks that follow them (`blueprints` knows no block: who follows is read here).
+
+
+def templates_with_followers(actor: Actor):
+    """The actor's site's templates, each with `follower_count` (locale copies counted), in one query."""
+    return templates_for_actor(actor).annotate(follower_count=Count("followers"))
+
+
+def template_with_followers(actor: Actor, slug: str) -> tuple[BlockTemplate, list[SiteBlock]]:
+    """The template `slug` (or `not_found`) and the blocks that follow it (slug, locale, template_ref only),
+    in two queries."""
+    template = template_for_actor(actor, slug)
+    followers = list(
+        SiteBlock.objects.filter(template=template)
+        .only("id", "slug", "locale", "template_ref")
+        .order_by("slug", "locale")
+    )
+    return template, followers

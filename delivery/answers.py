@@ -65,6 +65,9 @@ def block_payload(row: SiteBlock, data: dict, *, preview: bool) -> dict:
     payload["data"] = data
     payload["publishedAt"] = iso_ms(row.published_at)
     payload["version"] = row.version if preview else row.published_version
+    # The template the content follows: the live content's (recorded in the snapshot at publish), or in
+    # preview the working copy's. Null when the block owns its schema.
+    payload["template"] = row.template_ref if preview else (row.published_snapshot or {}).get("template")
     return payload
 
 

@@ -16,7 +16,7 @@ TAG = "delivery"
 DELIVERED_BLOCK = {
     "type": "object",
     "description": "A published block as a frontend sees it: the published snapshot, `dataSource` fields resolved.",
-    "required": ["id", "name", "slug", "type", "locale", "tags", "data", "publishedAt", "version"],
+    "required": ["id", "name", "slug", "type", "locale", "tags", "data", "publishedAt", "version", "template"],
     "additionalProperties": False,
     "properties": {
         "id": {"type": "integer"},
@@ -32,6 +32,14 @@ DELIVERED_BLOCK = {
             "type": "integer",
             "nullable": True,
             "description": "The published version (the working copy's version in preview).",
+        },
+        "template": {
+            "type": "object",
+            "nullable": True,
+            "description": "The template the content follows and its version (null: the block owns its schema).",
+            "required": ["slug", "version"],
+            "additionalProperties": False,
+            "properties": {"slug": {"type": "string"}, "version": {"type": "integer"}},
         },
     },
 }

@@ -29,6 +29,7 @@ from blocks.services import block_delete, block_publish, block_unpublish
 from blocks.services.translation import block_copy_to_locale
 from cms import errors
 from cms.conf import cms_setting
+from editor import block_templates  # noqa: F401  (registers the templates admin beside the block admin)
 from editor.access import actor_for, can_edit_data, site_roles, sites_where, visible_blocks
 from editor.dataform import preview_html, render_data_form
 from editor.filters import LocaleFilter, StatusFilter, TagFilter
@@ -107,6 +108,14 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
         css = "changed" if block.has_unpublished_changes else block.status
         return format_html('<span class="cms-status cms-status-{}">{}</span>', css, label)
 
+    @admin.display(description="template")
+    def template_column(self, block: SiteBlock) -> str:
+        """Which template the block follows (its schema is the template's), or that it owns its schema."""
+        ref = block.template_ref
+        if ref is None:
+            return "None: the block owns its schema."
+        return f"Follows “{ref['slug']}”, version {ref['version']}: change the schema on the template's page."
+
     def get_queryset(self, request):
         queryset = visible_blocks(request)
         match = getattr(request, "resolver_match", None)
@@ -157,8 +166,9 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": ["site", "locale", "name", "slug", "type", "path", "tags"]})]
-        about = ["site", "locale", "slug", "type", "status_column", "published_at", "updated_at", "updated_by"]
+            return [(None, {"fields": ["site", "locale", "name", "slug", "type", "path", "tags", "template"]})]
+        about = ["site", "locale", "slug", "type", "template_column", "status_column", "published_at", "updated_at"]
+        about.append("updated_by")
         schedule = ("Schedule", {"fields": ["schedule_summary"]})  # scheduling.admin.BlockScheduleMixin
         if not self.has_change_permission(request, obj):
             return [(None, {"fields": ["name", "path", "tags", *about]}), schedule]
@@ -170,6 +180,7 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
             return ()
         return (
             *("site", "locale", "slug", "type", "status_column", "published_at", "updated_at", "updated_by"),
+            "template_column",
             "schedule_summary",
         )
 

@@ -22,6 +22,7 @@ from blocks.models import BlockType, SiteBlock
 from blocks.selectors import copy_translation
 from blocks.services import BlockMeta, block_create, block_edit
 from blocks.services.content import block_replace_schema
+from blueprints.models import BlockTemplate
 from cms import errors
 from cms.nul import MESSAGE as NUL_MESSAGE
 from cms.nul import nul_paths
@@ -139,6 +140,12 @@ class BlockAddForm(_ServiceForm):
     path = forms.CharField(max_length=2048, required=False, help_text="Page blocks only, like /about.")
     tags = forms.CharField(required=False, help_text="Comma-separated.")
     schema_json = SchemaJSONField(label="Schema")
+    template = forms.ModelChoiceField(
+        queryset=BlockTemplate.objects.none(),
+        required=False,
+        to_field_name="slug",
+        help_text="Follow a template: the block's schema is the template's (leave the schema empty).",
+    )
 
     site_ids: list[int] = []
 
@@ -151,12 +158,17 @@ class BlockAddForm(_ServiceForm):
             "locale__code", flat=True
         )
         self.fields["locale"].choices = [("", "— the site's default —")] + [(c, c) for c in sorted(set(codes))]
+        self.fields["template"].queryset = BlockTemplate.objects.filter(site_id__in=self.site_ids).order_by("name")
 
     def clean(self):
         cleaned = super().clean()
         if self.errors:
             return cleaned
         actor = actor_for(self.request, cleaned["site"])
+        template = cleaned.get("template")
+        if template is not None and template.site_id != cleaned["site"].pk:
+            self.add_error("template", "Pick a template of the block's site.")
+            return cleaned
         if self.refused_nul({"schema": cleaned["schema_json"]}):
             return cleaned
         try:
@@ -164,7 +176,8 @@ class BlockAddForm(_ServiceForm):
                 actor=actor,
                 name=cleaned["name"],
                 type=cleaned["type"],
-                schema=cleaned["schema_json"],
+                schema=cleaned["schema_json"] if not template or cleaned["schema_json"] else None,
+                template=template.slug if template else None,
                 path=cleaned["path"] or None,
                 slug=cleaned["slug"] or None,
                 tags=_tags_from_text(cleaned["tags"]),

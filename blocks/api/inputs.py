@@ -22,6 +22,8 @@ from blocks.api.serializers import IMMUTABLE_KEYS, SchemaField
 from blocks.models import BlockType
 from blocks.services.common import require_data_write
 from blocks.services.crud import BlockMeta, check_meta
+from blueprints.rules import DESCRIPTION_MESSAGE, NAME_MESSAGE, SLUG_MESSAGE
+from blueprints.services import check_new_template, check_template
 from cms import errors
 from cms.api.serializers import (
     InputSerializer,
@@ -66,6 +68,11 @@ class BlockCreateInput(InputSerializer):
         allow_null=True,
         message=LOCALE_MESSAGE,
         help_text="The locale of the new block (default: `?locale=` or the site's).",
+    )
+    template = TypedString(
+        required=False,
+        allow_null=True,
+        help_text="The slug of a template the block follows: its schema is the template's (no `schema` then).",
     )
 
     def check(self, values: dict[str, Any]) -> dict[str, Any]:
@@ -204,3 +211,43 @@ class RevisionCompareQuery(serializers.Serializer):
             )
             for name in ("from", "to")
         }
+
+
+class TemplateCreateInput(InputSerializer):
+    """A new template, at version 1; `slug` comes from `name` unless given."""
+
+    problem_message = "The template is not valid."
+    name = TypedString(message=NAME_MESSAGE, missing=NAME_MESSAGE)
+    slug = TypedString(required=False, allow_null=True, message=SLUG_MESSAGE)
+    description = TypedString(required=False, allow_null=True, message=DESCRIPTION_MESSAGE)
+    schema = TypedSchema(required=False, allow_null=True, message=SCHEMA_MESSAGE)
+
+    def rule_problems(self, values: dict[str, Any], unreadable: set[str]) -> dict[str, str]:
+        _, problems = check_new_template(actor=self.context["actor"], unreadable=unreadable, **values)
+        return problems
+
+
+TEMPLATE_IMMUTABLE_KEYS = frozenset({"id", "slug", "version", "followers", "createdAt", "updatedAt"})
+
+
+class TemplatePatchInput(InputSerializer):
+    """A change of some of a template's `name`, `description` and `schema`; the keys of a template read before
+    may be echoed back unchanged."""
+
+    problem_message = "The template is not valid."
+    immutable_keys = TEMPLATE_IMMUTABLE_KEYS
+    name = TypedString(required=False, message=NAME_MESSAGE)
+    description = TypedString(required=False, message=DESCRIPTION_MESSAGE)
+    schema = TypedSchema(required=False, message=SCHEMA_MESSAGE)
+
+    def rule_problems(self, values: dict[str, Any], unreadable: set[str]) -> dict[str, str]:
+        self.context["actor"].require(Action.WRITE)
+        template = self.context["template"]
+        return check_template(previous_schema=template.schema, unreadable=unreadable, **values).problems
+
+
+class TemplatePutInput(TemplatePatchInput):
+    """The whole template: `name` and `schema` (`description` kept when left out)."""
+
+    name = TypedString(message=NAME_MESSAGE, missing=NAME_MESSAGE)
+    schema = TypedSchema(message=SCHEMA_MESSAGE)

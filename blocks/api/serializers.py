@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from blocks.api.field_definitions import DOCS, field_definition_components
 from blocks.models import BlockStatus, BlockType, SiteBlock
+from blueprints.models import BlockTemplate
 from cms.api.formats import iso_ms
 from cms.api.openapi import envelope, page_of, register_components
 from schema import compiled_for
@@ -36,6 +37,13 @@ class SchemaField(serializers.ListField):
     """A block's schema: a list of fields."""
 
 
+class TemplateRefSerializer(serializers.Serializer):
+    """Which template a block follows: `{"slug": "landing-page", "version": 3}`."""
+
+    slug = serializers.CharField()
+    version = serializers.IntegerField()
+
+
 class BlockSummarySerializer(serializers.Serializer):
     """A block without its `schema` and `data` (lists). Read-only fields are `IMMUTABLE_KEYS`."""
 
@@ -53,6 +61,11 @@ class BlockSummarySerializer(serializers.Serializer):
     scheduledPublishAt = serializers.DateTimeField(allow_null=True)
     scheduledUnpublishAt = serializers.DateTimeField(allow_null=True)
     version = serializers.IntegerField(read_only=True)
+    template = TemplateRefSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The template the block follows and the version whose schema it has; null when it owns its schema.",
+    )
     createdAt = serializers.DateTimeField(read_only=True)
     updatedAt = serializers.DateTimeField(read_only=True)
 
@@ -221,6 +234,7 @@ def block_payload(block: SiteBlock, *, content: bool = True, data: dict | None =
             "scheduledPublishAt": iso_ms(block.scheduled_publish_at),
             "scheduledUnpublishAt": iso_ms(block.scheduled_unpublish_at),
             "version": block.version,
+            "template": block.template_ref,
             "createdAt": iso_ms(block.created_at),
             "updatedAt": iso_ms(block.updated_at),
         }
@@ -373,3 +387,74 @@ SyncedCopy = inline_serializer(
     },
 )
 SyncAnswer = envelope("SyncAnswer", serializers.ListField(child=SyncedCopy))
+
+
+class TemplateSerializer(serializers.Serializer):
+    """A block template: a named, versioned schema that blocks follow (docs/templates.md)."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField()
+    slug = serializers.CharField(read_only=True)
+    description = serializers.CharField()
+    version = serializers.IntegerField(read_only=True, help_text="Goes up by one on every change (the ETag).")
+    schema = SchemaField()
+    followers = serializers.IntegerField(read_only=True, help_text="How many blocks (locale copies counted) follow it.")
+    createdAt = serializers.DateTimeField(read_only=True)
+    updatedAt = serializers.DateTimeField(read_only=True)
+
+
+class TemplateSummarySerializer(TemplateSerializer):
+    """A template in a list, without its schema."""
+
+    schema = None  # type: ignore[assignment]  # lists leave the schema out
+
+
+class TemplateFollowerSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    locale = serializers.CharField()
+    version = serializers.IntegerField(help_text="The template version whose schema the block has.")
+
+
+class TemplateMetaSerializer(serializers.Serializer):
+    followedBy = TemplateFollowerSerializer(many=True, help_text="The blocks that follow the template (reads only).")
+
+
+class TemplateFollowerChangeSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    copies = CopyChangeSerializer(many=True)
+
+
+class TemplateChangeSerializer(SchemaChangeSerializer):
+    """What a template's schema change does: to each field (as a block's), and to each follower's copies."""
+
+    copies = None  # type: ignore[assignment]  # per follower instead
+    blocks = TemplateFollowerChangeSerializer(many=True)
+
+
+# Only a write that sends `schema` reports what the change did.
+TemplateChangeReport = TemplateChangeSerializer(required=False)
+
+
+class TemplateChangeMetaSerializer(TemplateMetaSerializer):
+    templateChange = TemplateChangeReport
+
+
+TemplateAnswer = envelope("TemplateAnswer", TemplateSerializer(), meta=TemplateMetaSerializer())
+TemplateChangeAnswer = envelope("TemplateChangeAnswer", TemplateSerializer(), meta=TemplateChangeMetaSerializer())
+TemplateList = page_of("TemplateList", TemplateSummarySerializer)
+
+
+def template_payload(template: BlockTemplate, *, followers: int, content: bool = True) -> dict:
+    payload = {
+        "id": template.pk,
+        "name": template.name,
+        "slug": template.slug,
+        "description": template.description,
+        "version": template.version,
+    }
+    if content:
+        payload["schema"] = template.schema
+    payload.update(
+        {"followers": followers, "createdAt": iso_ms(template.created_at), "updatedAt": iso_ms(template.updated_at)}
+    )
+    return payload

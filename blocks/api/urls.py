@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from blocks.api.views import blocks, revisions, translations
+from blocks.api.views import blocks, revisions, templates, translations
 
 SLUG = r"(?P<slug>[^/]+)"
 REVISION = r"(?P<number>[0-9]+)"  # the per-block revision number, as the list shows it
@@ -39,6 +39,13 @@ urlpatterns = [
         translations.BlockSyncSharedFieldsView.as_view(),
         name="site-block-sync-shared-fields",
     ),
+    re_path(
+        rf"^site-blocks/{SLUG}/detach-template/?$",
+        templates.BlockDetachTemplateView.as_view(),
+        name="site-block-detach-template",
+    ),
+    re_path(r"^templates/?$", templates.TemplateCollectionView.as_view(), name="templates"),
+    re_path(rf"^templates/{SLUG}/?$", templates.TemplateDetailView.as_view(), name="template"),
     re_path(rf"^site-blocks/{SLUG}/revisions/?$", revisions.RevisionListView.as_view(), name="site-block-revisions"),
     re_path(
         rf"^site-blocks/{SLUG}/revisions/compare/?$",

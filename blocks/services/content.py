@@ -6,6 +6,7 @@ from accounts.permissions import Action, Actor
 from blocks.models import SiteBlock
 from blocks.services.common import require_data_write
 from blocks.services.schema_change import plan
+from blocks.services.templates import require_own_schema
 from blocks.services.translation import after_data_write
 from blocks.services.writing import block_write, locked_copies
 from cms import errors
@@ -23,9 +24,11 @@ def block_replace_schema(
     fingerprints in every copy, a type change converts them, and what cannot follow is kept as an orphan and
     listed. The published snapshot is left as it was (the live site changes at the next publish).
     `dry_run`: the same report, nothing written. `If-Match` applies to the block addressed; its copies are
-    locked too so a concurrent write cannot slip in.
+    locked too so a concurrent write cannot slip in. A block that follows a template is refused
+    (`blocks.services.templates`): its schema is the template's.
     """
     actor.require(Action.WRITE)
+    require_own_schema(block)
     old_schema = with_ids(block.schema or [])
     checked = check_schema(schema, previous=old_schema)
     compiled_for(checked)  # compile once now, so the first read after the write finds it cached
@@ -44,6 +47,7 @@ def block_replace_schema(
     with block_write(
         actor=actor, block=block, expected_version=expected_version, comment=comment, event="block.schema_updated"
     ) as write:
+        require_own_schema(write.block)  # it may have started following a template meanwhile
         copies = locked_copies(write.block)
         old_schema = with_ids(write.block.schema or [])
         change = plan([write.block, *copies], checked, old_schema=old_schema, default_locale=default_locale)

@@ -15,7 +15,9 @@ from accounts.permissions import Action, Actor
 from blocks import events, rules
 from blocks.models import BlockType, SiteBlock
 from blocks.services.common import check_locale, path_taken, require_data_write
+from blocks.services.templates import template_choice
 from blocks.services.writing import block_write, insert_block, lock_block
+from blueprints.models import BlockTemplate
 from cms import errors
 from revisions.recording import delete_block_revisions
 from schema import check_schema, compiled_for
@@ -37,6 +39,7 @@ class NewBlock:
     tags: list[str] = field(default_factory=list)
     schema: list = field(default_factory=list)
     data: dict = field(default_factory=dict)
+    template: BlockTemplate | None = None
 
 
 #: How many slugs a create made from a name tries when concurrent creates keep taking the one it chose.
@@ -69,13 +72,15 @@ def check_new_block(
     slug: str | None = None,
     tags: list[str] | None = None,
     locale: str | None = None,
+    template: str | None = None,
     unreadable: Collection[str] = (),
 ) -> tuple[NewBlock, dict[str, str]]:
     """The checked values of a new block and every problem of them, each with its path (`schema[0].name`).
 
     `unreadable` names values a caller could not read (sent with the wrong type, already reported): the rules
     that read them are left out, those that hold whatever the value (a path on a global block) still speak.
-    The actor must be allowed to write before any value is looked at."""
+    The actor must be allowed to write before any value is looked at. `template`: the slug of a template the
+    block follows (its schema is then the template's, so a `schema` beside it is a problem)."""
     actor.require(Action.WRITE)
     site = actor.site
     checked = NewBlock()
@@ -102,6 +107,17 @@ def check_new_block(
             checked.locale = check_locale(site, locale)
         except errors.ValidationFailed as exc:
             problems.update(exc.fields or {})
+    if template is not None and "template" not in unreadable:
+        checked.template, template_problems = template_choice(site, template)
+        problems.update(template_problems)
+        if schema is not None or "schema" in unreadable:
+            problems["schema"] = (
+                "Give a schema or a template, not both: a block that follows a template has its schema."
+            )
+        elif checked.template is not None:
+            schema = checked.template.schema
+    if "template" in unreadable or (template is not None and checked.template is None):
+        unreadable = {*unreadable, "data"}  # no schema to read the data by: nothing is said of it
     if "schema" not in unreadable:
         try:
             checked.schema = check_schema([] if schema is None else schema)
@@ -127,10 +143,21 @@ def block_create(
     slug: str | None = None,
     tags: list[str] | None = None,
     locale: str | None = None,
+    template: str | None = None,
 ) -> SiteBlock:
-    """Create a draft block. Every problem in the request is reported at once, each with its path."""
+    """Create a draft block (following the template `template`, when given). Every problem in the request is
+    reported at once, each with its path."""
     checked, problems = check_new_block(
-        actor=actor, name=name, type=type, schema=schema, data=data, path=path, slug=slug, tags=tags, locale=locale
+        actor=actor,
+        name=name,
+        type=type,
+        schema=schema,
+        data=data,
+        path=path,
+        slug=slug,
+        tags=tags,
+        locale=locale,
+        template=template,
     )
     if problems:
         raise errors.ValidationFailed(fields=problems)
@@ -165,6 +192,8 @@ def block_create(
                 tags=checked.tags,
                 schema=checked.schema,
                 data=checked.data,
+                template=checked.template,
+                template_ref=checked.template.ref if checked.template is not None else None,
                 created_by=user,
                 updated_by=user,
                 created_at=now,

@@ -18,6 +18,7 @@ from blocks.models import SiteBlock
 from blocks.services.common import require_data_write
 from blocks.services.crud import BlockMeta, apply_meta, check_meta
 from blocks.services.schema_change import plan
+from blocks.services.templates import SCHEMA_FIELD, following_message
 from blocks.services.translation import after_data_write
 from blocks.services.writing import block_write, is_live_as_is, locked_copies
 from cms import errors
@@ -76,6 +77,8 @@ def block_edit(
         else:
             compiled_for(checked_schema)  # compile before taking locks, as a schema write does
             schema_changed = checked_schema != block.schema
+            if schema_changed and block.template_id is not None:
+                problems[SCHEMA_FIELD] = following_message(block)
     patch = drop_redefined(data or {}, block.schema, checked_schema) if schema_changed else dict(data or {})
     if patch and not any(key == "schema" or key.startswith("schema[") for key in problems):
         try:  # checked now too, so one save reports the data's problems beside the name's and the schema's

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from accounts.permissions import Action, Actor
 from blocks.models import SiteBlock
 from blocks.services.schema_change import plan
+from blocks.services.templates import require_own_schema
 from blocks.services.translation import after_data_replaced, group_source
 from blocks.services.writing import block_write, locked_copies
 from blocks.translation_units import synced_data
@@ -87,7 +88,10 @@ def block_restore(
     actor.require(Action.WRITE)
     if publish:
         actor.require(Action.PUBLISH)
-    target = restored_state(block, revision_number, restore_schema=restore_schema).revision  # refused unlocked
+    preview = restored_state(block, revision_number, restore_schema=restore_schema)  # refused unlocked
+    target = preview.revision
+    if restore_schema and preview.schema != block.schema:
+        require_own_schema(block)  # a follower's schema is its template's: an old one would fork it from it
     comment = f"Restored from revision {target.number}" + (" and published" if publish else "")
     with block_write(
         actor=actor,

@@ -184,6 +184,8 @@ def _new_copy(actor: Actor, block: SiteBlock, locale: str) -> SiteBlock:
         status=BlockStatus.DRAFT,
         schema=copy.deepcopy(block.schema),
         data=copy.deepcopy(block.data),
+        template_id=block.template_id,  # a copy follows its block's template, as it shares its schema
+        template_ref=copy.deepcopy(block.template_ref),
         created_by=user,
         updated_by=user,
         created_at=now,

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "schema",
     "revisions",
     "media",
+    "blueprints",
     "blocks",
     "django_tasks",
     "django_tasks_db",
