@@ -249,3 +249,34 @@ def refuse_delete_while_used(*, asset: Asset) -> None:
 def asset_shown(site_id: int, asset_id: int) -> bool:
     """Whether any block of the site may show the asset (its working copy or published version)."""
     return blocks_mentioning(site_id, asset_id).exists()
+
+
+# -- for the library and the delivery cache ---------------------------------------------------------------
+def used_asset_ids(site_id: int) -> set[int]:
+    """The assets some block of the site shows (in its working copy or its published version): the media
+    library's "in use" mark and its `unused` filter. Revisions are not read (a delete names them)."""
+    used: set[int] = set()
+    rows = SiteBlock.objects.filter(site_id=site_id).values_list("schema", "data", "published_snapshot")
+    for schema, data, snapshot in rows.filter(Q(data__isnull=False) | Q(published_snapshot__isnull=False)):
+        used.update(ref.asset_id for ref in refs_in(schema, data))
+        snapshot = snapshot or {}
+        used.update(ref.asset_id for ref in refs_in(snapshot.get("schema"), snapshot.get("data")))
+    return used
+
+
+def published_places(site_id: int, asset_id: int) -> list[tuple[str, str | None]]:
+    """`(slug, page path)` of every published block whose live version shows the asset: the delivery answers
+    an asset change must drop (those of a block's slug, and of its page path), and no others."""
+    pattern = _pattern(asset_id)
+    rows = (
+        SiteBlock.objects.filter(site_id=site_id, published_snapshot__isnull=False)
+        .annotate(_live=Cast("published_snapshot", TextField()))
+        .filter(_live__regex=pattern)
+        .values_list("slug", "path", "published_snapshot")
+    )
+    places = []
+    for slug, path, snapshot in rows:
+        snapshot = snapshot if isinstance(snapshot, dict) else {}
+        if any(ref.asset_id == asset_id for ref in refs_in(snapshot.get("schema"), snapshot.get("data"))):
+            places.append((slug, (snapshot.get("path") or path) or None))
+    return places

@@ -28,6 +28,7 @@ from editor.dataform import preview_html, render_data_form
 from editor.filters import LocaleFilter, StatusFilter, TagFilter
 from editor.forms import PUBLISH_BUTTON, BlockAddForm, BlockChangeForm, CopyToLocaleForm
 from editor.history import BlockHistoryMixin
+from editor.media_library import MediaLibraryAdmin  # noqa: F401  (registers the media library's pages)
 from editor.problems import label_path, parse_path, summary
 from editor.translation_marks import TranslationColumnMixin
 from locales.selectors import enabled_locale_codes
@@ -63,8 +64,8 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
     save_on_top = True  # Save beside Publish at the top: on a long block the bottom row is thousands of px away
 
     class Media:
-        css = {"all": ["editor/editor.css"]}
-        js = ["editor/editor.js"]
+        css = {"all": ["editor/editor.css", "editor/media.css"]}
+        js = ["editor/editor.js", "editor/media.js"]  # media.js: the image/file chooser (editor/media_library.py)
 
     # -- list --------------------------------------------------------------------------------------------
     @admin.display(description="status", ordering="status")
