@@ -246,11 +246,6 @@ def refuse_delete_while_used(*, asset: Asset) -> None:
         )
 
 
-def asset_shown(site_id: int, asset_id: int) -> bool:
-    """Whether any block of the site may show the asset (its working copy or published version)."""
-    return blocks_mentioning(site_id, asset_id).exists()
-
-
 # -- for the library and the delivery cache ---------------------------------------------------------------
 def used_asset_ids(site_id: int) -> set[int]:
     """The assets some block of the site shows (in its working copy or its published version): the media

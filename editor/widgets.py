@@ -398,7 +398,7 @@ class _AssetWidget(_SubFieldsWidget):
             '<div class="cms-asset-actions">'
             '<button type="button" class="button cms-asset-choose" id="{cid}-choose" aria-haspopup="dialog"'
             ' aria-describedby="{cid}-name"{invalid}{disabled}>Choose from library</button>'
-            '<label class="button cms-asset-upload-label" for="{cid}-upload">Upload a {noun}</label>'
+            '<label class="button cms-asset-upload-label" for="{cid}-upload">Upload {article} {noun}</label>'
             '<input type="file" class="cms-asset-upload cms-visually-hidden" id="{cid}-upload"{accept}{disabled}>'
             '<button type="button" class="button cms-asset-remove"{hide_remove} aria-describedby="{cid}-name"'
             "{disabled}>Remove</button></div>"
@@ -414,6 +414,7 @@ class _AssetWidget(_SubFieldsWidget):
             label=f"Asset {asset}" if picked else "",
             hide_none=mark_safe(" hidden") if picked else mark_safe(""),
             noun=self.noun,
+            article="an" if self.noun[:1] in "aeiou" else "a",
             invalid=format_html(' aria-invalid="true" aria-errormessage="{}-asset-error"', cid) if asset_error else "",
             disabled=disabled,
             accept=mark_safe(' accept="image/*"') if self.kind == "image" else "",
@@ -435,9 +436,10 @@ class _AssetWidget(_SubFieldsWidget):
         has_url = any(current.get(key) not in (None, "") for key, _, _ in self.url_parts) and not picked
         url_errors = any(format_path("data", (*path, key)) in ctx.shown for key, _, _ in self.url_parts)
         external = format_html(
-            '<details class="cms-asset-url"{}><summary>Or link to a {} elsewhere (URL)</summary>'
+            '<details class="cms-asset-url"{}><summary>Or link to {} {} elsewhere (URL)</summary>'
             '<div class="cms-subfields">{}</div></details>',
             mark_safe(" open") if has_url or url_errors else "",
+            "an" if self.noun[:1] in "aeiou" else "a",
             self.noun,
             mark_safe("".join(url_rows)),
         )

@@ -294,3 +294,43 @@ def test_large_images_answer_srcset_renditions(api, client, upload, make_block):
     svg = upload(api, "logo.svg", SVG_WITH_SCRIPT, "image/svg+xml").json()["data"]
     make_block("brand", {"gallery": [{"asset": svg["id"], "alt": "Logo"}]}, publish=False)
     assert "renditions" not in api.get("/api/v1/site-blocks/brand").json()["data"]["data"]["gallery"][0]
+
+
+def test_an_asset_change_drops_exactly_the_cached_answers_that_show_it(
+    api, client, logo, make_block, commit, django_assert_num_queries
+):
+    """Per block, not the whole site: the block without the asset is still answered from the cache (no query at
+    all, same ETag); the block, the page and the lists that show it are answered afresh."""
+    make_block("header", {"logo": {"asset": logo["id"]}})
+    make_block("plain", {"title": "No media"})
+    urls = {
+        "header": "/api/v1/delivery/acme/blocks/header",
+        "header-fr": "/api/v1/delivery/acme/blocks/header?locale=fr",
+        "plain": "/api/v1/delivery/acme/blocks/plain",
+        "list": "/api/v1/delivery/acme/blocks",
+    }
+    before = {name: client.get(url) for name, url in urls.items()}
+    for url in urls.values():
+        with django_assert_num_queries(0):  # warm: every answer is a cache hit
+            assert client.get(url).status_code == 200
+
+    changed = commit(
+        lambda: api.patch(f"/api/v1/assets/{logo['id']}", {"alt": {"en": "New logo", "fr": "Nouveau"}}, format="json")
+    )
+    assert changed.status_code == 200
+
+    with django_assert_num_queries(0):
+        plain = client.get(urls["plain"])
+    assert plain["ETag"] == before["plain"]["ETag"]
+    header, header_fr, listed = (client.get(urls[name]) for name in ("header", "header-fr", "list"))
+    assert header.json()["data"]["data"]["logo"]["alt"] == "New logo"
+    assert header_fr.json()["data"]["data"]["logo"]["alt"] == "New logo"  # no fr copy: the en block, served in en
+    assert [item["data"].get("logo", {}).get("alt") for item in listed.json()["data"]] == ["New logo", None]
+    for name, answer in (("header", header), ("header-fr", header_fr), ("list", listed)):
+        assert answer["ETag"] != before[name]["ETag"], name
+
+    # A forced delete: the same, exactly.
+    assert commit(lambda: api.delete(f"/api/v1/assets/{logo['id']}?force=true")).status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get(urls["plain"])["ETag"] == before["plain"]["ETag"]
+    assert client.get(urls["header"]).json()["data"]["data"]["logo"] == {"asset": logo["id"], "missing": True}

@@ -321,8 +321,9 @@
       if (alt) alt.placeholder = "";
       return;
     }
-    const dims = facts.width ? ", " + facts.width + " × " + facts.height : "";
-    name.textContent = (facts.title || facts.name) + " (" + facts.name + dims + ", " + humanSize(facts.size) + ")";
+    const details = [facts.width ? facts.width + " × " + facts.height : "", humanSize(facts.size)].filter(Boolean);
+    if (facts.title && facts.title !== facts.name) details.unshift(facts.name);
+    name.textContent = (facts.title || facts.name) + " (" + details.join(", ") + ")";
     field.dataset.focal = facts.focalPoint ? JSON.stringify(facts.focalPoint) : "";
     if (facts.kind === "image" && field.dataset.kind === "image") {
       let image = picture.querySelector("img");
