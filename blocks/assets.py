@@ -45,6 +45,12 @@ from schema.types.asset_ref import RESOLVED_KEYS
 
 ASSET_TYPES = ("image", "file")
 SRCSET_WIDTHS = (320, 640, 1280, 1920)  # among `media.renditions.WIDTHS`
+#: a reference to no asset of the block's site: one never uploaded here, or deleted since (restoring a revision
+#: whose asset was force-deleted meets this, per field)
+MISSING_ASSET = (
+    "No asset {id} in this site: it was deleted from the media library, or was never in it. Choose another "
+    "file or remove this one."
+)
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,7 @@ def check_asset_refs(block: SiteBlock, before: dict | None) -> None:
         asset = assets.get(ref.asset_id)
         if asset is None:
             if ref.key not in kept:  # one the write keeps (its asset force-deleted) does not stop the write
-                problems[f"{where}.asset"] = f"No asset {ref.asset_id} in this site."
+                problems[f"{where}.asset"] = MISSING_ASSET.format(id=ref.asset_id)
             continue
         problem = _misfit(ref, asset, chain)
         if problem is not None:

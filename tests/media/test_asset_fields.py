@@ -7,6 +7,7 @@ import base64
 
 import pytest
 
+from blocks.assets import MISSING_ASSET
 from blocks.models import SiteBlock
 from media.models import Asset
 from tests.ids import without_ids
@@ -125,9 +126,9 @@ def test_references_that_do_not_fit_are_refused_with_their_paths(api, upload, ma
             "code": "validation_failed",
             "message": "The data did not validate.",
             "fields": {
-                "data.logo.asset": f"No asset {foreign['id']} in this site.",
+                "data.logo.asset": MISSING_ASSET.format(id=foreign["id"]),
                 "data.gallery[1].asset": f"Asset {pdf['id']} is not an image (application/pdf).",
-                "data.gallery[2].asset": "No asset 999999 in this site.",
+                "data.gallery[2].asset": MISSING_ASSET.format(id=999999),
                 "data.brochure": f"The file must be at most 5000 bytes; asset {pdf['id']} has {pdf['size']}.",
             },
         }
@@ -253,7 +254,10 @@ def test_restoring_a_revision_whose_asset_was_force_deleted_says_so_at_the_field
         "error": {
             "code": "validation_failed",
             "message": "The data did not validate.",
-            "fields": {"data.logo.asset": f"No asset {logo['id']} in this site."},
+            "fields": {
+                "data.logo.asset": f"No asset {logo['id']} in this site: it was deleted from the media library, "
+                "or was never in it. Choose another file or remove this one."
+            },
         }
     }
     assert SiteBlock.objects.get(slug="header").version == version

@@ -212,4 +212,30 @@ def test_the_image_field_offers_the_chooser_and_posts_the_asset(site, other_site
     )
     response = post_change(ed, block, {"d.title": "Hi", "d.logo.asset": str(other.pk)})
     assert response.status_code == 200
-    assert f"No asset {other.pk} in this site." in response.content.decode()
+    assert f"No asset {other.pk} in this site: it was deleted from the media library" in response.content.decode()
+
+
+def test_restoring_a_revision_whose_asset_was_force_deleted_names_the_field(site, ed, commit):
+    logo = admin_upload(ed, site, "logo.png", png(40, 30), commit).json()
+    block = make_block(site, {"title": "Hi", "logo": {"asset": logo["id"]}})
+    assert post_change(ed, block, {"d.title": "Hi", "d.logo.asset": ""}).status_code == 302
+    block.refresh_from_db()
+    assert "logo" not in block.data
+    url = reverse("admin:media_asset_delete", args=[logo["id"]])
+    assert commit(lambda: ed.post(url, {"confirmed": "1", "force": "1"})).status_code == 302
+    assert not Asset.objects.exists()
+
+    restore = reverse("admin:blocks_siteblock_restore", args=[block.pk, 1])
+    response = ed.post(restore, {"version": str(block.version)})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:blocks_siteblock_revision", args=[block.pk, 1])
+    assert [str(m) for m in response.wsgi_request._messages][-2:] == [
+        "Not restored: The data did not validate.",
+        f"Logo: No asset {logo['id']} in this site: it was deleted from the media library, or was never in it. "
+        "Choose another file or remove this one.",
+    ]
+    block.refresh_from_db()
+    assert "logo" not in block.data
+    # The revision's page still opens, its image field showing the reference it holds.
+    page = ed.get(reverse("admin:blocks_siteblock_revision", args=[block.pk, 1]))
+    assert page.status_code == 200 and f'value="{logo["id"]}" class="cms-asset-id"' in page.content.decode()
