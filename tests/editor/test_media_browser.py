@@ -10,11 +10,13 @@ are written to `docs/img/` (docs/editors.md shows them).
 from __future__ import annotations
 
 import base64
+import io
 import re
 from pathlib import Path
 
 import pytest
 from django.test import Client
+from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from accounts.permissions import Actor
@@ -24,7 +26,7 @@ from tests.conftest import build_site
 from tests.editor.conftest import member
 from tests.editor.test_admin_browser import page as page
 from tests.editor.test_admin_publish_browser import blocking, log_in
-from tests.media.files import PDF, png
+from tests.media.files import PDF
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +43,26 @@ DROP = """([zone, files]) => {
     zone.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
   }
 }"""
+
+
+def landscape(width: int, height: int) -> bytes:
+    """A PNG that looks like a picture in the screenshots: a sky, a sun and two hills."""
+    sky = Image.linear_gradient("L").resize((width, height))
+    image = Image.merge(
+        "RGB", (sky.point(lambda v: 70 + v // 2), sky.point(lambda v: 130 + v // 3), Image.new("L", sky.size, 220))
+    )
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((width * 0.62, height * 0.12, width * 0.78, height * 0.38), fill=(255, 205, 80))
+    draw.polygon(
+        [(0, height), (0, height * 0.62), (width * 0.35, height * 0.48), (width * 0.7, height)], fill=(70, 140, 80)
+    )
+    draw.polygon(
+        [(width * 0.3, height), (width * 0.75, height * 0.55), (width, height * 0.7), (width, height)],
+        fill=(50, 110, 65),
+    )
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def no_blocking_axe(page, selector: str, where: str) -> None:
@@ -75,7 +97,7 @@ def test_drop_upload_choose_focal_point_alt_and_publish(page, settings, tmp_path
     page.goto("/admin/media/asset/")
     expect(page.locator("#cms-library .cms-empty")).to_contain_text("No files yet")
     files = [
-        ["team-photo.png", "image/png", base64.b64encode(png(1600, 1000, (40, 110, 170))).decode()],
+        ["team-photo.png", "image/png", base64.b64encode(landscape(1600, 1000)).decode()],
         ["price-list.pdf", "application/pdf", base64.b64encode(PDF).decode()],
     ]
     page.locator("#cms-dropzone").evaluate_handle("zone => zone")  # present before the drop
@@ -168,3 +190,9 @@ def test_drop_upload_choose_focal_point_alt_and_publish(page, settings, tmp_path
     # The rendition it offers is served, cropped around the focal point when asked for a shape.
     rendition = Client().get(f"/api/v1/delivery/acme/assets/{photo.pk}/rendition?w=320&fmt=webp&ar=1:1")
     assert rendition.status_code == 302
+
+    # 5. The asset's own page says where it is used; it passes axe too.
+    page.goto(f"/admin/media/asset/{photo.pk}/change/")
+    expect(page.locator("#cms-used")).to_contain_text("Block `header` (en): data.logo in the working copy, data.logo")
+    no_blocking_axe(page, "#cms-asset", "asset page")
+    doc_shot(page, "media-asset-1440")

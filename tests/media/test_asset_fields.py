@@ -307,11 +307,17 @@ def test_an_asset_change_drops_exactly_the_cached_answers_that_show_it(
     all, same ETag); the block, the page and the lists that show it are answered afresh."""
     make_block("header", {"logo": {"asset": logo["id"]}})
     make_block("plain", {"title": "No media"})
+    for slug, path, data in (("about", "/about", {"logo": {"asset": logo["id"]}}), ("contact", "/contact", {})):
+        body = {"name": slug, "slug": slug, "type": "page", "path": path, "schema": SCHEMA, "data": data}
+        assert commit(lambda body=body: api.post("/api/v1/site-blocks", body, format="json")).status_code == 201
+        assert commit(lambda slug=slug: api.post(f"/api/v1/site-blocks/{slug}/publish")).status_code == 200
     urls = {
         "header": "/api/v1/delivery/acme/blocks/header",
         "header-fr": "/api/v1/delivery/acme/blocks/header?locale=fr",
         "plain": "/api/v1/delivery/acme/blocks/plain",
-        "list": "/api/v1/delivery/acme/blocks",
+        "list": "/api/v1/delivery/acme/blocks?type=global",
+        "about": "/api/v1/delivery/acme/pages?path=/about",
+        "contact": "/api/v1/delivery/acme/pages?path=/contact",
     }
     before = {name: client.get(url) for name, url in urls.items()}
     for url in urls.values():
@@ -323,15 +329,18 @@ def test_an_asset_change_drops_exactly_the_cached_answers_that_show_it(
     )
     assert changed.status_code == 200
 
-    with django_assert_num_queries(0):
-        plain = client.get(urls["plain"])
-    assert plain["ETag"] == before["plain"]["ETag"]
+    for name in ("plain", "contact"):
+        with django_assert_num_queries(0):
+            kept = client.get(urls[name])
+        assert kept["ETag"] == before[name]["ETag"], name
     header, header_fr, listed = (client.get(urls[name]) for name in ("header", "header-fr", "list"))
+    assert client.get(urls["about"]).json()["data"]["data"]["logo"]["alt"] == "New logo"
     assert header.json()["data"]["data"]["logo"]["alt"] == "New logo"
     assert header_fr.json()["data"]["data"]["logo"]["alt"] == "New logo"  # no fr copy: the en block, served in en
     assert [item["data"].get("logo", {}).get("alt") for item in listed.json()["data"]] == ["New logo", None]
     for name, answer in (("header", header), ("header-fr", header_fr), ("list", listed)):
         assert answer["ETag"] != before[name]["ETag"], name
+    assert client.get(urls["about"])["ETag"] != before["about"]["ETag"]
 
     # A forced delete: the same, exactly.
     assert commit(lambda: api.delete(f"/api/v1/assets/{logo['id']}?force=true")).status_code == 200
