@@ -151,9 +151,11 @@ class MediaLibraryAdmin(admin.ModelAdmin):
         sites = sites if sites is not None else self._sites(request)
         wanted = request.GET.get("site") or request.POST.get("site")
         block = request.GET.get("block") or request.POST.get("block")
-        if block and block.isdigit() and not wanted:
-            from_block = self._block_site_id(request, int(block))
-            wanted = str(from_block) if from_block is not None else None
+        if block and not wanted:
+            from_block = self._block_site_id(request, int(block)) if block.isdigit() else None
+            if from_block is None:
+                raise Http404("No such block among yours.")
+            wanted = str(from_block)
         for site in sites:
             if wanted is None or str(site.pk) == wanted:
                 return site
@@ -194,12 +196,11 @@ class MediaLibraryAdmin(admin.ModelAdmin):
         return assets.order_by("-created_at", "-id"), chosen
 
     def _cards(self, assets, used: set[int]) -> list[dict[str, Any]]:
+        """One card per asset. Pictures are `<id>/thumb/` redirects, so rendering the grid reads no file and
+        makes no rendition: the browser asks for each thumbnail (lazily, in parallel) and the first ask makes it."""
         cards = []
         for asset in assets:
-            try:
-                thumb = thumbnail_url(asset)
-            except errors.CmsError:  # a storage outage: the grid still lists the asset, without its picture
-                thumb = None
+            thumb = reverse("admin:media_asset_thumb", args=[asset.pk]) if asset.kind == AssetKind.IMAGE else None
             extension = asset.original_name.rpartition(".")[2].upper() if "." in asset.original_name else "FILE"
             cards.append(
                 {

@@ -123,18 +123,30 @@ def test_drop_upload_choose_focal_point_alt_and_publish(page, settings, tmp_path
     page.goto(f"/admin/blocks/siteblock/{block.pk}/change/")
     field = page.locator('.cms-asset-field[data-name="d.logo"]')
     expect(field.locator(".cms-asset-none")).to_have_text("No image chosen.")
+    # Upload in place: the new image is chosen (a progress bar while it goes); Remove empties the field again.
+    field.locator(".cms-asset-upload").set_input_files(
+        files=[{"name": "sketch.png", "mimeType": "image/png", "buffer": landscape(640, 400)}]
+    )
+    expect(field.locator(".cms-asset-status")).to_have_text("Uploaded and chosen: sketch.png.")
+    sketch = Asset.objects.get(original_name="sketch.png")
+    expect(field.locator(".cms-asset-id")).to_have_value(str(sketch.pk))
+    expect(field.locator(".cms-asset-picture img")).to_be_visible()
+    field.locator(".cms-asset-remove").click()
+    expect(field.locator(".cms-asset-none")).to_be_visible()
+    expect(field.locator(".cms-asset-id")).to_have_value("")
+    expect(field.locator(".cms-asset-choose")).to_be_focused()
     field.locator(".cms-asset-choose").click()
     dialog = page.locator("#cms-chooser")
     expect(dialog).to_be_visible()
     expect(page.locator("#cms-choose-q")).to_be_focused()
-    expect(dialog.locator(".cms-choose-item")).to_have_count(1)  # an image field lists images only
+    expect(dialog.locator(".cms-choose-item")).to_have_count(2)  # an image field lists images only
     for width in (1440, 390):
         page.set_viewport_size({"width": width, "height": 900})
         expect(dialog.locator(".cms-choose-item img").first).to_have_js_property("complete", True)
         no_blocking_axe(page, "#cms-chooser", f"chooser at {width}px")
         doc_shot(page, f"media-chooser-{width}", full_page=False)
     page.set_viewport_size({"width": 1440, "height": 900})
-    page.fill("#cms-choose-q", "team")
+    page.fill("#cms-choose-q", "team")  # typing searches
     expect(dialog.locator("#cms-choose-count")).to_contain_text("1 asset match")
     dialog.locator(".cms-choose-item").first.click()
     expect(dialog).to_be_hidden()

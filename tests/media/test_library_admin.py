@@ -239,3 +239,31 @@ def test_restoring_a_revision_whose_asset_was_force_deleted_names_the_field(site
     # The revision's page still opens, its image field showing the reference it holds.
     page = ed.get(reverse("admin:blocks_siteblock_revision", args=[block.pk, 1]))
     assert page.status_code == 200 and f'value="{logo["id"]}" class="cms-asset-id"' in page.content.decode()
+
+
+def test_the_chooser_lists_the_blocks_sites_images_and_pictures_are_made_on_request(
+    site, other_site, ed, commit, django_assert_max_num_queries
+):
+    photo = admin_upload(ed, site, "photo.png", png(800, 600), commit).json()
+    admin_upload(ed, site, "brochure.pdf", PDF, commit)
+    block = make_block(site, {"title": "Hi"})
+    with django_assert_max_num_queries(8):
+        images = ed.get(f"{LIBRARY}choose/?block={block.pk}&kind=image").content.decode()
+    assert images.count('class="cms-choose-item"') == 1 and f'data-asset-id="{photo["id"]}"' in images
+    assert f'src="/admin/media/asset/{photo["id"]}/thumb/"' in images  # a redirect, made when asked
+    everything = ed.get(f"{LIBRARY}choose/?block={block.pk}&q=brochure").content.decode()
+    assert everything.count('class="cms-choose-item"') == 1 and ">brochure.pdf<" in everything
+
+    thumb = ed.get(f"{LIBRARY}{photo['id']}/thumb/")
+    assert thumb.status_code == 302 and "/renditions/" in thumb["Location"] and thumb["Location"].endswith(".webp")
+    info = ed.get(f"{LIBRARY}{photo['id']}/info/?locale=fr").json()
+    assert (info["name"], info["width"], info["kind"], info["focalPoint"]) == ("photo.png", 800, "image", None)
+
+    # Another site's block, or an asset of a site the user is not a member of: not found.
+    globex = logged_in(member(other_site, "gus", "editor"))
+    theirs = admin_upload(globex, other_site, "theirs.png", png(9, 9, (9, 9, 9)), commit).json()
+    assert ed.get(f"{LIBRARY}{theirs['id']}/info/").status_code == 404
+    assert ed.get(f"{LIBRARY}{theirs['id']}/thumb/").status_code == 404
+    assert ed.get(f"{LIBRARY}choose/?site={other_site.pk}").status_code == 404
+    their_block = make_block(other_site, {"title": "Theirs"}, slug="theirs")
+    assert ed.get(f"{LIBRARY}choose/?block={their_block.pk}").status_code == 404
