@@ -99,14 +99,20 @@ def test_drop_upload_choose_focal_point_alt_and_publish(page, settings, tmp_path
     files = [
         ["team-photo.png", "image/png", base64.b64encode(landscape(1600, 1000)).decode()],
         ["price-list.pdf", "application/pdf", base64.b64encode(PDF).decode()],
+        ["notes.png", "image/png", base64.b64encode(b"<html><body>not a picture</body></html>").decode()],
     ]
     page.locator("#cms-dropzone").evaluate_handle("zone => zone")  # present before the drop
     page.evaluate(DROP, [page.locator("#cms-dropzone").element_handle(), files])
-    expect(page.locator("#cms-upload-label")).to_have_text("Uploaded 2 of 2 files.")
+    expect(page.locator("#cms-upload-label")).to_have_text("Uploaded 2 of 3 files (1 refused, see below).")
     expect(page.locator("#cms-upload-progress")).to_have_js_property("value", 100)
-    expect(page.locator("#cms-upload-list li")).to_have_count(2)
+    expect(page.locator("#cms-upload-list li")).to_have_count(3)
+    expect(page.locator("#cms-upload-list li.cms-upload-failed")).to_have_text(
+        "notes.png: refused. The request did not validate. The content is HTML, which is never accepted."
+    )
     expect(page.locator("#cms-grid .cms-card")).to_have_count(2)
     expect(page.locator("#cms-count")).to_have_text("2 assets")
+    expect(page.locator("#cms-grid img").first).to_have_js_property("complete", True)
+    doc_shot(page, "media-uploaded-1440", full_page=False)
     photo = Asset.objects.get(original_name="team-photo.png")
     assert (photo.kind, photo.width, photo.height) == ("image", 1600, 1000)
     assert Asset.objects.get(original_name="price-list.pdf").kind == "file"
