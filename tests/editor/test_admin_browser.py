@@ -341,6 +341,7 @@ def test_every_widget_and_the_schema_builder_errors_in_the_browser(page):
     page.click('[data-name="d.hero"] .cms-asset-url summary')  # the URL form is folded under the chooser
     page.fill('input[name="d.hero.url"]', "https://cdn.example.com/hero.jpg")
     page.fill('input[name="d.hero.alt"]', "A hero")
+    page.click('[data-name="d.brochure"] .cms-asset-url summary')
     page.fill('input[name="d.brochure.url"]', "/files/brochure.pdf")
     page.fill('input[name="d.brochure.name"]', "Brochure")
     page.fill('input[name="d.website"]', "https://example.com")
