@@ -265,19 +265,29 @@ def used_asset_ids(site_id: int) -> set[int]:
     return used
 
 
+#: a published schema with a data source: its answers embed other blocks, so they may show any asset
+_DATA_SOURCE = r'"type": "dataSource"'
+
+
 def published_places(site_id: int, asset_id: int) -> list[tuple[str, str | None]]:
-    """`(slug, page path)` of every published block whose live version shows the asset: the delivery answers
-    an asset change must drop (those of a block's slug, and of its page path), and no others."""
-    pattern = _pattern(asset_id)
+    """`(slug, page path)` of every published block whose live answer may show the asset: those whose live
+    version uses it, and those with a data source (their answers embed other blocks, resolved references
+    included). The delivery answers an asset change must drop (a block's slug's, its page path's), no others."""
     rows = (
         SiteBlock.objects.filter(site_id=site_id, published_snapshot__isnull=False)
         .annotate(_live=Cast("published_snapshot", TextField()))
-        .filter(_live__regex=pattern)
+        .filter(Q(_live__regex=_pattern(asset_id)) | Q(_live__contains=_DATA_SOURCE))
         .values_list("slug", "path", "published_snapshot")
     )
     places = []
     for slug, path, snapshot in rows:
         snapshot = snapshot if isinstance(snapshot, dict) else {}
-        if any(ref.asset_id == asset_id for ref in refs_in(snapshot.get("schema"), snapshot.get("data"))):
-            places.append((slug, (snapshot.get("path") or path) or None))
+        schema = snapshot.get("schema")
+        uses = any(ref.asset_id == asset_id for ref in refs_in(schema, snapshot.get("data")))
+        if uses or _has_data_source(schema):
+            places.append((slug, path or None))
     return places
+
+
+def _has_data_source(schema: Any) -> bool:
+    return isinstance(schema, list) and any(ref.type == "dataSource" for ref in iter_fields(schema))

@@ -2,9 +2,9 @@
 changed, deleted): subscribed to `media.events.changed` in `wiring.connect`.
 
 Exactly those: the stamps (`delivery.cache`, "Why stamps") of each published block whose live version shows
-the asset (its slug's answers in every locale, its page path's answer) and of the lists (any of them may show
-it) are moved; every other block's and page's cached answer stays. Preview answers are never cached. An asset
-no published block shows invalidates nothing.
+the asset or embeds other blocks through a data source (its slug's answers in every locale, its page path's
+answer) and of the lists (any of them may show it) are moved; every other block's and page's cached answer
+stays. Preview answers are never cached. An asset no published block shows invalidates nothing.
 """
 
 from __future__ import annotations
