@@ -45,6 +45,12 @@ from schema.types.asset_ref import RESOLVED_KEYS
 
 ASSET_TYPES = ("image", "file")
 SRCSET_WIDTHS = (320, 640, 1280, 1920)  # among `media.renditions.WIDTHS`
+#: a reference to no asset of the block's site: one never uploaded here, or deleted since (restoring a revision
+#: whose asset was force-deleted meets this, per field)
+MISSING_ASSET = (
+    "No asset {id} in this site: it was deleted from the media library, or was never in it. Choose another "
+    "file or remove this one."
+)
 
 
 @dataclass(frozen=True)
@@ -125,7 +131,7 @@ def check_asset_refs(block: SiteBlock, before: dict | None) -> None:
         asset = assets.get(ref.asset_id)
         if asset is None:
             if ref.key not in kept:  # one the write keeps (its asset force-deleted) does not stop the write
-                problems[f"{where}.asset"] = f"No asset {ref.asset_id} in this site."
+                problems[f"{where}.asset"] = MISSING_ASSET.format(id=ref.asset_id)
             continue
         problem = _misfit(ref, asset, chain)
         if problem is not None:
@@ -262,6 +268,42 @@ def refuse_delete_while_used(*, asset: Asset) -> None:
         )
 
 
-def asset_shown(site_id: int, asset_id: int) -> bool:
-    """Whether any block of the site may show the asset (its working copy or published version)."""
-    return blocks_mentioning(site_id, asset_id).exists()
+# -- for the library and the delivery cache ---------------------------------------------------------------
+def used_asset_ids(site_id: int) -> set[int]:
+    """The assets some block of the site shows (in its working copy or its published version): the media
+    library's "in use" mark and its `unused` filter. Revisions are not read (a delete names them)."""
+    used: set[int] = set()
+    rows = SiteBlock.objects.filter(site_id=site_id).values_list("schema", "data", "published_snapshot")
+    for schema, data, snapshot in rows.filter(Q(data__isnull=False) | Q(published_snapshot__isnull=False)):
+        used.update(ref.asset_id for ref in refs_in(schema, data))
+        snapshot = snapshot or {}
+        used.update(ref.asset_id for ref in refs_in(snapshot.get("schema"), snapshot.get("data")))
+    return used
+
+
+#: a published schema with a data source: its answers embed other blocks, so they may show any asset
+_DATA_SOURCE = r'"type": "dataSource"'
+
+
+def published_places(site_id: int, asset_id: int) -> list[tuple[str, str | None]]:
+    """`(slug, page path)` of every published block whose live answer may show the asset: those whose live
+    version uses it, and those with a data source (their answers embed other blocks, resolved references
+    included). The delivery answers an asset change must drop (a block's slug's, its page path's), no others."""
+    rows = (
+        SiteBlock.objects.filter(site_id=site_id, published_snapshot__isnull=False)
+        .annotate(_live=Cast("published_snapshot", TextField()))
+        .filter(Q(_live__regex=_pattern(asset_id)) | Q(_live__contains=_DATA_SOURCE))
+        .values_list("slug", "path", "published_snapshot")
+    )
+    places = []
+    for slug, path, snapshot in rows:
+        snapshot = snapshot if isinstance(snapshot, dict) else {}
+        schema = snapshot.get("schema")
+        uses = any(ref.asset_id == asset_id for ref in refs_in(schema, snapshot.get("data")))
+        if uses or _has_data_source(schema):
+            places.append((slug, path or None))
+    return places
+
+
+def _has_data_source(schema: Any) -> bool:
+    return isinstance(schema, list) and any(ref.type == "dataSource" for ref in iter_fields(schema))

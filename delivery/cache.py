@@ -6,6 +6,12 @@ locale change) increments the counter once: O(1), atomic in Redis, and every old
 unreachable at once for every process (they expire on their own). Answers that embed `dataSource` results
 are covered by the same bump, since any publish anywhere in the site bumps it.
 
+Why stamps: an asset's change (its file replaced, its alt text changed, it deleted) must drop the answers that
+show it and no others (a site-wide bump would make every reader of every block pay a cold read for one logo).
+Each answer's key therefore also holds the stamp of its family: the block's slug for a block, the page's path
+for a page, one for all lists. The stamp is read in the same round trip as the generation, so a hit still
+costs one; `bump_stamps` moves the stamps of the blocks that show the asset (`delivery.assets`).
+
 Why facts: a hit must run no SQL at all, so the site (id, public or not, default locale, fallbacks) and a
 token's rights are cached too, and fetched with the generation in ONE `get_many` round trip. Answers are
 also memoised in process (`_local`) under the same generation-bearing key: they can never be stale, since
@@ -19,6 +25,7 @@ or unpublish made during an outage is seen at once during it (no cache) and afte
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -98,25 +105,40 @@ def token_key(token_hash: str) -> str:
     return f"{PREFIX}:tok:{token_hash}"
 
 
-def answer_key(site_id: int, generation: int, kind: str, locale: str, ident: str) -> str:
-    return f"{PREFIX}:ans:{site_id}:{generation}:{kind}:{locale}:{ident}"
+def stamp_key(slug: str, kind: str, ident: str) -> str:
+    """The counter of one family of answers: a block's (`b`, its slug), a page path's (`p`, its digest) or
+    every list's (`l`, `*`). Bumped when an asset such answers show changes (see "Why stamps")."""
+    return f"{PREFIX}:stamp:{slug}:{kind}:{ident}"
+
+
+def answer_key(site_id: int, generation: int, kind: str, locale: str, ident: str, stamp: int = 0) -> str:
+    return f"{PREFIX}:ans:{site_id}:{generation}:{stamp}:{kind}:{locale}:{ident}"
+
+
+def digest(text: str) -> str:
+    """A short fixed-size name for a page path or a list's query, for keys."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 # -- the hit path -------------------------------------------------------------------------------------------
 def lookup(
-    slug: str, token_hash: str | None
-) -> tuple[SiteFacts | Literal[0] | Missing, object, TokenFacts | Literal[0] | Missing | None]:
-    """`(site facts, generation, token facts)` in one round trip; `MISSING` where the cache has nothing, 0
-    where it holds that nothing exists, None for the token when none was sent. The generation is whatever
-    the cache holds: the caller checks it is an int. All `MISSING` when the cache is unreachable."""
+    slug: str, token_hash: str | None, stamp: str | None = None
+) -> tuple[SiteFacts | Literal[0] | Missing, object, TokenFacts | Literal[0] | Missing | None, object]:
+    """`(site facts, generation, token facts, stamp)` in one round trip; `MISSING` where the cache has nothing,
+    0 where it holds that nothing exists, None for the token when none was sent (and for the stamp when no
+    `stamp` key was given). The generation and stamp are whatever the cache holds: the caller checks they are
+    ints. All `MISSING` when the cache is unreachable."""
     keys = [site_key(slug), generation_key(slug)]
     if token_hash:
         keys.append(token_key(token_hash))
+    if stamp:
+        keys.append(stamp)
     found: dict = guarded(lambda: nearcache.get_many(keys), {})
     return (
         found.get(keys[0], MISSING),
         found.get(keys[1], MISSING),
         found.get(keys[2], MISSING) if token_hash else None,
+        found.get(stamp, MISSING) if stamp else None,
     )
 
 
@@ -128,6 +150,20 @@ def new_generation(slug: str) -> int | None:
     def start() -> int:
         cache.add(generation_key(slug), time.time_ns(), timeout=None)
         value = cache.get(generation_key(slug))
+        return value if isinstance(value, int) else time.time_ns()
+
+    return guarded(start, None)
+
+
+def new_stamp(key: str) -> int | None:
+    """Start a stamp where it is missing (first read, expired or evicted), at the clock in nanoseconds like a
+    generation: a re-created stamp never equals one that answers are still stored under. Stamps expire with
+    the answers (`DELIVERY_CACHE_SECONDS`), so those of unknown slugs do not pile up. None when the cache is
+    unreachable."""
+
+    def start() -> int:
+        cache.add(key, time.time_ns(), timeout=cms_setting("DELIVERY_CACHE_SECONDS"))
+        value = cache.get(key)
         return value if isinstance(value, int) else time.time_ns()
 
     return guarded(start, None)
@@ -278,6 +314,27 @@ def recover() -> None:
 def bump(slug: str) -> None:
     """Move the site to a new generation: every answer cached before is unreachable from now on."""
     _invalidate(PendingInvalidation.Kind.GENERATION, slug)
+
+
+def bump_stamps(slug: str, stamps: list[tuple[str, str]]) -> None:
+    """Make the answers under these stamps (`(kind, ident)`: a block's, a page path's, the lists') unreachable,
+    and no others. When the cache cannot take it, the whole site's generation is bumped instead (recorded and
+    replayed like any invalidation): coarser, never stale."""
+    if not stamps:
+        return
+    if breaker.available():
+        try:
+            for kind, ident in dict.fromkeys(stamps):
+                key = stamp_key(slug, kind, ident)
+                try:
+                    cache.incr(key)
+                except ValueError:  # no stamp yet (or expired): any fresh value differs from every stored one
+                    cache.set(key, time.time_ns(), timeout=cms_setting("DELIVERY_CACHE_SECONDS"))
+            nearcache.settle()
+            return
+        except CACHE_ERRORS as error:
+            breaker.failed(error)
+    bump(slug)
 
 
 def _slug_of(site) -> str | None:

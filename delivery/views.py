@@ -14,7 +14,6 @@ with CORS headers so a browser frontend can read it.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Literal
 
@@ -70,13 +69,16 @@ def _positive(params, name: str, default: int) -> int:
     return int(raw)
 
 
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+_digest = dcache.digest
 
 
 class BlockSpec:
     kind = "b"
     allowed = frozenset({"locale", "preview", "previewToken"})
+
+    def stamp(self, ident: str) -> str:
+        """The ident of the stamp this answer's key holds (`delivery.cache`, "Why stamps")."""
+        return ident
 
     def __init__(self, slug: str) -> None:
         self.slug = slug
@@ -93,6 +95,9 @@ class BlockSpec:
 class PageSpec:
     kind = "p"
     allowed = frozenset({"locale", "preview", "previewToken", "path"})
+
+    def stamp(self, ident: str) -> str:
+        return ident
 
     def check(self, params) -> str:
         path = params.get("path")
@@ -118,6 +123,9 @@ class PageSpec:
 class ListSpec:
     kind = "l"
     allowed = frozenset({"locale", "preview", "previewToken", "type", "tags", "page", "perPage"})
+
+    def stamp(self, ident: str) -> str:
+        return "*"  # any list may show any block
 
     def check(self, params) -> str:
         kind = params.get("type") or None
@@ -220,7 +228,8 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
         if not SITE_RE.match(site_slug):
             raise errors.NotFound("No such site.")
         facts: dcache.SiteFacts | Literal[0] | dcache.Missing | None  # None: `load_site` found no site
-        facts, generation, token = dcache.lookup(site_slug, token_hash)
+        stamp_key = dcache.stamp_key(site_slug, spec.kind, spec.stamp(ident))
+        facts, generation, token, stamp = dcache.lookup(site_slug, token_hash, stamp_key)
         if token is dcache.MISSING and token_hash is not None:  # `lookup` says MISSING only for a sent token
             token = access.load_token(token_hash)
         if token_hash is not None:  # judged before the site: the same 401 whether the site exists or not
@@ -248,7 +257,11 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
             generation = dcache.new_generation(site_slug)
         if generation is None:  # the cache is unreachable: render from the database, store nothing
             return respond(request, spec.build(facts, _chain(facts, locale), False), private=private, preview=False)
-        key = dcache.answer_key(facts.id, generation, spec.kind, locale, ident)
+        if stamp is dcache.MISSING or not isinstance(stamp, int):
+            stamp = dcache.new_stamp(stamp_key)
+        if stamp is None:
+            return respond(request, spec.build(facts, _chain(facts, locale), False), private=private, preview=False)
+        key = dcache.answer_key(facts.id, generation, spec.kind, locale, ident, stamp)
         entry = dcache.get_answer(key)
         if entry is None:
             entry = spec.build(facts, _chain(facts, locale), False)

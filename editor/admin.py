@@ -35,6 +35,7 @@ from editor.dataform import preview_html, render_data_form
 from editor.filters import LocaleFilter, StatusFilter, TagFilter
 from editor.forms import PUBLISH_BUTTON, BlockAddForm, BlockChangeForm, BlockSchemaForm, CopyToLocaleForm
 from editor.history import BlockHistoryMixin
+from editor.media_library import MediaLibraryAdmin  # noqa: F401  (registers the media library's pages)
 from editor.problems import label_path, parse_path, summary
 from editor.schema_review import review, schema_error_label, totals
 from editor.translation_marks import TranslationColumnMixin
@@ -98,8 +99,8 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
     save_on_top = True  # the add page's Save at the top too; the change page has the sticky action bar instead
 
     class Media:
-        css = {"all": ["editor/editor.css"]}
-        js = ["editor/editor.js"]
+        css = {"all": ["editor/editor.css", "editor/media.css"]}
+        js = ["editor/editor.js", "editor/media.js"]  # media.js: the image/file chooser (editor/media_library.py)
 
     # -- list --------------------------------------------------------------------------------------------
     @admin.display(description="status", ordering="status")

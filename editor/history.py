@@ -26,6 +26,7 @@ from blocks.services.writing import block_state
 from cms import errors
 from editor.access import actor_for
 from editor.dataform import preview_html, render_data_form
+from editor.problems import label_path, parse_path
 from revisions import diff
 from revisions.selectors import revision_of_block, revision_state, revisions_for_block
 
@@ -152,8 +153,9 @@ class BlockHistoryMixin(_BlockAdmin):
             raise PermissionDenied(exc.message) from None
         except errors.CmsError as exc:
             self.message_user(request, f"Not restored: {exc.message}", messages.ERROR)
+            schema = revision_state(self._revision_or_404(block, number)).get("schema") or []
             for where, message in (exc.fields or {}).items():
-                self.message_user(request, f"{where}: {message}", messages.ERROR)
+                self.message_user(request, f"{_readable(schema, where)}: {message}", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:blocks_siteblock_revision", args=[block.pk, number]))
         note = " The schema was restored too." if meta["schemaRestored"] else ""
         self.message_user(request, f"Restored from revision #{number}.{note}", messages.SUCCESS)
@@ -165,3 +167,14 @@ class BlockHistoryMixin(_BlockAdmin):
             return revision_of_block(block, number)
         except errors.NotFound:
             raise Http404("No such revision of this block.") from None
+
+
+def _readable(schema: list, where: str) -> str:
+    """A refusal's place as an editor reads it (`data.logo.asset` -> "Logo"; an image or file field's inner
+    `asset` key is the field itself), else the API path as it is."""
+    if not where.startswith(("data.", "data[")):
+        return where
+    parts = parse_path(where)
+    if parts and parts[-1] == "asset":
+        parts = parts[:-1]
+    return label_path(schema, parts) or where

@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -357,28 +358,150 @@ class _SubFieldsWidget(Widget):
         return out or MISSING
 
 
+class _AssetWidget(_SubFieldsWidget):
+    """image and file: the media library chooser (pick from the library or upload in place, a preview, the
+    focal point picker for images, remove), the value's own alt text for images, and the `{"url", …}` form for
+    files kept elsewhere, folded under "Or a URL". The chooser's behaviour is `editor/static/editor/media.js`,
+    talking to the library's admin endpoints (`editor/media_library.py`); without JavaScript the asset's id
+    stays editable as a number. What is posted: `<name>.asset` (the id) and `<name>.alt`, or the URL parts."""
+
+    #: the URL form's parts: (key, label, kind)
+    url_parts: tuple[tuple[str, str, str], ...] = ()
+    kind = ""
+    noun = ""
+
+    def render(self, field, value, name, path, ctx):
+        current = value if isinstance(value, dict) else {}
+        asset = current.get("asset")
+        asset_id = asset if isinstance(asset, int) and not isinstance(asset, bool) else None
+        asset_path = format_path("data", (*path, "asset"))
+        cid = control_id(name)
+        ctx.anchors[asset_path] = f"{cid}-choose"
+        asset_error = ctx.error_at(asset_path)
+        disabled = mark_safe(" disabled") if ctx.disabled else ""
+        picked = asset_id is not None or (asset is not None and not isinstance(asset, dict))
+        thumb = (
+            format_html(
+                '<img src="{}" alt="" class="cms-asset-thumb">', reverse("admin:media_asset_thumb", args=[asset_id])
+            )
+            if asset_id is not None and self.kind == "image"
+            else mark_safe("")
+        )
+        chooser = format_html(
+            '<div class="cms-asset-field" data-kind="{kind}" data-name="{name}">'
+            '<input type="hidden" name="{name}.asset" value="{value}" class="cms-asset-id" id="{cid}-asset">'
+            '<div class="cms-asset-current"{hide_current}>'
+            '<div class="cms-focal-picker cms-asset-picture"{hide_picture}>{thumb}'
+            '<span class="cms-focal-mark" aria-hidden="true" hidden></span></div>'
+            '<span class="cms-asset-name" id="{cid}-name">{label}</span></div>'
+            '<p class="cms-asset-none"{hide_none}>No {noun} chosen.</p>'
+            '<div class="cms-asset-actions">'
+            '<button type="button" class="button cms-asset-choose" id="{cid}-choose" aria-haspopup="dialog"'
+            ' aria-describedby="{cid}-name"{invalid}{disabled}>Choose from library</button>'
+            '<label class="button cms-asset-upload-label" for="{cid}-upload">Upload {article} {noun}</label>'
+            '<input type="file" class="cms-asset-upload cms-visually-hidden" id="{cid}-upload"{accept}{disabled}>'
+            '<button type="button" class="button cms-asset-remove"{hide_remove} aria-describedby="{cid}-name"'
+            "{disabled}>Remove</button></div>"
+            '<progress class="cms-asset-progress" max="100" value="0" hidden aria-label="Upload progress"></progress>'
+            '<span class="cms-asset-status" role="status"></span>{error}',
+            kind=self.kind,
+            name=name,
+            value="" if asset is None or isinstance(asset, dict) else asset,
+            cid=cid,
+            hide_current=mark_safe("") if picked else mark_safe(" hidden"),
+            hide_picture=mark_safe("") if asset_id is not None and self.kind == "image" else mark_safe(" hidden"),
+            thumb=thumb,
+            label=f"Asset {asset}" if picked else "",
+            hide_none=mark_safe(" hidden") if picked else mark_safe(""),
+            noun=self.noun,
+            article="an" if self.noun[:1] in "aeiou" else "a",
+            invalid=format_html(' aria-invalid="true" aria-errormessage="{}-asset-error"', cid) if asset_error else "",
+            disabled=disabled,
+            accept=mark_safe(' accept="image/*"') if self.kind == "image" else "",
+            hide_remove=mark_safe("") if picked else mark_safe(" hidden"),
+            error=error_html(asset_error, f"{cid}-asset-error"),
+        )
+        rows = []
+        if self.kind == "image":
+            rows.append(self._sub_input("alt", "Alt text", "text", current, name, path, ctx))
+            rows.append(
+                format_html(
+                    '<p class="help cms-asset-alt-help" id="{}-alt-help">Empty: the library&#x27;s alt text in the '
+                    "reader&#x27;s language. The focal point belongs to the picture: click it to set it "
+                    "(saved in the library at once; arrow keys move it).</p>",
+                    cid,
+                )
+            )
+        url_rows = [self._sub_input(key, label, kind, current, name, path, ctx) for key, label, kind in self.url_parts]
+        has_url = any(current.get(key) not in (None, "") for key, _, _ in self.url_parts) and not picked
+        url_errors = any(format_path("data", (*path, key)) in ctx.shown for key, _, _ in self.url_parts)
+        external = format_html(
+            '<details class="cms-asset-url"{}><summary>Or link to {} {} elsewhere (URL)</summary>'
+            '<div class="cms-subfields">{}</div></details>',
+            mark_safe(" open") if has_url or url_errors else "",
+            "an" if self.noun[:1] in "aeiou" else "a",
+            self.noun,
+            mark_safe("".join(url_rows)),
+        )
+        return format_html("{}{}{}</div>", chooser, mark_safe("".join(rows)), external)
+
+    def _sub_input(self, key: str, label: str, kind: str, current: dict, name: str, path: tuple, ctx) -> SafeString:
+        sub = current.get(key)
+        sub_path = format_path("data", (*path, key))
+        sub_id = control_id(f"{name}.{key}")
+        ctx.anchors[sub_path] = sub_id
+        error = ctx.error_at(sub_path)
+        invalid = {"aria_invalid": "true", "aria_describedby": f"{sub_id}-error"} if error else {}
+        if key == "alt" and not error:
+            invalid = {"aria_describedby": f"{control_id(name)}-alt-help"}
+        return format_html(
+            '<label class="cms-sub" for="{}">{}</label><input type="{}" name="{}.{}" value="{}" class="cms-input"{}>{}',
+            sub_id,
+            label,
+            "number" if kind == "int" else "text",
+            name,
+            key,
+            "" if sub is None or isinstance(sub, dict | list) else sub,
+            control_attrs(ctx, id=sub_id, min=0 if kind == "int" else None, **invalid),
+            error_html(error, f"{sub_id}-error"),
+        )
+
+    def parse(self, field, post, name):
+        asset_text = (posted_text(post, f"{name}.asset") or "").strip()
+        if asset_text:
+            value: dict[str, Any] = {"asset": int(asset_text) if asset_text.isdigit() else asset_text}
+            alt = (posted_text(post, f"{name}.alt") or "").strip()
+            if alt and self.kind == "image":
+                value["alt"] = alt
+            return value
+        return super().parse(field, post, name)
+
+
 @widget
-class ImageWidget(_SubFieldsWidget):
+class ImageWidget(_AssetWidget):
     type_name = "image"
-    parts = (
+    kind = "image"
+    noun = "image"
+    url_parts = (
         ("url", "Image URL", "text"),
-        ("alt", "Alt text", "text"),
         ("width", "Width", "int"),
         ("height", "Height", "int"),
-        ("asset", "Or asset id (media library)", "int"),  # keeps a reference the API wrote; the chooser is next
     )
+    parts = (("url", "", "text"), ("alt", "", "text"), ("width", "", "int"), ("height", "", "int"))
 
 
 @widget
-class FileWidget(_SubFieldsWidget):
+class FileWidget(_AssetWidget):
     type_name = "file"
-    parts = (
+    kind = "file"
+    noun = "file"
+    url_parts = (
         ("url", "File URL", "text"),
         ("name", "File name", "text"),
-        ("size", "Size (bytes)", "int"),
-        ("mimeType", "MIME type", "text"),
-        ("asset", "Or asset id (media library)", "int"),
+        ("size", "Size in bytes (optional)", "int"),
+        ("mimeType", "MIME type (optional)", "text"),
     )
+    parts = url_parts
 
 
 @widget

@@ -185,6 +185,7 @@ def test_editor_story_in_the_browser(page):
 
     # 3. fill the data through the generated form, with a bad URL in the second link
     page.fill('input[name="d.title"]', "Acme")
+    page.click('[data-name="d.logo"] .cms-asset-url summary')  # the URL form is folded under the chooser
     page.fill('input[name="d.logo.url"]', "https://cdn.example.com/logo.png")
     page.fill('input[name="d.logo.alt"]', "Acme logo")
     add_link = page.locator('.cms-array[data-name="d.links"] > .cms-add-row')
@@ -338,8 +339,10 @@ def test_every_widget_and_the_schema_builder_errors_in_the_browser(page):
     page.select_option('select[name="d.size"]', "s")
     page.check('input[name="d.topics"][value="news"]')
     page.check('input[name="d.topics"][value="art"]')
+    page.click('[data-name="d.hero"] .cms-asset-url summary')  # the URL form is folded under the chooser
     page.fill('input[name="d.hero.url"]', "https://cdn.example.com/hero.jpg")
     page.fill('input[name="d.hero.alt"]', "A hero")
+    page.click('[data-name="d.brochure"] .cms-asset-url summary')
     page.fill('input[name="d.brochure.url"]', "/files/brochure.pdf")
     page.fill('input[name="d.brochure.name"]', "Brochure")
     page.fill('input[name="d.website"]', "https://example.com")

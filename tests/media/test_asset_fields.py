@@ -7,6 +7,7 @@ import base64
 
 import pytest
 
+from blocks.assets import MISSING_ASSET
 from blocks.models import SiteBlock
 from media.models import Asset
 from tests.ids import without_ids
@@ -125,9 +126,9 @@ def test_references_that_do_not_fit_are_refused_with_their_paths(api, upload, ma
             "code": "validation_failed",
             "message": "The data did not validate.",
             "fields": {
-                "data.logo.asset": f"No asset {foreign['id']} in this site.",
+                "data.logo.asset": MISSING_ASSET.format(id=foreign["id"]),
                 "data.gallery[1].asset": f"Asset {pdf['id']} is not an image (application/pdf).",
-                "data.gallery[2].asset": "No asset 999999 in this site.",
+                "data.gallery[2].asset": MISSING_ASSET.format(id=999999),
                 "data.brochure": f"The file must be at most 5000 bytes; asset {pdf['id']} has {pdf['size']}.",
             },
         }
@@ -253,7 +254,10 @@ def test_restoring_a_revision_whose_asset_was_force_deleted_says_so_at_the_field
         "error": {
             "code": "validation_failed",
             "message": "The data did not validate.",
-            "fields": {"data.logo.asset": f"No asset {logo['id']} in this site."},
+            "fields": {
+                "data.logo.asset": f"No asset {logo['id']} in this site: it was deleted from the media library, "
+                "or was never in it. Choose another file or remove this one."
+            },
         }
     }
     assert SiteBlock.objects.get(slug="header").version == version
@@ -294,3 +298,59 @@ def test_large_images_answer_srcset_renditions(api, client, upload, make_block):
     svg = upload(api, "logo.svg", SVG_WITH_SCRIPT, "image/svg+xml").json()["data"]
     make_block("brand", {"gallery": [{"asset": svg["id"], "alt": "Logo"}]}, publish=False)
     assert "renditions" not in api.get("/api/v1/site-blocks/brand").json()["data"]["data"]["gallery"][0]
+
+
+def test_an_asset_change_drops_exactly_the_cached_answers_that_show_it(
+    api, client, logo, make_block, commit, django_assert_num_queries
+):
+    """Per block, not the whole site: the block without the asset is still answered from the cache (no query at
+    all, same ETag); the block, the page and the lists that show it are answered afresh."""
+    make_block("header", {"logo": {"asset": logo["id"]}})
+    make_block("plain", {"title": "No media"})
+    for slug, path, data in (("about", "/about", {"logo": {"asset": logo["id"]}}), ("contact", "/contact", {})):
+        body = {"name": slug, "slug": slug, "type": "page", "path": path, "schema": SCHEMA, "data": data}
+        assert commit(lambda body=body: api.post("/api/v1/site-blocks", body, format="json")).status_code == 201
+        assert commit(lambda slug=slug: api.post(f"/api/v1/site-blocks/{slug}/publish")).status_code == 200
+    feed = [{"name": "latest", "type": "dataSource", "source": "blocks", "params": {"type": "global", "limit": 5}}]
+    body = {"name": "Feed", "slug": "feed", "type": "global", "schema": feed, "data": {}}
+    assert commit(lambda: api.post("/api/v1/site-blocks", body, format="json")).status_code == 201
+    assert commit(lambda: api.post("/api/v1/site-blocks/feed/publish")).status_code == 200
+    urls = {
+        "feed": "/api/v1/delivery/acme/blocks/feed",  # embeds the header through its data source
+        "header": "/api/v1/delivery/acme/blocks/header",
+        "header-fr": "/api/v1/delivery/acme/blocks/header?locale=fr",
+        "plain": "/api/v1/delivery/acme/blocks/plain",
+        "list": "/api/v1/delivery/acme/blocks?type=global",
+        "about": "/api/v1/delivery/acme/pages?path=/about",
+        "contact": "/api/v1/delivery/acme/pages?path=/contact",
+    }
+    before = {name: client.get(url) for name, url in urls.items()}
+    for url in urls.values():
+        with django_assert_num_queries(0):  # warm: every answer is a cache hit
+            assert client.get(url).status_code == 200
+
+    changed = commit(
+        lambda: api.patch(f"/api/v1/assets/{logo['id']}", {"alt": {"en": "New logo", "fr": "Nouveau"}}, format="json")
+    )
+    assert changed.status_code == 200
+
+    for name in ("plain", "contact"):
+        with django_assert_num_queries(0):
+            kept = client.get(urls[name])
+        assert kept["ETag"] == before[name]["ETag"], name
+    header, header_fr, listed = (client.get(urls[name]) for name in ("header", "header-fr", "list"))
+    assert client.get(urls["about"]).json()["data"]["data"]["logo"]["alt"] == "New logo"
+    assert header.json()["data"]["data"]["logo"]["alt"] == "New logo"
+    assert header_fr.json()["data"]["data"]["logo"]["alt"] == "New logo"  # no fr copy: the en block, served in en
+    assert [item["data"].get("logo", {}).get("alt") for item in listed.json()["data"]] == [None, "New logo", None]
+    for name, answer in (("header", header), ("header-fr", header_fr), ("list", listed)):
+        assert answer["ETag"] != before[name]["ETag"], name
+    assert client.get(urls["about"])["ETag"] != before["about"]["ETag"]
+    feed_answer = client.get(urls["feed"])
+    assert feed_answer["ETag"] != before["feed"]["ETag"] and b"New logo" in feed_answer.content
+
+    # A forced delete: the same, exactly.
+    assert commit(lambda: api.delete(f"/api/v1/assets/{logo['id']}?force=true")).status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get(urls["plain"])["ETag"] == before["plain"]["ETag"]
+    assert client.get(urls["header"]).json()["data"]["data"]["logo"] == {"asset": logo["id"], "missing": True}
