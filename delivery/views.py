@@ -307,7 +307,7 @@ def reader_facts(request, site_slug: str) -> dcache.SiteFacts:
     if not SITE_RE.match(site_slug):
         raise errors.NotFound("No such site.")
     facts: dcache.SiteFacts | Literal[0] | dcache.Missing | None  # None: `load_site` found no site
-    facts, _, token = dcache.lookup(site_slug, token_hash)
+    facts, _, token, _ = dcache.lookup(site_slug, token_hash)
     if token is dcache.MISSING and token_hash is not None:
         token = access.load_token(token_hash)
     if token_hash is not None:
