@@ -288,3 +288,21 @@ def test_commands_export_and_import_the_demo_site(tmp_path, settings, fmt):
     call_command("import_translations", "demo", str(out), "--format", fmt, stdout=printed)
     assert f"unchanged {len(units)}" in printed.getvalue()
     assert "applied 0" in printed.getvalue()
+
+
+def test_an_xliff_file_with_an_external_entity_does_not_read_the_server_s_files(api, tmp_path):
+    make_pricing(api)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    text = export(api, "xliff").content.decode()
+    text = text.replace(
+        "<xliff xmlns=", f'<!DOCTYPE xliff [<!ENTITY leak SYSTEM "file://{secret}">]>\n<xliff xmlns=', 1
+    )
+    text = set_targets("xliff", text, {f"{key()}/title": "PLACEHOLDER"}).replace("PLACEHOLDER", "&leak;")
+    assert "<!DOCTYPE" in text and "&leak;" in text
+    response = import_(api, "xliff", text)
+    assert response.status_code == 200, response.json()
+    # The entity is left unresolved (translate-toolkit parses with `resolve_entities=False`): no text at all.
+    assert response.json()["data"]["skipped"][0] == {"id": f"{key()}/title", "reason": "No target: nothing translated."}
+    assert "TOP-SECRET" not in str(SiteBlock.objects.get(slug="pricing", locale="fr").data)
+    assert "TOP-SECRET" not in response.content.decode()
