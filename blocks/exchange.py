@@ -6,8 +6,8 @@ translation key and the locale-independent data path (`4f1c…/plans[1].name`), 
 so a file exported for `fr` finds its blocks again on import whatever their slugs became.
 
 The formats are written and read with translate-toolkit (the reference implementation behind Pootle and
-Weblate) rather than XML and PO written by hand. translate-toolkit writes XLIFF 1.x (its files declare the
-1.1 namespace and are read by every XLIFF 1.2 tool); it has no XLIFF 2 support, so neither do we yet.
+Weblate) rather than XML and PO written by hand. We write XLIFF 1.2 (`Xliff12File`) and read 1.1 and 1.2;
+translate-toolkit has no XLIFF 2 support, so neither do we yet.
 
 What a unit carries besides source and target, as notes a tool shows its translator (`#.` comments in PO,
 `<note from="developer">` in XLIFF): the field's label, help and maxLength, and the **fingerprint** of the
@@ -59,7 +59,7 @@ _NOTE = re.compile(r"^(fingerprint|format): (.*)$", re.MULTILINE)
 # -- the checks of a request (they read the site's enabled locales) ----------------------------------------
 
 
-XLIFF2_MESSAGE = "XLIFF 2 is not supported yet (translate-toolkit reads and writes XLIFF 1.x); use `xliff`."
+XLIFF2_MESSAGE = "XLIFF 2 is not supported yet (translate-toolkit reads and writes XLIFF 1.2); use `xliff`."
 
 
 def _refused(name: str, message: str) -> errors.BadRequest:
@@ -132,8 +132,29 @@ def _notes(unit: ExportUnit, is_json: bool) -> list[str]:
     return [*unit.notes, f"fingerprint: {unit.fingerprint}", *(["format: json"] if is_json else [])]
 
 
+XLIFF_12 = "urn:oasis:names:tc:xliff:document:1.2"
+
+
+class Xliff12Unit(xliff.xliffunit):
+    namespace = XLIFF_12
+
+
+class Xliff12File(xliff.xlifffile):
+    """translate-toolkit's XLIFF store, writing XLIFF 1.2 (its default skeleton declares 1.1; it reads both)."""
+
+    UnitClass = Xliff12Unit
+    namespace = XLIFF_12
+    XMLskeleton = """<?xml version="1.0" ?>
+<xliff version='1.2' xmlns='urn:oasis:names:tc:xliff:document:1.2'>
+<file original='NoName' source-language='en' datatype='plaintext'>
+<body>
+</body>
+</file>
+</xliff>"""
+
+
 def _write_xliff(units: list[ExportUnit], source_locale: str, target_locale: str, origin: str) -> bytes:
-    store = xliff.xlifffile(sourcelanguage=source_locale, targetlanguage=target_locale)
+    store = Xliff12File(sourcelanguage=source_locale, targetlanguage=target_locale)
     store.setfilename(store.getfilenode("NoName"), origin)
     for unit in units:
         text, is_json = as_text(unit.source)

@@ -79,6 +79,9 @@ def test_a_block_export_has_one_unit_per_localized_value_with_notes_state_and_fi
     assert response["Content-Disposition"] == f'attachment; filename="acme-pricing-fr.{suffix}"'
     store = parse(fmt, response.content.decode())
     assert store.gettargetlanguage() == "fr"
+    if fmt == "xliff":
+        root = store.document.getroot()
+        assert (root.get("version"), root.nsmap[None]) == ("1.2", "urn:oasis:names:tc:xliff:document:1.2")
     units = units_of(fmt, response.content.decode())
     assert list(units) == [f"{key()}/{path}" for path in UNITS]  # shared fields (discount, price) are not units
     title = units[f"{key()}/title"]
@@ -227,7 +230,7 @@ def test_refusals_are_envelopes_naming_the_field(api, make_client):
             "code": "bad_request",
             "message": "Invalid query parameters.",
             "fields": {
-                "format": "XLIFF 2 is not supported yet (translate-toolkit reads and writes XLIFF 1.x); use `xliff`."
+                "format": "XLIFF 2 is not supported yet (translate-toolkit reads and writes XLIFF 1.2); use `xliff`."
             },
         }
     }
