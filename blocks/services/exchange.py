@@ -207,7 +207,9 @@ def _group_blocks(site: Site, locale: str, keys: list[str]) -> dict[tuple[str, s
 
 
 def _write(actor: Actor, source: SiteBlock, target: SiteBlock, units: list[exchange.ImportUnit], fmt: str) -> _Plan:
-    """Write one block's units as one revision; the plan is worked out again on the locked row."""
+    """Write one block's units as one revision; the plan is worked out again on the locked row (a concurrent
+    import that already wrote them leaves nothing to change, and the write path skips a write that changes
+    nothing: no version, no revision)."""
     with block_write(
         actor=actor,
         block=target,

@@ -309,3 +309,20 @@ def test_an_xliff_file_with_an_external_entity_does_not_read_the_server_s_files(
     assert response.json()["data"]["skipped"][0] == {"id": f"{key()}/title", "reason": "No target: nothing translated."}
     assert "TOP-SECRET" not in str(SiteBlock.objects.get(slug="pricing", locale="fr").data)
     assert "TOP-SECRET" not in response.content.decode()
+
+
+def test_a_unit_for_a_shared_field_is_invalid_and_its_block_is_not_written(api):
+    """A tool cannot change a shared value (`discount`) through a file: it is not a unit of the block."""
+    make_pricing(api)
+    text = set_targets("po", export(api, "po").content.decode(), {f"{key()}/title": "Tarifs"})
+    text = text.replace(f'msgctxt "{key()}/title"', f'msgctxt "{key()}/discount"')
+    version = SiteBlock.objects.get(slug="pricing", locale="fr").version
+    report = import_(api, "po", text).json()["data"]
+    assert report["invalid"] == [
+        {
+            "id": f"{key()}/discount",
+            "path": "discount",
+            "message": "Not a localized field the `en` source has a value for.",
+        }
+    ]
+    assert SiteBlock.objects.get(slug="pricing", locale="fr").version == version
