@@ -326,3 +326,18 @@ def test_a_unit_for_a_shared_field_is_invalid_and_its_block_is_not_written(api):
         }
     ]
     assert SiteBlock.objects.get(slug="pricing", locale="fr").version == version
+
+
+def test_an_outdated_unit_still_flagged_stays_outdated_and_one_the_tool_signed_off_is_kept(api):
+    make_pricing(api)
+    put = api.put("/api/v1/site-blocks/pricing/data?locale=fr", {"data": {"title": "Tarifs"}}, format="json")
+    assert put.status_code == 200, put.json()
+    assert api.put("/api/v1/site-blocks/pricing/data", {"data": {"title": "Prices"}}, format="json").status_code == 200
+    text = export(api, "xliff").content.decode()
+    assert '<target state="needs-translation">Tarifs</target>' in text
+    assert import_(api, "xliff", text).json()["data"]["unchanged"] == [f"{key()}/title"]
+    assert translations(api)["fields"]["outdated"] == ["title"]
+
+    signed_off = text.replace('<target state="needs-translation">Tarifs', '<target state="translated">Tarifs')
+    assert import_(api, "xliff", signed_off).json()["data"]["kept"] == [f"{key()}/title"]
+    assert translations(api)["fields"]["translated"] == ["title"]
