@@ -55,11 +55,13 @@ def set_targets(fmt: str, text: str, targets: dict[str, str]) -> str:
     """The file with the targets of the units `targets` names changed, as a translation tool would."""
     store = parse(fmt, text)
     for unit in store.units:
-        if not unit.isheader() and unit_id(unit, fmt) in targets:
-            unit.settarget(targets[unit_id(unit, fmt)], lang="fr") if fmt == "xliff" else None
-            if fmt == "po":
-                unit.target = targets[unit_id(unit, fmt)]
-                unit.markfuzzy(False)
+        if unit.isheader() or unit_id(unit, fmt) not in targets:
+            continue
+        if fmt == "xliff":
+            unit.settarget(targets[unit_id(unit, fmt)], lang="fr")
+        else:
+            unit.target = targets[unit_id(unit, fmt)]
+            unit.markfuzzy(False)
     return bytes(store).decode()
 
 
