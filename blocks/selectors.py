@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Count
 
 from accounts.permissions import Action, Actor
+from blocks.exchange import check_format, check_target_locale, export_units, write_file
 from blocks.models import SiteBlock
 from blocks.translation_units import copy_state, group_states, pick_source, shared_values, unit_states
 from blocks.typescript import site_types
@@ -152,3 +153,25 @@ def template_with_followers(actor: Actor, slug: str) -> tuple[BlockTemplate, lis
         .order_by("slug", "locale")
     )
     return template, followers
+# Translation files (XLIFF, PO: `blocks.exchange`). Two queries whatever the number of blocks: the sources
+# and the copies in the target locale. Only blocks with a copy in that locale are exported (a unit needs a
+# copy to go back into: copy to the locale first).
+
+
+def translations_export(actor: Actor, *, locale: str, fmt: str, block: SiteBlock | None = None) -> bytes:
+    """The translation file of the site (or of `block`'s group) for the target `locale`, in `fmt`."""
+    actor.require(Action.READ)  # the same values `GET /site-blocks/{slug}` shows any reader
+    fmt = check_format(fmt)
+    locale = check_target_locale(actor.site, locale)
+    site = actor.site
+    copies = SiteBlock.objects.filter(site=site).only(*TRANSLATION_COLUMNS).order_by("pk")
+    if block is not None:
+        copies = copies.filter(translation_key=block.translation_key)
+    sources = list(copies.filter(locale=site.default_locale))
+    targets = {copy.translation_key: copy for copy in copies.filter(locale=locale)}
+    units = []
+    for source in sources:
+        if source.translation_key in targets:
+            units.extend(export_units(source, targets[source.translation_key]))
+    origin = f"{site.slug}/{block.slug}" if block is not None else site.slug
+    return write_file(fmt, units, source_locale=site.default_locale, target_locale=locale, origin=origin)

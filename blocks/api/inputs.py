@@ -176,6 +176,16 @@ class BlockKeepInput(InputSerializer):
         return {}
 
 
+class TranslationsImportInput(InputSerializer):
+    """A translation file sent as text in the JSON body (the API takes JSON only; a file is a string)."""
+
+    content = TypedString(
+        message="Must be the file's text (XLIFF or PO), as a string.",
+        missing="Required: the file's text (XLIFF or PO), as a string.",
+        help_text="The whole file, as `GET …/translations/export` gave it (after translation).",
+    )
+
+
 class PublishQuery(serializers.Serializer):
     publish = serializers.BooleanField(required=False, help_text="Publish in the same transaction.")
 

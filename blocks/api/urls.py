@@ -25,6 +25,13 @@ urlpatterns = [
         name="site-block-translations",
     ),
     re_path(
+        rf"^site-blocks/{SLUG}/translations/export/?$",
+        translations.BlockTranslationsExportView.as_view(),
+        name="site-block-translations-export",
+    ),
+    re_path(r"^translations/export/?$", translations.TranslationsExportView.as_view(), name="translations-export"),
+    re_path(r"^translations/import/?$", translations.TranslationsImportView.as_view(), name="translations-import"),
+    re_path(
         rf"^site-blocks/{SLUG}/translations/keep/?$",
         translations.BlockKeepTranslationsView.as_view(),
         name="site-block-translations-keep",

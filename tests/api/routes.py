@@ -14,7 +14,10 @@ from accounts.api import SiteAPIView
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 # Query parameters a route cannot answer without (checked before the block is looked up).
-REQUIRED_QUERY = {"site-block-revisions-compare": "from=1&to=2"}
+REQUIRED_QUERY = {
+    "site-block-revisions-compare": "from=1&to=2",
+    "site-block-translations-export": "locale=fr&format=po",
+}
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,21 @@
-"""Views of the translation endpoints: status per locale, keep, copy to a locale, sync shared fields."""
+"""Views of the translation endpoints: status per locale, keep, copy to a locale, sync shared fields, and the
+exchange of translation files (XLIFF, PO) with translation tools."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
-from blocks import selectors, services
-from blocks.api.inputs import BlockCopyInput, BlockKeepInput, BlockSyncInput
+from accounts.api import SiteAPIView
+from blocks import exchange, selectors, services
+from blocks.api.inputs import BlockCopyInput, BlockKeepInput, BlockSyncInput, TranslationsImportInput
 from blocks.api.serializers import SyncAnswer, TranslationsAnswer
 from blocks.api.views.blocks import BlockView, BlockWriteMixin, block_answer, block_response
+from blocks.services.exchange import translations_import
 from cms.api.serializers import parse_body
-from cms.api.views import allow_params
+from cms.api.views import allow_params, flag_param
 
 
 class BlockTranslationsView(BlockView):
@@ -86,3 +91,79 @@ class BlockSyncSharedFieldsView(BlockWriteMixin, BlockView):
                 ]
             }
         )
+
+
+EXPORT_PARAMETERS = [
+    OpenApiParameter("locale", str, required=True, description="The target locale (not the site's default)."),
+    OpenApiParameter("format", str, required=True, enum=list(exchange.FORMATS), description="`xliff` (1.2) or `po`."),
+]
+EXPORT_ANSWER = {
+    (200, exchange.CONTENT_TYPE): OpenApiResponse(
+        OpenApiTypes.BINARY, description="The file, XLIFF 1.2 (`.xlf`) or PO (`.po`), named in `Content-Disposition`."
+    ),
+}
+
+
+def file_response(content: bytes, fmt: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=exchange.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{exchange.EXTENSIONS[fmt]}"'
+    return response
+
+
+class BlockTranslationsExportView(BlockView):
+    @extend_schema(
+        operation_id="site-blocks.translations.export", parameters=EXPORT_PARAMETERS[1:], responses=EXPORT_ANSWER
+    )
+    def get(self, request, slug: str):
+        """Export a block's units for a translation tool
+
+        The localized values of the block's `?locale=` copy beside its source's, one unit each, as XLIFF or
+        PO (docs/translators.md, "Exchange with translation tools")."""
+        allow_params(request)
+        block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
+        fmt = request.query_params.get("format", "")
+        content = selectors.translations_export(self.actor, locale=block.locale, fmt=fmt, block=block)
+        return file_response(content, fmt, f"{self.actor.site.slug}-{block.slug}-{block.locale}")
+
+
+class TranslationsExportView(SiteAPIView):
+    openapi_tag = "translations"
+
+    @extend_schema(operation_id="translations.export", parameters=EXPORT_PARAMETERS, responses=EXPORT_ANSWER)
+    def get(self, request):
+        """Export the site's units for a translation tool
+
+        Every block with a copy in `?locale=`, one unit per localized value, as XLIFF or PO."""
+        allow_params(request)
+        locale = request.query_params.get("locale", "")
+        fmt = request.query_params.get("format", "")
+        content = selectors.translations_export(self.actor, locale=locale, fmt=fmt)
+        return file_response(
+            content, fmt, f"{self.actor.site.slug}-{exchange.check_target_locale(self.actor.site, locale)}"
+        )
+
+
+class TranslationsImportView(SiteAPIView):
+    openapi_tag = "translations"
+
+    @extend_schema(
+        operation_id="translations.import",
+        request=TranslationsImportInput,
+        parameters=[
+            OpenApiParameter("format", str, required=True, enum=list(exchange.FORMATS)),
+            OpenApiParameter("dryRun", bool, description="Report what would happen; write nothing."),
+        ],
+        responses={200: OpenApiResponse(description="The report: each unit in one of its lists, and the counts.")},
+    )
+    def post(self, request):
+        """Import a translated file
+
+        Each block copy the file names is written once (one revision), with the same rules as a data write;
+        units whose source changed since the export are reported `outdated`, not applied."""
+        allow_params(request, {"dryRun"})
+        dry_run = flag_param(request, "dryRun")
+        body = parse_body(TranslationsImportInput(), request)
+        report = translations_import(
+            actor=self.actor, fmt=request.query_params.get("format", ""), content=body["content"], dry_run=dry_run
+        )
+        return Response({"data": report})
