@@ -24,7 +24,19 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import DateField, DateTimeField, Expression, F, FloatField, OrderBy, Q, TextField, Value
+from django.db.models import (
+    Case,
+    DateField,
+    DateTimeField,
+    Expression,
+    F,
+    FloatField,
+    OrderBy,
+    Q,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 
@@ -180,15 +192,21 @@ def _text(base: str, path: tuple[str, ...]) -> KeyTextTransform:
     return KeyTextTransform(path[-1], _json(base, path[:-1]) if len(path) > 1 else base)
 
 
-def _typed(ftype: str, base: str, path: tuple[str, ...]) -> Expression:
+def _typed(ftype: str, base: str, path: tuple[str, ...], guard: Q) -> Expression:
+    """The value at `path` as its type, for blocks that pass `guard` (`same_field`), else NULL.
+
+    Why a CASE and not only the guard in WHERE: PostgreSQL may evaluate the conditions of a WHERE in any
+    order, and `'cheap'::double precision` (a string field of another schema) would fail the whole query.
+    A CASE evaluates its branch only when its condition holds."""
     text = _text(base, path)
+    output: Any = TextField()  # a plain text expression: Django's JSON-specific lookups do not apply
     if ftype == "number":
-        return Cast(text, FloatField())
-    if ftype == "date":
-        return Cast(text, DateField())
-    if ftype == "datetime":
-        return Cast(text, DateTimeField())
-    return Cast(text, TextField())  # a plain text expression: Django's JSON-specific lookups do not apply
+        output = FloatField()
+    elif ftype == "date":
+        output = DateField()
+    elif ftype == "datetime":
+        output = DateTimeField()
+    return Case(When(guard, then=Cast(text, output)), default=None, output_field=output)
 
 
 def _value(ftype: str, field: dict, param: str, raw: str) -> Any:
@@ -267,9 +285,10 @@ def compile_query(query: FieldQuery, schema: list, *, preview: bool) -> Compiled
             allowed = ", ".join(op for op in OPERATORS if op in SUPPORTED.get(ftype, {"exists"}))
             raise _bad(item.param, f"A {ftype} field supports: {allowed}.")
         name = f"qf{index}"
-        aliases[name] = _typed(ftype, base, item.path)
+        guard = same_field(schema, item.path, indexes, preview=preview)
+        aliases[name] = _typed(ftype, base, item.path, guard)
         aliases[f"{name}_json"] = _json(base, item.path)
-        where &= _condition(name, ftype, field, item) & same_field(schema, item.path, indexes, preview=preview)
+        where &= guard & _condition(name, ftype, field, item)
     order: list[OrderBy | str] = ["name", "id"]
     if query.order is not None:
         located = field_at(schema, query.order)
@@ -279,8 +298,9 @@ def compile_query(query: FieldQuery, schema: list, *, preview: bool) -> Compiled
         ftype = str(field.get("type"))
         if ftype not in ORDERABLE:
             raise _bad("order", "Only number, date and datetime fields can order the list.")
-        aliases["qorder"] = _typed(ftype, base, query.order)
+        guard = same_field(schema, query.order, indexes, preview=preview)
+        aliases["qorder"] = _typed(ftype, base, query.order, guard)
         by = F("qorder").desc(nulls_last=True) if query.descending else F("qorder").asc(nulls_last=True)
         order = [by, "id"]
-        where &= same_field(schema, query.order, indexes, preview=preview)
+        where &= guard
     return Compiled(aliases=aliases, where=where, order=order)

@@ -21,6 +21,7 @@ from blocks import services
 from delivery import cdn
 from schema.types.date_type import parse_date
 from schema.types.datetime_type import parse_datetime
+from tests.conftest import issue_token
 
 pytestmark = pytest.mark.django_db
 
@@ -314,3 +315,16 @@ def test_queries_per_filtered_answer_do_not_grow_with_the_site(site, publish):
     small = misses(2)
     large = misses(12)
     assert small == large == 3  # the schemaOf block, the total, the page
+
+
+def test_preview_filters_the_working_copies(site, publish, write):
+    block = publish("Live", {"price": 50}, schema=SCHEMA)
+    write(services.block_update_data, block=block, data={"price": 5}, expected_version=None)
+    write(services.block_create, name="Draft", type="global", schema=SCHEMA, data={"price": 7}, locale="en")
+    _, previewer = issue_token(site, username="previewer", role="viewer", scopes=("read", "preview"))
+    reader = APIClient()
+    reader.credentials(HTTP_AUTHORIZATION=f"Bearer {previewer}")
+    url = f"{BASE}/blocks?schemaOf=live&data.price[lt]=10&order=-data.price"
+    preview = reader.get(url + "&preview=true").json()
+    assert [(item["name"], item["data"]["price"]) for item in preview["data"]] == [("Draft", 7), ("Live", 5)]
+    assert get(url).json()["data"] == []  # live: the published 50 is not under 10
