@@ -38,7 +38,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Concat, Substr, Upper
+from django.db.models.lookups import Exact
 
 from cms import errors, messages
 from schema.options import choice_values
@@ -198,7 +199,7 @@ def _typed(ftype: str, base: str, path: tuple[str, ...], guard: Q) -> Expression
     Why a CASE and not only the guard in WHERE: PostgreSQL may evaluate the conditions of a WHERE in any
     order, and `'cheap'::double precision` (a string field of another schema) would fail the whole query.
     A CASE evaluates its branch only when its condition holds."""
-    text = _text(base, path)
+    text: Any = _text(base, path)
     output: Any = TextField()  # a plain text expression: Django's JSON-specific lookups do not apply
     if ftype == "number":
         output = FloatField()
@@ -206,7 +207,17 @@ def _typed(ftype: str, base: str, path: tuple[str, ...], guard: Q) -> Expression
         output = DateField()
     elif ftype == "datetime":
         output = DateTimeField()
+        text = _rfc3339(text)
     return Case(When(guard, then=Cast(text, output)), default=None, output_field=output)
+
+
+def _rfc3339(text: Any) -> Expression:
+    """A stored datetime as both databases parse it the way `parse_datetime` does: `t`/`z` upper-cased
+    (SQLite reads no lower-case `t`), a leap second (`:60`) as the minute's last second (SQLite reads none,
+    PostgreSQL reads it as the next minute)."""
+    upper = Upper(text)
+    leap = Concat(Substr(upper, 1, 17), Value("59"), Substr(upper, 20), output_field=TextField())
+    return Case(When(Exact(Substr(upper, 18, 2), Value("60")), then=leap), default=upper, output_field=TextField())
 
 
 def _value(ftype: str, field: dict, param: str, raw: str) -> Any:
@@ -224,7 +235,8 @@ def _value(ftype: str, field: dict, param: str, raw: str) -> Any:
         moment = parse_datetime(raw)
         if moment is None:
             raise _bad(param, "Must be a date and time with an offset or Z, such as 2026-01-31T12:00:00Z.")
-        return Cast(Value(raw), DateTimeField())  # normalised by the database exactly as the stored side
+        # as the database reads the stored side, so both are normalised by the same function
+        return Cast(Value(moment.isoformat()), DateTimeField())
     if ftype == "boolean":
         if raw not in ("true", "false"):
             raise _bad(param, "Must be `true` or `false`.")

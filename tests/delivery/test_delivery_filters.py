@@ -52,7 +52,16 @@ TYPES = {
 WORDS = ["Cloud hosting", "cloudy day", "Sunny", "CLOUD", "rain", "x"]
 NUMBERS = ["-5", "0", "2.5", "10", "30", "31", "100"]
 DAYS = ["2025-12-31", "2026-01-01", "2026-01-02", "2026-02-15"]
-MOMENTS = ["2026-01-01T10:00:00Z", "2026-01-01T12:00:00+02:00", "2026-01-01T09:59:59Z", "2026-03-01T00:00:00-05:00"]
+# the same instant written three ways; lower case and a leap second (read as the minute's last second)
+MOMENTS = [
+    "2026-01-01T10:00:00Z",
+    "2026-01-01T12:00:00+02:00",
+    "2026-01-01t10:00:00z",
+    "2026-01-01T09:59:59Z",
+    "2026-01-01T23:59:60Z",
+    "2026-01-01T23:59:59Z",
+    "2026-03-01T00:00:00.250-05:00",
+]
 POOLS = {
     "string": WORDS,
     "text": WORDS,
