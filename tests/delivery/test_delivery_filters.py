@@ -299,7 +299,15 @@ def test_too_many_filters_is_refused(blocks):
     }
 
 
-def test_answers_are_cached_per_normalised_query_and_a_publish_refreshes_them(site, blocks, publish):
+@pytest.fixture(params=["locmem", pytest.param("redis", marks=pytest.mark.redis)])
+def shared_cache(request):
+    """The caching test runs on the local-memory cache and on Redis (the production set-up)."""
+    if request.param == "redis":
+        return request.getfixturevalue("redis_cache")
+    return None
+
+
+def test_answers_are_cached_per_normalised_query_and_a_publish_refreshes_them(site, shared_cache, blocks, publish):
     first = get(f"{BASE}/blocks?schemaOf=b00&data.price[gte]=0&data.kind[exists]=true&perPage=100")
     with CaptureQueriesContext(connection) as queries:
         again = get(f"{BASE}/blocks?schemaOf=b00&perPage=100&data.kind[exists]=true&data.price[gte]=0")
