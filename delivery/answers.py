@@ -25,7 +25,7 @@ from cms import errors
 from cms.api.formats import iso_ms
 from cms.api.renderers import dumps
 from cms.conf import cms_setting
-from delivery import cdn, selectors
+from delivery import cdn, filters, selectors
 from delivery.cache import Entry, SiteFacts
 
 
@@ -161,9 +161,16 @@ def list_entry(
     tags: list[str],
     page: int,
     per_page: int,
+    query: filters.FieldQuery | None = None,
 ) -> Entry:
+    compiled = None
+    if query is not None:
+        try:
+            compiled = _compile(facts, chain, query, preview=preview)
+        except errors.BadRequest as error:  # cached like the answer: a new generation may make it valid
+            return error_entry(error, keys=cdn.answer_keys(facts.id, lists=True, slug=query.schema_of))
     rows, total, expires = selectors.block_page(
-        facts.id, chain, preview=preview, type=type, tags=tags, page=page, per_page=per_page
+        facts.id, chain, preview=preview, type=type, tags=tags, page=page, per_page=per_page, fields=compiled
     )
     resolution = _resolution(facts, preview)
     items = []
@@ -184,6 +191,17 @@ def list_entry(
         meta["preview"] = True
     keys = cdn.answer_keys(facts.id, lists=True, assets=resolution.asset_ids)
     return render(200, {"data": items, "meta": meta}, locale=chain[0], expires=_expiry(resolution, expires), keys=keys)
+
+
+def _compile(facts: SiteFacts, chain: list[str], query: filters.FieldQuery, *, preview: bool) -> filters.Compiled:
+    """The field query typed by the `schemaOf` block's schema (one query), narrowed to blocks that share the
+    filtered fields with it (`filters.same_field`)."""
+    reference = selectors.block_by_slug(facts.id, query.schema_of, chain, preview=preview)
+    if reference is None:
+        message = f"No published block `{query.schema_of}` in locale `{chain[0]}` to take the schema from."
+        raise errors.BadRequest(message, fields={"schemaOf": message})
+    schema, _ = content_of(reference, preview=preview)
+    return filters.compile_query(query, schema, preview=preview)
 
 
 def seconds_left(entry: Entry) -> int | None:

@@ -191,6 +191,19 @@ NOT_MODIFIED = {"description": "The `If-None-Match` ETag is current: no body.", 
 SECURITY: list[dict[str, list[str]]] = [{}, {"apiToken": []}]
 
 
+#: field filters have free-form names (`data.price[lte]`), which OpenAPI parameters cannot express
+FILTERS_TEXT = (
+    "Field filters: `data.<path>[<op>]=<value>` (with `schemaOf`), `<path>` a field of the schemaOf block, "
+    "`.` into objects (`data.cta.label`). Operators: `eq` (the default: `data.kind=a`), `ne`, `in`, `nin` "
+    "(comma-separated values), `lt`, `lte`, `gt`, `gte` (number, date, datetime), `exists` (`true`/`false`), "
+    "`match` (case-insensitive substring, string and text). Values are typed by the field: a number compares "
+    "as a number, dates and datetimes as instants, a boolean is `true`/`false`, a select one of its options. "
+    "At most 10 filters, values at most 1000 characters. An unknown field, an operator the type does not "
+    "support or a value that does not parse is a 400 whose `fields` names the parameter. "
+    'See docs/delivery-api.md "Filtering and ordering".'
+)
+
+
 def _operation(operation_id: str, summary: str, parameters: list[dict], answer: str) -> dict:
     return {
         "operationId": operation_id,
@@ -253,9 +266,25 @@ register_paths(
                         {"type": "integer", "minimum": 1},
                         "Blocks per page (default 15, at most 100).",
                     ),
+                    _param("limit", "query", {"type": "integer", "minimum": 1}, "The same as `perPage` (send one)."),
+                    _param(
+                        "schemaOf",
+                        "query",
+                        {"type": "string"},
+                        "The slug of a published block whose schema types the field filters and `order`; needed "
+                        "by both. Only blocks with the same field (name and type) at the same place are listed.",
+                    ),
+                    _param(
+                        "order",
+                        "query",
+                        {"type": "string", "pattern": r"^-?data\.[A-Za-z][A-Za-z0-9_.]*$"},
+                        "`data.<field>` (ascending) or `-data.<field>` (descending), a number, date or datetime "
+                        "field; blocks without a value come last, ties go by id. Default: by name, then id.",
+                    ),
                 ],
                 "DeliveredBlockList",
             )
+            | {"description": FILTERS_TEXT}
         },
         "/api/v1/delivery/{site}/sync": {
             "get": {

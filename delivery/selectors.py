@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Q
 
 from blocks.models import SiteBlock, SiteBlockQuerySet
 from blocks.published import best_in_chain, readable_blocks
+from delivery.filters import Compiled
 
 
 def block_by_slug(site_id: int, slug: str, chain: list[str], *, preview: bool = False) -> SiteBlock | None:
@@ -69,15 +70,23 @@ def block_page(
     tags: list[str] | None = None,
     page: int = 1,
     per_page: int = 15,
+    fields: Compiled | None = None,
 ) -> tuple[list[SiteBlock], int, datetime | None]:
-    """`(rows of the page, total, earliest scheduled unpublish among all matches)`, in two queries."""
+    """`(rows of the page, total, earliest scheduled unpublish among all matches)`, in two queries.
+
+    `fields`: field filters and ordering (`delivery.filters`), applied in the database, where the schema
+    narrowing (`same_schema`) is already part of `fields.where`."""
     rows = fallback_rows(site_id, chain, preview=preview)
     if type:
         rows = rows.filter(type=type)
     if tags:
         rows = rows.with_any_tag(tags)
+    order: list = ["name", "id"]
+    if fields is not None:
+        rows = rows.alias(**fields.aliases).filter(fields.where)
+        order = fields.order
     summary = rows.aggregate(total=Count("id"), expires=Min("scheduled_unpublish_at"))
     total = summary["total"]
     offset = (page - 1) * per_page
-    found = list(rows.order_by("name", "id")[offset : offset + per_page]) if offset < total else []
+    found = list(rows.order_by(*order)[offset : offset + per_page]) if offset < total else []
     return found, total, summary["expires"]

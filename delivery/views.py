@@ -27,7 +27,7 @@ from cms.api.renderers import dumps
 from cms.api.views import parse_flag
 from cms.conf import cms_setting
 from cms.digits import is_decimal
-from delivery import access, answers, cdn, sync
+from delivery import access, answers, cdn, filters, sync
 from delivery import cache as dcache
 from locales.selectors import locale_chain
 
@@ -51,8 +51,9 @@ PREFLIGHT = {
 
 
 # -- parameters ---------------------------------------------------------------------------------------------
-def _refuse_unknown(params, allowed: frozenset[str]) -> None:
-    unknown = [name for name in params if name not in allowed]
+def _refuse_unknown(params, allowed: frozenset[str], free_prefix: str | None = None) -> None:
+    """400 naming every parameter the endpoint does not know (`free_prefix`: a family it parses itself)."""
+    unknown = [name for name in params if name not in allowed and not (free_prefix and name.startswith(free_prefix))]
     if unknown:
         raise errors.BadRequest(
             "Unknown query parameter: " + ", ".join(sorted(unknown)) + ".",
@@ -122,7 +123,10 @@ class PageSpec:
 
 class ListSpec:
     kind = "l"
-    allowed = frozenset({"locale", "preview", "previewToken", "type", "tags", "page", "perPage"})
+    allowed = frozenset(
+        {"locale", "preview", "previewToken", "type", "tags", "page", "perPage", "limit", "schemaOf", "order"}
+    )
+    free_prefix = "data."  # field filters, `data.price[lte]=30` (`delivery.filters`)
 
     def stamp(self, ident: str) -> str:
         return "*"  # any list may show any block
@@ -139,12 +143,29 @@ class ListSpec:
             raise errors.BadRequest("Too many tags.", fields={"tags": messages.too_many(MAX_TAGS, "tags")})
         self.type, self.tags = kind, tags
         self.page = _positive(params, "page", 1)
-        self.per_page = min(_positive(params, "perPage", cms_setting("PAGE_SIZE")), cms_setting("MAX_PAGE_SIZE"))
-        return _digest(f"{kind}|{','.join(tags)}|{self.page}|{self.per_page}")
+        if params.get("limit") and params.get("perPage"):
+            raise errors.BadRequest(
+                "`limit` and `perPage` name the same thing.", fields={"limit": "Send `limit` or `perPage`, not both."}
+            )
+        size_name = "limit" if params.get("limit") else "perPage"
+        self.per_page = min(_positive(params, size_name, cms_setting("PAGE_SIZE")), cms_setting("MAX_PAGE_SIZE"))
+        schema_of = params.get("schemaOf") or None
+        if schema_of is not None and not SLUG_RE.match(schema_of):
+            raise errors.BadRequest("`schemaOf` must be a block slug.", fields={"schemaOf": "Must be a block slug."})
+        self.query = filters.parse(params, schema_of, params.get("order") or None)
+        query_ident = self.query.ident() if self.query is not None else ""
+        return _digest(f"{kind}|{','.join(tags)}|{self.page}|{self.per_page}|{query_ident}")
 
     def build(self, facts, chain, preview: bool) -> dcache.Entry:
         return answers.list_entry(
-            facts, chain, preview=preview, type=self.type, tags=self.tags, page=self.page, per_page=self.per_page
+            facts,
+            chain,
+            preview=preview,
+            type=self.type,
+            tags=self.tags,
+            page=self.page,
+            per_page=self.per_page,
+            query=self.query,
         )
 
 
@@ -215,7 +236,7 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
                 f"The delivery API is read-only: {ALLOWED_METHODS}.", headers={"Allow": ALLOWED_METHODS}
             )
         params = request.GET
-        _refuse_unknown(params, spec.allowed)
+        _refuse_unknown(params, spec.allowed, getattr(spec, "free_prefix", None))
         preview = parse_flag(params.get("preview"), "preview")
         ident = spec.check(params)
         locale = params.get("locale")
@@ -297,7 +318,7 @@ def page_detail(request, site: str) -> HttpResponse:
 
 @csrf_exempt
 def block_list(request, site: str) -> HttpResponse:
-    """GET /api/v1/delivery/{site}/blocks?type=&tags=&locale=&page=&perPage=&preview="""
+    """GET /api/v1/delivery/{site}/blocks?type=&tags=&locale=&page=&perPage=&preview=&schemaOf=&data.x[op]=&order="""
     return serve(request, site, ListSpec())
 
 

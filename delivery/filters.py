@@ -1,0 +1,318 @@
+"""Field filters and field ordering of the delivery list (docs/delivery-api.md "Filtering and ordering").
+
+`?schemaOf=pricing-basic&data.price[lte]=30&data.cta.label[match]=buy&order=-data.date`
+
+Why `schemaOf`: every block carries its own schema, so a filter needs one schema that decides what
+`data.price` is (a number compares as a number, a date as a date). The rule chosen is the simplest sound
+one: the published block named by `schemaOf` (along the locale chain) lends its schema, and a filter (or
+the order) on `data.price` keeps only blocks whose published schema has the same field at the same place
+(same name and type at every step of the path: `same_field`). Every kept block was validated against such
+a definition when it was published, so its value there always has the type the filter parses for: no
+cross-type comparison (nor a failing cast) can happen in SQL, and the Python oracle in the tests is exact.
+Blocks made from one schema (copies, one template) share the places; ids, labels and options may differ.
+
+Work is split in two so that hostile parameters cost no query: `parse` (pure Python, in the view's
+`check`) refuses bad syntax, unknown operators, over-long values and NUL; `compile_query` (on a cache
+miss, with the reference schema) refuses unknown fields, operators the type does not support and values
+that do not parse, and turns the rest into database expressions (JSON key transforms with casts, the same
+on SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    Case,
+    DateField,
+    DateTimeField,
+    Expression,
+    F,
+    FloatField,
+    OrderBy,
+    Q,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast, Concat, Substr, Upper
+from django.db.models.lookups import Exact
+
+from cms import errors, messages
+from schema.options import choice_values
+from schema.types.date_type import parse_date
+from schema.types.datetime_type import parse_datetime
+
+#: `data.cta.label[match]`: field names as schemas allow them (`schema.patterns.NAME_RE`), at most 5 deep
+FILTER_RE = re.compile(r"^data\.([A-Za-z][A-Za-z0-9_]{0,63}(?:\.[A-Za-z][A-Za-z0-9_]{0,63}){0,4})(?:\[([^\]]*)\])?$")
+ORDER_RE = re.compile(r"^(-?)data\.([A-Za-z][A-Za-z0-9_]{0,63}(?:\.[A-Za-z][A-Za-z0-9_]{0,63}){0,4})$")
+OPERATORS = ("eq", "ne", "in", "nin", "lt", "lte", "gt", "gte", "exists", "match")
+MAX_FILTERS = 10
+MAX_VALUE_LENGTH = 1000
+MAX_LIST_ITEMS = 100
+NUMBER_RE = re.compile(r"^-?(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,15})?$")
+
+_RANGE = frozenset({"eq", "ne", "in", "nin", "lt", "lte", "gt", "gte", "exists"})
+_EQUALITY = frozenset({"eq", "ne", "in", "nin", "exists"})
+#: the operators each field type supports; every other type (object, array, image, ...) only `exists`
+SUPPORTED: dict[str, frozenset[str]] = {
+    "number": _RANGE,
+    "date": _RANGE,
+    "datetime": _RANGE,
+    "string": _EQUALITY | {"match"},
+    "text": _EQUALITY | {"match"},
+    "email": _EQUALITY,
+    "url": _EQUALITY,
+    "color": _EQUALITY,
+    "select": _EQUALITY,
+    "boolean": frozenset({"eq", "ne", "exists"}),
+}
+#: the types a list can be ordered by (their order is the same on every database: no collation involved)
+ORDERABLE = frozenset({"number", "date", "datetime"})
+
+
+@dataclass(frozen=True)
+class Filter:
+    param: str  # the query parameter as sent, for the error envelope
+    path: tuple[str, ...]
+    op: str
+    raw: str
+
+
+@dataclass(frozen=True)
+class FieldQuery:
+    """What the list was asked beyond type and tags, parsed but not yet typed by a schema."""
+
+    schema_of: str
+    filters: tuple[Filter, ...]
+    order: tuple[str, ...] | None  # the field path, or None for the default order (name, id)
+    descending: bool = False
+
+    def ident(self) -> str:
+        """The normalised query, for the cache key: filters sorted, so parameter order does not matter."""
+        parts = sorted(f"{'.'.join(f.path)}[{f.op}]={f.raw}" for f in self.filters)
+        order = ("-" if self.descending else "") + ".".join(self.order) if self.order else ""
+        return "\x1f".join([self.schema_of, order, *parts])
+
+
+def _bad(param: str, message: str) -> errors.BadRequest:
+    return errors.BadRequest(f"`{param}`: {message}", fields={param: message})
+
+
+def parse(params, schema_of: str | None, order: str | None) -> FieldQuery | None:
+    """The field part of a list request, checked for syntax only (no query). None when nothing was asked."""
+    names = [name for name in params if name.startswith("data.")]
+    if not names and not order:
+        return None
+    if len(names) > MAX_FILTERS:
+        raise errors.BadRequest(
+            "Too many field filters.", fields={names[MAX_FILTERS]: messages.too_many(MAX_FILTERS, "field filters")}
+        )
+    found = []
+    for name in names:
+        match = FILTER_RE.match(name) if len(name) <= 400 and "\x00" not in name else None
+        if match is None:
+            raise _bad(name[:400], "Not a field filter: use `data.<field>[<operator>]=<value>`.")
+        op = match.group(2) if match.group(2) is not None else "eq"
+        if op not in OPERATORS:
+            raise _bad(name, "Unknown operator: use one of " + ", ".join(OPERATORS) + ".")
+        raw = params.get(name)
+        if len(raw) > MAX_VALUE_LENGTH:
+            raise _bad(name, messages.too_long(MAX_VALUE_LENGTH))
+        if "\x00" in raw:
+            raise _bad(name, "Must not contain NUL characters.")
+        found.append(Filter(param=name, path=tuple(match.group(1).split(".")), op=op, raw=raw))
+    order_path, descending = None, False
+    if order:
+        match = ORDER_RE.match(order) if len(order) <= 400 else None
+        if match is None:
+            raise _bad("order", "Must be `data.<field>` or `-data.<field>`.")
+        order_path, descending = tuple(match.group(2).split(".")), match.group(1) == "-"
+    if not schema_of:
+        param = found[0].param if found else "order"
+        raise _bad(param, "Filtering or ordering by a field needs `schemaOf=<slug>`: the block whose schema types it.")
+    return FieldQuery(schema_of=schema_of, filters=tuple(found), order=order_path, descending=descending)
+
+
+# -- typing by the schema (on a cache miss) -------------------------------------------------------------------
+@dataclass
+class Compiled:
+    """What `delivery.selectors.block_page` applies: aliases, one condition, and the ordering."""
+
+    aliases: dict[str, Expression]
+    where: Q
+    order: list[OrderBy | str]
+
+
+def field_at(schema: list, path: tuple[str, ...]) -> tuple[dict, list[int]] | None:
+    """The field definition at `path` (object fields nested through `fields`) and its index at each step."""
+    fields: Any = schema
+    found: dict = {}
+    indexes: list[int] = []
+    for step in path:
+        if not isinstance(fields, list):
+            return None
+        index = next((i for i, f in enumerate(fields) if isinstance(f, dict) and f.get("name") == step), None)
+        if index is None:
+            return None
+        found = fields[index]
+        indexes.append(index)
+        fields = found.get("fields") if found.get("type") == "object" else None
+    return found, indexes
+
+
+def same_field(schema: list, path: tuple[str, ...], indexes: list[int], *, preview: bool) -> Q:
+    """Blocks whose schema has the same field at the same place: the same name and type at every step.
+
+    This is the narrowing that makes a filter's types sound: such a block was validated against that
+    definition when published, so its value at `path` is of that type (or absent). Field ids, labels and
+    options may differ (they do not change what a value is)."""
+    key = "schema" if preview else "published_snapshot__schema"
+    condition = Q()
+    fields: list = schema
+    for step, index in zip(path, indexes, strict=True):
+        field = fields[index]
+        key = f"{key}__{index}"
+        condition &= Q(**{f"{key}__name": step, f"{key}__type": field.get("type")})
+        key = f"{key}__fields"
+        fields = field.get("fields") or []
+    return condition
+
+
+def _json(base: str, path: tuple[str, ...]) -> KeyTransform:
+    expression: Any = base
+    for step in path:
+        expression = KeyTransform(step, expression)
+    return expression
+
+
+def _text(base: str, path: tuple[str, ...]) -> KeyTextTransform:
+    return KeyTextTransform(path[-1], _json(base, path[:-1]) if len(path) > 1 else base)
+
+
+def _typed(ftype: str, base: str, path: tuple[str, ...], guard: Q) -> Expression:
+    """The value at `path` as its type, for blocks that pass `guard` (`same_field`), else NULL.
+
+    Why a CASE and not only the guard in WHERE: PostgreSQL may evaluate the conditions of a WHERE in any
+    order, and `'cheap'::double precision` (a string field of another schema) would fail the whole query.
+    A CASE evaluates its branch only when its condition holds."""
+    text: Any = _text(base, path)
+    output: Any = TextField()  # a plain text expression: Django's JSON-specific lookups do not apply
+    if ftype == "number":
+        output = FloatField()
+    elif ftype == "date":
+        output = DateField()
+    elif ftype == "datetime":
+        output = DateTimeField()
+        text = _rfc3339(text)
+    return Case(When(guard, then=Cast(text, output)), default=None, output_field=output)
+
+
+def _rfc3339(text: Any) -> Expression:
+    """A stored datetime as both databases parse it the way `parse_datetime` does: `t`/`z` upper-cased
+    (SQLite reads no lower-case `t`), a leap second (`:60`) as the minute's last second (SQLite reads none,
+    PostgreSQL reads it as the next minute)."""
+    upper = Upper(text)
+    leap = Concat(Substr(upper, 1, 17), Value("59"), Substr(upper, 20), output_field=TextField())
+    return Case(When(Exact(Substr(upper, 18, 2), Value("60")), then=leap), default=upper, output_field=TextField())
+
+
+def _value(ftype: str, field: dict, param: str, raw: str) -> Any:
+    """`raw` parsed as the field's type, as the right-hand side of a comparison; 400 when it does not parse."""
+    if ftype == "number":
+        if not NUMBER_RE.match(raw):
+            raise _bad(param, "Must be a number, such as 30 or -2.5.")
+        return float(raw)
+    if ftype == "date":
+        day = parse_date(raw)
+        if day is None:
+            raise _bad(param, "Must be a date, such as 2026-01-31.")
+        return day
+    if ftype == "datetime":
+        moment = parse_datetime(raw)
+        if moment is None:
+            raise _bad(param, "Must be a date and time with an offset or Z, such as 2026-01-31T12:00:00Z.")
+        # as the database reads the stored side, so both are normalised by the same function
+        return Cast(Value(moment.isoformat()), DateTimeField())
+    if ftype == "boolean":
+        if raw not in ("true", "false"):
+            raise _bad(param, "Must be `true` or `false`.")
+        return raw == "true"
+    if ftype == "select":
+        options = choice_values(field.get("options") or [])
+        if raw not in options:
+            raise _bad(param, "Must be one of the options: " + ", ".join(str(o) for o in options[:10]) + ".")
+        return raw
+    return raw
+
+
+def _condition(name: str, ftype: str, field: dict, item: Filter) -> Q:
+    param, op, raw = item.param, item.op, item.raw
+    if op == "exists":
+        if raw not in ("true", "false"):
+            raise _bad(param, "Must be `true` or `false`.")
+        return Q(**{f"{name}__isnull": raw == "false"})
+    if op == "match":
+        if not raw:
+            raise _bad(param, "Must not be empty.")
+        return Q(**{f"{name}__icontains": raw})
+    if ftype == "boolean":  # compared as JSON: `true` is 1 in SQLite's text view and 'true' in PostgreSQL's
+        same = Q(**{f"{name}_json": _value(ftype, field, param, raw)})
+        return same if op == "eq" else ~same | Q(**{f"{name}__isnull": True})
+    if op in ("in", "nin"):
+        items = raw.split(",")
+        if len(items) > MAX_LIST_ITEMS:
+            raise _bad(param, messages.too_many(MAX_LIST_ITEMS, "values"))
+        if any(not one for one in items):
+            raise _bad(param, "Must be a comma-separated list of values, none empty.")
+        values = [_value(ftype, field, param, one) for one in items]
+        if ftype == "datetime":  # expressions cannot go in an IN list
+            any_of = Q()
+            for one in values:
+                any_of |= Q(**{name: one})
+        else:
+            any_of = Q(**{f"{name}__in": values})
+        return any_of if op == "in" else ~any_of | Q(**{f"{name}__isnull": True})
+    value = _value(ftype, field, param, raw)
+    if op == "ne":  # a block without the field is not equal to the value
+        return ~Q(**{name: value}) | Q(**{f"{name}__isnull": True})
+    return Q(**{name if op == "eq" else f"{name}__{op}": value})
+
+
+def compile_query(query: FieldQuery, schema: list, *, preview: bool) -> Compiled:
+    """The database side of `query`, typed by `schema` (the `schemaOf` block's); 400 on what does not fit."""
+    base = "data" if preview else "published_snapshot__data"
+    aliases: dict[str, Expression] = {}
+    where = Q()
+    for index, item in enumerate(query.filters):
+        located = field_at(schema, item.path)
+        if located is None:
+            raise _bad(item.param, f"`{query.schema_of}` has no field `{'.'.join(item.path)}`.")
+        field, indexes = located
+        ftype = str(field.get("type"))
+        if item.op not in SUPPORTED.get(ftype, frozenset({"exists"})):
+            allowed = ", ".join(op for op in OPERATORS if op in SUPPORTED.get(ftype, {"exists"}))
+            raise _bad(item.param, f"A {ftype} field supports: {allowed}.")
+        name = f"qf{index}"
+        guard = same_field(schema, item.path, indexes, preview=preview)
+        aliases[name] = _typed(ftype, base, item.path, guard)
+        aliases[f"{name}_json"] = _json(base, item.path)
+        where &= guard & _condition(name, ftype, field, item)
+    order: list[OrderBy | str] = ["name", "id"]
+    if query.order is not None:
+        located = field_at(schema, query.order)
+        if located is None:
+            raise _bad("order", f"`{query.schema_of}` has no field `{'.'.join(query.order)}`.")
+        field, indexes = located
+        ftype = str(field.get("type"))
+        if ftype not in ORDERABLE:
+            raise _bad("order", "Only number, date and datetime fields can order the list.")
+        guard = same_field(schema, query.order, indexes, preview=preview)
+        aliases["qorder"] = _typed(ftype, base, query.order, guard)
+        by = F("qorder").desc(nulls_last=True) if query.descending else F("qorder").asc(nulls_last=True)
+        order = [by, "id"]
+        where &= guard
+    return Compiled(aliases=aliases, where=where, order=order)
