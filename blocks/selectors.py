@@ -153,6 +153,8 @@ def template_with_followers(actor: Actor, slug: str) -> tuple[BlockTemplate, lis
         .order_by("slug", "locale")
     )
     return template, followers
+
+
 # Translation files (XLIFF, PO: `blocks.exchange`). Two queries whatever the number of blocks: the sources
 # and the copies in the target locale. Only blocks with a copy in that locale are exported (a unit needs a
 # copy to go back into: copy to the locale first).
