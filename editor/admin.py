@@ -282,6 +282,8 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
             "form": form,
             "schema_field": form["schema_json"],
             "schema_errors": readable_schema_errors(form),
+            # A block that follows a template shows its schema read-only: it changes on the template's page.
+            "follows": self.template_column(block) if block.template_ref else None,
             "media": self.media,
         }
         return TemplateResponse(request, "admin/blocks/siteblock/schema.html", context)

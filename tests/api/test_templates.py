@@ -291,7 +291,7 @@ def test_a_template_change_costs_the_same_queries_however_many_fields_change(api
     assert queries(three) == first
 
 
-def test_restoring_a_revision_with_another_schema_is_refused_for_a_follower(api, template, follower):
+def test_restoring_a_revision_with_another_schema_keeps_a_followers_schema(api, template, follower):
     ok(
         api.put(
             f"{TEMPLATES}/landing-page",
@@ -299,11 +299,18 @@ def test_restoring_a_revision_with_another_schema_is_refused_for_a_follower(api,
             format="json",
         )
     )
+    today = ok(api.get(f"{BLOCKS}/spring"))["data"]["schema"]
     before = state()
-    response = api.post(f"{BLOCKS}/spring/revisions/1/restore", format="json")
-    assert response.status_code == 409
-    assert response.json()["error"]["fields"] == {"schema": "Follows a template."}
+
+    with_schema = api.post(f"{BLOCKS}/spring/revisions/1/restore?restoreSchema=true", format="json")
+    assert with_schema.status_code == 409
+    assert with_schema.json()["error"]["fields"] == {"schema": "Follows a template."}
     assert state() == before
+
+    # The data alone comes back under the template's schema of today (restore's default).
+    data_only = api.post(f"{BLOCKS}/spring/revisions/1/restore", format="json")
+    assert data_only.status_code == 200, data_only.json()
+    assert data_only.json()["data"]["schema"] == today
 
 
 def test_a_followed_template_is_kept_by_the_database_too_but_goes_with_its_site(api, site, template, follower):

@@ -11,6 +11,8 @@ from accounts import events as account_events
 from blocks import events as block_events
 from cms.hooks import Hook
 from delivery import cache as delivery_cache
+from delivery import changelog as delivery_changelog
+from delivery import purging as delivery_purging
 from locales import events as locale_events
 from webhooks import outbox
 
@@ -72,11 +74,19 @@ def test_subscribed_and_swapped_restore_the_real_subscribers():
 
 
 def test_the_wiring_subscribes_what_docs_architecture_says():
-    assert block_events.recorded.subscribers == (outbox.record_block_events,)
+    assert block_events.recorded.subscribers == (
+        outbox.record_block_events,
+        delivery_changelog.record_block_events,
+        delivery_purging.on_block_events,
+    )
     assert block_events.committed.subscribers == (delivery_cache.on_block_event,)
-    assert account_events.site_changed.subscribers == (delivery_cache.invalidate_site,)
+    assert account_events.site_changed.subscribers == (delivery_cache.invalidate_site, delivery_purging.on_site_changed)
     assert account_events.token_revoked.subscribers == (delivery_cache.forget_token,)
-    assert locale_events.site_locales_changed.subscribers == (delivery_cache.invalidate_site,)
+    assert locale_events.locale_toggled.subscribers == (delivery_changelog.record_locale_toggled,)
+    assert locale_events.site_locales_changed.subscribers == (
+        delivery_cache.invalidate_site,
+        delivery_purging.on_site_changed,
+    )
     assert not block_events.recorded.after_commit and block_events.committed.after_commit
 
 
@@ -88,4 +98,4 @@ def test_a_test_swaps_one_subscriber_through_the_fixture_and_the_others_still_ru
     assert created.status_code == 201
     assert api.post("/api/v1/site-blocks/header/publish").status_code == 200
     assert heard == ["block.created", "block.published"]
-    assert block_events.recorded.subscribers == (outbox.record_block_events,)  # the other hook untouched
+    assert block_events.recorded.subscribers[0] == outbox.record_block_events  # the other hook untouched

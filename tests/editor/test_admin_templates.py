@@ -51,7 +51,9 @@ def test_an_editor_creates_a_template_and_a_block_that_follows_it(site, admin_as
     assert block.template_id == template.pk and block.schema == template.schema
     page = editor.get(f"{BLOCKS}{block.pk}/change/").content.decode()
     assert "Follows “landing-page”, version 1" in page
-    assert 'data-readonly="1"' in page  # the schema builder is read-only: the schema is the template's
+    schema_page = editor.get(f"{BLOCKS}{block.pk}/schema/").content.decode()
+    assert 'data-readonly="1"' in schema_page  # the schema builder is read-only: the schema is the template's
+    assert "Follows “landing-page”, version 1" in schema_page and 'id="cms-save-schema"' not in schema_page
 
     page = editor.get(f"{TEMPLATES}{template.pk}/change/").content.decode()
     assert "spring (en)" in page and "cms-schema-builder" in page
