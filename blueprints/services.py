@@ -60,7 +60,7 @@ def check_template(
 def check_new_template(
     *,
     actor: Actor,
-    name: str | None,
+    name: str | None = None,
     slug: str | None = None,
     description: str | None = None,
     schema: list | None = None,

@@ -160,7 +160,7 @@ def perform_due_releases(now: datetime | None = None) -> list[tuple[int, str]]:
         with transaction.atomic():
             due = due_releases(now).exclude(pk__in=seen).order_by("scheduled_at", "pk")
             if connection.features.has_select_for_update_skip_locked:
-                due = due.select_for_update(skip_locked=True)
+                due = due.select_for_update(skip_locked=True, of=("self",))
             release = due.select_related("site", "scheduled_by").first()
             if release is None:
                 return done

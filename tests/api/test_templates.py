@@ -318,3 +318,16 @@ def test_a_followed_template_is_kept_by_the_database_too_but_goes_with_its_site(
         BlockTemplate.objects.filter(slug="landing-page").delete()
     site.delete()  # a site takes its templates and the blocks that follow them (no public way in: a shell's)
     assert not BlockTemplate.objects.exists() and not SiteBlock.objects.exists()
+
+
+def test_an_empty_body_names_the_missing_name(api):
+    response = api.post(TEMPLATES, {}, format="json")
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": {
+            "code": "validation_failed",
+            "message": "The template is not valid.",
+            "fields": {"name": "Required: a non-empty string."},
+        }
+    }
