@@ -90,8 +90,11 @@ def test_writes_through_a_database_outage_are_acknowledged_or_refused_never_lost
     acknowledged = {answer["data"]["slug"] for _, status, _, answer in answers if status == 201}
     stored = set(SiteBlock.objects.filter(site=site).values_list("slug", flat=True))
     assert acknowledged | {"after"} <= stored  # no acknowledged write was lost
-    # A refused write wrote nothing: the blocks are exactly the acknowledged ones and the one after.
-    assert stored == acknowledged | {"after"}
+    # A refused write wrote nothing, but for the one write in flight when the connection was cut: its COMMIT
+    # may have reached the server and committed while the reply was lost, so it is refused yet stored (an
+    # in-doubt commit; the single writer means there is at most one). Every other block is an acknowledged one.
+    in_doubt = {answers[first_refused][0].lower().replace(" ", "-")}
+    assert stored - acknowledged - {"after"} <= in_doubt
 
     status, headers, answer = during
     assert status == 503 and answer == UNAVAILABLE
