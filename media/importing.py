@@ -13,27 +13,21 @@ a dry run) the caller removes the files it was told about with `discard_files`.
 
 from __future__ import annotations
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
 from accounts.permissions import Actor
 from media.errors import storage_unavailable
-from media.models import Asset, AssetKind
-from media.renditions import average_color
+from media.models import Asset
 from media.services import (
     AssetValues,
     Upload,
-    _apply,
-    _check_quota,
-    _display_name,
     _lock_site,
-    _storage_name,
     clean_asset_values,
     inspect_upload,
     require_write,
+    store_new_asset,
 )
-from media.sniffing import RASTER
 
 
 def asset_import(*, actor: Actor, sha256: str, upload: Upload, values: AssetValues) -> Asset:
@@ -47,28 +41,7 @@ def asset_import(*, actor: Actor, sha256: str, upload: Upload, values: AssetValu
     sniffed, stored = inspect_upload(upload)
     with transaction.atomic():
         _lock_site(site)
-        _check_quota(site, more_bytes=len(stored), more_files=1)
-        with storage_unavailable():
-            name = default_storage.save(_storage_name(site, upload.name, sniffed.mime_type), ContentFile(stored))
-        try:
-            asset = Asset(
-                site=site,
-                original_name=_display_name(upload.name),
-                kind=AssetKind.IMAGE if sniffed.is_image else AssetKind.FILE,
-                mime_type=sniffed.mime_type,
-                size=len(stored),
-                width=sniffed.width,
-                height=sniffed.height,
-                color=average_color(stored) if sniffed.mime_type in RASTER else "",
-                sha256=sha256,
-                uploaded_by=actor.user if getattr(actor.user, "pk", None) else None,
-            )
-            asset.file.name = name
-            _apply(asset, checked)
-            asset.save()
-        except BaseException:
-            default_storage.delete(name)
-            raise
+        asset = store_new_asset(actor, upload, sniffed, stored, sha256=sha256, values=checked)
     return asset
 
 

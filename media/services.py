@@ -211,29 +211,39 @@ def asset_upload(
             existing = Asset.objects.for_site(site).filter(sha256=digest).order_by("pk").first()
             if existing is not None:
                 return existing, False
-        _check_quota(site, more_bytes=len(stored), more_files=1)
-        with storage_unavailable():
-            name = default_storage.save(_storage_name(site, upload.name, sniffed.mime_type), ContentFile(stored))
-        try:
-            asset = Asset(
-                site=site,
-                original_name=_display_name(upload.name),
-                kind=AssetKind.IMAGE if sniffed.is_image else AssetKind.FILE,
-                mime_type=sniffed.mime_type,
-                size=len(stored),
-                width=sniffed.width,
-                height=sniffed.height,
-                color=average_color(stored) if sniffed.mime_type in RASTER else "",
-                sha256=digest,
-                uploaded_by=actor.user if getattr(actor.user, "pk", None) else None,
-            )
-            asset.file.name = name
-            _apply(asset, checked)
-            asset.save()
-        except BaseException:
-            default_storage.delete(name)
-            raise
+        asset = store_new_asset(actor, upload, sniffed, stored, sha256=digest, values=checked)
     return asset, True
+
+
+def store_new_asset(
+    actor: Actor, upload: Upload, sniffed: Sniffed, stored: bytes, *, sha256: str, values: AssetValues
+) -> Asset:
+    """The new row and its file, inside the caller's transaction with the site locked (quota checked here);
+    the file is removed again if the row cannot be saved. Shared by uploads and bundle imports."""
+    site = actor.site
+    _check_quota(site, more_bytes=len(stored), more_files=1)
+    with storage_unavailable():
+        name = default_storage.save(_storage_name(site, upload.name, sniffed.mime_type), ContentFile(stored))
+    try:
+        asset = Asset(
+            site=site,
+            original_name=_display_name(upload.name),
+            kind=AssetKind.IMAGE if sniffed.is_image else AssetKind.FILE,
+            mime_type=sniffed.mime_type,
+            size=len(stored),
+            width=sniffed.width,
+            height=sniffed.height,
+            color=average_color(stored) if sniffed.mime_type in RASTER else "",
+            sha256=sha256,
+            uploaded_by=actor.user if getattr(actor.user, "pk", None) else None,
+        )
+        asset.file.name = name
+        _apply(asset, values)
+        asset.save()
+    except BaseException:
+        default_storage.delete(name)
+        raise
+    return asset
 
 
 def asset_update(*, actor: Actor, asset: Asset, values: AssetValues) -> Asset:
