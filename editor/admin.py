@@ -29,7 +29,10 @@ from blocks.services import block_delete, block_publish, block_unpublish
 from blocks.services.translation import block_copy_to_locale
 from cms import errors
 from cms.conf import cms_setting
-from editor import block_templates  # noqa: F401  (registers the templates admin beside the block admin)
+from editor import (
+    block_templates,  # noqa: F401  (registers the templates admin beside the block admin)
+    richtext,
+)
 from editor.access import actor_for, can_edit_data, site_roles, sites_where, visible_blocks
 from editor.dataform import preview_html, render_data_form
 from editor.filters import LocaleFilter, StatusFilter, TagFilter
@@ -99,7 +102,9 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
     save_on_top = True  # the add page's Save at the top too; the change page has the sticky action bar instead
 
     class Media:
-        css = {"all": ["editor/editor.css", "editor/media.css"]}
+        # richtext.CSS: the rich-text editor's styles; its ES modules come after the page's import map
+        # (change_form.html), which Media cannot place.
+        css = {"all": [*richtext.CSS, "editor/editor.css", "editor/media.css"]}
         js = ["editor/editor.js", "editor/media.js"]  # media.js: the image/file chooser (editor/media_library.py)
 
     # -- list --------------------------------------------------------------------------------------------
@@ -220,6 +225,7 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
                 schema_errors=form.schema_errors,
             )
             context.update(
+                richtext_import_map=richtext.import_map(),
                 data_form=data_html,
                 data_leftover_errors={label_path(obj.schema, parse_path(k)): v for k, v in leftovers.items()},
                 problems=problems,

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from editor import richtext
 from editor.controls import (
     MISSING,
     RenderContext,
@@ -177,23 +178,35 @@ class TextWidget(Widget):
 
 @widget
 class RichTextWidget(Widget):
-    """A contenteditable editor with a small toolbar (editor.js) writing HTML into a textarea; the server
-    sanitises it on write like any API write. Without JavaScript the textarea itself is the editor.
+    """A textarea that django-prose-editor turns into a rich-text editor (editor/richtext.py): it writes clean
+    semantic HTML into the textarea, which the form posts and the server sanitises on write like any API
+    write. Without JavaScript the textarea itself is the editor.
 
-    The value is sanitised again here, before the page holds it: editor.js turns the textarea's text into
-    live HTML, so a value stored before the sanitiser saw it (an old row, a value not yet rewritten) must
-    not reach the page as it is (editor.js also parses it inertly and drops handlers: defence in depth)."""
+    The value is sanitised again here, before the page holds it: the editor turns the textarea's text into
+    live HTML, so a value stored before the sanitiser saw it (an old row) must not reach the page as it is.
+    A locked field (a shared field in a locale copy, a read-only role) shows its HTML rendered, not a box."""
 
     type_name = "richtext"
 
     def render(self, field, value, name, path, ctx):
+        html = sanitize_html(value) if isinstance(value, str) else ""
+        if ctx.disabled:
+            return format_html(
+                '<div class="cms-richtext cms-richtext-locked"><div class="cms-richtext-readonly">{}</div>'
+                '<textarea name="{}" hidden{}>{}</textarea></div>',
+                mark_safe(html),  # sanitised just above
+                name,
+                control_attrs(ctx),
+                html,
+            )
         return format_html(
-            '<div class="cms-richtext" data-disabled="{}"><textarea name="{}" rows="6" class="cms-input'
-            ' cms-richtext-source"{}>{}</textarea></div>',
-            "1" if ctx.disabled else "",
+            '<div class="cms-richtext"><textarea name="{}" rows="6" class="cms-input cms-richtext-source"'
+            ' {}="{}"{}>{}</textarea></div>',
             name,
+            richtext.CONFIG_ATTRIBUTE,
+            richtext.editor_config(),
             control_attrs(ctx),
-            sanitize_html(value) if isinstance(value, str) else "",
+            html,
         )
 
     def parse(self, field, post, name):

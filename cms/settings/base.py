@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from csp.constants import NONCE, UNSAFE_INLINE
+
 from cms.settings.env import (
     BASE_DIR,
     cache_from_env,
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prose_editor",  # the rich-text editor's static files (editor/richtext.py)
     "reversion",
     "accounts",
     "locales",
@@ -100,7 +103,11 @@ AXES_DISABLE_ACCESS_LOG = True
 # previews images from anywhere; they run no code); framing stays X-Frame-Options' DENY.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "script-src": ["'self'"],
+        # The nonce: the rich-text editor's import map is an inline <script type="importmap">.
+        "script-src": ["'self'", NONCE],
+        # Inline styles: the rich-text editor (Tiptap on ProseMirror) injects its base stylesheet and places
+        # its menus with style attributes. Styles run no code; scripts stay locked to our files and the nonce.
+        "style-src": ["'self'", UNSAFE_INLINE],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],

@@ -2,7 +2,7 @@
  * The block editor's behaviour in the admin (editor/admin.py):
  *  - array rows of the generated data form: add (copies the row <template>), move up/down, remove; in a
  *    free-form list (an array without `items`) each row's and key/value pair's kind shows its value control;
- *  - the rich-text editor (a contenteditable with a small toolbar writing HTML into its textarea);
+ *  - the rich-text editors (django-prose-editor) of rows added later, and their names and states;
  *  - the colour picker kept in step with its text input;
  *  - the schema builder: edits the schema as a list of field rows (name, type, label, required, options,
  *    nested fields) and writes the JSON into the raw textarea the form posts. Each row folds to a one-line
@@ -109,83 +109,51 @@
   });
 
   // -- rich text -------------------------------------------------------------------------------------------
-  const RICH_TOOLS = [
-    ["B", "bold", "Bold"],
-    ["I", "italic", "Italic"],
-    ["H2", "formatBlock:h2", "Heading"],
-    ["¶", "formatBlock:p", "Paragraph"],
-    ["• List", "insertUnorderedList", "Bulleted list"],
-    ["1. List", "insertOrderedList", "Numbered list"],
-    ["Link", "createLink", "Link"],
-    ["Clear", "removeFormat", "Clear formatting"],
-  ];
+  // django-prose-editor (editor/richtext.py) turns each textarea carrying its configuration into an editor
+  // when the page loads; rows added later are given theirs here. Once an editor stands, it takes the name,
+  // the error state and the description of the textarea it replaces, a click on the label focuses it, and
+  // typing in it counts as an unsaved change.
+  const PROSE_SELECTOR = "textarea[data-django-prose-editor-configurable]";
 
-  // Stored HTML enters the page only through an inert document (DOMParser runs no script and fires no
-  // handler), scrubbed of what the server's sanitiser also removes, then moved in node by node: the server
-  // sanitises before rendering too, so this is the second line, not the only one.
-  const DROP_ELEMENTS = "script, style, iframe, frame, frameset, object, embed, link, meta, base, form, svg, math, template";
-  const URL_ATTRIBUTES = ["href", "src", "xlink:href", "action", "formaction", "srcset"];
-
-  function inertFragment(html) {
-    const parsed = new DOMParser().parseFromString("<body>" + html + "</body>", "text/html");
-    parsed.body.querySelectorAll(DROP_ELEMENTS).forEach(function (node) { node.remove(); });
-    parsed.body.querySelectorAll("*").forEach(function (node) {
-      Array.from(node.attributes).forEach(function (attribute) {
-        const name = attribute.name.toLowerCase();
-        const value = attribute.value.replace(/[\u0000-\u0020]/g, "").toLowerCase();
-        if (name.startsWith("on") || name === "style" ||
-            (URL_ATTRIBUTES.includes(name) && /^(javascript|data|vbscript):/.test(value))) {
-          node.removeAttribute(attribute.name);
-        }
-      });
+  function enhanceRichText(root) {
+    const boxes = root.querySelectorAll ? root.querySelectorAll(PROSE_SELECTOR) : [];
+    if (!boxes.length || root === document) return; // the library starts the page's own editors
+    import("django-prose-editor/configurable").then(function (module) {
+      boxes.forEach(function (textarea) { module.createEditor(textarea); });
     });
-    const fragment = document.createDocumentFragment();
-    while (parsed.body.firstChild) fragment.appendChild(document.adoptNode(parsed.body.firstChild));
-    return fragment;
   }
 
-  function enhanceRichText(box) {
-    if (box.dataset.ready) return;
-    box.dataset.ready = "1";
-    const source = box.querySelector("textarea");
-    const editable = el("div", { className: "cms-richtext-editor", contenteditable: box.dataset.disabled ? "false" : "true", role: "textbox", "aria-multiline": "true" });
-    // The box takes the name, the error and the state of the textarea it stands for.
+  document.addEventListener("prose-editor:ready", function (event) {
+    const editor = event.detail.editor;
+    const source = event.detail.textarea;
+    const surface = editor.view.dom;
+    surface.setAttribute("role", "textbox");
+    surface.setAttribute("aria-multiline", "true");
     const label = source.id ? document.querySelector('label[for="' + source.id + '"]') : null;
     if (label) {
       if (!label.id) label.id = source.id + "-label";
-      editable.setAttribute("aria-labelledby", label.id);
-      label.addEventListener("click", function () { editable.focus(); });
+      surface.setAttribute("aria-labelledby", label.id);
+      label.addEventListener("click", function (e) { e.preventDefault(); editor.commands.focus(); });
     }
-    ["aria-invalid", "aria-describedby"].forEach(function (name) {
-      if (source.hasAttribute(name)) editable.setAttribute(name, source.getAttribute(name));
+    ["aria-invalid", "aria-describedby", "aria-required"].forEach(function (name) {
+      if (source.hasAttribute(name)) surface.setAttribute(name, source.getAttribute(name));
     });
-    if (source.id) { editable.id = source.id + "-editor"; editable.dataset.stands = source.id; }
-    editable.replaceChildren(inertFragment(source.value));
-    const toolbar = el("div", { className: "cms-richtext-toolbar" });
-    if (!box.dataset.disabled) {
-      RICH_TOOLS.forEach(function ([label, command, title]) {
-        const button = el("button", { type: "button", title: title, "aria-label": title, text: label });
-        button.addEventListener("mousedown", function (e) { e.preventDefault(); });
-        button.addEventListener("click", function (e) {
-          e.preventDefault();
-          editable.focus();
-          const [name, arg] = command.split(":");
-          if (name === "createLink") {
-            const url = window.prompt("Link address (https://… or /path)");
-            if (url) document.execCommand("createLink", false, url);
-          } else {
-            document.execCommand(name, false, arg || null);
-          }
-          source.value = editable.innerHTML;
+    if (source.id) { surface.id = source.id + "-editor"; surface.dataset.stands = source.id; }
+    editor.on("update", markDirty);
+    // The toolbar marks the state at the cursor with a class; screen readers hear it as aria-pressed.
+    const box = source.closest(".cms-richtext");
+    if (box) {
+      const press = function () {
+        box.querySelectorAll(".prose-menubar__button[data-name]").forEach(function (button) {
+          const pressed = button.classList.contains("active") ? "true" : "false";
+          if (button.getAttribute("aria-pressed") !== pressed) button.setAttribute("aria-pressed", pressed);
         });
-        toolbar.appendChild(button);
-      });
+      };
+      new MutationObserver(press).observe(box, { subtree: true, childList: true, attributes: true, attributeFilter: ["class"] });
+      press();
     }
-    editable.addEventListener("input", function () { source.value = editable.innerHTML; markDirty(); });
-    source.hidden = true;
-    box.insertBefore(toolbar, source);
-    box.insertBefore(editable, source);
-  }
+    if (source.dataset.wantsFocus) { delete source.dataset.wantsFocus; editor.commands.focus(); }
+  });
 
   // -- colour ----------------------------------------------------------------------------------------------
   function enhanceColor(box) {
@@ -204,7 +172,7 @@
   }
 
   function enhance(root) {
-    root.querySelectorAll(".cms-richtext").forEach(enhanceRichText);
+    enhanceRichText(root);
     root.querySelectorAll(".cms-color").forEach(enhanceColor);
   }
 
@@ -678,7 +646,12 @@
     if (!node) return false;
     const details = node.closest("details");
     if (details) details.open = true;
-    const stand = node.hidden && document.getElementById(id + "-editor");  // a rich-text box's textarea
+    const stand = document.getElementById(id + "-editor");  // a rich-text box stands for its textarea
+    if (!stand && node.matches(PROSE_SELECTOR)) {
+      node.dataset.wantsFocus = "1";  // its editor is not up yet: it takes the focus when it is
+      node.scrollIntoView({ block: "center" });
+      return true;
+    }
     const target = stand || node;
     target.scrollIntoView({ block: "center" });
     target.focus({ preventScroll: true });
