@@ -597,6 +597,15 @@ class ObjectWidget(Widget):
         return out or MISSING
 
 
+# A row of fields folds to its title line ("Plan 2 · Pro"); a row of one value has nothing to fold.
+def fold_button(noun: str, number: int) -> SafeString:
+    return format_html(
+        '<button type="button" class="cms-toggle" title="Fold" aria-expanded="true" aria-label="Fold {} {}">▾</button>',
+        noun,
+        number,
+    )
+
+
 @widget
 class ArrayWidget(Widget):
     """Rows with move up / move down / remove, and an "Add" button that copies a <template> row (editor.js).
@@ -622,19 +631,29 @@ class ArrayWidget(Widget):
         template_ctx = RenderContext(errors={}, disabled=ctx.disabled, depth=ctx.depth)
         template = self._row(items, MISSING, f"{name}.{placeholder}", (*path, 0), template_ctx, noun)
         ctx.depth -= 1
+        nouns = field_label(field).lower() or noun + "s"
+        most = field.get("maxItems")
+        full = isinstance(most, int) and len(rows) >= most
         add = (
             ""
             if ctx.disabled
-            else format_html('<button type="button" class="button cms-add-row">Add {}</button>', _item_label(items))
+            else format_html(
+                '<button type="button" class="button cms-add-row"{}>Add {}</button>', " disabled" if full else "", noun
+            )
         )
         return format_html(
-            '<div class="cms-array" data-name="{}" data-placeholder="{}" data-noun="{}"><div class="cms-rows">{}</div>'
-            "<template>{}</template>{}</div>",
+            '<div class="cms-array" data-name="{}" data-placeholder="{}" data-noun="{}" data-nouns="{}"'
+            ' data-min-items="{}" data-max-items="{}"><div class="cms-rows">{}</div><template>{}</template>'
+            '<p class="cms-array-count cms-hint" aria-live="polite">{}</p>{}</div>',
             name,
             placeholder,
             noun,
+            nouns,
+            field.get("minItems") or "",
+            most if isinstance(most, int) else "",
             mark_safe("".join(rendered)),
             template,
+            row_count(len(rows), noun, nouns, field.get("minItems"), most),
             add,
         )
 
@@ -645,12 +664,14 @@ class ArrayWidget(Widget):
             if ctx.disabled
             else format_html(
                 '<span class="cms-row-tools">'
+                '<span class="cms-drag" title="Drag to move" aria-hidden="true">⠿</span>{2}'
                 '<button type="button" class="cms-up" title="Move up" aria-label="Move {0} {1} up">↑</button>'
                 '<button type="button" class="cms-down" title="Move down" aria-label="Move {0} {1} down">↓</button>'
                 '<button type="button" class="cms-remove" title="Remove" aria-label="Remove {0} {1}">✕</button>'
                 "</span>",
                 noun,
                 number,
+                "" if widget_for(items["type"]).labelable else fold_button(noun, number),
             )
         )
         row_path = format_path("data", path)
@@ -691,8 +712,15 @@ class ArrayWidget(Widget):
         return out or MISSING
 
 
-def _item_label(items: dict) -> str:
-    return items.get("label") or ("item" if items.get("type") != "object" else "row")
+def row_count(count: int, noun: str, nouns: str, least: Any, most: Any) -> str:
+    """The list's size against its limits, in words ("3 plans, at most 4"); editor.js keeps it current."""
+    words = f"{count} {noun if count == 1 else nouns}"
+    limits = [
+        f"at least {least}" if isinstance(least, int) and least else "",
+        f"at most {most}" if isinstance(most, int) else "",
+    ]
+    said = " and ".join(part for part in limits if part)
+    return f"{words}, {said}" if said else words
 
 
 def render_field(field: dict, value: Any, name: str, path: tuple, ctx: RenderContext) -> SafeString:

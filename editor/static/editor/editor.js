@@ -36,22 +36,31 @@
   }
 
   // -- array rows ------------------------------------------------------------------------------------------
+  // Rows are added (copying the row <template>), moved (buttons, or dragged by their handle), folded to their
+  // title line ("Plan 2 · Pro") and removed, with an Undo. The focus stays where the hand is after each.
+  // The list's limits hold while editing: Add is off at `maxItems`, and the count says so in words.
   document.addEventListener("click", function (event) {
     const button = event.target.closest("button");
     if (!button || button.disabled) return;
     if (button.classList.contains("cms-add-row")) {
       event.preventDefault();
       const array = button.closest(".cms-array");
+      if (isFull(array)) return;
       const template = array.querySelector(":scope > template");
       const holder = document.createElement("div");
       holder.innerHTML = template.innerHTML.split(array.dataset.placeholder).join(newToken());
       const row = holder.firstElementChild;
       array.querySelector(":scope > .cms-rows").appendChild(row);
       enhance(row);
-      renumber(array);
-      markDirty();
-      const first = row.querySelector("input:not([type=hidden]), textarea, select, [contenteditable]");
+      afterChange(array);
+      const first = firstControl(row);
       if (first) first.focus();
+      else if (isFull(array)) focusLastRow(array);
+      return;
+    }
+    if (button.classList.contains("cms-undo-remove")) {
+      event.preventDefault();
+      undoRemove(button.closest(".cms-array"));
       return;
     }
     const row = button.closest(".cms-row");
@@ -59,11 +68,13 @@
     const array = row.closest(".cms-array");
     if (button.classList.contains("cms-remove")) {
       event.preventDefault();
-      // Focus stays in the list: the next row's Remove, else the previous row's, else the Add button.
-      const next = row.nextElementSibling || row.previousElementSibling;
-      row.remove();
-      const target = next ? next.querySelector(":scope > .cms-row-tools .cms-remove") : array.querySelector(":scope > .cms-add-row");
-      if (target) target.focus();
+      removeRow(array, row);
+      return;
+    } else if (button.classList.contains("cms-toggle")) {
+      event.preventDefault();
+      fold(row, !row.classList.contains("cms-row-folded"));
+      renumber(array);
+      return;
     } else if (button.classList.contains("cms-up")) {
       event.preventDefault();
       if (row.previousElementSibling) row.parentNode.insertBefore(row, row.previousElementSibling);
@@ -75,29 +86,175 @@
     } else {
       return;
     }
+    afterChange(array);
+  });
+
+  function firstControl(row) {
+    return row.querySelector("input:not([type=hidden]), textarea:not([hidden]), select, [contenteditable=true]");
+  }
+
+  function rowsOf(array) {
+    return array.querySelectorAll(":scope > .cms-rows > .cms-row");
+  }
+
+  function isFull(array) {
+    const most = parseInt(array.dataset.maxItems, 10);
+    return !isNaN(most) && rowsOf(array).length >= most;
+  }
+
+  function focusLastRow(array) {
+    const rows = rowsOf(array);
+    if (rows.length) rows[rows.length - 1].querySelector(":scope > .cms-row-tools .cms-remove").focus();
+  }
+
+  function afterChange(array) {
+    clearUndo(array);
     renumber(array);
     markDirty();
-  });
+  }
+
+  // A removed row is kept until the next change of its list, with an Undo that puts it back in its place.
+  const removed = new WeakMap();
+
+  function removeRow(array, row) {
+    const rows = Array.from(rowsOf(array));
+    const index = rows.indexOf(row);
+    const title = rowTitle(array, index + 1);
+    clearUndo(array);
+    row.remove();
+    removed.set(array, { row: row, index: index });
+    renumber(array);
+    markDirty();
+    const status = array.querySelector(":scope > .cms-array-count");
+    const undo = el("span", { className: "cms-undo", role: "status" }, [
+      document.createTextNode(title + " removed. "),
+      el("button", { type: "button", className: "button cms-undo-remove", text: "Undo" }),
+    ]);
+    status.after(undo);
+    undo.querySelector("button").focus();
+  }
+
+  function undoRemove(array) {
+    const kept = removed.get(array);
+    if (!kept) return;
+    const list = array.querySelector(":scope > .cms-rows");
+    const rows = rowsOf(array);
+    list.insertBefore(kept.row, rows[kept.index] || null);
+    clearUndo(array);
+    renumber(array);
+    markDirty();
+    const first = firstControl(kept.row);
+    (first || kept.row.querySelector(".cms-remove")).focus();
+  }
+
+  function clearUndo(array) {
+    removed.delete(array);
+    const undo = array.querySelector(":scope > .cms-undo");
+    if (undo) undo.remove();
+  }
+
+  function fold(row, folded) {
+    row.classList.toggle("cms-row-folded", folded);
+    const toggle = row.querySelector(":scope > .cms-row-tools > .cms-toggle");
+    if (toggle) {
+      toggle.setAttribute("aria-expanded", folded ? "false" : "true");
+      toggle.textContent = folded ? "▸" : "▾";
+      toggle.title = folded ? "Unfold" : "Fold";
+    }
+  }
+
+  function rowTitle(array, n) {
+    const noun = array.dataset.noun || "item";
+    return noun.charAt(0).toUpperCase() + noun.slice(1) + " " + n;
+  }
+
+  // What the row holds, in a few words: its first filled text box ("Pro"), for the title line.
+  function rowSummary(row) {
+    const box = row.querySelector('input[type=text]:not([hidden]), input[type=email], input[type=url], input:not([type]), select');
+    if (!box) return "";
+    const text = box.tagName === "SELECT" ? (box.value ? box.options[box.selectedIndex].text : "") : box.value;
+    return text.trim().slice(0, 60);
+  }
 
   // Rows are named by their place ("Plan 2", "Move plan 2 up"): renamed after every add, move and remove.
   function renumber(array) {
     if (!array) return;
     const noun = array.dataset.noun || "item";
-    const title = noun.charAt(0).toUpperCase() + noun.slice(1);
-    array.querySelectorAll(":scope > .cms-rows > .cms-row").forEach(function (row, index) {
+    const rows = rowsOf(array);
+    rows.forEach(function (row, index) {
       const n = index + 1;
-      row.setAttribute("aria-label", title + " " + n);
+      const title = rowTitle(array, n);
+      row.setAttribute("aria-label", title);
       const heading = row.querySelector(":scope > .cms-row-title");
-      if (heading) heading.textContent = title + " " + n;
+      if (heading) {
+        const summary = rowSummary(row);
+        heading.textContent = summary ? title + " · " + summary : title;
+      }
       const only = row.querySelector(":scope > .cms-input, :scope > input[aria-label]");
-      if (only && only.hasAttribute("aria-label")) only.setAttribute("aria-label", title + " " + n);
+      if (only && only.hasAttribute("aria-label")) only.setAttribute("aria-label", title);
+      const folded = row.classList.contains("cms-row-folded");
       [["cms-up", "Move " + noun + " " + n + " up"], ["cms-down", "Move " + noun + " " + n + " down"],
-        ["cms-remove", "Remove " + noun + " " + n]].forEach(function ([cls, label]) {
+        ["cms-remove", "Remove " + noun + " " + n], ["cms-toggle", (folded ? "Unfold " : "Fold ") + noun + " " + n]].forEach(function ([cls, label]) {
         const b = row.querySelector(":scope > .cms-row-tools > ." + cls);
         if (b) b.setAttribute("aria-label", label);
       });
     });
+    // The limits, in words and on the Add button.
+    const add = array.querySelector(":scope > .cms-add-row");
+    if (add) add.disabled = isFull(array);
+    const count = array.querySelector(":scope > .cms-array-count");
+    if (count) count.textContent = countWords(array, rows.length);
   }
+
+  function countWords(array, count) {
+    const noun = array.dataset.noun || "item";
+    const least = parseInt(array.dataset.minItems, 10);
+    const most = parseInt(array.dataset.maxItems, 10);
+    const limits = [];
+    if (!isNaN(least) && least) limits.push("at least " + least);
+    if (!isNaN(most)) limits.push("at most " + most);
+    const words = count + " " + (count === 1 ? noun : (array.dataset.nouns || noun + "s"));
+    return limits.length ? words + ", " + limits.join(" and ") : words;
+  }
+
+  // A row's title follows what is typed in its first box.
+  document.addEventListener("input", function (event) {
+    const row = event.target.closest && event.target.closest(".cms-row");
+    if (row && row.parentNode && row.parentNode.classList.contains("cms-rows")) renumber(row.closest(".cms-array"));
+  });
+
+  // Dragging a row by its handle (⠿); the buttons do the same from the keyboard.
+  let dragged = null;
+  document.addEventListener("pointerdown", function (event) {
+    const handle = event.target.closest && event.target.closest(".cms-drag");
+    if (handle) handle.closest(".cms-row").draggable = true;
+  });
+  document.addEventListener("dragstart", function (event) {
+    const row = event.target.closest && event.target.closest(".cms-row[draggable=true]");
+    if (!row) return;
+    dragged = row;
+    row.classList.add("cms-dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", row.getAttribute("aria-label") || "");
+  });
+  document.addEventListener("dragover", function (event) {
+    if (!dragged) return;
+    const over = event.target.closest && event.target.closest(".cms-row");
+    if (!over || over === dragged || over.parentNode !== dragged.parentNode) return;
+    event.preventDefault();
+    const box = over.getBoundingClientRect();
+    const after = event.clientY > box.top + box.height / 2;
+    over.parentNode.insertBefore(dragged, after ? over.nextElementSibling : over);
+  });
+  document.addEventListener("dragend", function () {
+    if (!dragged) return;
+    const array = dragged.closest(".cms-array");
+    dragged.classList.remove("cms-dragging");
+    dragged.draggable = false;
+    dragged = null;
+    afterChange(array);
+  });
+  document.addEventListener("drop", function (event) { if (dragged) event.preventDefault(); });
 
   // -- free-form lists (an array without `items`): a row's kind shows its one value control --------------
   document.addEventListener("change", function (event) {
@@ -673,6 +830,7 @@
 
   function start() {
     enhance(document);
+    document.querySelectorAll(".cms-array[data-noun]").forEach(renumber);
     startSchemaBuilders(document);
     startBlockForm();
   }
