@@ -11,13 +11,22 @@ from django.db.models import Count
 from accounts.permissions import Action, Actor
 from blocks.exchange import check_format, check_target_locale, export_units, write_file
 from blocks.models import SiteBlock
-from blocks.translation_units import copy_state, group_states, pick_source, shared_values, unit_states
+from blocks.translation_units import (
+    copy_state,
+    fingerprint,
+    group_states,
+    pick_source,
+    shared_values,
+    unit_states,
+    unit_values,
+)
 from blocks.typescript import site_types
 from blueprints.models import BlockTemplate
 from blueprints.selectors import template_for_actor, templates_for_actor
 from cms import errors
 from locales.models import SiteLocale
 from locales.selectors import enabled_locale_codes
+from revisions.selectors import histories_since
 from schema.completion import completion
 
 LIST_DEFERRED = ("schema", "data", "published_snapshot", "translation_hashes")
@@ -92,12 +101,41 @@ def copy_translation(block: SiteBlock) -> dict | None:
     if source is None or source.pk == block.pk:
         return None
     mine = next((copy for copy in copies if copy.pk == block.pk), block)
+    states = unit_states(source, mine)
+    outdated = {key: (mine.translation_hashes or {}).get(key, "") for key, word in states.items() if word == "outdated"}
     return {
         "source_locale": source.locale,
-        "states": unit_states(source, mine),
+        "source_pk": source.pk,
+        "states": states,
         "state": copy_state(source, mine),
         "shared": set(shared_values(source.schema, source.data)) | set(shared_values(mine.schema, mine.data)),
+        "source_values": unit_values(source.schema, source.data),
+        "source_shared": shared_values(source.schema, source.data),
+        "previous": translated_from(source, outdated),
     }
+
+
+#: how far back in the source's history `translated_from` looks for the value a translation was made from
+SOURCE_HISTORY_DEPTH = 50
+
+
+def translated_from(source: SiteBlock, wanted: dict[str, str]) -> dict[str, object]:
+    """`{unit path: the source's value a translation was made from}` for the outdated units `wanted` (each with
+    the fingerprint the copy stored), found in the source's recent revisions (newest first): the "old" of an
+    outdated field's "old → new". A value no longer in the last `SOURCE_HISTORY_DEPTH` revisions is absent.
+    Two queries whatever the number of units (none when nothing is outdated)."""
+    if not wanted:
+        return {}
+    found: dict[str, object] = {}
+    paths = set(wanted)
+    for state in histories_since(source.pk, limit=SOURCE_HISTORY_DEPTH):
+        values = unit_values(state.get("schema") or source.schema, state.get("data") or {})
+        for key in paths - set(found):
+            if key in values and fingerprint(values[key]) == wanted[key]:
+                found[key] = values[key]
+        if len(found) == len(paths):
+            break
+    return found
 
 
 def translation_marks(blocks, *, site=None) -> dict[int, dict[str, dict]]:

@@ -186,8 +186,11 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
         )
 
     def save_form(self, request, form, change):
-        """The services already saved in `form.clean()`; hand the admin the block they returned."""
-        return form.saved or form.instance
+        """The services already saved in `form.clean()`; hand the admin the block they returned (with what a
+        workspace button did after the save, for `response_change`)."""
+        block = form.saved or form.instance
+        block.cms_done = (getattr(form, "done", ""), getattr(form, "done_ok", True))
+        return block
 
     def save_model(self, request, obj, form, change) -> None:
         pass
@@ -232,6 +235,10 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
 
     def response_change(self, request, obj):
         """After Publish the editor stays on the block, told what went live; Save keeps the admin's ways."""
+        done, done_ok = getattr(obj, "cms_done", ("", True))
+        if done:  # a translator's workspace button (Keep, Re-sync): back on the copy, told what happened
+            self.message_user(request, done, messages.SUCCESS if done_ok else messages.ERROR)
+            return HttpResponseRedirect(self._change_url(obj))
         if PUBLISH_BUTTON in request.POST:
             self.message_user(request, f"Saved and published “{obj.name}” (version {obj.version}).", messages.SUCCESS)
             return HttpResponseRedirect(self._change_url(obj))

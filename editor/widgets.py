@@ -712,6 +712,8 @@ def render_field(field: dict, value: Any, name: str, path: tuple, ctx: RenderCon
     control = form_widget.render(field, value, name, path, ctx)
     ctx.disabled = ctx.disabled and not locked
     ctx.pending = None
+    if ctx.notes is not None:  # a locale copy: the source beside the control, old → new, "Keep"
+        control = ctx.notes.workspace(field, where, None if value is MISSING else value, control, disabled=ctx.disabled)
     required = (
         mark_safe(' <span class="cms-required" title="Required to publish">*</span>') if field.get("required") else ""
     )
