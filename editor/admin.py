@@ -88,7 +88,10 @@ def copy_targets(actor, block: SiteBlock) -> list[str]:
 
 @admin.register(SiteBlock)
 class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, admin.ModelAdmin):
-    list_display = ("name", "slug", "type", "path", "locale", "status_column", "translations_column", "updated_at")
+    list_display = (
+        *("name_column", "slug", "type", "path", "locale"),
+        *("status_column", "translations_column", "updated_at"),
+    )
     list_filter = (MemberSiteFilter, "type", StatusFilter, LocaleFilter, TagFilter)
     search_fields = ("name", "slug", "path")
     list_select_related = ("site",)
