@@ -173,6 +173,66 @@ def translation_marks(blocks, *, site=None) -> dict[int, dict[str, dict]]:
     }
 
 
+BACKLOG_COLUMNS = ("name", "slug", "type", "created_at", "updated_at", "site__default_locale", "site__name")
+
+
+def translation_backlog(site_ids: list[int]) -> list[dict]:
+    """What waits for translators on these sites, oldest first: for each block group and each enabled locale
+    other than the site's default, a copy that is missing, or has untranslated or outdated fields.
+
+    Each row: `site`, `locale`, `source` and `copy` (None when missing), `status`, `counts` (`untranslated`,
+    `outdated`, `translated`) and `since`: when it started waiting (the source's creation for a missing copy,
+    the source's last change for an outdated one, the copy's creation for an untranslated one). Two queries
+    whatever the number of blocks (the dashboard's panels assert it).
+    """
+    if not site_ids:
+        return []
+    locales: dict[int, list[str]] = {}
+    enabled = SiteLocale.objects.filter(site_id__in=site_ids, is_enabled=True).order_by("locale__code")
+    for site_id, code in enabled.values_list("site_id", "locale__code"):
+        locales.setdefault(site_id, []).append(code)
+    groups: dict = {}
+    blocks = (
+        SiteBlock.objects.filter(site_id__in=site_ids)
+        .select_related("site")
+        .only(*TRANSLATION_COLUMNS, *BACKLOG_COLUMNS)
+        .order_by("pk")
+    )
+    for block in blocks:
+        groups.setdefault((block.site_id, block.translation_key), []).append(block)
+    rows: list[dict] = []
+    for (site_id, _), copies in groups.items():
+        site = copies[0].site
+        wanted = [code for code in locales.get(site_id, []) if code != site.default_locale]
+        if not wanted:
+            continue
+        source = pick_source(copies, site.default_locale)
+        by_locale = {block.locale: block for block in copies}
+        for code, state in group_states(copies, wanted, site.default_locale, diverged=False).items():
+            if state["status"] == "complete" or (code == source.locale):
+                continue
+            copy = by_locale.get(code)
+            if copy is None:
+                since = source.created_at
+            elif state["counts"]["outdated"]:
+                since = source.updated_at
+            else:
+                since = copy.created_at
+            rows.append(
+                {
+                    "site": site,
+                    "locale": code,
+                    "source": source,
+                    "copy": copy,
+                    "status": state["status"],
+                    "counts": state["counts"],
+                    "since": since,
+                }
+            )
+    rows.sort(key=lambda row: (row["since"], row["source"].pk, row["locale"]))
+    return rows
+
+
 # Templates and the blocks that follow them (`blueprints` knows no block: who follows is read here).
 
 

@@ -439,7 +439,9 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
         copies = dict(
             SiteBlock.objects.filter(site=block.site, translation_key=block.translation_key).values_list("locale", "pk")
         )
-        form = CopyToLocaleForm(request.POST or None, locales=targets, existing=copies)
+        wanted = request.GET.get("locale")  # the dashboard's "no fr copy yet" link preselects fr
+        initial = {"locale": wanted} if wanted in targets else {}
+        form = CopyToLocaleForm(request.POST or None, locales=targets, existing=copies, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
                 copy = block_copy_to_locale(

@@ -290,15 +290,17 @@ class BlockChangeForm(_ServiceForm):
         `self.done` (with `self.done_ok`), the admin's message after the redirect: the edits are saved already,
         so a refusal is that message too, not a form error."""
         self.done, self.done_ok = "", True
+        actor = self.actor
+        assert actor is not None, "BlockAdmin.get_form binds the change form to the request's actor"
         keep = self.data.get("_keep")
         try:
             if isinstance(keep, str) and keep:
                 self.saved = block_keep_translations(
-                    actor=self.actor, block=block, fields=[keep], expected_version=block.version
+                    actor=actor, block=block, fields=[keep], expected_version=block.version
                 )
                 self.done = f"“{keep}” kept as translated: it counts as translated until the source changes again."
             elif self.data.get("_sync_shared"):
-                results = block_sync_shared_fields(actor=self.actor, block=block, expected_version=block.version)
+                results = block_sync_shared_fields(actor=actor, block=block, expected_version=block.version)
                 self.saved = next((copy for copy, _ in results if copy.pk == block.pk), block)
                 changed = next((fields for copy, fields in results if copy.pk == block.pk), [])
                 self.done = (
