@@ -250,7 +250,9 @@ class BlockChangeForm(_ServiceForm):
         patch: dict = {}
         if self.can_edit_data:
             locked = self.notes.locked_fields(block.schema) if self.notes is not None else ()
-            patch, self.data_value = parse_data_form(block.schema, self.data, block.data, locked=locked)
+            patch, self.data_value = parse_data_form(
+                block.schema, self.data, block.data, locked=locked, copy=self.notes is not None
+            )
         meta: BlockMeta = {}
         if self.can_edit_data:
             if cleaned["name"] != block.name:

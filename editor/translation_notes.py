@@ -50,13 +50,12 @@ class CopyNotes:
             kind = self.states[key]
             return kind, STATE_WORDS[kind].format(source=self.source_locale), False
         if field.get("type") != "dataSource" and not has_units(field):
-            if top_level:
-                return (
-                    "shared",
-                    f"Shared with {self.source_locale}: read-only here, edited in the {self.source_locale} copy",
-                    True,
-                )
-            return "shared", f"Shared with {self.source_locale}: keep it as the {self.source_locale} copy has it", False
+            # Locked at every depth: a nested one (a plan's price) is read back from the copy's data on save.
+            return (
+                "shared",
+                f"Shared with {self.source_locale}: read-only here, edited in the {self.source_locale} copy",
+                True,
+            )
         return None
 
     def workspace(self, field: dict, where: str, value: Any, control: SafeString, *, disabled: bool) -> SafeString:
@@ -121,6 +120,15 @@ class CopyNotes:
             change,
             keep,
         )
+
+    def fixed_rows(self, field: dict) -> bool:
+        """A list of objects holding shared values: in a copy its rows are the source's (not added, moved or
+        removed), so each row's shared values can be read back from the copy by position."""
+        items = field.get("items") if field.get("type") == "array" else None
+        if not isinstance(items, dict) or items.get("type") != "object":
+            return False
+        subs = [sub for sub in items.get("fields", []) if isinstance(sub, dict) and sub.get("type") != "dataSource"]
+        return any(not has_units(sub) for sub in subs)
 
     def locked_fields(self, schema: list[dict]) -> set[str]:
         """The top-level fields shown locked (what `note` locks): the form does not read them back."""

@@ -23,14 +23,17 @@ SCHEMA = [
         "name": "plans",
         "type": "array",
         "label": "Plans",
-        "items": {"type": "object", "fields": [{"name": "name", "type": "string", "label": "Plan name"}]},
+        "items": {
+            "type": "object",
+            "fields": [{"name": "name", "type": "string", "label": "Plan name"}, {"name": "price", "type": "number"}],
+        },
     },
 ]
 DATA = {
     "title": "Pricing",
     "body": "<p>Plans <strong>for all</strong></p>",
     "discount": 20,
-    "plans": [{"name": "Basic"}, {"name": "Pro"}],
+    "plans": [{"name": "Basic", "price": 5}, {"name": "Pro", "price": 15}],
 }
 
 
@@ -46,7 +49,7 @@ def pricing(site, owner_actor):
     fr = block_update_data(
         actor=owner_actor,
         block=fr,
-        data={"title": "Tarifs", "plans": [{"name": "Essentiel"}, {"name": "Pro"}]},
+        data={"title": "Tarifs", "plans": [{"name": "Essentiel", "price": 5}, {"name": "Pro", "price": 15}]},
         expected_version=None,
     )
     return source, fr
@@ -172,3 +175,16 @@ def test_the_copy_page_costs_the_same_queries_with_2_or_20_outdated_fields(site,
     with CaptureQueriesContext(connection) as many:
         assert client.get(change_url(large)).content.decode().count("Changed in en:") == 20
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_copys_plans_follow_the_source_rows(site, admin_as, pricing):
+    source, fr = pricing
+    client = admin_as("editor")
+    copy_html = client.get(change_url(fr)).content.decode()
+    plans = field_html(copy_html, "data.plans")
+    assert 'class="cms-up"' not in copy_html and "cms-add-row" not in copy_html
+    assert "The plans follow the en copy: rows are added, removed and reordered there." in copy_html
+    assert "Plan 2" in plans
+    assert re.search(r'<input[^>]*id="cms-d-plans-i1-price"[^>]*disabled', copy_html)
+    source_html = client.get(change_url(source)).content.decode()
+    assert 'class="cms-up"' in source_html and "cms-add-row" in source_html
