@@ -192,7 +192,10 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
         """The services already saved in `form.clean()`; hand the admin the block they returned (with what a
         workspace button did after the save, for `response_change`)."""
         block = form.saved or form.instance
-        block.cms_done = (getattr(form, "done", ""), getattr(form, "done_ok", True))
+        done, field = getattr(form, "done", ""), getattr(form, "done_field", "")
+        if field:
+            done = done.replace("{field}", label_path(block.schema, parse_path(f"data.{field}")))
+        block.cms_done = (done, getattr(form, "done_ok", True))
         return block
 
     def save_model(self, request, obj, form, change) -> None:

@@ -291,7 +291,7 @@ class BlockChangeForm(_ServiceForm):
         "Keep" one field (`_keep`: its data path) or "Re-sync shared fields" (`_sync_shared`). What was done is
         `self.done` (with `self.done_ok`), the admin's message after the redirect: the edits are saved already,
         so a refusal is that message too, not a form error."""
-        self.done, self.done_ok = "", True
+        self.done, self.done_ok, self.done_field = "", True, ""
         actor = self.actor
         assert actor is not None, "BlockAdmin.get_form binds the change form to the request's actor"
         keep = self.data.get("_keep")
@@ -300,7 +300,9 @@ class BlockChangeForm(_ServiceForm):
                 self.saved = block_keep_translations(
                     actor=actor, block=block, fields=[keep], expected_version=block.version
                 )
-                self.done = f"“{keep}” kept as translated: it counts as translated until the source changes again."
+                # "{field}": the admin names the field by its label path ("Plans › 2 › Plan name")
+                self.done = "“{field}” kept as translated: it counts as translated until the source changes again."
+                self.done_field = keep
             elif self.data.get("_sync_shared"):
                 results = block_sync_shared_fields(actor=actor, block=block, expected_version=block.version)
                 self.saved = next((copy for copy, _ in results if copy.pk == block.pk), block)

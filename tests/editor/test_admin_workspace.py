@@ -114,7 +114,7 @@ def test_keep_saves_the_page_then_confirms_the_field(site, admin_as, owner_actor
     fr = SiteBlock.objects.get(pk=fr.pk)
     assert fr.data["title"] == "Tarifs" and fr.data["plans"][1]["name"] == "Pro (fr)"  # nothing typed lost
     page = client.get(change_url(fr)).content.decode()
-    assert "“title” kept as translated: it counts as translated until the source changes again." in page
+    assert "“Title” kept as translated: it counts as translated until the source changes again." in page
     assert "<strong>3 of 4 fields translated</strong>, 0 outdated, 1 untranslated." in page  # body: copied
 
 

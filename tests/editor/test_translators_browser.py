@@ -195,7 +195,7 @@ def test_the_translators_story(page):
     # "Pro" is right in French as it is: keep it.
     with page.expect_navigation():
         page.click('button[name="_keep"][value="plans[1].name"]')
-    expect(page.locator(".messagelist")).to_contain_text("“plans[1].name” kept as translated")
+    expect(page.locator(".messagelist")).to_contain_text("“Plans › 2 › Plan name” kept as translated")
     expect(page.locator("#cms-tr-summary")).to_contain_text("4 of 4 fields translated")
 
     # A shared value inside a plan is locked too, naming the locale where it is changed; the plans' rows are the
@@ -219,6 +219,10 @@ def test_the_translators_story(page):
     page.fill("#cms-d-intro", "Simple plans for every team, billed monthly.")
     page.fill("#cms-d-discount", "25")
     save(page)
+    page.goto("/admin/")  # the editor's dashboard: the French copy is now an outdated translation
+    expect(page.locator("#panel-outdated_translations")).to_contain_text("Tarifs (fr)")
+    expect(page.locator("#panel-outdated_translations")).to_contain_text("2 outdated, 0 untranslated")
+    look(page, "4-editor-dashboard")
 
     # The translator finds exactly those two fields outdated, each with old → new; the discount followed.
     switch_user(page, "tom")
@@ -230,7 +234,7 @@ def test_the_translators_story(page):
         "Changed in en: Simple plans for every team. → Simple plans for every team, billed monthly."
     )
     expect(page.locator("#cms-d-discount")).to_have_value("25")
-    look(page, "4-outdated")
+    look(page, "5-outdated")
     # The title's French is still right ("Tarifs"): keep it. The introduction is retranslated.
     page.fill("#cms-d-intro", "Des formules simples pour chaque équipe, facturées au mois.")
     with page.expect_navigation():
@@ -238,7 +242,7 @@ def test_the_translators_story(page):
     expect(page.locator("#cms-tr-summary")).to_contain_text("4 of 4 fields translated, 0 outdated, 0 untranslated.")
     stored = SiteBlock.objects.get(pk=fr.pk)
     assert stored.data["intro"] == "Des formules simples pour chaque équipe, facturées au mois."
-    look(page, "5-complete")
+    look(page, "6-complete")
 
     # The list: the copy under its source, complete.
     page.goto("/admin/blocks/siteblock/")
@@ -246,6 +250,6 @@ def test_the_translators_story(page):
     expect(rows.nth(0)).to_contain_text("Pricing")
     expect(rows.nth(1)).to_contain_text("Tarifs (fr copy)")
     expect(rows.nth(1)).to_contain_text("fr: complete")
-    look(page, "6-block-list")
+    look(page, "7-block-list")
     page.goto("/admin/")
     expect(page.locator("#panel-translator_waiting")).to_have_count(0)  # nothing waits any more
