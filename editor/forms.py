@@ -300,7 +300,7 @@ class BlockChangeForm(_ServiceForm):
                 self.saved = block_keep_translations(
                     actor=actor, block=block, fields=[keep], expected_version=block.version
                 )
-                # "{field}": the admin names the field by its label path ("Plans › 2 › Plan name")
+                # "{field}": the admin names the field by its label path (`editor.problems.label_path`)
                 self.done = "“{field}” kept as translated: it counts as translated until the source changes again."
                 self.done_field = keep
             elif self.data.get("_sync_shared"):

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from accounts.permissions import Actor
 from blocks.models import SiteBlock
 from blocks.services import block_copy_to_locale, block_create, block_publish, block_update_data
+from editor.problems import SEPARATOR
 from tests.conftest import build_site
 from tests.editor.conftest import member
 from tests.editor.test_admin_browser import ARTIFACTS
@@ -195,7 +196,7 @@ def test_the_translators_story(page):
     # "Pro" is right in French as it is: keep it.
     with page.expect_navigation():
         page.click('button[name="_keep"][value="plans[1].name"]')
-    expect(page.locator(".messagelist")).to_contain_text("“Plans › 2 › Plan name” kept as translated")
+    expect(page.locator(".messagelist")).to_contain_text(f"“Plans{SEPARATOR}2{SEPARATOR}Plan name” kept as translated")
     expect(page.locator("#cms-tr-summary")).to_contain_text("4 of 4 fields translated")
 
     # A shared value inside a plan is locked too, naming the locale where it is changed; the plans' rows are the
