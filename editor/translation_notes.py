@@ -1,6 +1,7 @@
-"""What a locale copy's content form says about translation, in words: each localized field's state
-(untranslated / outdated / translated) beside its label, each shared field marked "shared with <source>"
-(a top-level one locked, read-only), and one summary line above the fields.
+"""The translator's workspace on a locale copy's content form: each localized field's state in words
+(untranslated / outdated / translated) beside its label, the source's value beside the control, old → new for
+an outdated field, a "Keep" button, each shared field locked and marked "shared with <source>" (at every
+depth), one summary line above the fields with "Re-sync shared fields" for an editor when they diverge.
 
 The states are `blocks.translation_units`' (the API's `GET …/translations` gives the same); the rule that a
 copy cannot change a shared value is the write path's, so this only says it where the translator works.
@@ -44,7 +45,8 @@ class CopyNotes:
     can_sync: bool = False
 
     def note(self, field: dict, where: str, *, top_level: bool) -> tuple[str, str, bool] | None:
-        """`(kind, words, locked)` for the field at API path `where` (`data.plans[1].name`), or None."""
+        """`(kind, words, locked)` for the field at API path `where` (`data.plans[1].name`), or None.
+        (`top_level` is kept for callers; shared fields are locked at every depth.)"""
         key = where.removeprefix("data.")
         if key in self.states:
             kind = self.states[key]
