@@ -11,13 +11,22 @@ from django.db.models import Count
 from accounts.permissions import Action, Actor
 from blocks.exchange import check_format, check_target_locale, export_units, write_file
 from blocks.models import SiteBlock
-from blocks.translation_units import copy_state, group_states, pick_source, shared_values, unit_states
+from blocks.translation_units import (
+    copy_state,
+    fingerprint,
+    group_states,
+    pick_source,
+    shared_values,
+    unit_states,
+    unit_values,
+)
 from blocks.typescript import site_types
 from blueprints.models import BlockTemplate
 from blueprints.selectors import template_for_actor, templates_for_actor
 from cms import errors
 from locales.models import SiteLocale
 from locales.selectors import enabled_locale_codes
+from revisions.selectors import histories_since
 from schema.completion import completion
 
 LIST_DEFERRED = ("schema", "data", "published_snapshot", "translation_hashes")
@@ -92,12 +101,41 @@ def copy_translation(block: SiteBlock) -> dict | None:
     if source is None or source.pk == block.pk:
         return None
     mine = next((copy for copy in copies if copy.pk == block.pk), block)
+    states = unit_states(source, mine)
+    outdated = {key: (mine.translation_hashes or {}).get(key, "") for key, word in states.items() if word == "outdated"}
     return {
         "source_locale": source.locale,
-        "states": unit_states(source, mine),
+        "source_pk": source.pk,
+        "states": states,
         "state": copy_state(source, mine),
         "shared": set(shared_values(source.schema, source.data)) | set(shared_values(mine.schema, mine.data)),
+        "source_values": unit_values(source.schema, source.data),
+        "source_shared": shared_values(source.schema, source.data),
+        "previous": translated_from(source, outdated),
     }
+
+
+#: how far back in the source's history `translated_from` looks for the value a translation was made from
+SOURCE_HISTORY_DEPTH = 50
+
+
+def translated_from(source: SiteBlock, wanted: dict[str, str]) -> dict[str, object]:
+    """`{unit path: the source's value a translation was made from}` for the outdated units `wanted` (each with
+    the fingerprint the copy stored), found in the source's recent revisions (newest first): the "old" of an
+    outdated field's "old → new". A value no longer in the last `SOURCE_HISTORY_DEPTH` revisions is absent.
+    Two queries whatever the number of units (none when nothing is outdated)."""
+    if not wanted:
+        return {}
+    found: dict[str, object] = {}
+    paths = set(wanted)
+    for state in histories_since(source.pk, limit=SOURCE_HISTORY_DEPTH):
+        values = unit_values(state.get("schema") or source.schema, state.get("data") or {})
+        for key in paths - set(found):
+            if key in values and fingerprint(values[key]) == wanted[key]:
+                found[key] = values[key]
+        if len(found) == len(paths):
+            break
+    return found
 
 
 def translation_marks(blocks, *, site=None) -> dict[int, dict[str, dict]]:
@@ -133,6 +171,66 @@ def translation_marks(blocks, *, site=None) -> dict[int, dict[str, dict]]:
         )
         for block in blocks
     }
+
+
+BACKLOG_COLUMNS = ("name", "slug", "type", "created_at", "updated_at", "site__default_locale", "site__name")
+
+
+def translation_backlog(site_ids: list[int]) -> list[dict]:
+    """What waits for translators on these sites, oldest first: for each block group and each enabled locale
+    other than the site's default, a copy that is missing, or has untranslated or outdated fields.
+
+    Each row: `site`, `locale`, `source` and `copy` (None when missing), `status`, `counts` (`untranslated`,
+    `outdated`, `translated`) and `since`: when it started waiting (the source's creation for a missing copy,
+    the source's last change for an outdated one, the copy's creation for an untranslated one). Two queries
+    whatever the number of blocks (the dashboard's panels assert it).
+    """
+    if not site_ids:
+        return []
+    locales: dict[int, list[str]] = {}
+    enabled = SiteLocale.objects.filter(site_id__in=site_ids, is_enabled=True).order_by("locale__code")
+    for site_id, code in enabled.values_list("site_id", "locale__code"):
+        locales.setdefault(site_id, []).append(code)
+    groups: dict = {}
+    blocks = (
+        SiteBlock.objects.filter(site_id__in=site_ids)
+        .select_related("site")
+        .only(*TRANSLATION_COLUMNS, *BACKLOG_COLUMNS)
+        .order_by("pk")
+    )
+    for block in blocks:
+        groups.setdefault((block.site_id, block.translation_key), []).append(block)
+    rows: list[dict] = []
+    for (site_id, _), copies in groups.items():
+        site = copies[0].site
+        wanted = [code for code in locales.get(site_id, []) if code != site.default_locale]
+        if not wanted:
+            continue
+        source = pick_source(copies, site.default_locale)
+        by_locale = {block.locale: block for block in copies}
+        for code, state in group_states(copies, wanted, site.default_locale, diverged=False).items():
+            if state["status"] == "complete" or (code == source.locale):
+                continue
+            copy = by_locale.get(code)
+            if copy is None:
+                since = source.created_at
+            elif state["counts"]["outdated"]:
+                since = source.updated_at
+            else:
+                since = copy.created_at
+            rows.append(
+                {
+                    "site": site,
+                    "locale": code,
+                    "source": source,
+                    "copy": copy,
+                    "status": state["status"],
+                    "counts": state["counts"],
+                    "since": since,
+                }
+            )
+    rows.sort(key=lambda row: (row["since"], row["source"].pk, row["locale"]))
+    return rows
 
 
 # Templates and the blocks that follow them (`blueprints` knows no block: who follows is read here).

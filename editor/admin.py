@@ -91,7 +91,10 @@ def copy_targets(actor, block: SiteBlock) -> list[str]:
 
 @admin.register(SiteBlock)
 class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, admin.ModelAdmin):
-    list_display = ("name", "slug", "type", "path", "locale", "status_column", "translations_column", "updated_at")
+    list_display = (
+        *("name_column", "slug", "type", "path", "locale"),
+        *("status_column", "translations_column", "updated_at"),
+    )
     list_filter = (MemberSiteFilter, "type", StatusFilter, LocaleFilter, TagFilter)
     search_fields = ("name", "slug", "path")
     list_select_related = ("site",)
@@ -191,8 +194,14 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
         )
 
     def save_form(self, request, form, change):
-        """The services already saved in `form.clean()`; hand the admin the block they returned."""
-        return form.saved or form.instance
+        """The services already saved in `form.clean()`; hand the admin the block they returned (with what a
+        workspace button did after the save, for `response_change`)."""
+        block = form.saved or form.instance
+        done, field = getattr(form, "done", ""), getattr(form, "done_field", "")
+        if field:
+            done = done.replace("{field}", label_path(block.schema, parse_path(f"data.{field}")))
+        block.cms_done = (done, getattr(form, "done_ok", True))
+        return block
 
     def save_model(self, request, obj, form, change) -> None:
         pass
@@ -238,6 +247,10 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
 
     def response_change(self, request, obj):
         """After Publish the editor stays on the block, told what went live; Save keeps the admin's ways."""
+        done, done_ok = getattr(obj, "cms_done", ("", True))
+        if done:  # a translator's workspace button (Keep, Re-sync): back on the copy, told what happened
+            self.message_user(request, done, messages.SUCCESS if done_ok else messages.ERROR)
+            return HttpResponseRedirect(self._change_url(obj))
         if PUBLISH_BUTTON in request.POST:
             self.message_user(request, f"Saved and published “{obj.name}” (version {obj.version}).", messages.SUCCESS)
             return HttpResponseRedirect(self._change_url(obj))
@@ -435,7 +448,9 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
         copies = dict(
             SiteBlock.objects.filter(site=block.site, translation_key=block.translation_key).values_list("locale", "pk")
         )
-        form = CopyToLocaleForm(request.POST or None, locales=targets, existing=copies)
+        wanted = request.GET.get("locale")  # the dashboard's "no fr copy yet" link preselects fr
+        initial = {"locale": wanted} if wanted in targets else {}
+        form = CopyToLocaleForm(request.POST or None, locales=targets, existing=copies, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
                 copy = block_copy_to_locale(

@@ -37,6 +37,8 @@ class RenderContext:
     pending: dict[str, str | None] | None = None
     #: a locale copy's translation notes (`editor.translation_notes.CopyNotes`): state words, shared fields locked
     notes: Any = None
+    #: inside a locale copy's list whose rows follow the source: no move / remove buttons on its rows
+    tools_off: bool = False
 
     def error_at(self, path: str) -> str | None:
         if path in self.errors:

@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from blocks.translation_units import synced_data
 from cms.jsonsame import same_json
 from editor.controls import MISSING, RenderContext
 from editor.translation_notes import CopyNotes
@@ -59,7 +60,9 @@ def _nearest_anchor(anchors: dict[str, str], path: str) -> str:
     return "cms-content"
 
 
-def parse_data_form(schema: list[dict], post, current: dict, *, locked: Collection[str] = ()) -> tuple[dict, dict]:
+def parse_data_form(
+    schema: list[dict], post, current: dict, *, locked: Collection[str] = (), copy: bool = False
+) -> tuple[dict, dict]:
     """`(patch, merged)`: the write to send (top-level keys, `None` to remove) and the data it leads to.
 
     Fields whose controls were not on the page are left alone; unchanged values are not sent. Orphaned keys
@@ -78,6 +81,8 @@ def parse_data_form(schema: list[dict], post, current: dict, *, locked: Collecti
         if not form_widget.present(post, name):
             continue
         value = form_widget.parse(field, post, name)
+        if copy and value is not MISSING and key in current:
+            value = synced_data([field], {key: current[key]}, {key: value}).get(key, MISSING)
         if value is MISSING:
             if key in current:
                 patch[key] = None

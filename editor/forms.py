@@ -20,7 +20,13 @@ from accounts.models import Site
 from accounts.permissions import Action, Actor
 from blocks.models import BlockType, SiteBlock
 from blocks.selectors import copy_translation
-from blocks.services import BlockMeta, block_create, block_edit
+from blocks.services import (
+    BlockMeta,
+    block_create,
+    block_edit,
+    block_keep_translations,
+    block_sync_shared_fields,
+)
 from blocks.services.content import block_replace_schema
 from blueprints.models import BlockTemplate
 from cms import errors
@@ -211,7 +217,16 @@ class BlockChangeForm(_ServiceForm):
         self.data_value: dict = block.data
         translation = copy_translation(block)
         self.notes = (
-            CopyNotes(translation["source_locale"], translation["states"], translation["state"])
+            CopyNotes(
+                translation["source_locale"],
+                translation["states"],
+                translation["state"],
+                source_values=translation["source_values"],
+                source_shared=translation["source_shared"],
+                previous=translation["previous"],
+                can_keep=self.can_edit_data,
+                can_sync=self.can_write,
+            )
             if translation
             else None
         )
@@ -235,7 +250,9 @@ class BlockChangeForm(_ServiceForm):
         patch: dict = {}
         if self.can_edit_data:
             locked = self.notes.locked_fields(block.schema) if self.notes is not None else ()
-            patch, self.data_value = parse_data_form(block.schema, self.data, block.data, locked=locked)
+            patch, self.data_value = parse_data_form(
+                block.schema, self.data, block.data, locked=locked, copy=self.notes is not None
+            )
         meta: BlockMeta = {}
         if self.can_edit_data:
             if cleaned["name"] != block.name:
@@ -265,7 +282,39 @@ class BlockChangeForm(_ServiceForm):
             )
         except errors.CmsError as exc:
             self.report(exc)
+            return cleaned
+        self.after_save(self.saved)
         return cleaned
+
+    def after_save(self, block: SiteBlock) -> None:
+        """The translator's workspace buttons, after the page's edits were saved (nothing typed is lost):
+        "Keep" one field (`_keep`: its data path) or "Re-sync shared fields" (`_sync_shared`). What was done is
+        `self.done` (with `self.done_ok`), the admin's message after the redirect: the edits are saved already,
+        so a refusal is that message too, not a form error."""
+        self.done, self.done_ok, self.done_field = "", True, ""
+        actor = self.actor
+        assert actor is not None, "BlockAdmin.get_form binds the change form to the request's actor"
+        keep = self.data.get("_keep")
+        try:
+            if isinstance(keep, str) and keep:
+                self.saved = block_keep_translations(
+                    actor=actor, block=block, fields=[keep], expected_version=block.version
+                )
+                # "{field}": the admin names the field by its label path (`editor.problems.label_path`)
+                self.done = "“{field}” kept as translated: it counts as translated until the source changes again."
+                self.done_field = keep
+            elif self.data.get("_sync_shared"):
+                results = block_sync_shared_fields(actor=actor, block=block, expected_version=block.version)
+                self.saved = next((copy for copy, _ in results if copy.pk == block.pk), block)
+                changed = next((fields for copy, fields in results if copy.pk == block.pk), [])
+                self.done = (
+                    "Shared fields re-synced from the source: " + ", ".join(changed) + "."
+                    if changed
+                    else "Shared fields were already in step with the source; nothing changed."
+                )
+        except errors.CmsError as exc:
+            problems = " ".join((exc.fields or {}).values()) or exc.message
+            self.done, self.done_ok = f"Your edits were saved, but not that: {problems}", False
 
     def refused_unparsed(self, block: SiteBlock, patch: dict) -> bool:
         """Report what the free-form editor could not parse (a word in a number row, a repeated key), with

@@ -622,25 +622,37 @@ class ArrayWidget(Widget):
         if not items:
             return render_free_list(value, name, path, ctx)
         rows = value if isinstance(value, list) else []
+        # A copy's list of objects with shared values (a plan's price): its rows are the source's, kept in step
+        # row by row, so they are not added, removed or moved here (the note under the list says where).
+        fixed = ctx.notes is not None and ctx.notes.fixed_rows(field)
+        was_off, ctx.tools_off = ctx.tools_off, fixed  # its own rows only, not lists inside them
         ctx.depth += 1
         placeholder = f"__R{ctx.depth}__"
         noun = item_noun(field)
         rendered = [
             self._row(items, item, f"{name}.i{index}", (*path, index), ctx, noun) for index, item in enumerate(rows)
         ]
-        template_ctx = RenderContext(errors={}, disabled=ctx.disabled, depth=ctx.depth)
+        template_ctx = RenderContext(errors={}, disabled=ctx.disabled, depth=ctx.depth, tools_off=fixed)
         template = self._row(items, MISSING, f"{name}.{placeholder}", (*path, 0), template_ctx, noun)
         ctx.depth -= 1
+        ctx.tools_off = was_off
         nouns = field_label(field).lower() or noun + "s"
         most = field.get("maxItems")
         full = isinstance(most, int) and len(rows) >= most
         add = (
             ""
-            if ctx.disabled
+            if ctx.disabled or fixed
             else format_html(
                 '<button type="button" class="button cms-add-row"{}>Add {}</button>', " disabled" if full else "", noun
             )
         )
+        if fixed:
+            add = format_html(
+                '<p class="help cms-tr-rows">The {} follow the {} copy: rows are added, removed and reordered there.'
+                "</p>",
+                field_label(field).lower(),
+                ctx.notes.source_locale,
+            )
         return format_html(
             '<div class="cms-array" data-name="{}" data-placeholder="{}" data-noun="{}" data-nouns="{}"'
             ' data-min-items="{}" data-max-items="{}"><div class="cms-rows">{}</div><template>{}</template>'
@@ -661,7 +673,7 @@ class ArrayWidget(Widget):
         number = path[-1] + 1
         buttons = (
             ""
-            if ctx.disabled
+            if ctx.disabled or ctx.tools_off
             else format_html(
                 '<span class="cms-row-tools">'
                 '<span class="cms-drag" title="Drag to move" aria-hidden="true">⠿</span>{2}'
@@ -753,6 +765,8 @@ def render_field(field: dict, value: Any, name: str, path: tuple, ctx: RenderCon
     control = form_widget.render(field, value, name, path, ctx)
     ctx.disabled = ctx.disabled and not locked
     ctx.pending = None
+    if ctx.notes is not None:  # a locale copy: the source beside the control, old → new, "Keep"
+        control = ctx.notes.workspace(field, where, None if value is MISSING else value, control, disabled=ctx.disabled)
     required = (
         mark_safe(' <span class="cms-required" title="Required to publish">*</span>') if field.get("required") else ""
     )

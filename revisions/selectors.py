@@ -83,6 +83,19 @@ def histories(block_ids: list[int]) -> dict[int, list[tuple[BlockRevision, dict]
     return found
 
 
+def histories_since(block_id: int, *, limit: int) -> list[dict]:
+    """The recorded states of one block's `limit` newest revisions, newest first, in two queries."""
+    ids = list(
+        BlockRevision.objects.filter(block_id=block_id)
+        .order_by("-number")
+        .values_list("revision_id", flat=True)[:limit]
+    )
+    serialized = dict(
+        Version.objects.filter(revision_id__in=ids, format="json").values_list("revision_id", "serialized_data")
+    )
+    return [_state_of(serialized[pk]) for pk in ids if pk in serialized]
+
+
 def _state_of(serialized_data: str) -> dict:
     fields = json.loads(serialized_data)[0]["fields"]
     state = {}

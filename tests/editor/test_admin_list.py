@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.permissions import Actor
 from blocks.models import SiteBlock
-from blocks.services import block_publish, block_update_data
+from blocks.services import block_copy_to_locale, block_publish, block_update_data
 from revisions.models import BlockRevision
 from tests.editor.conftest import make_block, member
 
@@ -201,3 +201,56 @@ def test_list_query_count_does_not_grow_with_rows(site, admin_as):
     with CaptureQueriesContext(connection) as many:
         assert client.get(LIST).status_code == 200
     assert len(many.captured_queries) <= len(few.captured_queries), [q["sql"] for q in many.captured_queries]
+
+
+def test_locale_copies_are_listed_under_their_source_whatever_the_sort(site, admin_as):
+    owner = Actor(user=member(site, "grouper", "owner"), site=site, role="owner")
+    header = make_block(site, name="Header")
+    footer = make_block(site, name="Footer")
+    make_block(site, name="About")
+    fr_header = block_copy_to_locale(actor=owner, block=header, locale="fr")
+    block_update_data(actor=owner, block=fr_header, data={"title": "En-tête"}, expected_version=None)
+    SiteBlock.objects.filter(pk=fr_header.pk).update(name="En-tête")
+    block_copy_to_locale(actor=owner, block=footer, locale="fr")
+    block_copy_to_locale(actor=owner, block=footer, locale="es")
+    client = admin_as("editor")
+
+    def rows(query: str) -> list[tuple[str, str]]:
+        return [(b.name, b.locale) for b in client.get(LIST + query).context["cl"].result_list]
+
+    assert rows("") == [
+        ("About", "en"),
+        ("Footer", "en"),
+        ("Footer", "es"),
+        ("Footer", "fr"),
+        ("Header", "en"),
+        ("En-tête", "fr"),  # under its source, not among the E's
+    ]
+    assert rows("?o=-1") == [  # name, descending: the groups reversed, each still source first
+        ("Header", "en"),
+        ("En-tête", "fr"),
+        ("Footer", "en"),
+        ("Footer", "es"),
+        ("Footer", "fr"),
+        ("About", "en"),
+    ]
+    html = client.get(LIST).content.decode()
+    assert (
+        '<span class="cms-copy-row"><span aria-hidden="true">↳ </span>En-tête <span class="cms-copy-of">(fr copy)'
+        "</span></span>" in html
+    )
+
+
+def test_grouped_list_costs_the_same_queries_for_few_and_many_groups(site, admin_as):
+    owner = Actor(user=member(site, "grouper", "owner"), site=site, role="owner")
+    client = admin_as("editor")
+    for index in range(2):
+        block_copy_to_locale(actor=owner, block=make_block(site, name=f"A{index}"), locale="fr")
+    client.get(LIST + "?o=2")
+    with CaptureQueriesContext(connection) as few:
+        client.get(LIST + "?o=-1")
+    for index in range(20):
+        block_copy_to_locale(actor=owner, block=make_block(site, name=f"B{index}"), locale="fr")
+    with CaptureQueriesContext(connection) as many:
+        assert len(client.get(LIST + "?o=-1").context["cl"].result_list) == 44
+    assert len(many.captured_queries) == len(few.captured_queries)
