@@ -24,10 +24,10 @@ from blocks.services import block_restore
 from blocks.services.restore import restored_state
 from blocks.services.writing import block_state
 from cms import errors
+from editor import compare
 from editor.access import actor_for
 from editor.dataform import preview_html, render_data_form
 from editor.problems import label_path, parse_path
-from revisions import diff
 from revisions.selectors import revision_of_block, revision_state, revisions_for_block
 
 HISTORY_PER_PAGE = 50
@@ -50,6 +50,11 @@ class BlockHistoryMixin(_BlockAdmin):
         info = self.opts.app_label, self.opts.model_name
         wrap = self.admin_site.admin_view
         return [
+            path(
+                "<int:pk>/history/compare/",
+                wrap(self.compare_view),
+                name="{}_{}_compare".format(*info),
+            ),
             path(
                 "<int:pk>/history/<int:number>/",
                 wrap(self.revision_view),
@@ -91,14 +96,49 @@ class BlockHistoryMixin(_BlockAdmin):
         paginator = Paginator(revisions_for_block(block), self.history_per_page)
         page = paginator.get_page(request.GET.get("p"))
         context = self._context(request, block, f"History: {block.name} ({block.locale})")
-        context.update(page=page, revisions=page.object_list, cms_tab="history", **(extra_context or {}))
+        revisions = list(page.object_list)
+        for revision in revisions:  # the stored change lists, each place named by today's labels
+            revision.changes = [
+                {**change, "label": _upper_first(_readable(block.schema, change["field"]))}
+                for change in revision.changes or []
+            ]
+        context.update(page=page, revisions=revisions, cms_tab="history", **(extra_context or {}))
         return TemplateResponse(request, "admin/blocks/siteblock/history.html", context)
+
+    def compare_view(self, request, pk: int):
+        """Any two revisions (`?from=2&to=5`), or a revision and the working copy (`to=current`), change by
+        change with the fields' labels, inside lists too (editor/compare.py)."""
+        block = self._history_block(request, pk)
+        older, newer = request.GET.get("from", ""), request.GET.get("to", "current")
+        states = {}
+        for key, number in (("from", older), ("to", newer)):
+            if number == "current":
+                states[key] = (f"the working copy (v{block.version})", block_state(block))
+                continue
+            try:
+                entry = self._revision_or_404(block, int(number))
+            except ValueError:
+                raise Http404("Choose two revisions to compare.") from None
+            states[key] = (f"revision {entry.number}", revision_state(entry))
+        (old_name, old), (new_name, new) = states["from"], states["to"]
+        context = self._context(request, block, f"Compare {old_name} with {new_name}: {block.name} ({block.locale})")
+        context.update(
+            cms_tab="history",
+            old_name=old_name,
+            new_name=new_name,
+            meta_changes=compare.meta_changes(old, new),
+            data_changes=compare.data_changes(
+                new.get("schema") or old.get("schema") or [], old.get("data") or {}, new.get("data") or {}
+            ),
+            schema_changes=compare.schema_changes(old.get("schema") or [], new.get("schema") or []),
+        )
+        return TemplateResponse(request, "admin/blocks/siteblock/compare.html", context)
 
     def revision_view(self, request, pk: int, number: int):
         block = self._history_block(request, pk)
         entry = self._revision_or_404(block, number)
         state = revision_state(entry)
-        context = self._context(request, block, f"Revision #{entry.number} of {block.name} ({block.locale})")
+        context = self._context(request, block, f"Revision {entry.number} of {block.name} ({block.locale})")
         context.update(
             revision=entry,
             state=state,
@@ -117,9 +157,9 @@ class BlockHistoryMixin(_BlockAdmin):
             mapped = restored_state(block, number)
         except errors.CmsError as exc:
             return {"restore_changes": [], "restore_refused": exc.message, "restore_orphans": []}
-        after = {**block_state(block), "schema": mapped.schema, "data": mapped.data}
         return {
-            "restore_changes": [c for c in diff.changes(block_state(block), after) if c["field"].startswith("data.")],
+            # Each value that would change, inside lists too, named by the labels of the schema it restores under.
+            "restore_changes": compare.data_changes(mapped.schema, block.data or {}, mapped.data or {}),
             "restore_refused": None,
             "restore_orphans": (mapped.mapping or {}).get("orphaned", []),
         }
@@ -158,7 +198,7 @@ class BlockHistoryMixin(_BlockAdmin):
                 self.message_user(request, f"{_readable(schema, where)}: {message}", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:blocks_siteblock_revision", args=[block.pk, number]))
         note = " The schema was restored too." if meta["schemaRestored"] else ""
-        self.message_user(request, f"Restored from revision #{number}.{note}", messages.SUCCESS)
+        self.message_user(request, f"Restored from revision {number}.{note}", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:blocks_siteblock_change", args=[block.pk]))
 
     @staticmethod
@@ -167,6 +207,10 @@ class BlockHistoryMixin(_BlockAdmin):
             return revision_of_block(block, number)
         except errors.NotFound:
             raise Http404("No such revision of this block.") from None
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _readable(schema: list, where: str) -> str:

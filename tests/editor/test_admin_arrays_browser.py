@@ -134,3 +134,12 @@ def test_rows_fold_drag_move_add_to_the_limit_and_undo_a_remove(page):
         {"planName": "Basic", "price": 5},
     ]
     assert_no_csp_violation(page)
+
+    # History: compare the first revision with what was just saved, each moved value by its label.
+    for width in (1440, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"/admin/blocks/siteblock/{block.pk}/history/compare/?from=1&to=current")
+        expect(page.locator('#cms-compare-data tr[data-path="data.plans[0].planName"]')).to_contain_text("Team")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        check_axe(page, f"compare at {width}px")
+        shot(page, f"compare-{width}")

@@ -248,8 +248,17 @@ def test_editor_story_in_the_browser(page):
     page.click("a.historylink")
     expect(page.locator("#cms-history")).to_be_visible()
     steps.step("history")
-    first = page.locator("tr.cms-revision", has=page.locator("a", has_text="#2"))
+    first = page.locator("tr.cms-revision", has=page.locator("a", has_text="Revision 2"))
     expect(first).to_contain_text("Updated data")
+    # Compare revision 2 with the working copy: each changed value, named by its label.
+    page.check('input[name="from"][value="2"]')
+    page.check('input[name="to"][value="current"]')
+    with page.expect_navigation():
+        page.click("#cms-compare-form button[type=submit]")
+    expect(page.locator("#cms-compare-title")).to_contain_text("From revision 2 to the working copy")
+    expect(page.locator("#cms-compare-data")).to_be_visible()
+    steps.step("compare")
+    page.go_back()
     with page.expect_navigation():
         first.locator(".cms-restore").click()  # the revision's page: what restoring changes, then the button
     expect(page.locator("#cms-restore-consequence")).to_be_visible()

@@ -36,6 +36,8 @@ TOUCHED = [
     ".cms-tabs",
     "#cms-confirm",
     "#changelist-form .actions",
+    ".cms-compare-page",
+    "#cms-history",
 ]
 #: Serious or critical findings axe reports OUTSIDE the parts above, on pages this slice did not redo (Django's
 #: own admin chrome and the schema builder, which issue 15 moves to its own tab later). Recorded so that the
