@@ -53,6 +53,8 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-id"]
+        # The admin nav's entry is the page of what waits for me (reviews/admin.py).
+        verbose_name_plural = "reviews waiting for me"
         indexes = [
             models.Index(fields=["site", "status", "requested_at"], name="review_site_status"),
             models.Index(fields=["block", "status"], name="review_block_status"),
