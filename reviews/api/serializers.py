@@ -39,6 +39,7 @@ class ReviewSerializer(serializers.Serializer):
 
 ReviewAnswer = envelope("ReviewAnswer", ReviewSerializer())
 ReviewList = page_of("ReviewList", ReviewSerializer)
+ReviewHistory = envelope("ReviewHistory", ReviewSerializer(many=True))
 
 
 def etag(review: Review) -> str:

@@ -21,7 +21,7 @@ from cms.api.views import allow_params, flag_param
 from releases.selectors import release_for_actor
 from reviews import selectors, services
 from reviews.api.inputs import ReviewCommentInput
-from reviews.api.serializers import ReviewAnswer, ReviewList, etag, review_payload
+from reviews.api.serializers import ReviewAnswer, ReviewHistory, ReviewList, etag, review_payload
 from reviews.models import Review, ReviewStatus
 
 STATUS_QUERY = OpenApiParameter(
@@ -123,7 +123,7 @@ class BlockReviewsView(ReviewView):
 
     @extend_schema(
         operation_id="site-blocks.reviews.list",
-        responses={200: OpenApiResponse(ReviewList, description="The block's reviews, newest first.")},
+        responses={200: OpenApiResponse(ReviewHistory, description="The block's reviews, newest first.")},
     )
     def get(self, request, slug: str):
         """A block's review history (this locale copy), newest first"""
@@ -154,7 +154,7 @@ class ReleaseReviewsView(ReviewView):
 
     @extend_schema(
         operation_id="releases.reviews.list",
-        responses={200: OpenApiResponse(ReviewList, description="The release's reviews, newest first.")},
+        responses={200: OpenApiResponse(ReviewHistory, description="The release's reviews, newest first.")},
     )
     def get(self, request, release_id: str):
         """A release's review history, newest first"""
