@@ -82,7 +82,12 @@ class BlockReviewMixin(_BlockAdmin):
             "opts": self.opts,
             **self._frame(request, block, tab="review"),  # type: ignore[attr-defined]  # editor.admin.BlockAdmin
             "review_state": state,
-            "can_submit": services.may_submit_block(actor, block),
+            # Nothing new to submit while this very state waits for a reviewer, or once it is approved.
+            "can_submit": services.may_submit_block(actor, block)
+            and not state.approved_now
+            and not (
+                latest is not None and latest.status == ReviewStatus.PENDING and latest.fingerprint == state.fingerprint
+            ),
             "review": latest if latest is not None and latest.status == ReviewStatus.PENDING else None,
             "can_decide": latest is not None and may_decide(actor, latest),
             "history": state.history,
