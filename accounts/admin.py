@@ -41,6 +41,7 @@ from accounts.services import (
     membership_add,
     membership_change_role,
     membership_remove,
+    membership_set_reviewer,
     token_issue,
     token_revoke,
 )
@@ -123,7 +124,9 @@ class MembershipAddForm(ServiceForm):
 class MembershipChangeForm(ServiceForm):
     class Meta:
         model = Membership
-        fields = ["role"]
+        fields = ["role", "is_reviewer"]
+        labels = {"is_reviewer": "Reviewer"}
+        help_texts = {"is_reviewer": "May approve or request changes on review requests (owners always may)."}
 
     def clean(self):
         cleaned = super().clean()
@@ -131,6 +134,8 @@ class MembershipChangeForm(ServiceForm):
             return cleaned
         actor = actor_for(self.request, self.instance.site)
         self.run(membership_change_role, actor=actor, membership=self.instance, role=cleaned["role"])
+        if not self.errors:
+            self.run(membership_set_reviewer, actor=actor, membership=self.instance, is_reviewer=cleaned["is_reviewer"])
         return cleaned
 
 
@@ -263,7 +268,9 @@ class MembershipAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [(None, {"fields": ["site", "username", "role"]})]
-        return [(None, {"fields": ["username_column", "full_name_column", "site", "role", "created_at"]})]
+        return [
+            (None, {"fields": ["username_column", "full_name_column", "site", "role", "is_reviewer", "created_at"]})
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else ("username_column", "full_name_column", "site", "created_at")

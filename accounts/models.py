@@ -32,6 +32,12 @@ class Site(models.Model):
         help_text="The frontend's preview route, e.g. https://www.example.com/api/preview?slug={slug}&locale={locale}"
         "&token={token}. Empty: the admin's built-in preview.",
     )
+    # Review before publish (docs/reviews.md): only states a reviewer approved may go live on this site.
+    review_required = models.BooleanField(
+        default=False,
+        help_text="Review before publish: only a state a reviewer approved can be published (by hand, in a release "
+        "or on schedule).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -45,6 +51,9 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.EDITOR)
+    # Reviewer (docs/reviews.md): may approve or request changes on review requests, whatever the role; owners
+    # always may. A flag beside the role, not a fifth role: an editor or a translator can be a reviewer too.
+    is_reviewer = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

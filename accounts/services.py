@@ -143,6 +143,18 @@ def membership_change_role(*, actor: Actor, membership: Membership, role: str) -
     return current
 
 
+def membership_set_reviewer(*, actor: Actor, membership: Membership, is_reviewer: bool) -> Membership:
+    """Give or take the reviewer flag (owners only): a reviewer approves or requests changes on review requests
+    (docs/reviews.md), whatever their role. Owners review anyway; the flag changes nothing else they may do."""
+    with transaction.atomic():
+        current = _locked_membership(actor, membership)
+        if current.is_reviewer == bool(is_reviewer):
+            return current
+        current.is_reviewer = bool(is_reviewer)
+        current.save(update_fields=["is_reviewer"])
+    return current
+
+
 def membership_remove(*, actor: Actor, membership: Membership) -> int:
     """Remove a member (owners only; never the last owner) and revoke their tokens on the site.
 

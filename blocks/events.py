@@ -45,6 +45,11 @@ EVENTS = (
 )
 
 
+# Inside the write's transaction, just before a write publishes (the row locked, its content final, not saved
+# yet), with `actor`, `block` and `via` (None, or what publishes it on the caller's behalf, e.g. "release:12"):
+# a subscriber may refuse the publish by raising a `CmsError` (review before publish, `reviews.gate`), and
+# nothing is written.
+publishing = Hook("block publishing", after_commit=False)
 # Inside the write's transaction, with `list[BlockEvent]` (see the module docstring).
 recorded = Hook("block events recorded", after_commit=False)
 # After the write commits, with one `BlockEvent`.

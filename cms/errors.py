@@ -66,6 +66,16 @@ class ReleaseConflict(CmsError):
     )
 
 
+class ReviewRequired(CmsError):
+    """The site reviews before publishing, and this exact state was not approved (docs/reviews.md)."""
+
+    code, status = "review_required", 409
+    default_message = (
+        "This site reviews before publishing and this state is not approved: submit it for review, "
+        "and publish once a reviewer approves it."
+    )
+
+
 class PayloadTooLarge(CmsError):
     code, status, default_message = "payload_too_large", 413, "The request body is over the size limit."
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include("media.api.urls")),
     path("api/v1/", include("accounts.urls")),
     path("api/v1/", include("releases.api.urls")),
+    path("api/v1/", include("reviews.api.urls")),
     path("api/v1/", include("bundles.urls")),
 ]
 if settings.MEDIA_URL.startswith("/"):  # a local path: this process serves the originals (media/views.py)

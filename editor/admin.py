@@ -40,9 +40,11 @@ from editor.forms import PUBLISH_BUTTON, BlockAddForm, BlockChangeForm, BlockSch
 from editor.history import BlockHistoryMixin
 from editor.media_library import MediaLibraryAdmin  # noqa: F401  (registers the media library's pages)
 from editor.problems import label_path, parse_path, summary
+from editor.reviews import BlockReviewMixin
 from editor.schema_review import review, schema_error_label, totals
 from editor.translation_marks import TranslationColumnMixin
 from locales.selectors import enabled_locale_codes
+from reviews.selectors import block_review_state
 from scheduling.admin import BlockScheduleMixin
 from scheduling.services import site_zone
 
@@ -90,7 +92,7 @@ def copy_targets(actor, block: SiteBlock) -> list[str]:
 
 
 @admin.register(SiteBlock)
-class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, admin.ModelAdmin):
+class BlockAdmin(BlockScheduleMixin, BlockReviewMixin, TranslationColumnMixin, BlockHistoryMixin, admin.ModelAdmin):
     list_display = (
         *("name_column", "slug", "type", "path", "locale"),
         *("status_column", "translations_column", "updated_at"),
@@ -266,6 +268,8 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
             "cms_block": block,
             "cms_tab": tab,
             "cms_state": state_words(block),
+            # Review before publish in words (docs/reviews.md), on every site: a copy can be submitted anyway.
+            "cms_review_words": block_review_state(block).words,
             "can_schema": actor.can(Action.WRITE),
             "can_publish": actor.can(Action.PUBLISH),
             "can_copy": bool(copy_targets(actor, block)),  # offered only where the role can use it

@@ -14,6 +14,7 @@ import json
 from typing import Any, cast
 
 from django import forms
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from accounts.models import Site
@@ -226,6 +227,7 @@ class BlockChangeForm(_ServiceForm):
                 previous=translation["previous"],
                 can_keep=self.can_edit_data,
                 can_sync=self.can_write,
+                review_url=reverse("admin:blocks_siteblock_review", args=[block.pk]),
             )
             if translation
             else None

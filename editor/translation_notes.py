@@ -43,6 +43,8 @@ class CopyNotes:
     #: the viewer may keep units (writes this copy's data) and re-sync shared fields (an editor)
     can_keep: bool = False
     can_sync: bool = False
+    #: the copy's Review tab, where "Ready for review" submits it to the site's reviewers (editor/reviews.py)
+    review_url: str = ""
 
     def note(self, field: dict, where: str, *, top_level: bool) -> tuple[str, str, bool] | None:
         """`(kind, words, locked)` for the field at API path `where` (`data.plans[1].name`), or None.
@@ -173,9 +175,16 @@ class CopyNotes:
             if self.can_sync and self.state.get("divergedSharedFields")
             else ""
         )
-        # Reserved for the review hand-off (issue 16 item 4, "Ready for review"): the review helper's button
-        # goes in this slot, under the summary of the copy's state.
-        handoff = mark_safe('<div class="cms-tr-handoff" id="cms-tr-handoff" data-slot="ready-for-review"></div>')
+        # The hand-off: a translated copy goes to the site's reviewers from its Review tab, with a comment.
+        handoff = (
+            format_html(
+                '<p class="cms-tr-handoff" id="cms-tr-handoff"><a class="button" href="{}">Ready for review…</a>'
+                " Sends this copy to the site's reviewers with a comment (save your changes first).</p>",
+                self.review_url,
+            )
+            if self.review_url and self.can_keep
+            else ""
+        )
         return format_html("{}{}{}", line, sync, handoff)
 
 

@@ -69,11 +69,16 @@ class SiteChangeForm(ServiceForm):
         help_text=Site._meta.get_field("preview_url").help_text,
         widget=forms.TextInput(attrs={"size": 80, "inputmode": "url"}),
     )
+    review_required = forms.BooleanField(
+        required=False,
+        label="Review before publish",
+        help_text=Site._meta.get_field("review_required").help_text,
+    )
     field_map = {"defaultLocale": "default_locale", "previewUrl": "preview_url"}
 
     class Meta:
         model = Site
-        fields = ["name", "default_locale", "timezone", "is_public", "preview_url"]
+        fields = ["name", "default_locale", "timezone", "is_public", "preview_url", "review_required"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,6 +97,7 @@ class SiteChangeForm(ServiceForm):
             is_public=cleaned["is_public"],
             default_locale=cleaned["default_locale"],
             preview_url=cleaned["preview_url"],
+            review_required=cleaned["review_required"],
         )
         return cleaned
 
@@ -172,7 +178,20 @@ class SiteAdmin(admin.ModelAdmin):
         if obj is None:
             return [(None, {"fields": ["slug", "name", "locales", "default_locale", "timezone"]})]
         return [
-            (None, {"fields": ["name", "slug", "default_locale", "timezone", "is_public", "preview_url"]}),
+            (
+                None,
+                {
+                    "fields": [
+                        "name",
+                        "slug",
+                        "default_locale",
+                        "timezone",
+                        "is_public",
+                        "preview_url",
+                        "review_required",
+                    ]
+                },
+            ),
             ("Locales", {"fields": ["locales_summary"]}),
             ("Team", {"fields": ["team_links", "created_at"]}),
         ]

@@ -35,10 +35,12 @@ def site_update(
     is_public: bool,
     default_locale: str | None = None,
     preview_url: str | None = None,
+    review_required: bool | None = None,
 ) -> Site:
     """Change a site's settings (owners only). The default locale must be one the site enables; changing it
     goes through `site_locale_update`, so the locale rules and their hook stay in one place. `preview_url`
-    None keeps the current one; "" removes it (`accounts.preview` says what a valid one is).
+    None keeps the current one; "" removes it (`accounts.preview` says what a valid one is). `review_required`
+    None keeps review before publish as it is (docs/reviews.md).
     """
     actor.require(Action.MANAGE, "Only the site's owners change its settings.")
     problems = _site_field_problems(name=name, timezone_name=timezone_name)
@@ -57,7 +59,9 @@ def site_update(
         site.name, site.timezone, site.is_public = name, timezone_name, bool(is_public)
         if preview_url is not None:
             site.preview_url = preview_url.strip()
-        site.save(update_fields=["name", "timezone", "is_public", "default_locale", "preview_url"])
+        if review_required is not None:
+            site.review_required = bool(review_required)
+        site.save(update_fields=["name", "timezone", "is_public", "default_locale", "preview_url", "review_required"])
         site_changed.fire(site=site)
     return site
 

@@ -22,6 +22,7 @@ from blocks import services as block_services
 from blocks.models import SiteBlock
 from blocks.services.writing import check_publishable
 from cms import errors, messages
+from releases import events
 from releases.models import ItemAction, Release, ReleaseItem, ReleaseStatus
 
 MAX_NAME_LENGTH = 200
@@ -217,10 +218,13 @@ def release_publish(
             raise errors.ValidationFailed(
                 "The release cannot be published until these fields are fixed.", fields=problems
             )
+        events.publishing.fire(actor=actor, release=locked, items=items)
         for item in sorted(items, key=lambda one: one.block_id):
             item.before = block_services.live_state(item.block)
             if item.action == ItemAction.PUBLISH:
-                block_services.block_publish(actor=actor, block=item.block, expected_version=None, comment=comment)
+                block_services.block_publish(
+                    actor=actor, block=item.block, expected_version=None, comment=comment, via=events.via(locked.pk)
+                )
             else:
                 block_services.block_unpublish(actor=actor, block=item.block, expected_version=None, comment=comment)
         ReleaseItem.objects.bulk_update(items, ["before"])

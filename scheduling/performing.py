@@ -79,7 +79,7 @@ def _perform(block: SiteBlock, now: datetime) -> list[str]:
                     comment="Scheduled publish",
                 )
             outcomes.append("published")
-        except (errors.ValidationFailed, errors.Forbidden) as exc:
+        except (errors.ValidationFailed, errors.Forbidden, errors.ReviewRequired) as exc:
             _record_failure(block, schedule, exc, user, now)
             outcomes.append("publish_failed")
             block.refresh_from_db()

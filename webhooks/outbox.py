@@ -29,9 +29,10 @@ import uuid
 from django.db import connection, transaction
 
 from blocks.events import BlockEvent
+from reviews.events import ReviewEvent
 from webhooks.bulk_enqueue import enqueue_now
 from webhooks.models import Webhook
-from webhooks.payloads import event_record
+from webhooks.payloads import event_record, review_record
 from webhooks.tasks import fan_out
 
 
@@ -99,3 +100,16 @@ def record_block_events(events: list[BlockEvent]) -> None:
             wanted.append({**event_record(event), "deliveries": [[hook.pk, str(uuid.uuid4())] for hook in hooks]})
     if wanted:
         enqueue_now(fan_out, [(wanted,)])
+
+
+def record_review_event(event: ReviewEvent) -> None:
+    """In the review's transaction: queue one fan-out of a review event when some active webhook wants it (a
+    webhook limited to block types or locales hears only reviews of such blocks, never of a release)."""
+    hooks = [
+        hook
+        for hook in active_hooks(event.site_id)
+        if hook.wants(event=event.event, block_type=event.block_type, locale=event.locale)
+    ]
+    if hooks:
+        record = {**review_record(event), "deliveries": [[hook.pk, str(uuid.uuid4())] for hook in hooks]}
+        enqueue_now(fan_out, [([record],)])

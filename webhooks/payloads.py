@@ -7,9 +7,15 @@ byte for byte, on every attempt.
 
 from __future__ import annotations
 
+from blocks.events import EVENTS as BLOCK_EVENTS
 from blocks.events import BlockEvent
 from cms import jsonbytes
 from cms.api.formats import iso_ms
+from reviews.events import EVENTS as REVIEW_EVENTS
+from reviews.events import ReviewEvent
+
+#: Every event a webhook may subscribe to: the block events, then the review events (docs/webhooks.md).
+EVENTS = (*BLOCK_EVENTS, *REVIEW_EVENTS)
 
 
 def event_record(event: BlockEvent) -> dict:
@@ -35,6 +41,21 @@ def event_record(event: BlockEvent) -> dict:
     return record
 
 
+def review_record(event: ReviewEvent) -> dict:
+    """What the outbox keeps of a review event (`review.requested`, `review.approved`,
+    `review.changes_requested`): the review, and its block (`block`) or its release (`release`)."""
+    return {
+        "event": event.event,
+        "time": iso_ms(event.occurred_at),
+        "occurredAt": event.occurred_at.isoformat(),
+        "siteId": event.site_id,
+        "block": event.block,
+        "release": event.release,
+        "review": event.review,
+        "version": event.version,
+    }
+
+
 def event_body(record: dict, *, delivery_id: str, site) -> bytes:
     """The exact bytes sent (and signed) on every attempt of one delivery."""
     body = {
@@ -47,4 +68,7 @@ def event_body(record: dict, *, delivery_id: str, site) -> bytes:
     }
     if "details" in record:
         body["details"] = record["details"]
+    for key in ("release", "review"):  # review events
+        if key in record:
+            body[key] = record[key]
     return jsonbytes.dumps(body)

@@ -13,6 +13,18 @@ What happens after a block write (create, update, schema, publish, unpublish, de
    site's generation when readers could see a difference (a publish, unpublish, delete; any write to a
    published block), so the next delivery read renders afresh. A failure is logged; the write stands.
 
+Before a publish (inside its transaction, before anything is written):
+
+- `blocks.events.publishing` (a block write about to publish) -> `reviews.gate.refuse_unapproved_block`, and
+  `releases.events.publishing` (a release about to publish its items) -> `reviews.gate.refuse_unapproved_release`:
+  on a site that reviews before publishing, a state no reviewer approved is refused (`review_required`) and
+  nothing is written, whichever way in asked (API, admin, release, scheduled publish).
+
+Reviews, inside their transaction:
+
+- `reviews.events.recorded` (requested, approved, changes requested) -> `webhooks.outbox.record_review_event`:
+  one outbox row when an active webhook wants the event.
+
 Other moments, all after their commit:
 
 - `accounts.events.site_changed` (name, time zone, public/private, default locale) ->
@@ -50,10 +62,17 @@ from delivery import changelog as delivery_changelog
 from delivery import purging as delivery_purging
 from locales import events as locale_events
 from media import events as media_events
+from releases import events as release_events
+from reviews import events as review_events
+from reviews import gate as review_gate
 from webhooks import outbox as webhooks_outbox
 
 
 def connect() -> None:
+    # -- review before publish: the last word before a publish, inside its transaction (docs/reviews.md) ------
+    block_events.publishing.subscribe(review_gate.refuse_unapproved_block)
+    release_events.publishing.subscribe(review_gate.refuse_unapproved_release)
+    review_events.recorded.subscribe(webhooks_outbox.record_review_event)
     # -- a block write, inside its transaction ---------------------------------------------------------
     block_events.recorded.subscribe(webhooks_outbox.record_block_events)
     block_events.recorded.subscribe(delivery_changelog.record_block_events)

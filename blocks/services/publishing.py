@@ -17,12 +17,16 @@ def block_publish(
     expected_version: int | None,
     comment: str = "Published",
     skip_unchanged: bool = False,
+    via: str | None = None,
 ) -> SiteBlock:
     """Publish the working copy. `skip_unchanged` (the admin's bulk action): a block that is already live
     exactly as it is gets no write at all (no revision, no version bump, no event), rather than an empty
-    "Published" entry in its history."""
+    "Published" entry in its history. `via`: what publishes it on the caller's behalf ("release:<id>"), for
+    the subscribers of `blocks.events.publishing` (a release's review covers its items)."""
     actor.require(Action.PUBLISH)
-    with block_write(actor=actor, block=block, expected_version=expected_version, comment=comment, event=None) as write:
+    with block_write(
+        actor=actor, block=block, expected_version=expected_version, comment=comment, event=None, via=via
+    ) as write:
         if skip_unchanged and is_live_as_is(write.block):
             write.cancel()
         else:

@@ -291,8 +291,10 @@ class BlockWrite:
         author: bool = True,
         before: dict | None = None,
         conflict_message: str | None = None,
+        via: str | None = None,
     ) -> None:
         self.block = block
+        self.via = via
         self.actor = actor
         self.comment = comment
         self.events: list[tuple[str, dict | None]] = [(event, extra)] if event else []
@@ -359,6 +361,8 @@ class BlockWrite:
         else:
             touch(block, self.actor, author=self.stamps_author)
         if self.published:
+            # Last word before going live (review before publish): the content is final here, nothing saved.
+            events.publishing.fire(actor=self.actor, block=block, via=self.via)
             publish_in_place(block)
         elif insert:
             refresh_unpublished_flag(block)
@@ -400,12 +404,14 @@ def block_write(
     revision: bool = True,
     author: bool = True,
     conflict_message: str | None = None,
+    via: str | None = None,
 ) -> Iterator[BlockWrite]:
     """Lock `block`, check `expected_version`, hand the write its row, and run the tail when the body ends.
 
     `conflict_message`: for writes that may change a unique column (the path), what a concurrent taker gets.
     `revision=False`, `author=False`: for bookkeeping that is not content (a schedule, the scheduler clearing a
-    due time): no history entry, and "updated by" keeps the last person who edited the block.
+    due time): no history entry, and "updated by" keeps the last person who edited the block. `via`: what
+    publishes on the caller's behalf (a release, "release:<id>"), told to `blocks.events.publishing`.
 
     If the body raises, nothing is written: the transaction rolls back and no event is announced.
     """
@@ -420,6 +426,7 @@ def block_write(
             revision=revision,
             author=author,
             conflict_message=conflict_message,
+            via=via,
         )
         yield write
         write.finish()
