@@ -68,6 +68,9 @@ def _plan(source: SiteBlock, target: SiteBlock, units: list[exchange.ImportUnit]
                 }
             )
             continue
+        if unit.problem:
+            plan.lists["invalid"].append({"id": unit.id, "path": key, "message": unit.problem})
+            continue
         if unit.target is None:
             plan.lists["skipped"].append({"id": unit.id, "reason": "No target: nothing translated."})
             continue
@@ -151,7 +154,7 @@ def _block_all(plan: _Plan) -> None:
 
 def translations_import(*, actor: Actor, fmt: str, content: str, dry_run: bool = False) -> dict:
     """Import a translation file into the site's copies in the file's locale; answers the report."""
-    fmt = exchange.check_format(fmt)
+    fmt = exchange.detected_format(exchange.check_format(fmt), content)
     try:
         locale, units = exchange.read_file(fmt, content)
     except exchange.FileProblem as exc:

@@ -95,11 +95,18 @@ class BlockSyncSharedFieldsView(BlockWriteMixin, BlockView):
 
 EXPORT_PARAMETERS = [
     OpenApiParameter("locale", str, required=True, description="The target locale (not the site's default)."),
-    OpenApiParameter("format", str, required=True, enum=list(exchange.FORMATS), description="`xliff` (1.2) or `po`."),
+    OpenApiParameter(
+        "format",
+        str,
+        required=True,
+        enum=list(exchange.FORMATS),
+        description="`xliff2` (XLIFF 2.1), `xliff` (XLIFF 1.2) or `po`.",
+    ),
 ]
 EXPORT_ANSWER = {
     (200, exchange.CONTENT_TYPE): OpenApiResponse(
-        OpenApiTypes.BINARY, description="The file, XLIFF 1.2 (`.xlf`) or PO (`.po`), named in `Content-Disposition`."
+        OpenApiTypes.BINARY,
+        description="The file, XLIFF 2.1 or 1.2 (`.xlf`) or PO (`.po`), named in `Content-Disposition`.",
     ),
 }
 
