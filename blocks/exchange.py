@@ -105,9 +105,12 @@ def check_target_locale(site: Site, locale: str | None, name: str = "locale") ->
 def detected_format(fmt: str, content: str) -> str:
     """`fmt`, with an XLIFF file read as the version it declares: a tool may hand back 1.2 for a 2.1 export
     or the other way round, and both keep our unit ids and notes."""
+    head = content[:4000]
     if fmt not in (XLIFF, XLIFF2):
         return fmt
-    return XLIFF2 if "urn:oasis:names:tc:xliff:document:2." in content[:4000] else XLIFF
+    if "urn:oasis:names:tc:xliff:document:2." in head:
+        return XLIFF2
+    return XLIFF if "urn:oasis:names:tc:xliff:document:1." in head else fmt
 
 
 class FileProblem(ValueError):
