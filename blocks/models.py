@@ -150,6 +150,12 @@ class MachineTranslationConfig(models.Model):
     api_key = models.CharField(max_length=500, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        # The admin lists it as the translators' exchange page (`editor.translation_exchange`), which also
+        # holds the provider's settings.
+        verbose_name = "translation exchange"
+        verbose_name_plural = "translation exchange"
+
     def __str__(self) -> str:
         return f"{self.provider} for site {self.site_id}"
 

@@ -143,7 +143,8 @@ def test_an_owner_sets_up_a_provider_and_the_key_is_never_shown_back(api, make_c
             },
         }
     }
-    assert boss.delete("/api/v1/translations/machine-provider").status_code == 204
+    removed = boss.delete("/api/v1/translations/machine-provider")
+    assert removed.json() == {"message": "Machine translation provider removed"}
     assert api.get("/api/v1/translations/machine-provider").status_code == 404
 
 

@@ -23,6 +23,7 @@ from blocks.api.serializers import SyncAnswer, TranslationsAnswer
 from blocks.api.views.blocks import BlockView, BlockWriteMixin, block_answer, block_response
 from blocks.services import machine
 from blocks.services.exchange import translations_import
+from cms.api.openapi import message_answer
 from cms.api.serializers import parse_body
 from cms.api.views import allow_params, flag_param
 
@@ -225,6 +226,9 @@ class BlockPretranslateView(BlockView):
         return Response({"data": report})
 
 
+ProviderRemoved = message_answer("MachineProviderRemoved", "Machine translation provider removed")
+
+
 def provider_answer(config) -> dict:
     return {
         "provider": config.provider,
@@ -244,7 +248,11 @@ class MachineProviderView(SiteAPIView):
         allow_params(request)
         return Response({"data": provider_answer(machine.require_provider(self.actor.site))})
 
-    @extend_schema(operation_id="translations.machine-provider.set", request=MachineProviderInput)
+    @extend_schema(
+        operation_id="translations.machine-provider.set",
+        request=MachineProviderInput,
+        responses={200: OpenApiResponse(description="The provider as `GET` answers it (no key).")},
+    )
     def put(self, request):
         """Set up or change the site's machine translation provider (owners)
 
@@ -257,9 +265,12 @@ class MachineProviderView(SiteAPIView):
         )
         return Response({"data": provider_answer(config)})
 
-    @extend_schema(operation_id="translations.machine-provider.remove", responses={204: None})
+    @extend_schema(
+        operation_id="translations.machine-provider.remove",
+        responses={200: OpenApiResponse(ProviderRemoved, description="Machine translation is off for the site.")},
+    )
     def delete(self, request):
         """Switch machine translation off for the site (owners)"""
         allow_params(request)
         machine.machine_config_remove(actor=self.actor)
-        return Response(status=204)
+        return Response({"message": "Machine translation provider removed"})
