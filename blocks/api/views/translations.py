@@ -191,9 +191,15 @@ PRETRANSLATE_ANSWER = {
         description="The report: `machine` (unit ids written and now marked machine-translated), `invalid` "
         "(with `path` and `message`; their blocks were not written), `skipped` (with `reason`), and `counts`."
     ),
-    404: OpenApiResponse(description="No machine translation provider is set up for this site."),
-    502: OpenApiResponse(description="The provider answered something unusable; nothing was written."),
-    503: OpenApiResponse(description="The provider could not be reached, timed out or is busy; nothing was written."),
+    # 404 (no provider set up: the feature is absent) is the generic `not_found`.
+    502: OpenApiResponse(
+        OpenApiTypes.OBJECT, description="`provider_error`: the provider's answer was unusable; nothing was written."
+    ),
+    503: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description="`provider_unavailable`: the provider could not be reached, timed out or is busy; "
+        "nothing was written.",
+    ),
 }
 
 
@@ -241,7 +247,10 @@ class MachineProviderView(SiteAPIView):
     openapi_tag = "translations"
 
     @extend_schema(
-        operation_id="translations.machine-provider", responses={200: OpenApiResponse(), 404: OpenApiResponse()}
+        operation_id="translations.machine-provider",
+        responses={
+            200: OpenApiResponse(description="`provider`, `baseUrl`, `apiKeySet` (the key itself is never shown)."),
+        },
     )
     def get(self, request):
         """The site's machine translation provider (`not_found` when none is set up)"""
