@@ -110,10 +110,11 @@ def translations_pretranslate(*, actor: Actor, locale: str, block: SiteBlock | N
     ]
     report: dict[str, Any] = {"locale": locale, "provider": provider.name, "machine": [], "invalid": [], "skipped": []}
     wanted: list[tuple[SiteBlock, SiteBlock, str, str, bool]] = []  # source, target, key, text, rich
+    views: dict[int, SourceView] = {}
     for source, target in pairs:
         target.site = site
         require_data_write(actor, target)
-        view = SourceView(source)
+        view = views.setdefault(source.pk, SourceView(source))
         fields = exchange.unit_fields(source.schema, source.data)
         for key, state in unit_states(source, target, view=view).items():
             if state != UNTRANSLATED:
@@ -135,7 +136,7 @@ def translations_pretranslate(*, actor: Actor, locale: str, block: SiteBlock | N
             exchange.ImportUnit(
                 id=exchange.unit_id(source.translation_key, key),
                 target=text,
-                fingerprint=SourceView(source).print_of(key),
+                fingerprint=views[source.pk].print_of(key),
                 is_json=False,
                 fuzzy=False,
             )

@@ -141,6 +141,9 @@ def test_an_owner_sets_up_a_provider_the_key_is_not_shown_and_translators_pre_tr
         assert "Machine-translated (check, then keep or edit) (2)" in html
         assert [request["body"]["text"] for request in server.requests] == [["Home"], ["<p>Hi</p>"]]
         assert SiteBlock.objects.get(slug="about", locale="fr").version == 1  # only the chosen block
+        # The block list says it in words: machine output is not a translation yet.
+        listing = translator.get(reverse("admin:blocks_siteblock_changelist") + "?locale__exact=en").content.decode()
+        assert "fr: 0/2 translated, 2 machine-translated</span>" in listing
         assert admin_as("editor").post(PAGE, {"action": "provider-remove"}).status_code == 200  # not an owner
         assert MachineTranslationConfig.objects.filter(site=site).exists()
         owner.post(PAGE, {"action": "provider-remove"})
