@@ -137,3 +137,29 @@ class SiteBlock(models.Model):
     @property
     def etag(self) -> str:
         return f'"{self.pk}-{self.version}"'
+
+
+class MachineTranslationConfig(models.Model):
+    """A site's machine translation provider (`blocks.machine_translation`): without one, pre-translation is
+    not offered at all. The API key is write-only: no API answer or admin page shows it back (only whether
+    one is set and its last four characters)."""
+
+    site = models.OneToOneField("accounts.Site", on_delete=models.CASCADE, related_name="machine_translation")
+    provider = models.CharField(max_length=40, help_text="A registered provider: `deepl` or `libretranslate`.")
+    base_url = models.CharField(max_length=500, help_text="The API's base URL, e.g. https://api-free.deepl.com")
+    api_key = models.CharField(max_length=500, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # The admin lists it as the translators' exchange page (`editor.translation_exchange`), which also
+        # holds the provider's settings.
+        verbose_name = "translation exchange"
+        verbose_name_plural = "translation exchange"
+
+    def __str__(self) -> str:
+        return f"{self.provider} for site {self.site_id}"
+
+    @property
+    def key_hint(self) -> str:
+        """`…abcd`: enough for an owner to tell which key is set, not enough to use it."""
+        return f"…{self.api_key[-4:]}" if len(self.api_key) >= 12 else ("set" if self.api_key else "")

@@ -258,8 +258,11 @@ def template_with_followers(actor: Actor, slug: str) -> tuple[BlockTemplate, lis
 # copy to go back into: copy to the locale first).
 
 
-def translations_export(actor: Actor, *, locale: str, fmt: str, block: SiteBlock | None = None) -> bytes:
-    """The translation file of the site (or of `block`'s group) for the target `locale`, in `fmt`."""
+def translations_export(
+    actor: Actor, *, locale: str, fmt: str, block: SiteBlock | None = None, keys: list | None = None
+) -> bytes:
+    """The translation file of the site (or of `block`'s group, or of the groups whose translation keys are
+    `keys`: a selection) for the target `locale`, in `fmt`."""
     actor.require(Action.READ)  # the same values `GET /site-blocks/{slug}` shows any reader
     fmt = check_format(fmt)
     locale = check_target_locale(actor.site, locale)
@@ -267,6 +270,8 @@ def translations_export(actor: Actor, *, locale: str, fmt: str, block: SiteBlock
     copies = SiteBlock.objects.filter(site=site).only(*TRANSLATION_COLUMNS).order_by("pk")
     if block is not None:
         copies = copies.filter(translation_key=block.translation_key)
+    if keys is not None:
+        copies = copies.filter(translation_key__in=keys)
     sources = list(copies.filter(locale=site.default_locale))
     targets = {copy.translation_key: copy for copy in copies.filter(locale=locale)}
     units = []

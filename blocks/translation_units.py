@@ -13,7 +13,10 @@ source). So, for each unit the source has a value for, a copy's unit is:
 
 - **untranslated**: no fingerprint (a fresh copy: its values were copied, not translated) or an empty value;
 - **outdated**: a fingerprint that is not the source's current value's (the source changed since);
-- **translated**: the fingerprint of the source's current value.
+- **translated**: the fingerprint of the source's current value;
+- **machine**: written by a machine pre-translation step (`blocks.services.machine`) from the source's current
+  value, not yet looked at by a person: its fingerprint is stored with the `m:` prefix, which a person's write
+  of the unit or a keep replaces (then translated). A machine value whose source changed reads outdated.
 
 Non-localized fields are **shared**: one value across the copies, kept in step by the write path
 (`blocks.services.writing`); `shared_values` and `diverged_shared` say where copies differ anyway.
@@ -31,6 +34,8 @@ from schema import ANY_ITEM, compiled_for, is_localized, values_at
 
 MISSING, PARTIAL, COMPLETE = "missing", "partial", "complete"
 UNTRANSLATED, OUTDATED, TRANSLATED = "untranslated", "outdated", "translated"
+MACHINE = "machine"
+MACHINE_PREFIX = "m:"  # a fingerprint written by a machine step (see the module docstring)
 _ABSENT = object()  # a path with no value, told apart from a `null` value
 
 
@@ -124,6 +129,19 @@ def kept(hashes: dict[str, str], *, keys: list[str], source_data: dict, schema: 
     return {**hashes, **{key: fingerprint(source_values.get(key)) for key in keys}}
 
 
+def machine_marked(hashes: dict[str, str], *, keys: list[str], source_data: dict, schema: list[dict]) -> dict[str, str]:
+    """Fingerprints after a machine step wrote the units `keys` from the source's current values."""
+    source_values = unit_values(schema, source_data)
+    return {**hashes, **{key: MACHINE_PREFIX + fingerprint(source_values.get(key)) for key in keys}}
+
+
+def _split_print(stored: str) -> tuple[str, bool]:
+    """`(fingerprint, written by a machine)` of a stored fingerprint."""
+    if stored.startswith(MACHINE_PREFIX):
+        return stored[len(MACHINE_PREFIX) :], True
+    return stored, False
+
+
 def forget_changed(hashes: dict[str, str], *, schema: list[dict], before: dict, after: dict) -> dict[str, str]:
     """Fingerprints of units whose value a whole-data replacement (a restore) changed are dropped."""
     old, new = unit_values(schema, before), unit_values(schema, after)
@@ -156,7 +174,8 @@ class SourceView:
 
 
 def unit_states(source, target, *, view: SourceView | None = None) -> dict[str, str]:
-    """`{unit path: "untranslated" | "outdated" | "translated"}` of `target` for each unit the source fills."""
+    """`{unit path: "untranslated" | "outdated" | "machine" | "translated"}` of `target` for each unit the
+    source fills."""
     view = view or SourceView(source)
     if target.pk == source.pk:
         return dict.fromkeys(view.wanted, TRANSLATED)
@@ -167,12 +186,16 @@ def unit_states(source, target, *, view: SourceView | None = None) -> dict[str, 
     for key in view.wanted:
         if is_empty(own.get(key)) or key not in hashes:
             states[key] = UNTRANSLATED
-        elif hashes[key] != view.print_of(key):
+            continue
+        stored, by_machine = _split_print(hashes[key])
+        if stored != view.print_of(key):
             states[key] = OUTDATED
         else:
-            states[key] = TRANSLATED
+            states[key] = MACHINE if by_machine else TRANSLATED
     for key, value in own.items():  # translated once, then the source emptied it: the copy's value is stale
-        if key not in states and key in hashes and not is_empty(value) and hashes[key] != view.print_of(key):
+        if key in states or key not in hashes or is_empty(value):
+            continue
+        if _split_print(hashes[key])[0] != view.print_of(key):
             states[key] = OUTDATED
     return states
 
@@ -206,7 +229,7 @@ def missing_state(source, *, view: SourceView | None = None, diverged: bool = Tr
 
 
 def _state(status: str, states: dict[str, str], diverged: list[str]) -> dict:
-    fields: dict[str, list[str]] = {TRANSLATED: [], OUTDATED: [], UNTRANSLATED: []}
+    fields: dict[str, list[str]] = {TRANSLATED: [], OUTDATED: [], UNTRANSLATED: [], MACHINE: []}
     for key, state in states.items():
         fields[state].append(key)
     return {

@@ -117,6 +117,24 @@ class ServiceUnavailable(CmsError):
         super().__init__(message, **kwargs)
 
 
+class ProviderError(CmsError):
+    """A third-party service the request relies on (a machine translation provider) answered something we
+    cannot use: nothing was written; the message says what it answered."""
+
+    code, status, default_message = "provider_error", 502, "The provider's answer could not be used."
+
+
+class ProviderUnavailable(CmsError):
+    """A third-party service the request relies on could not be reached, timed out or is over its quota:
+    nothing was written, and the same request can be sent again later."""
+
+    code, status, default_message = "provider_unavailable", 503, "The provider cannot be reached right now."
+
+    def __init__(self, message: str | None = None, **kwargs) -> None:
+        kwargs.setdefault("headers", {"Retry-After": "30", "Cache-Control": "no-store"})
+        super().__init__(message, **kwargs)
+
+
 def error_text(error: CmsError) -> str:
     """A domain error as one line for a terminal: the message and each field to blame."""
     details = "; ".join(f"{field}: {message}" for field, message in (error.fields or {}).items())

@@ -42,6 +42,7 @@ from editor.media_library import MediaLibraryAdmin  # noqa: F401  (registers the
 from editor.problems import label_path, parse_path, summary
 from editor.reviews import BlockReviewMixin
 from editor.schema_review import review, schema_error_label, totals
+from editor.translation_exchange import TranslationExchangeAdmin  # noqa: F401  (registers the exchange page)
 from editor.translation_marks import TranslationColumnMixin
 from locales.selectors import enabled_locale_codes
 from reviews.selectors import block_review_state

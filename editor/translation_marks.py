@@ -32,6 +32,9 @@ def mark_words(code: str, state: dict) -> str:
     words = f"{code}: {state['translatedFields']}/{state['totalFields']} translated"
     if state["outdated"]:
         words += f", {len(state['outdatedFields'])} outdated"
+    machine = state.get("counts", {}).get("machine", 0)
+    if machine:
+        words += f", {machine} machine-translated"
     return words
 
 

@@ -25,6 +25,7 @@ STATE_WORDS = {
     "untranslated": "Untranslated: still the copied {source} text",
     "outdated": "Outdated: the {source} source changed since it was translated",
     "translated": "Translated",
+    "machine": "Machine-translated: check it, then keep or edit it",
 }
 
 

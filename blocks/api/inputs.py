@@ -186,6 +186,37 @@ class TranslationsImportInput(InputSerializer):
     )
 
 
+class PretranslateInput(InputSerializer):
+    """The locale whose untranslated fields a machine provider fills."""
+
+    locale = TypedString(
+        message="Must be a locale code such as `fr`.",
+        missing="Required: the target locale, such as `fr`.",
+        help_text="The target locale (enabled, not the site's default).",
+    )
+
+
+class MachineProviderInput(InputSerializer):
+    """A site's machine translation provider; `apiKey` left out keeps the stored key (it is never shown)."""
+
+    provider = TypedString(
+        message="Must be a provider name such as `deepl`.",
+        missing="Required: `deepl` or `libretranslate`.",
+        help_text="`deepl` or `libretranslate`.",
+    )
+    baseUrl = TypedString(
+        message="Must be the API's URL, as a string.",
+        missing="Required: the provider API's URL, such as `https://api-free.deepl.com`.",
+        help_text="e.g. `https://api-free.deepl.com`.",
+    )
+    apiKey = TypedString(
+        message="Must be a string.",
+        required=False,
+        allow_blank=True,
+        help_text="Write-only: never shown back. Left out: the stored key is kept; empty: removed.",
+    )
+
+
 class PublishQuery(serializers.Serializer):
     publish = serializers.BooleanField(required=False, help_text="Publish in the same transaction.")
 

@@ -345,13 +345,14 @@ TranslationCounts = inline_serializer(
         "translated": serializers.IntegerField(),
         "outdated": serializers.IntegerField(),
         "untranslated": serializers.IntegerField(),
+        "machine": serializers.IntegerField(help_text="Machine pre-translated, not yet kept or edited by a person."),
     },
 )
 TranslationFields = inline_serializer(
     "TranslationFields",
     {
         name: serializers.ListField(child=serializers.CharField(), help_text=f"Data paths of the {name} fields.")
-        for name in ("translated", "outdated", "untranslated")
+        for name in ("translated", "outdated", "untranslated", "machine")
     },
 )
 TranslationStatus = inline_serializer(

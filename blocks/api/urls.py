@@ -32,6 +32,21 @@ urlpatterns = [
     re_path(r"^translations/export/?$", translations.TranslationsExportView.as_view(), name="translations-export"),
     re_path(r"^translations/import/?$", translations.TranslationsImportView.as_view(), name="translations-import"),
     re_path(
+        r"^translations/pretranslate/?$",
+        translations.TranslationsPretranslateView.as_view(),
+        name="translations-pretranslate",
+    ),
+    re_path(
+        r"^translations/machine-provider/?$",
+        translations.MachineProviderView.as_view(),
+        name="translations-machine-provider",
+    ),
+    re_path(
+        rf"^site-blocks/{SLUG}/translations/pretranslate/?$",
+        translations.BlockPretranslateView.as_view(),
+        name="site-block-translations-pretranslate",
+    ),
+    re_path(
         rf"^site-blocks/{SLUG}/translations/keep/?$",
         translations.BlockKeepTranslationsView.as_view(),
         name="site-block-translations-keep",

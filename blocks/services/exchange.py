@@ -32,7 +32,7 @@ from blocks.models import SiteBlock
 from blocks.services.common import require_data_write
 from blocks.services.translation import after_data_write
 from blocks.services.writing import block_write
-from blocks.translation_units import TRANSLATED, SourceView, kept, unit_states, unit_values
+from blocks.translation_units import TRANSLATED, SourceView, kept, machine_marked, unit_states, unit_values
 from cms import errors
 from schema import compiled_for
 
@@ -49,7 +49,7 @@ class _Plan:
     lists: dict[str, list] = field(default_factory=lambda: {name: [] for name in LISTS})
 
 
-def _plan(source: SiteBlock, target: SiteBlock, units: list[exchange.ImportUnit]) -> _Plan:
+def plan_units(source: SiteBlock, target: SiteBlock, units: list[exchange.ImportUnit]) -> _Plan:
     plan = _Plan()
     view = SourceView(source)
     states = unit_states(source, target, view=view)
@@ -67,6 +67,9 @@ def _plan(source: SiteBlock, target: SiteBlock, units: list[exchange.ImportUnit]
                     "message": f"Not a localized field the `{source.locale}` source has a value for.",
                 }
             )
+            continue
+        if unit.problem:
+            plan.lists["invalid"].append({"id": unit.id, "path": key, "message": unit.problem})
             continue
         if unit.target is None:
             plan.lists["skipped"].append({"id": unit.id, "reason": "No target: nothing translated."})
@@ -151,7 +154,7 @@ def _block_all(plan: _Plan) -> None:
 
 def translations_import(*, actor: Actor, fmt: str, content: str, dry_run: bool = False) -> dict:
     """Import a translation file into the site's copies in the file's locale; answers the report."""
-    fmt = exchange.check_format(fmt)
+    fmt = exchange.detected_format(exchange.check_format(fmt), content)
     try:
         locale, units = exchange.read_file(fmt, content)
     except exchange.FileProblem as exc:
@@ -183,7 +186,7 @@ def translations_import(*, actor: Actor, fmt: str, content: str, dry_run: bool =
             continue
         target.site = site
         require_data_write(actor, target)
-        plan = _plan(source, target, group)
+        plan = plan_units(source, target, group)
         if (plan.patch or plan.keep) and not dry_run:
             plan = _write(actor, source, target, group, fmt)
         for name in LISTS:
@@ -207,24 +210,36 @@ def _group_blocks(site: Site, locale: str, keys: list[str]) -> dict[tuple[str, s
 
 
 def _write(actor: Actor, source: SiteBlock, target: SiteBlock, units: list[exchange.ImportUnit], fmt: str) -> _Plan:
+    return write_units(actor, source, target, units, comment=f"Imported translations ({exchange.FORMAT_NAMES[fmt]})")
+
+
+def write_units(
+    actor: Actor,
+    source: SiteBlock,
+    target: SiteBlock,
+    units: list[exchange.ImportUnit],
+    *,
+    comment: str,
+    machine: bool = False,
+) -> _Plan:
     """Write one block's units as one revision; the plan is worked out again on the locked row (a concurrent
     import that already wrote them leaves nothing to change, and the write path skips a write that changes
-    nothing: no version, no revision)."""
-    with block_write(
-        actor=actor,
-        block=target,
-        expected_version=None,
-        comment=f"Imported translations ({fmt.upper()})",
-        event="block.updated",
-    ) as write:
+    nothing: no version, no revision). `machine`: the values come from a machine translation step, so every
+    unit written or confirmed reads `machine` (not translated) until a person keeps or edits it."""
+    with block_write(actor=actor, block=target, expected_version=None, comment=comment, event="block.updated") as write:
         locked = write.block
-        plan = _plan(source, locked, units)
+        plan = plan_units(source, locked, units)
         before = locked.data
         if plan.patch:
             locked.data = compiled_for(locked.schema).apply_patch(locked.data, plan.patch)
             after_data_write(locked, before=before)
-        if plan.keep:
-            locked.translation_hashes = kept(
-                locked.translation_hashes or {}, keys=plan.keep, source_data=source.data, schema=locked.schema
-            )
+        hashes = locked.translation_hashes or {}
+        if machine:
+            written = [exchange.split_id(unit_id)[1] for unit_id in plan.lists["applied"] + plan.lists["kept"]]
+            if written:
+                locked.translation_hashes = machine_marked(
+                    hashes, keys=written, source_data=source.data, schema=locked.schema
+                )
+        elif plan.keep:
+            locked.translation_hashes = kept(hashes, keys=plan.keep, source_data=source.data, schema=locked.schema)
     return plan

@@ -234,6 +234,8 @@ CMS = {
     "WEBHOOKS_MAX_ATTEMPTS": env_int("CMS_WEBHOOKS_MAX_ATTEMPTS", 6),  # first try + retries
     "WEBHOOKS_BACKOFF_SECONDS": env_int("CMS_WEBHOOKS_BACKOFF", 30),  # then doubled per retry
     "WEBHOOKS_TIMEOUT_SECONDS": env_int("CMS_WEBHOOKS_TIMEOUT", 10),
+    # Machine pre-translation (blocks/machine_translation.py): one provider request's whole time limit.
+    "MACHINE_TRANSLATION_TIMEOUT_SECONDS": env_int("CMS_MACHINE_TRANSLATION_TIMEOUT", 20),
     # Task worker (worker/, `manage.py run_worker`): a worker silent this long is taken for dead and its
     # running tasks run again; a task whose worker died this many times is failed instead (docs/decisions.md).
     "WORKER_HEARTBEAT_TIMEOUT_SECONDS": env_int("CMS_WORKER_HEARTBEAT_TIMEOUT", 30),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from io import StringIO
 
@@ -160,8 +161,7 @@ def test_a_target_left_as_the_copied_value_and_not_fuzzy_is_kept(api, make_clien
     assert import_(translator, "po", text).json()["data"]["unchanged"] == [f"{key()}/plans[1].name"]
 
 
-@pytest.mark.parametrize("fmt", ["po", "xliff"])
-def test_rich_text_with_a_link_and_a_list_survives_byte_identical(api, fmt):
+def make_story(api) -> str:
     schema = [{"name": "body", "type": "richtext", "label": "Body", "help": "The main text.", "maxLength": 500}]
     created = api.post(
         "/api/v1/site-blocks",
@@ -170,15 +170,65 @@ def test_rich_text_with_a_link_and_a_list_survives_byte_identical(api, fmt):
     )
     assert created.status_code == 201, created.json()
     assert api.post("/api/v1/site-blocks/story/copy-to-locale", {"locale": "fr"}, format="json").status_code == 200
-    text = export(api, fmt, url="/api/v1/site-blocks/story/translations/export").content.decode()
-    story = str(SiteBlock.objects.get(slug="story", locale="en").translation_key)
-    unit = units_of(fmt, text)[f"{story}/body"]
-    assert unit.source == BODY
+    return str(SiteBlock.objects.get(slug="story", locale="en").translation_key)
+
+
+FRENCH = {"See": "Voir", "our plans": "nos offres", "one": "un", "two": "deux"}
+FRENCH_BODY = (
+    '<p>Voir <a href="https://example.com/plans" rel="noopener noreferrer">nos offres</a>:</p>'
+    "<ul><li>un</li><li>deux</li></ul>"
+)
+
+
+def translated_copy(element):
+    """A copy of a `<source>` element with its text translated and its inline codes kept, as a tool does."""
+    copied = copy.deepcopy(element)
+    copied.tag = copied.tag.replace("source", "target")
+    for node in copied.iter():
+        for attribute in ("text", "tail") if node is not copied else ("text",):
+            value = getattr(node, attribute)
+            for english, french in FRENCH.items():
+                value = value.replace(english, french) if value else value
+            setattr(node, attribute, value)
+    return copied
+
+
+def test_rich_text_travels_as_html_text_in_po_and_survives_byte_identical(api):
+    story = make_story(api)
+    text = export(api, "po", url="/api/v1/site-blocks/story/translations/export").content.decode()
+    unit = units_of("po", text)[f"{story}/body"]
+    assert unit.source == BODY  # PO has no inline codes: the HTML is the text
     assert unit.getnotes("developer").splitlines()[:3] == ["label: Body", "help: The main text.", "maxLength: 500"]
-    french = BODY.replace("See", "Voir").replace("our plans", "nos offres").replace("one", "un")
-    response = import_(api, fmt, set_targets(fmt, text, {f"{story}/body": french}))
+    response = import_(api, "po", set_targets("po", text, {f"{story}/body": FRENCH_BODY}))
     assert response.json()["data"]["applied"] == [f"{story}/body"], response.json()
-    assert SiteBlock.objects.get(slug="story", locale="fr").data["body"] == french
+    assert SiteBlock.objects.get(slug="story", locale="fr").data["body"] == FRENCH_BODY
+
+
+def test_rich_text_travels_as_g_and_x_codes_in_xliff_12_and_survives_byte_identical(api):
+    story = make_story(api)
+    text = export(api, "xliff", url="/api/v1/site-blocks/story/translations/export").content.decode()
+    store = parse("xliff", text)
+    unit = next(unit for unit in store.units if unit_id(unit, "xliff") == f"{story}/body")
+    assert unit.source == "See our plans:onetwo"  # translate-toolkit reads the text; the markup is codes
+    source = unit.getlanguageNode(lang=None, index=0)
+    assert [(child.tag.split("}")[1], child.get("id"), child.get("ctype")) for child in source.iter()][1:] == [
+        ("g", "1", "x-html-p"),
+        ("g", "2", "link"),
+        ("g", "3", "x-html-ul"),
+        ("g", "4", "x-html-li"),
+        ("g", "5", "x-html-li"),
+    ]
+    notes = unit.getnotes("developer").splitlines()
+    assert notes[4] == "format: html"
+    assert notes[5].startswith('codes: {"1":["<p>","</p>"],"2":["<a href=\\"https://example.com/plans\\"')
+    source.addnext(translated_copy(source))
+    response = import_(api, "xliff", bytes(store).decode())
+    assert response.json()["data"]["applied"] == [f"{story}/body"], response.json()
+    assert SiteBlock.objects.get(slug="story", locale="fr").data["body"] == FRENCH_BODY
+    again = export(api, "xliff", url="/api/v1/site-blocks/story/translations/export").content.decode()
+    target = units_of("xliff", again)[f"{story}/body"].getlanguageNode(lang=None, index=1)
+    assert "".join(target.itertext()) == "Voir nos offres:undeux"
+    assert [child.get("id") for child in target.iter()][1:] == ["1", "2", "3", "4", "5"]  # the source's ids
 
 
 def test_an_invalid_unit_is_refused_with_its_id_and_path_and_nothing_of_its_block_is_written(api):
@@ -225,15 +275,13 @@ def test_units_whose_source_changed_since_the_export_are_reported_outdated_not_a
 
 def test_refusals_are_envelopes_naming_the_field(api, make_client):
     make_pricing(api)
-    response = api.get("/api/v1/translations/export?locale=fr&format=xliff2")
+    response = api.get("/api/v1/translations/export?locale=fr&format=xliff3")
     assert response.status_code == 400
     assert response.json() == {
         "error": {
             "code": "bad_request",
             "message": "Invalid query parameters.",
-            "fields": {
-                "format": "XLIFF 2 is not supported yet (translate-toolkit reads and writes XLIFF 1.2); use `xliff`."
-            },
+            "fields": {"format": "Required: `xliff2` (XLIFF 2.1), `xliff` (XLIFF 1.2) or `po`."},
         }
     }
     response = api.get("/api/v1/translations/export?locale=en&format=po")

@@ -70,5 +70,5 @@ def test_marks_for_a_page_of_a_1000_block_5_locale_site_take_constant_queries():
         "it": "missing",
     }
     # Block 0002 has en, fr, es; the es copy has an empty body; none carry fingerprints (bulk-made): untranslated
-    assert by_name["Block 0002"]["es"]["counts"] == {"translated": 0, "outdated": 0, "untranslated": 2}
+    assert by_name["Block 0002"]["es"]["counts"] == {"translated": 0, "outdated": 0, "untranslated": 2, "machine": 0}
     assert by_name["Block 0002"]["fr"]["fields"]["untranslated"] == ["title", "body"]

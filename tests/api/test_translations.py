@@ -93,8 +93,18 @@ def state(status, translated=(), outdated=(), untranslated=(), diverged=()):
         "totalFields": len(translated) + len(outdated) + len(untranslated),
         "outdated": bool(outdated),
         "outdatedFields": list(outdated),
-        "counts": {"translated": len(translated), "outdated": len(outdated), "untranslated": len(untranslated)},
-        "fields": {"translated": list(translated), "outdated": list(outdated), "untranslated": list(untranslated)},
+        "counts": {
+            "translated": len(translated),
+            "outdated": len(outdated),
+            "untranslated": len(untranslated),
+            "machine": 0,
+        },
+        "fields": {
+            "translated": list(translated),
+            "outdated": list(outdated),
+            "untranslated": list(untranslated),
+            "machine": [],
+        },
         "divergedSharedFields": list(diverged),
     }
 

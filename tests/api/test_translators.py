@@ -76,8 +76,8 @@ def test_a_fresh_copy_is_partial_with_nothing_translated(api):
         "totalFields": 5,
         "outdated": False,
         "outdatedFields": [],
-        "counts": {"translated": 0, "outdated": 0, "untranslated": 5},
-        "fields": {"translated": [], "outdated": [], "untranslated": UNITS},
+        "counts": {"translated": 0, "outdated": 0, "untranslated": 5, "machine": 0},
+        "fields": {"translated": [], "outdated": [], "untranslated": UNITS, "machine": []},
         "divergedSharedFields": [],
     }
     assert translations(api, "en")["status"] == "complete"
@@ -97,6 +97,7 @@ def test_translate_then_source_change_then_keep_and_retranslate(api, make_client
         "translated": ["title", "plans[0].name", "plans[0].callToAction.label", "plans[1].callToAction.label"],
         "outdated": [],
         "untranslated": ["plans[1].name"],
+        "machine": [],
     }
     response = translator.post(
         "/api/v1/site-blocks/pricing/translations/keep?locale=fr",
@@ -120,7 +121,7 @@ def test_translate_then_source_change_then_keep_and_retranslate(api, make_client
     fr = translations(translator)
     assert fr["status"] == "partial"
     assert fr["fields"]["outdated"] == ["title", "plans[0].callToAction.label", "plans[1].callToAction.label"]
-    assert fr["counts"] == {"translated": 2, "outdated": 3, "untranslated": 0}
+    assert fr["counts"] == {"translated": 2, "outdated": 3, "untranslated": 0, "machine": 0}
 
     keep = translator.post(
         "/api/v1/site-blocks/pricing/translations/keep?locale=fr", {"fields": ["title"]}, format="json"

@@ -98,7 +98,12 @@ def test_a_source_value_cleared_after_translation_marks_the_copy():
 def test_a_copied_value_without_a_fingerprint_is_untranslated():
     copy = block(2, {"title": "Hello", "hero": {"heading": "Hi"}})
     state = copy_state(block(1, {"title": "Hello", "hero": {"heading": "Hi"}}), copy)
-    assert state["fields"] == {"translated": [], "outdated": [], "untranslated": ["title", "hero.heading"]}
+    assert state["fields"] == {
+        "translated": [],
+        "outdated": [],
+        "untranslated": ["title", "hero.heading"],
+        "machine": [],
+    }
     assert state["status"] == "partial"
 
 

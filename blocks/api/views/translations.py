@@ -9,11 +9,21 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.response import Response
 
 from accounts.api import SiteAPIView
+from accounts.permissions import Action
 from blocks import exchange, selectors, services
-from blocks.api.inputs import BlockCopyInput, BlockKeepInput, BlockSyncInput, TranslationsImportInput
+from blocks.api.inputs import (
+    BlockCopyInput,
+    BlockKeepInput,
+    BlockSyncInput,
+    MachineProviderInput,
+    PretranslateInput,
+    TranslationsImportInput,
+)
 from blocks.api.serializers import SyncAnswer, TranslationsAnswer
 from blocks.api.views.blocks import BlockView, BlockWriteMixin, block_answer, block_response
+from blocks.services import machine
 from blocks.services.exchange import translations_import
+from cms.api.openapi import message_answer
 from cms.api.serializers import parse_body
 from cms.api.views import allow_params, flag_param
 
@@ -95,11 +105,18 @@ class BlockSyncSharedFieldsView(BlockWriteMixin, BlockView):
 
 EXPORT_PARAMETERS = [
     OpenApiParameter("locale", str, required=True, description="The target locale (not the site's default)."),
-    OpenApiParameter("format", str, required=True, enum=list(exchange.FORMATS), description="`xliff` (1.2) or `po`."),
+    OpenApiParameter(
+        "format",
+        str,
+        required=True,
+        enum=list(exchange.FORMATS),
+        description="`xliff2` (XLIFF 2.1), `xliff` (XLIFF 1.2) or `po`.",
+    ),
 ]
 EXPORT_ANSWER = {
     (200, exchange.CONTENT_TYPE): OpenApiResponse(
-        OpenApiTypes.BINARY, description="The file, XLIFF 1.2 (`.xlf`) or PO (`.po`), named in `Content-Disposition`."
+        OpenApiTypes.BINARY,
+        description="The file, XLIFF 2.1 or 1.2 (`.xlf`) or PO (`.po`), named in `Content-Disposition`.",
     ),
 }
 
@@ -167,3 +184,102 @@ class TranslationsImportView(SiteAPIView):
             actor=self.actor, fmt=request.query_params.get("format", ""), content=body["content"], dry_run=dry_run
         )
         return Response({"data": report})
+
+
+PRETRANSLATE_ANSWER = {
+    200: OpenApiResponse(
+        description="The report: `machine` (unit ids written and now marked machine-translated), `invalid` "
+        "(with `path` and `message`; their blocks were not written), `skipped` (with `reason`), and `counts`."
+    ),
+    # 404 (no provider set up: the feature is absent) is the generic `not_found`.
+    502: OpenApiResponse(
+        OpenApiTypes.OBJECT, description="`provider_error`: the provider's answer was unusable; nothing was written."
+    ),
+    503: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description="`provider_unavailable`: the provider could not be reached, timed out or is busy; "
+        "nothing was written.",
+    ),
+}
+
+
+class TranslationsPretranslateView(SiteAPIView):
+    openapi_tag = "translations"
+
+    @extend_schema(operation_id="translations.pretranslate", request=PretranslateInput, responses=PRETRANSLATE_ANSWER)
+    def post(self, request):
+        """Pre-translate the untranslated fields of a locale by machine
+
+        Every block copy in `locale`: its untranslated text fields are sent to the site's provider and the
+        answers written (one revision per block), marked `machine` in the translation status until a person
+        keeps or edits them. Outdated, machine and translated fields are left alone."""
+        allow_params(request)
+        machine.require_provider(self.actor.site)
+        body = parse_body(PretranslateInput(), request)
+        return Response({"data": machine.translations_pretranslate(actor=self.actor, locale=body["locale"])})
+
+
+class BlockPretranslateView(BlockView):
+    @extend_schema(operation_id="site-blocks.translations.pretranslate", responses=PRETRANSLATE_ANSWER)
+    def post(self, request, slug: str):
+        """Pre-translate a locale copy's untranslated fields by machine
+
+        The copy `?locale=` names (not the source): as `POST /translations/pretranslate`, for this block."""
+        allow_params(request)
+        machine.require_provider(self.actor.site)
+        block = selectors.block_for_actor(self.actor, slug, request.query_params.get("locale"))
+        report = machine.translations_pretranslate(actor=self.actor, locale=block.locale, block=block)
+        return Response({"data": report})
+
+
+ProviderRemoved = message_answer("MachineProviderRemoved", "Machine translation provider removed")
+
+
+def provider_answer(config) -> dict:
+    return {
+        "provider": config.provider,
+        "baseUrl": config.base_url,
+        "apiKeySet": bool(config.api_key),  # the key itself is write-only
+    }
+
+
+class MachineProviderView(SiteAPIView):
+    openapi_tag = "translations"
+
+    @extend_schema(
+        operation_id="translations.machine-provider",
+        responses={
+            200: OpenApiResponse(description="`provider`, `baseUrl`, `apiKeySet` (the key itself is never shown)."),
+        },
+    )
+    def get(self, request):
+        """The site's machine translation provider (`not_found` when none is set up)"""
+        allow_params(request)
+        return Response({"data": provider_answer(machine.require_provider(self.actor.site))})
+
+    @extend_schema(
+        operation_id="translations.machine-provider.set",
+        request=MachineProviderInput,
+        responses={200: OpenApiResponse(description="The provider as `GET` answers it (no key).")},
+    )
+    def put(self, request):
+        """Set up or change the site's machine translation provider (owners)
+
+        `apiKey` is write-only: no answer shows it; leave it out to keep the stored one."""
+        allow_params(request)
+        self.actor.require(Action.MANAGE)
+        body = parse_body(MachineProviderInput(), request)
+        config = machine.machine_config_set(
+            actor=self.actor, provider=body["provider"], base_url=body["baseUrl"], api_key=body.get("apiKey")
+        )
+        return Response({"data": provider_answer(config)})
+
+    @extend_schema(
+        operation_id="translations.machine-provider.remove",
+        responses={200: OpenApiResponse(ProviderRemoved, description="Machine translation is off for the site.")},
+    )
+    def delete(self, request):
+        """Switch machine translation off for the site (owners)"""
+        allow_params(request)
+        machine.machine_config_remove(actor=self.actor)
+        return Response({"message": "Machine translation provider removed"})

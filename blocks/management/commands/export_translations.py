@@ -1,4 +1,4 @@
-"""`manage.py export_translations <site> --locale fr --format xliff|po [-o FILE]`: a site's translation file.
+"""`manage.py export_translations <site> --locale fr --format xliff2|xliff|po [-o FILE]`: a site's translation file.
 
 The same file as `GET /api/v1/translations/export` (docs/translators.md, "Exchange with translation tools"):
 every block with a copy in the locale, one unit per localized value. Written to stdout without `-o`.
@@ -17,12 +17,14 @@ from cms import errors
 
 
 class Command(BaseCommand):
-    help = "Export a site's localized values for one target locale as XLIFF 1.2 or PO."
+    help = "Export a site's localized values for one target locale as XLIFF 2.1, XLIFF 1.2 or PO."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("site", help="the site's slug")
         parser.add_argument("--locale", required=True, help="the target locale (enabled, not the default)")
-        parser.add_argument("--format", dest="fmt", default="xliff", help="`xliff` (1.2, the default) or `po`")
+        parser.add_argument(
+            "--format", dest="fmt", default="xliff", help="`xliff` (1.2, the default), `xliff2` (2.1) or `po`"
+        )
         parser.add_argument("-o", "--output", help="write to this file (default: stdout)")
 
     def handle(self, *args, site: str, locale: str, fmt: str, output: str | None = None, **options):

@@ -1,4 +1,4 @@
-"""`manage.py import_translations <site> FILE [--format xliff|po] [--dry-run]`: a translated file back in.
+"""`manage.py import_translations <site> FILE [--format xliff2|xliff|po] [--dry-run]`: a translated file back in.
 
 The same import as `POST /api/v1/translations/import` (`blocks.services.exchange`): one revision per block
 copy written, units whose source changed since the export reported outdated. Prints the counts, then each
@@ -21,12 +21,16 @@ EXTENSIONS = {".po": "po", ".xlf": "xliff", ".xliff": "xliff"}
 
 
 class Command(BaseCommand):
-    help = "Import a translated XLIFF 1.2 or PO file (from export_translations) into a site's locale copies."
+    help = "Import a translated XLIFF 2.1, XLIFF 1.2 or PO file (from export_translations) into a site's locale copies."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("site", help="the site's slug")
         parser.add_argument("file", help="the translated file")
-        parser.add_argument("--format", dest="fmt", help="`xliff` or `po` (default: from the file's extension)")
+        parser.add_argument(
+            "--format",
+            dest="fmt",
+            help="`xliff2`, `xliff` or `po` (default: from the file's extension; XLIFF by its version)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="report what would happen; write nothing")
         parser.add_argument("--user", help="username recorded as the author of the revisions")
 
