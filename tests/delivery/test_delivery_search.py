@@ -7,7 +7,7 @@ ts_rank, ts_headline); tests marked `postgres` need the latter.
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -230,3 +230,28 @@ def test_the_match_reads_through_the_gin_index(site, page):
             cursor.execute("SET LOCAL enable_seqscan = off")
         plan = rows.explain()
     assert "searchdocument_vector_gin" in plan, plan
+
+
+def test_a_block_missing_in_the_locale_is_searched_in_its_fallback(site, page):
+    page("Hero", "Cloud hosting")  # en only; fr falls back to en
+
+    response = get({"q": "cloud", "locale": "fr"})
+
+    assert slugs(response) == ["hero"]
+    assert response.json()["data"][0]["locale"] == "en" and response.json()["meta"]["locale"] == "fr"
+
+
+def test_answers_carry_the_lists_cdn_key_and_are_cached(site, page):
+    page("Hero", "Cloud hosting")
+    first = get({"q": "cloud"})
+    with CaptureQueriesContext(connection) as queries:
+        again = get({"q": "cloud"})
+
+    assert f"cms.s{site.pk}.list" in first["Surrogate-Key"].split()
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert len(queries) == 0
+
+
+def test_rebuild_of_an_unknown_site_is_refused(site):
+    with pytest.raises(CommandError, match=r"No site `nope`\."):
+        call_command("rebuild_search", "--site", "nope")
