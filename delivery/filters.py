@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     DateField,
@@ -282,6 +283,49 @@ def _condition(name: str, ftype: str, field: dict, item: Filter) -> Q:
     return Q(**{name if op == "eq" else f"{name}__{op}": value})
 
 
+def _nested(path: tuple[str, ...], leaf: Any) -> Any:
+    for step in reversed(path):
+        leaf = {step: leaf}
+    return leaf
+
+
+def indexed(schema: list, path: tuple[str, ...], indexes: list[int], item: Filter | None) -> Q:
+    """PostgreSQL: conditions the GIN indexes of migration delivery/0004 serve (`@>` on the live schema and data),
+    each implied by `same_field` and the filter's own condition, so adding them changes no answer; they only let
+    the planner start from the index instead of the site's rows (docs/delivery-api.md "Index plan").
+
+    The schema: the field by name and type at every step (`[{"name": "cta", "type": "object", "fields": [...]}]`,
+    position aside). The data, for `eq` and `in` on string, text and boolean fields and selects whose options are
+    strings: the value itself (numbers and dates compare as numbers and dates, which containment does not)."""
+    wanted: list = []
+    fields, level = schema, wanted
+    for step, index in zip(path, indexes, strict=True):
+        field = fields[index]
+        entry: dict = {"name": step, "type": field.get("type")}
+        level.append(entry)
+        if field.get("type") == "object":
+            entry["fields"] = level = []
+            fields = field.get("fields") or []
+    condition = Q(published_snapshot__schema__contains=wanted)
+    if item is None or item.op not in ("eq", "in"):
+        return condition
+    field = field_at(schema, path)[0]  # type: ignore[index]  # located by the caller
+    ftype = field.get("type")
+    strings = ftype in ("string", "text") or (
+        ftype == "select" and all(isinstance(one, str) for one in choice_values(field.get("options") or []))
+    )
+    if strings:
+        values: list[Any] = item.raw.split(",") if item.op == "in" else [item.raw]
+    elif ftype == "boolean" and item.raw in ("true", "false"):
+        values = [item.raw == "true"]
+    else:
+        return condition
+    any_of = Q()
+    for value in values:
+        any_of |= Q(published_snapshot__data__contains=_nested(path, value))
+    return condition & any_of
+
+
 def compile_query(query: FieldQuery, schema: list, *, preview: bool) -> Compiled:
     """The database side of `query`, typed by `schema` (the `schemaOf` block's); 400 on what does not fit."""
     base = "data" if preview else "published_snapshot__data"
@@ -301,6 +345,8 @@ def compile_query(query: FieldQuery, schema: list, *, preview: bool) -> Compiled
         aliases[name] = _typed(ftype, base, item.path, guard)
         aliases[f"{name}_json"] = _json(base, item.path)
         where &= guard & _condition(name, ftype, field, item)
+        if not preview and connection.vendor == "postgresql":
+            where &= indexed(schema, item.path, indexes, item)
     order: list[OrderBy | str] = ["name", "id"]
     if query.order is not None:
         located = field_at(schema, query.order)
@@ -315,4 +361,6 @@ def compile_query(query: FieldQuery, schema: list, *, preview: bool) -> Compiled
         by = F("qorder").desc(nulls_last=True) if query.descending else F("qorder").asc(nulls_last=True)
         order = [by, "id"]
         where &= guard
+        if not preview and connection.vendor == "postgresql":
+            where &= indexed(schema, query.order, indexes, None)
     return Compiled(aliases=aliases, where=where, order=order)

@@ -6,6 +6,7 @@ database is the one store the write itself needed, so the record is as durable a
 while the cache is down; `delivery.cache.replay_pending` applies and deletes them when it answers again.
 """
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 
@@ -72,3 +73,37 @@ class SyncEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sequence} {self.op} {self.slug}/{self.locale}"
+
+
+class SearchDocument(models.Model):
+    """The searchable text of one published block (`delivery.search`): its string, text and richtext fields
+    as plain text, in its locale's language. Written in the transaction of the write that changes what is
+    live (`blocks.events.recorded`), removed when the block is unpublished or deleted.
+
+    Why a table of its own and not a column of the block: the block app knows nothing of search, and the
+    document is derived (`manage.py rebuild_search` writes it again from the snapshots). Why no database
+    foreign key (`db_constraint=False`, `DO_NOTHING`): deleting a block must not cost the collector a query;
+    the recorder deletes the document with the block, and a join never finds a document without its block.
+    """
+
+    block = models.OneToOneField(
+        "blocks.SiteBlock",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="search_document",
+    )
+    site = models.ForeignKey("accounts.Site", on_delete=models.CASCADE, related_name="+")
+    locale = models.CharField(max_length=35)
+    # The PostgreSQL text search configuration of the locale's language (`english`, `french`, … or `simple`).
+    config = models.CharField(max_length=32)
+    # The plain text (richtext without markup): ts_headline's input for snippets.
+    text = models.TextField()
+    # SQLite's fallback: the text's words case-folded, each wrapped in spaces (` cloud  hosting `); empty on
+    # PostgreSQL, which matches `vector`.
+    words = models.TextField(blank=True, default="")
+    # PostgreSQL: `to_tsvector(config, text)`, GIN-indexed (migration 0003). NULL on SQLite.
+    vector = SearchVectorField(null=True)
+
+    def __str__(self) -> str:
+        return f"block {self.block_id} ({self.locale})"

@@ -8,12 +8,14 @@ against these shapes, so this description cannot drift from what the views send.
 
 from __future__ import annotations
 
+from typing import Any
+
 from cms.api.openapi import ref, register_components, register_paths
 from media.renditions import FITS, FORMATS, QUALITIES, RATIOS, WIDTHS
 
 TAG = "delivery"
 
-DELIVERED_BLOCK = {
+DELIVERED_BLOCK: dict[str, Any] = {
     "type": "object",
     "description": "A published block as a frontend sees it: the published snapshot, `dataSource` fields resolved.",
     "required": ["id", "name", "slug", "type", "locale", "tags", "data", "publishedAt", "version", "template"],
@@ -49,7 +51,7 @@ SINGLE_META = {
     "additionalProperties": False,
     "properties": {"locale": {"type": "string"}, "preview": {"type": "boolean"}},
 }
-LIST_META = {
+LIST_META: dict[str, Any] = {
     "type": "object",
     "required": ["total", "perPage", "currentPage", "lastPage", "locale"],
     "additionalProperties": False,
@@ -129,6 +131,40 @@ register_components(
                         },
                         "hasMore": {"type": "boolean", "description": "Call again with `cursor` at once."},
                     },
+                },
+            },
+        },
+        "DeliveredSearchHit": {
+            **DELIVERED_BLOCK,
+            "description": "A published block found by a search, as the list shows it, with `search`.",
+            "required": [*DELIVERED_BLOCK["required"], "search"],
+            "properties": {
+                **DELIVERED_BLOCK["properties"],
+                "search": {
+                    "type": "object",
+                    "required": ["rank"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "rank": {"type": "number", "description": "Higher is better (ts_rank; hits on SQLite)."},
+                        "snippet": {
+                            "type": "string",
+                            "description": "With `highlight`: the text around the hits, HTML-escaped, the hits in "
+                            "`<mark>`.",
+                        },
+                    },
+                },
+            },
+        },
+        "DeliveredSearchAnswer": {
+            "type": "object",
+            "required": ["data", "meta"],
+            "additionalProperties": False,
+            "properties": {
+                "data": {"type": "array", "items": ref("DeliveredSearchHit")},
+                "meta": {
+                    **LIST_META,
+                    "required": [*LIST_META["required"], "query"],
+                    "properties": {**LIST_META["properties"], "query": {"type": "string"}},
                 },
             },
         },
@@ -285,6 +321,47 @@ register_paths(
                 "DeliveredBlockList",
             )
             | {"description": FILTERS_TEXT}
+        },
+        "/api/v1/delivery/{site}/search": {
+            "get": {
+                "operationId": "delivery_search",
+                "summary": "Full-text search of the published blocks, ranked",
+                "description": "Searches the string, text and richtext fields (without markup) of the blocks the "
+                "list would show in `locale` (each block once, along the fallback chain), with the language rules "
+                'of each block\'s locale. See docs/delivery-api.md "Search".',
+                "tags": [TAG],
+                "security": SECURITY,
+                "parameters": [
+                    SITE,
+                    LOCALE,
+                    _param(
+                        "q",
+                        "query",
+                        {"type": "string", "minLength": 1, "maxLength": 256},
+                        'The words to find: every word must match (PostgreSQL: stemmed, `"a phrase"`, `or`, '
+                        "`-word`). At most 256 characters.",
+                        required=True,
+                    ),
+                    _param("highlight", "query", {"type": "boolean"}, "Add `search.snippet` to each hit."),
+                    _param("page", "query", {"type": "integer", "minimum": 1}, "The page, from 1."),
+                    _param(
+                        "perPage",
+                        "query",
+                        {"type": "integer", "minimum": 1},
+                        "Hits per page (default 15, at most 100).",
+                    ),
+                    _param("limit", "query", {"type": "integer", "minimum": 1}, "The same as `perPage` (send one)."),
+                    IF_NONE_MATCH,
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The hits, best first (ties by id).",
+                        "headers": ANSWER_HEADERS,
+                        "content": {"application/json": {"schema": ref("DeliveredSearchAnswer")}},
+                    },
+                    "304": NOT_MODIFIED,
+                },
+            }
         },
         "/api/v1/delivery/{site}/sync": {
             "get": {

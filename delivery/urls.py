@@ -15,6 +15,7 @@ urlpatterns = [
     re_path(rf"^{SITE}/blocks/?$", views.block_list, name="delivery-blocks"),
     re_path(rf"^{SITE}/blocks/(?P<slug>[^/]+)/?$", views.block_detail, name="delivery-block"),
     re_path(rf"^{SITE}/pages/?$", views.page_detail, name="delivery-page"),
+    re_path(rf"^{SITE}/search/?$", views.block_search, name="delivery-search"),
     re_path(rf"^{SITE}/sync/?$", views.sync_feed, name="delivery-sync"),
     re_path(rf"^{SITE}/assets/(?P<asset_id>[^/]+)/rendition/?$", renditions.asset_rendition, name="delivery-rendition"),
 ]

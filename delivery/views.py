@@ -27,7 +27,7 @@ from cms.api.renderers import dumps
 from cms.api.views import parse_flag
 from cms.conf import cms_setting
 from cms.digits import is_decimal
-from delivery import access, answers, cdn, filters, sync
+from delivery import access, answers, cdn, filters, search, sync
 from delivery import cache as dcache
 from locales.selectors import locale_chain
 
@@ -166,6 +166,36 @@ class ListSpec:
             page=self.page,
             per_page=self.per_page,
             query=self.query,
+        )
+
+
+class SearchSpec:
+    """Full-text search (`delivery.search`). Its answers live in the lists' family (kind `l`, one stamp for all):
+    any publish may change them, and an asset's change moves the lists' stamp. Its idents cannot meet a list's:
+    the digested text starts with `search`."""
+
+    kind = "l"
+    allowed = frozenset({"locale", "q", "page", "perPage", "limit", "highlight"})
+
+    def stamp(self, ident: str) -> str:
+        return "*"
+
+    def check(self, params) -> str:
+        self.q = search.parse_q(params)
+        self.highlight = parse_flag(params.get("highlight"), "highlight")
+        self.page = _positive(params, "page", 1)
+        if params.get("limit") and params.get("perPage"):
+            raise errors.BadRequest(
+                "`limit` and `perPage` name the same thing.", fields={"limit": "Send `limit` or `perPage`, not both."}
+            )
+        size_name = "limit" if params.get("limit") else "perPage"
+        self.per_page = min(_positive(params, size_name, cms_setting("PAGE_SIZE")), cms_setting("MAX_PAGE_SIZE"))
+        return _digest(f"search\x1f{self.q}\x1f{self.page}\x1f{self.per_page}\x1f{int(self.highlight)}")
+
+    def build(self, facts, chain, preview: bool) -> dcache.Entry:
+        # `preview` is never true here: `preview` and `previewToken` are not parameters of search
+        return search.search_entry(
+            facts, chain, self.q, page=self.page, per_page=self.per_page, highlight=self.highlight
         )
 
 
@@ -320,6 +350,12 @@ def page_detail(request, site: str) -> HttpResponse:
 def block_list(request, site: str) -> HttpResponse:
     """GET /api/v1/delivery/{site}/blocks?type=&tags=&locale=&page=&perPage=&preview=&schemaOf=&data.x[op]=&order="""
     return serve(request, site, ListSpec())
+
+
+@csrf_exempt
+def block_search(request, site: str) -> HttpResponse:
+    """GET /api/v1/delivery/{site}/search?q=&locale=&page=&perPage=&highlight="""
+    return serve(request, site, SearchSpec())
 
 
 def reader_facts(request, site_slug: str) -> dcache.SiteFacts:

@@ -8,6 +8,7 @@ What happens after a block write (create, update, schema, publish, unpublish, de
    Then `delivery.changelog.record_block_events` moves each live change to the site's next sync number (the
    changes feed, `/api/v1/delivery/{site}/sync`); the site's counter row stays locked until the commit.
    Then `delivery.purging.on_block_events` notes the CDN keys the write makes stale, purged once it commits.
+   Then `delivery.search.record_block_events` writes (or deletes) the search documents of the live blocks.
 2. The transaction commits; the API or admin answers after this.
 3. After the commit, once per event: `blocks.events.committed` -> `delivery.cache.on_block_event` bumps the
    site's generation when readers could see a difference (a publish, unpublish, delete; any write to a
@@ -60,6 +61,7 @@ from delivery import assets as delivery_assets
 from delivery import cache as delivery_cache
 from delivery import changelog as delivery_changelog
 from delivery import purging as delivery_purging
+from delivery import search as delivery_search
 from locales import events as locale_events
 from media import events as media_events
 from releases import events as release_events
@@ -77,6 +79,7 @@ def connect() -> None:
     block_events.recorded.subscribe(webhooks_outbox.record_block_events)
     block_events.recorded.subscribe(delivery_changelog.record_block_events)
     block_events.recorded.subscribe(delivery_purging.on_block_events)  # the purge itself runs after the commit
+    block_events.recorded.subscribe(delivery_search.record_block_events)
     # -- a block write, after it commits ---------------------------------------------------------------
     block_events.committed.subscribe(delivery_cache.on_block_event)
     # -- sites, tokens and locales, after they commit --------------------------------------------------
