@@ -18,6 +18,7 @@ from cms.settings.env import (
     env_list,
     env_str,
     media_storage_from_url,
+    replicas_from_env,
 )
 
 DEBUG = env_bool("DEBUG", False)
@@ -128,6 +129,12 @@ TEMPLATES = [
 # var/ holds what the service writes at run time: the embedded SQLite database and collected static files.
 (BASE_DIR / "var" / "static").mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": database_from_env(BASE_DIR / "var" / "cms.sqlite3")}
+# Read replicas (`DATABASE_REPLICA_URLS`): delivery, sync and management API reads go to one that is up, not
+# too far behind and has replayed every write we made; the rest to the primary (cms/replicas.py).
+DATABASES.update(replicas_from_env(DATABASES["default"]))
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["cms.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "cms.replicas.ReplicaMiddleware")
 # Seconds a Redis connect or reply may take before the cache counts as down (cms/cacheguard.py).
 CACHE_TIMEOUT_SECONDS = env_float("CACHE_TIMEOUT", 1.0)
 CACHES = {"default": cache_from_env(CACHE_TIMEOUT_SECONDS)}
@@ -265,6 +272,10 @@ CMS = {
     # An unreachable cache (cms/cacheguard.py): connect/reply timeout, and how often it is probed once down.
     "CACHE_TIMEOUT_SECONDS": CACHE_TIMEOUT_SECONDS,
     "CACHE_RETRY_SECONDS": env_float("CMS_CACHE_RETRY_SECONDS", 1.0),
+    # Read replicas (cms/replicas.py): one further behind than this is not read from; how often each process
+    # asks a replica how far behind it is.
+    "REPLICA_MAX_LAG_SECONDS": env_float("DATABASE_REPLICA_MAX_LAG_SECONDS", 5.0),
+    "REPLICA_CHECK_SECONDS": env_float("DATABASE_REPLICA_CHECK_SECONDS", 1.0),
     "DATA_SOURCE_MAX_DEPTH": 3,
     "DATA_SOURCE_MAX_CALLS": 20,
     "BENCH_BASELINE": env_bool("CMS_BENCH_BASELINE", False),

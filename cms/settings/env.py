@@ -83,6 +83,29 @@ def database_from_env(default_sqlite: Path) -> dj_database_url.DBConfig:
     return config
 
 
+def replicas_from_env(primary: dj_database_url.DBConfig) -> dict[str, dj_database_url.DBConfig]:
+    """`DATABASE_REPLICA_URLS` (comma-separated PostgreSQL URLs) as `replica_1`, `replica_2`… entries.
+
+    Read by `cms.replicas.ReplicaRouter` (docs/operations.md "Read replicas"). Each mirrors the primary in
+    tests (no test database of its own) and gives up connecting after `DATABASE_REPLICA_CONNECT_TIMEOUT`
+    seconds, so an unreachable replica costs one short wait before reads fall back to the primary.
+    """
+    urls = env_list("DATABASE_REPLICA_URLS", [])
+    if not urls:
+        return {}
+    if primary["ENGINE"] != "django.db.backends.postgresql":
+        raise ValueError("DATABASE_REPLICA_URLS needs a PostgreSQL DATABASE_URL (replicas of that primary)")
+    replicas = {}
+    for number, url in enumerate(urls, start=1):
+        if not url.startswith(("postgres://", "postgresql://")):
+            raise ValueError(f"DATABASE_REPLICA_URLS: replica {number} is not a postgres:// URL")
+        config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
+        config["OPTIONS"] = {"connect_timeout": env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2)}
+        config["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica_{number}"] = config
+    return replicas
+
+
 def cache_from_env(timeout: float = 1.0) -> dict:
     """`CACHE_URL` as Django's CACHES entry: `redis://host:port/db`, `locmem://`, `file:///abs/dir`, `dummy://`.
 
