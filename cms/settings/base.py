@@ -16,6 +16,8 @@ from cms.settings.env import (
     env_float,
     env_int,
     env_list,
+    env_networks,
+    env_rate,
     env_str,
     media_storage_from_url,
     replicas_from_env,
@@ -62,6 +64,7 @@ MIDDLEWARE = [
     "cms.api.middleware.BodySizeLimitMiddleware",
     "cms.api.middleware.NulInUrlMiddleware",
     "cms.api.throttling.RateLimitHeadersMiddleware",
+    "delivery.ratelimit.DeliveryRateLimitMiddleware",  # opt-in (CMS_DELIVERY_RATE_LIMIT); a no-op when unset
     "django.middleware.security.SecurityMiddleware",
     # Serves the admin's and the API docs' static files from our own process, under runserver and granian
     # alike, with DEBUG off: no CDN, no separate web server needed for a self-hosted install.
@@ -247,6 +250,12 @@ CMS = {
     "DELIVERY_LOCAL_ENTRIES": env_int("CMS_DELIVERY_LOCAL_ENTRIES", 2048),
     "DELIVERY_LOCAL_BYTES": env_int("CMS_DELIVERY_LOCAL_BYTES", 64 * 1024 * 1024),
     "DELIVERY_GZIP_MIN_BYTES": 1024,
+    # Opt-in limit per client address on the delivery API, counted in the shared cache (delivery/ratelimit.py):
+    # `600/minute`, `20/second`, `50/10second`; unset or `off`: none.
+    "DELIVERY_RATE_LIMIT": env_rate("CMS_DELIVERY_RATE_LIMIT"),
+    # Proxies (load balancers, a CDN) whose X-Forwarded-For is believed for the client's address
+    # (cms/clientaddr.py): addresses or networks, e.g. `10.0.0.0/8,127.0.0.1`. Empty: the peer is the client.
+    "TRUSTED_PROXIES": env_networks("CMS_TRUSTED_PROXIES"),
     # Keep site facts, generations and token rights in process, invalidated by Redis client tracking
     # (cms/nearcache.py); off: one Redis round trip per delivery read.
     "DELIVERY_NEAR_CACHE": env_bool("CMS_DELIVERY_NEAR_CACHE", True),

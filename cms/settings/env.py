@@ -6,7 +6,9 @@ production alike. These helpers turn the strings into the shapes Django wants an
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -56,6 +58,32 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None or value.strip() == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+RATE_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+RATE_RE = re.compile(r"^\s*(\d{1,9})\s*/\s*(\d{0,6})\s*(second|minute|hour|day)s?\s*$")
+
+
+def env_rate(name: str) -> tuple[int, int] | None:
+    """`600/minute` as `(600, 60)`, `50/10second` as `(50, 10)`; unset, empty or `off` as None (no limit)."""
+    value = os.environ.get(name, "")
+    if value.strip().lower() in ("", "0", "off", "none"):
+        return None
+    match = RATE_RE.match(value.lower())
+    if not match or int(match.group(1)) < 1:
+        raise ValueError(f"{name}={value!r}: use e.g. 600/minute, 20/second, 50/10second or off")
+    return int(match.group(1)), int(match.group(2) or 1) * RATE_UNITS[match.group(3)]
+
+
+def env_networks(name: str) -> list[str]:
+    """A comma list of addresses and networks (`10.0.0.0/8, 127.0.0.1`), each checked now."""
+    values = env_list(name, [])
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {value!r} is not an address or a network") from exc
+    return values
 
 
 def database_from_env(default_sqlite: Path) -> dj_database_url.DBConfig:
