@@ -92,7 +92,7 @@ def server_command(name: str, env: dict[str, str]) -> list[str]:
 
 
 def start(name: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    from tests.delivery.servers import free_port, wait_ready  # after Django's setup (startup order)
+    from tests.delivery.servers import free_port  # after Django's setup (startup order)
 
     port = free_port()
     env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_WORKERS": str(WORKERS), "ACCESS_LOG": ""}
@@ -101,8 +101,26 @@ def start(name: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
         server_command(name, env), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     base = f"http://127.0.0.1:{port}"
-    wait_ready(process, base)
+    wait_up(process, base)
     return process, base
+
+
+def wait_up(process: subprocess.Popen, base: str, seconds: float = 180) -> None:
+    """Until the server answers anything; a loaded machine takes its time to start 4 Django workers."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(base + "/api/v1/delivery/-/blocks/-", timeout=1)
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+            continue
+        return
+    process.kill()
+    raise RuntimeError(f"the server did not answer within {seconds:.0f} s")
 
 
 def timed_get(url: str, timeout: float = 10) -> float | None:

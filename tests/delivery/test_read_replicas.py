@@ -22,7 +22,7 @@ from tests.delivery.servers import call, manage, server_env, spawn_server, stop_
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
-MAX_LAG = 3.0
+MAX_LAG = 5.0  # long enough for a loaded CI machine to read once within it
 SCHEMA = [{"name": "title", "type": "string"}]
 
 
