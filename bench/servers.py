@@ -2,15 +2,21 @@
 
     .venv/bin/python bench/servers.py             # SQLite file DB, Redis db 10 (see the env knobs below)
 
-Seeds a site (bench/delivery.py's blocks), then for each server, started on loopback with the same
+Seeds a site (bench/delivery.py's blocks), starts every server on loopback at once, each with the same
 number of worker processes, the same Django app and Redis cache:
 
+Then rounds that run every path below on every server in turn (so other load on the machine falls on all
+alike), each server keeping its best round per path, printed as req/s, as a ratio to the same server's bare
+view, and as a ratio to granian's on that path:
+
     baseline   wrk on a bare Django view (same body size): the server's own ceiling
-    hit        wrk on a delivery cache hit; printed as a ratio to that server's baseline, and to gunicorn's
+    hit        wrk on a delivery cache hit
     304        the hit with If-None-Match
     page       a page by path (cache hit)
     miss       every request a different block and locale, after the site's generation was bumped
     sync       a sync feed page of 100 changes (never cached)
+and then, one server at a time:
+
     slowloris  N connections each holding a half-sent request head (default 8, twice the workers), then:
                the latency of a normal request (median of 5, each given 10 s; timeouts counted) as a ratio to
                the same request without the attack, and wrk's hit throughput during the attack
@@ -18,6 +24,9 @@ number of worker processes, the same Django app and Redis cache:
 
 gunicorn runs as the former production config did (sync workers, `limit_request_line = 0`); uvicorn with
 its WSGI interface (h11, the pure-Python parser); granian with `cms/server.py`, the production command.
+A server is "safe" when no normal request timed out under the slow heads and the hit path kept at least half
+its throughput; the last line names the fastest safe one on the miss path (what reaches an origin behind a
+CDN), then the hit path.
 
 Knobs: BENCH_SECONDS (3), BENCH_ROUNDS (3), BENCH_SLOW (2 x workers), WEB_WORKERS (2 per CPU),
 BENCH_BLOCKS (2000), BENCH_REDIS_URL (redis://127.0.0.1:6379/10), BENCH_SERVERS (granian,uvicorn,gunicorn).
@@ -182,45 +191,62 @@ def wrk_rps(wrk: str, url: str, headers: dict | None = None, script: str | None 
         return 0.0
 
 
-def measure(name: str, env: dict[str, str], wrk: str, miss_script: Path) -> dict:
+def urls_of(base: str) -> dict[str, tuple[str, dict, str | None]]:
+    """Each path's wrk target on one server: (url, headers, script)."""
+    delivery = f"{base}/api/v1/delivery/{bench_delivery.SITE}"
+    hit_url = f"{delivery}/blocks/b-7?locale=fr"
+    page_url = f"{delivery}/pages?path=/page-10&locale=es"
+    status, headers, body = bench_delivery.fetch(hit_url)
+    assert status == 200, (base, status, body[:300])
+    assert bench_delivery.fetch(page_url)[0] == 200
+    baseline_url = f"{base}/api/v1/delivery/_bench/baseline?bytes={len(body)}"
+    assert len(bench_delivery.fetch(baseline_url)[2]) == len(body)
+    sync_url = f"{delivery}/sync?limit=100&cursor={bench_delivery.sync_cursor(bench_delivery.SITE, 100)}"
+    assert bench_delivery.fetch(sync_url)[0] == 200
+    return {
+        "baseline": (baseline_url, {}, None),
+        "hit": (hit_url, {}, None),
+        "304": (hit_url, {"If-None-Match": headers["ETag"]}, None),
+        "page": (page_url, {}, None),
+        "miss": (f"{delivery}/blocks/b-0", {}, "miss"),
+        "sync": (sync_url, {}, None),
+    }
+
+
+def measure_all(env: dict[str, str], wrk: str, miss_script: Path) -> dict[str, dict]:
+    """Every server started at once (an idle one costs nothing), then rounds that run every path on every
+    server in turn, so load from anything else on the machine falls on all of them alike; each keeps its
+    best round per path. Then the slow-client checks, one server at a time."""
     from delivery import cache as dcache  # after Django's setup (startup order)
+    from tests.delivery.servers import stop_server  # after Django's setup (startup order)
 
-    process, base = start(name, env)
+    started = {name: start(name, env) for name in SERVERS}
     try:
-        delivery = f"{base}/api/v1/delivery/{bench_delivery.SITE}"
-        hit_url = f"{delivery}/blocks/b-7?locale=fr"
-        page_url = f"{delivery}/pages?path=/page-10&locale=es"
-        status, headers, body = bench_delivery.fetch(hit_url)
-        assert status == 200, (name, status, body[:300])
-        assert bench_delivery.fetch(page_url)[0] == 200
-        baseline_url = f"{base}/api/v1/delivery/_bench/baseline?bytes={len(body)}"
-        assert len(bench_delivery.fetch(baseline_url)[2]) == len(body)
-        sync_url = f"{delivery}/sync?limit=100&cursor={bench_delivery.sync_cursor(bench_delivery.SITE, 100)}"
-        assert bench_delivery.fetch(sync_url)[0] == 200
-        bench_delivery.run_wrk(wrk, hit_url, seconds=1)  # warm every worker; not measured
-        scenarios = {
-            "baseline": (baseline_url, {}),
-            "hit": (hit_url, {}),
-            "304": (hit_url, {"If-None-Match": headers["ETag"]}),
-            "page": (page_url, {}),
-        }
-        row: dict = {}
+        targets = {name: urls_of(base) for name, (_, base) in started.items()}
+        for name in SERVERS:
+            bench_delivery.run_wrk(wrk, targets[name]["hit"][0], seconds=1)  # warm every worker; not measured
+        results: dict[str, dict] = {name: {} for name in SERVERS}
         for _ in range(bench_delivery.ROUNDS):
-            for scenario, (url, sent) in scenarios.items():
-                row[scenario] = max(row.get(scenario, 0.0), wrk_rps(wrk, url, sent))
-        row["sync"] = wrk_rps(wrk, sync_url)
-        dcache.bump(bench_delivery.SITE)  # a new generation: every block/locale of the run below is a miss
-        row["miss"] = wrk_rps(wrk, f"{delivery}/blocks/b-0", script=str(miss_script))
-        row["calm"], _ = latencies(hit_url)
-        with slowloris(base, SLOW):
-            row["attacked"], row["timeouts"] = latencies(hit_url)
-            row["hit_attacked"] = wrk_rps(wrk, hit_url)
-        row["line_status"], row["line_seconds"] = huge_line(base)
-        return row
+            for path in PATHS:
+                for name in SERVERS:
+                    url, headers, script = targets[name][path]
+                    if script == "miss":
+                        dcache.bump(bench_delivery.SITE)  # a new generation: every request below is a miss
+                        script = str(miss_script)
+                    rps = wrk_rps(wrk, url, headers, script)
+                    results[name][path] = max(results[name].get(path, 0.0), rps)
+        for name, (_, base) in started.items():
+            row = results[name]
+            hit_url = targets[name]["hit"][0]
+            row["calm"], _ = latencies(hit_url)
+            with slowloris(base, SLOW):
+                row["attacked"], row["timeouts"] = latencies(hit_url)
+                row["hit_attacked"] = wrk_rps(wrk, hit_url)
+            row["line_status"], row["line_seconds"] = huge_line(base)
+        return results
     finally:
-        from tests.delivery.servers import stop_server  # after Django's setup (startup order)
-
-        stop_server(process)
+        for process, _ in started.values():
+            stop_server(process)
 
 
 PATHS = ("baseline", "hit", "304", "page", "miss", "sync")
@@ -244,12 +270,12 @@ def main() -> int:
         % {"threads": bench_delivery.THREADS, "blocks": bench_delivery.BLOCKS, "site": bench_delivery.SITE}
     )
     env = server_env(CMS_BENCH_BASELINE="1")
-    results = {name: measure(name, env, wrk, miss_script) for name in SERVERS}
+    results = measure_all(env, wrk, miss_script)
 
     print()
     print(
         f"servers benchmark: {WORKERS} workers each, wrk -t{bench_delivery.THREADS} -c{bench_delivery.CONNECTIONS} "
-        f"-d{bench_delivery.SECONDS}s best of {bench_delivery.ROUNDS} rounds, {SLOW} half-sent requests held, "
+        f"-d{bench_delivery.SECONDS}s best of {bench_delivery.ROUNDS} interleaved rounds, {SLOW} half-sent heads held, "
         f"{bench_delivery.BLOCKS} blocks x {len(bench_delivery.LOCALES)} locales, "
         f"db {database.split(':', 1)[0]}, cache {cache_url.split('?')[0]}, {os.cpu_count()} CPUs"
     )
