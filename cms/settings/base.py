@@ -18,8 +18,11 @@ from cms.settings.env import (
     env_float,
     env_int,
     env_list,
+    env_networks,
+    env_rate,
     env_str,
     media_storage_from_url,
+    replicas_from_env,
 )
 
 DEBUG = env_bool("DEBUG", False)
@@ -65,6 +68,7 @@ MIDDLEWARE = [
     "cms.api.middleware.BodySizeLimitMiddleware",
     "cms.api.middleware.NulInUrlMiddleware",
     "cms.api.throttling.RateLimitHeadersMiddleware",
+    "delivery.ratelimit.DeliveryRateLimitMiddleware",  # opt-in (CMS_DELIVERY_RATE_LIMIT); a no-op when unset
     "django.middleware.security.SecurityMiddleware",
     # Serves the admin's and the API docs' static files from our own process, under runserver and granian
     # alike, with DEBUG off: no CDN, no separate web server needed for a self-hosted install.
@@ -136,6 +140,12 @@ TEMPLATES = [
 # var/ holds what the service writes at run time: the embedded SQLite database and collected static files.
 (BASE_DIR / "var" / "static").mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": database_from_env(BASE_DIR / "var" / "cms.sqlite3")}
+# Read replicas (`DATABASE_REPLICA_URLS`): delivery, sync and management API reads go to one that is up, not
+# too far behind and has replayed every write we made; the rest to the primary (cms/replicas.py).
+DATABASES.update(replicas_from_env(DATABASES["default"]))
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["cms.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "cms.replicas.ReplicaMiddleware")
 # Seconds a Redis connect or reply may take before the cache counts as down (cms/cacheguard.py).
 CACHE_TIMEOUT_SECONDS = env_float("CACHE_TIMEOUT", 1.0)
 CACHES = {"default": cache_from_env(CACHE_TIMEOUT_SECONDS)}
@@ -250,6 +260,12 @@ CMS = {
     "DELIVERY_LOCAL_ENTRIES": env_int("CMS_DELIVERY_LOCAL_ENTRIES", 2048),
     "DELIVERY_LOCAL_BYTES": env_int("CMS_DELIVERY_LOCAL_BYTES", 64 * 1024 * 1024),
     "DELIVERY_GZIP_MIN_BYTES": 1024,
+    # Opt-in limit per client address on the delivery API, counted in the shared cache (delivery/ratelimit.py):
+    # `600/minute`, `20/second`, `50/10second`; unset or `off`: none.
+    "DELIVERY_RATE_LIMIT": env_rate("CMS_DELIVERY_RATE_LIMIT"),
+    # Proxies (load balancers, a CDN) whose X-Forwarded-For is believed for the client's address
+    # (cms/clientaddr.py): addresses or networks, e.g. `10.0.0.0/8,127.0.0.1`. Empty: the peer is the client.
+    "TRUSTED_PROXIES": env_networks("CMS_TRUSTED_PROXIES"),
     # Keep site facts, generations and token rights in process, invalidated by Redis client tracking
     # (cms/nearcache.py); off: one Redis round trip per delivery read.
     "DELIVERY_NEAR_CACHE": env_bool("CMS_DELIVERY_NEAR_CACHE", True),
@@ -275,6 +291,10 @@ CMS = {
     # An unreachable cache (cms/cacheguard.py): connect/reply timeout, and how often it is probed once down.
     "CACHE_TIMEOUT_SECONDS": CACHE_TIMEOUT_SECONDS,
     "CACHE_RETRY_SECONDS": env_float("CMS_CACHE_RETRY_SECONDS", 1.0),
+    # Read replicas (cms/replicas.py): one further behind than this is not read from; how often each process
+    # asks a replica how far behind it is.
+    "REPLICA_MAX_LAG_SECONDS": env_float("DATABASE_REPLICA_MAX_LAG_SECONDS", 5.0),
+    "REPLICA_CHECK_SECONDS": env_float("DATABASE_REPLICA_CHECK_SECONDS", 1.0),
     "DATA_SOURCE_MAX_DEPTH": 3,
     "DATA_SOURCE_MAX_CALLS": 20,
     "BENCH_BASELINE": env_bool("CMS_BENCH_BASELINE", False),

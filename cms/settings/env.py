@@ -6,7 +6,9 @@ production alike. These helpers turn the strings into the shapes Django wants an
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -58,6 +60,32 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+RATE_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+RATE_RE = re.compile(r"^\s*(\d{1,9})\s*/\s*(\d{0,6})\s*(second|minute|hour|day)s?\s*$")
+
+
+def env_rate(name: str) -> tuple[int, int] | None:
+    """`600/minute` as `(600, 60)`, `50/10second` as `(50, 10)`; unset, empty or `off` as None (no limit)."""
+    value = os.environ.get(name, "")
+    if value.strip().lower() in ("", "0", "off", "none"):
+        return None
+    match = RATE_RE.match(value.lower())
+    if not match or int(match.group(1)) < 1:
+        raise ValueError(f"{name}={value!r}: use e.g. 600/minute, 20/second, 50/10second or off")
+    return int(match.group(1)), int(match.group(2) or 1) * RATE_UNITS[match.group(3)]
+
+
+def env_networks(name: str) -> list[str]:
+    """A comma list of addresses and networks (`10.0.0.0/8, 127.0.0.1`), each checked now."""
+    values = env_list(name, [])
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {value!r} is not an address or a network") from exc
+    return values
+
+
 def database_from_env(default_sqlite: Path) -> dj_database_url.DBConfig:
     """`DATABASE_URL` as Django's DATABASES entry; embedded SQLite under `var/` when unset.
 
@@ -81,6 +109,29 @@ def database_from_env(default_sqlite: Path) -> dj_database_url.DBConfig:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     return config
+
+
+def replicas_from_env(primary: dj_database_url.DBConfig) -> dict[str, dj_database_url.DBConfig]:
+    """`DATABASE_REPLICA_URLS` (comma-separated PostgreSQL URLs) as `replica_1`, `replica_2`… entries.
+
+    Read by `cms.replicas.ReplicaRouter` (docs/operations.md "Read replicas"). Each mirrors the primary in
+    tests (no test database of its own) and gives up connecting after `DATABASE_REPLICA_CONNECT_TIMEOUT`
+    seconds, so an unreachable replica costs one short wait before reads fall back to the primary.
+    """
+    urls = env_list("DATABASE_REPLICA_URLS", [])
+    if not urls:
+        return {}
+    if primary["ENGINE"] != "django.db.backends.postgresql":
+        raise ValueError("DATABASE_REPLICA_URLS needs a PostgreSQL DATABASE_URL (replicas of that primary)")
+    replicas = {}
+    for number, url in enumerate(urls, start=1):
+        if not url.startswith(("postgres://", "postgresql://")):
+            raise ValueError(f"DATABASE_REPLICA_URLS: replica {number} is not a postgres:// URL")
+        config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
+        config["OPTIONS"] = {"connect_timeout": env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2)}
+        config["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica_{number}"] = config
+    return replicas
 
 
 def cache_from_env(timeout: float = 1.0) -> dict:
