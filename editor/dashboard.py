@@ -6,7 +6,7 @@ rows; a panel with no rows for this user is not shown, so an editor sees their d
 waits in their locales without either seeing the other's empty boxes. Selectors read through querysets sliced
 to `PANEL_ROWS` and shared lookups cached on the viewer, so the page's queries stay flat in site size.
 
-Other apps add panels the same way (the review hand-off adds "Reviews waiting for me").
+"Reviews waiting for me" comes first: it is the one panel where someone else waits on the viewer.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from accounts.models import Role
 from accounts.permissions import Action, role_allows
 from blocks.models import BlockStatus, SiteBlock
 from blocks.selectors import translation_backlog
+from reviews.selectors import waiting_for
 from revisions.models import BlockRevision
 from scheduling.services import site_zone
 
@@ -132,6 +133,13 @@ def waiting_in_my_locales(viewer: Viewer) -> list[dict]:
 
 _HEAVY = ("schema", "data", "published_snapshot", "translation_hashes")
 
+
+def reviews_waiting(viewer: Viewer) -> list:
+    """Review requests this user may decide (not their own), oldest first (`reviews.selectors.waiting_for`)."""
+    return list(waiting_for(viewer.user)[:PANEL_ROWS])
+
+
+register_panel("reviews_waiting", reviews_waiting, "admin/dashboard/reviews.html")
 register_panel("translator_waiting", waiting_in_my_locales, "admin/dashboard/waiting.html")
 register_panel("my_drafts", my_drafts, "admin/dashboard/my_drafts.html")
 register_panel("changed_since_publish", changed_since_publish, "admin/dashboard/changed.html")

@@ -143,3 +143,19 @@ def test_the_dashboard_costs_the_same_queries_for_a_small_and_a_large_site(site,
     assert panel(html, "outdated_translations").count("<li>") == 10  # a panel shows 10 rows at most
     assert len(editor_many.captured_queries) == len(editor_few.captured_queries)
     assert len(translator_many.captured_queries) == len(translator_few.captured_queries)
+
+
+def test_a_reviewer_sees_what_waits_for_their_review_first_and_the_requester_does_not(site, team):
+    from reviews.services import review_submit_block
+
+    ed, _ = team
+    owner = member(site, "olga", "owner")
+    block = block_create(actor=ed, name="Pricing", type="global", schema=[{"name": "t", "type": "string"}])
+    review_submit_block(actor=ed, block=block, comment="Prices for 2027", expected_version=None)
+
+    html = logged_in(owner).get(INDEX).content.decode()
+    assert panel_ids(html)[0] == "reviews_waiting"
+    waiting = panel(html, "reviews_waiting")
+    assert "Pricing (en)" in waiting and "asked by eda" in waiting
+    # Who asked is not asked to decide: the editor's own dashboard has no such panel.
+    assert "reviews_waiting" not in panel_ids(logged_in(ed.user).get(INDEX).content.decode())
