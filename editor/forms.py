@@ -37,12 +37,13 @@ from editor.access import actor_for, can_edit_data
 from editor.dataform import parse_data_form, render_data_form_placed
 from editor.freeform import draft_errors
 from editor.translation_notes import CopyNotes
+from editor.widgets import PREFIX, widget_for
 from locales.models import SiteLocale
 from schema import compiled_for
 
 STALE_MESSAGE = (
-    "This block was changed by someone else since you opened it, so your changes were NOT saved. "
-    "Open it again to see the current version, then redo your changes."
+    "This block was changed by someone else since you opened it, so your changes were NOT saved, and the "
+    "version you started from is too old to merge with. Copy what you typed, open the block again, then redo it."
 )
 
 
@@ -282,11 +283,78 @@ class BlockChangeForm(_ServiceForm):
                 data=patch,
                 publish=publish,
             )
+        except errors.StaleWrite as exc:
+            if not self.merge_on_top(cleaned, publish):
+                self.report(exc)
+            return cleaned
         except errors.CmsError as exc:
             self.report(exc)
             return cleaned
         self.after_save(self.saved)
         return cleaned
+
+    def merge_on_top(self, cleaned: dict, publish: bool) -> bool:
+        """Someone saved since this form was opened: merge field by field (editor/merge.py). Without
+        conflicts my changes are saved on top of theirs now; with conflicts the form comes back holding both
+        sides' changes at their version, the conflicts listed. False: no base to merge against."""
+        from editor.merge import three_way  # here: merge reads labels through editor.problems, which imports us
+
+        block = self.instance
+        locked = self.notes.locked_fields(block.schema) if self.notes is not None else ()
+        present = [
+            f["name"]
+            for f in block.schema
+            if f["type"] != "dataSource"
+            and f["name"] not in locked
+            and widget_for(f["type"]).present(self.data, f"{PREFIX}.{f['name']}")
+        ]
+        mine_meta: dict[str, Any] = {}
+        if self.can_edit_data:
+            mine_meta = {"name": cleaned["name"], "tags": _tags_from_text(cleaned["tags"])}
+            if "path" in self.fields:
+                mine_meta["path"] = cleaned["path"] or None
+        merge = three_way(block, cleaned["version"], self.data_value, present, mine_meta)
+        if merge is None:
+            return False
+        theirs = ", ".join(merge.theirs) or "nothing you see here"
+        if merge.conflicts:
+            self.data_value = merge.data
+            posted = cast(Any, self.data).copy()  # a QueryDict: copied, it can be changed
+            posted["version"] = str(block.version)
+            for key in ("name", "path", "tags"):  # what only they changed shows their value; a retry keeps it
+                if key in mine_meta and key not in merge.meta and key in posted:
+                    value = getattr(block, key)
+                    posted[key] = ", ".join(value) if isinstance(value, list) else (value or "")
+            self.data = posted
+            both = "; ".join(f"{c.label}: yours “{c.mine}”, theirs “{c.theirs}”" for c in merge.conflicts)
+            self.add_error(
+                None,
+                f"{merge.author} saved this block (version {block.version}) while you were editing; they changed "
+                f"{theirs}. Nothing was saved yet. You both changed: {both}. The form now holds their changes "
+                "and yours (yours where you both changed a field): settle those fields, then save again.",
+            )
+            return True
+        try:
+            assert self.actor is not None, "BlockAdmin.get_form binds the change form to the request's actor"
+            self.saved = block_edit(
+                actor=self.actor,
+                block=block,
+                expected_version=block.version,
+                meta=cast(BlockMeta, merge.meta),
+                data=merge.patch,
+                publish=publish,
+            )
+        except errors.CmsError as exc:
+            self.data_value = merge.data
+            self.report(exc)
+            return True
+        self.after_save(self.saved)
+        if not getattr(self, "done", ""):
+            self.done = (
+                f"{merge.author} saved this block while you were editing (they changed {theirs}); your changes "
+                f"were saved on top of theirs (version {self.saved.version})."
+            )
+        return True
 
     def after_save(self, block: SiteBlock) -> None:
         """The translator's workspace buttons, after the page's edits were saved (nothing typed is lost):

@@ -96,6 +96,23 @@ def histories_since(block_id: int, *, limit: int) -> list[dict]:
     return [_state_of(serialized[pk]) for pk in ids if pk in serialized]
 
 
+def state_at_version(block_id: int, version: int, *, limit: int = 50) -> tuple[dict, BlockRevision] | None:
+    """The block's state as it was at `version` (the revision whose write left it at that version), looked for
+    among its `limit` newest revisions in two queries; None when it is older than that or unknown. The editor's
+    three-way merge reads the version a form was opened at with it."""
+    entries = list(BlockRevision.objects.filter(block_id=block_id).order_by("-number")[:limit])
+    serialized = dict(
+        Version.objects.filter(revision_id__in=[e.pk for e in entries], format="json").values_list(
+            "revision_id", "serialized_data"
+        )
+    )
+    for entry in entries:
+        text = serialized.get(entry.pk)
+        if text is not None and json.loads(text)[0]["fields"].get("version") == version:
+            return _state_of(text), entry
+    return None
+
+
 def _state_of(serialized_data: str) -> dict:
     fields = json.loads(serialized_data)[0]["fields"]
     state = {}

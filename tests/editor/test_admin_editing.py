@@ -53,7 +53,11 @@ def test_stale_form_warns_instead_of_overwriting(site, admin_as):
     block_update_data(actor=Actor(owner, site, "editor"), block=block, data={"title": "Theirs"}, expected_version=None)
     response = post_change(admin_as("editor"), block, [("d.title", "Mine")], version=str(opened_version))
     assert response.status_code == 200
-    assert "changed by someone else" in response.content.decode()
+    html = response.content.decode()
+    # Both changed the title: nothing saved, both values named, the form now at their version (docs/editors.md).
+    assert "other-editor saved this block (version 2) while you were editing" in html
+    assert "Title: yours “Mine”, theirs “Theirs”" in html
+    assert 'name="version" value="2"' in html
     block.refresh_from_db()
     assert block.data["title"] == "Theirs"
 
