@@ -13,10 +13,10 @@ from accounts.access import actor_for, sites_where
 from accounts.admin_filters import OwnedSiteFilter
 from accounts.models import Site
 from accounts.permissions import Action
-from blocks.events import EVENTS
 from blocks.models import BlockType
 from cms import errors
 from webhooks.models import Webhook, WebhookDelivery
+from webhooks.payloads import EVENTS
 from webhooks.services import clean_webhook_values, delivery_redeliver, webhook_create, webhook_delete, webhook_update
 
 FIELD_KEYS = ("url", "name", "events", "block_types", "locales", "is_active", "secret")

@@ -15,13 +15,13 @@ from django.utils import timezone
 
 from accounts.models import Site
 from accounts.permissions import Action, Actor
-from blocks.events import EVENTS
 from blocks.models import BlockType
 from cms import errors, messages
 from cms.conf import cms_setting
 from locales.selectors import enabled_locale_codes
 from webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
 from webhooks.outbox import forget_active_hooks
+from webhooks.payloads import EVENTS
 from webhooks.targets import TargetRefused, checked_addresses
 from webhooks.tasks import cancel_pending, enqueue_delivery, is_stuck
 
@@ -78,7 +78,7 @@ def clean_webhook_values(site: Site, values: WebhookValues, *, creating: bool) -
         else:
             clean["name"] = values["name"].strip()
     if "events" in values:
-        clean["events"] = _string_list(values["events"], "events", set(EVENTS), "a block event", problems)
+        clean["events"] = _string_list(values["events"], "events", set(EVENTS), "an event", problems)
     if "block_types" in values:
         clean["block_types"] = _string_list(
             values["block_types"], "block_types", set(BlockType.values), "a block type", problems

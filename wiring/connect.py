@@ -13,6 +13,10 @@ What happens after a block write (create, update, schema, publish, unpublish, de
    site's generation when readers could see a difference (a publish, unpublish, delete; any write to a
    published block), so the next delivery read renders afresh. A failure is logged; the write stands.
 
+A release published or rolled back (`releases.services`), inside its transaction, after every block write of it:
+`releases.events.recorded` -> `webhooks.outbox.record_release_event` writes one outbox row for the
+`release.published` / `release.rolled_back` event (the blocks' own events were recorded by their writes).
+
 Other moments, all after their commit:
 
 - `accounts.events.site_changed` (name, time zone, public/private, default locale) ->
@@ -50,6 +54,7 @@ from delivery import changelog as delivery_changelog
 from delivery import purging as delivery_purging
 from locales import events as locale_events
 from media import events as media_events
+from releases import events as release_events
 from webhooks import outbox as webhooks_outbox
 
 
@@ -60,6 +65,8 @@ def connect() -> None:
     block_events.recorded.subscribe(delivery_purging.on_block_events)  # the purge itself runs after the commit
     # -- a block write, after it commits ---------------------------------------------------------------
     block_events.committed.subscribe(delivery_cache.on_block_event)
+    # -- a release published or rolled back, inside its transaction ----------------------------------
+    release_events.recorded.subscribe(webhooks_outbox.record_release_event)
     # -- sites, tokens and locales, after they commit --------------------------------------------------
     account_events.site_changed.subscribe(delivery_cache.invalidate_site)
     account_events.site_changed.subscribe(delivery_purging.on_site_changed)
