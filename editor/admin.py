@@ -37,6 +37,7 @@ from editor.forms import PUBLISH_BUTTON, BlockAddForm, BlockChangeForm, BlockSch
 from editor.history import BlockHistoryMixin
 from editor.media_library import MediaLibraryAdmin  # noqa: F401  (registers the media library's pages)
 from editor.problems import label_path, parse_path, summary
+from editor.releases import may_change_item  # (also registers the releases' pages)
 from editor.schema_review import review, schema_error_label, totals
 from editor.translation_marks import TranslationColumnMixin
 from locales.selectors import enabled_locale_codes
@@ -251,6 +252,7 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
             "can_publish": actor.can(Action.PUBLISH),
             "can_copy": bool(copy_targets(actor, block)),  # offered only where the role can use it
             "can_delete_block": actor.can(Action.WRITE),
+            "can_release": may_change_item(actor, block),  # "Add to release…" (editor/releases.py)
             "publish_button": PUBLISH_BUTTON,
         }
 
