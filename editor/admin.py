@@ -19,6 +19,7 @@ from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from accounts.admin_filters import MemberSiteFilter
 from accounts.permissions import Action
@@ -101,7 +102,8 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
 
     class Media:
         css = {"all": ["editor/editor.css", "editor/media.css"]}
-        js = ["editor/editor.js", "editor/media.js"]  # media.js: the image/file chooser (editor/media_library.py)
+        # media.js: the image/file chooser (editor/media_library.py); live-preview.js: the frontend beside the form
+        js = ["editor/editor.js", "editor/media.js", "editor/live-preview.js"]
 
     # -- list --------------------------------------------------------------------------------------------
     @admin.display(description="status", ordering="status")
@@ -226,6 +228,7 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
                 problems=problems,
                 **self._frame(request, obj, tab="content"),
                 completion=block_completion(obj),  # of the saved working copy (docs/fields.md "Completion")
+                live_preview=self._live_preview(request, obj),
             )
         else:
             context.update(schema_field=form["schema_json"], schema_errors=readable_schema_errors(form))
@@ -315,7 +318,12 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
         return [
             path("<int:pk>/publish/", wrap(self.publish_view), name="{}_{}_publish".format(*info)),
             path("<int:pk>/unpublish/", wrap(self.unpublish_view), name="{}_{}_unpublish".format(*info)),
-            path("<int:pk>/preview/", wrap(self.preview_view), name="{}_{}_preview".format(*info)),
+            # Framed by the block page's live preview panel when the site has no preview URL: same origin only.
+            path(
+                "<int:pk>/preview/",
+                wrap(xframe_options_sameorigin(self.preview_view)),
+                name="{}_{}_preview".format(*info),
+            ),
             path("<int:pk>/copy/", wrap(self.copy_view), name="{}_{}_copy".format(*info)),
             path("<int:pk>/schema/", wrap(self.schema_view), name="{}_{}_schema".format(*info)),
             *super().get_urls(),
@@ -420,6 +428,14 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
             block.site.preview_url, slug=block.slug, locale=block.locale, path=block.path, token=token
         )
         return {"frontend_url": url, "frontend_minutes": cms_setting("PREVIEW_TOKEN_SECONDS") // 60}
+
+    def _live_preview(self, request, block: SiteBlock) -> dict:
+        """The live preview panel's page: the site's frontend with a fresh preview token (minting writes
+        nothing), or the built-in preview when the site has no preview URL."""
+        frontend = self._frontend_preview(request, block)
+        if frontend:
+            return {"src": frontend["frontend_url"], "builtin": False}
+        return {"src": reverse("admin:blocks_siteblock_preview", args=[block.pk]), "builtin": True}
 
     def copy_view(self, request, pk: int):
         """Copy the block into another locale of its site (a draft sharing its translation key)."""
