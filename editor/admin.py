@@ -9,6 +9,7 @@ mixins to `BlockAdmin`'s bases (history) or columns through `extra_list_display`
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -232,7 +233,13 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
             )
         else:
             context.update(schema_field=form["schema_json"], schema_errors=readable_schema_errors(form))
-        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+        response = super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+        live = context.get("live_preview")
+        if live and not live["builtin"]:
+            # The admin's policy frames only itself (default-src 'self'); this page frames the site's frontend too.
+            parts = urlsplit(live["src"])
+            response._csp_update = {"frame-src": ["'self'", f"{parts.scheme}://{parts.netloc}"]}
+        return response
 
     def response_change(self, request, obj):
         """After Publish the editor stays on the block, told what went live; Save keeps the admin's ways."""
@@ -417,7 +424,9 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
             "media": self.media,
             **self._frontend_preview(request, block),
         }
-        return TemplateResponse(request, "admin/blocks/siteblock/preview.html", context)
+        # In the block page's live preview panel (?panel=1): the working copy alone, without the admin's chrome.
+        template = "preview_panel.html" if request.GET.get("panel") == "1" else "preview.html"
+        return TemplateResponse(request, f"admin/blocks/siteblock/{template}", context)
 
     def _frontend_preview(self, request, block: SiteBlock) -> dict:
         """The site's own preview route for this block, with a fresh preview token, when the site has one."""
@@ -435,7 +444,7 @@ class BlockAdmin(BlockScheduleMixin, TranslationColumnMixin, BlockHistoryMixin, 
         frontend = self._frontend_preview(request, block)
         if frontend:
             return {"src": frontend["frontend_url"], "builtin": False}
-        return {"src": reverse("admin:blocks_siteblock_preview", args=[block.pk]), "builtin": True}
+        return {"src": reverse("admin:blocks_siteblock_preview", args=[block.pk]) + "?panel=1", "builtin": True}
 
     def copy_view(self, request, pk: int):
         """Copy the block into another locale of its site (a draft sharing its translation key)."""

@@ -46,16 +46,16 @@
     function tell(version, freshSrc) {
       let acknowledged = false;
       function onAck(event) {
-        if (event.source === frame.contentWindow && event.data && event.data.type === "cms:ack") acknowledged = true;
+        if (event.source !== frame.contentWindow || !event.data || event.data.type !== "cms:ack") return;
+        acknowledged = true;
+        status.textContent = "Saved version " + version + "; the frontend refreshed itself.";
       }
       window.addEventListener("message", onAck);
       const message = { type: "cms:saved", slug: panel.dataset.slug, locale: panel.dataset.locale, version: version };
       try { frame.contentWindow.postMessage(message, targetOrigin()); } catch (error) { /* not loaded yet */ }
       window.setTimeout(function () {
         window.removeEventListener("message", onAck);
-        if (acknowledged) {
-          status.textContent = "Saved version " + version + "; the frontend refreshed itself.";
-        } else {
+        if (!acknowledged) {
           frame.dataset.src = freshSrc || frame.dataset.src;
           frame.src = frame.dataset.src;
           status.textContent = "Saved version " + version + "; preview reloaded.";
