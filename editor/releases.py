@@ -135,6 +135,9 @@ class ReleaseAdmin(admin.ModelAdmin):
     def items_column(self, release: Release) -> int:
         return getattr(release, "item_count", 0)
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Releases", **(extra_context or {})})
+
     def has_module_permission(self, request) -> bool:
         return bool(site_roles(request))
 
