@@ -3,7 +3,9 @@
 An editor clicks Preview in the admin; the admin opens the site's preview URL (`Site.preview_url`, e.g.
 `https://www.example.com/api/preview?slug={slug}&locale={locale}&token={token}`) with a token minted here. The
 frontend passes the token on to the delivery API (`Authorization: Bearer cms_preview_…` or `?previewToken=`),
-which then serves working copies of that site, until the token expires.
+which then serves working copies of that site, until the token expires. A token may be scoped to a release
+(`release_id`): the delivery API then serves, for the release's blocks, the state the release would publish,
+and the published content for everything else (`delivery.access.release_overlay`).
 
 The token is stateless: the site, the user who minted it and its expiry, signed with the `SECRET_KEY` (Django's
 signing, HMAC-SHA256) under a salt of its own, so an API token or a session cookie can never pass for one. Nothing
@@ -42,15 +44,19 @@ class PreviewGrant:
     site_id: int
     user_id: int
     expires_at: int  # Unix seconds
+    release_id: int | None = None  # a release's preview: its state over the live site
 
 
 def require_preview(actor: Actor) -> None:
     actor.require(Action.PREVIEW, "Minting a preview token needs the `preview` scope.")
 
 
-def mint_preview_token(*, actor: Actor, ttl_seconds: int | None = None) -> tuple[str, int]:
+def mint_preview_token(
+    *, actor: Actor, ttl_seconds: int | None = None, release_id: int | None = None
+) -> tuple[str, int]:
     """A preview token for the actor's site, and its expiry (Unix seconds). The actor must be allowed to preview
-    (every role is; a token needs the `preview` scope); a lifetime beyond the configured maximum is refused."""
+    (every role is; a token needs the `preview` scope); a lifetime beyond the configured maximum is refused.
+    `release_id` scopes it to a release of the site (the caller checked that the release is the site's)."""
     require_preview(actor)
     if actor.user is None:
         raise errors.Forbidden("Preview tokens are minted for a person.")
@@ -59,7 +65,10 @@ def mint_preview_token(*, actor: Actor, ttl_seconds: int | None = None) -> tuple
     if isinstance(ttl, bool) or not isinstance(ttl, int) or not 1 <= ttl <= maximum:
         raise errors.ValidationFailed(fields={"ttlSeconds": f"A whole number of seconds from 1 to {maximum}."})
     expires_at = int(time.time()) + ttl
-    signed = signing.dumps({"s": actor.site.pk, "u": actor.user.pk, "e": expires_at}, salt=_SALT, compress=True)
+    payload = {"s": actor.site.pk, "u": actor.user.pk, "e": expires_at}
+    if release_id is not None:
+        payload["r"] = release_id
+    signed = signing.dumps(payload, salt=_SALT, compress=True)
     return PREVIEW_TOKEN_PREFIX + signed, expires_at
 
 
@@ -77,7 +86,13 @@ def read_preview_token(value: str) -> PreviewGrant:
         raise errors.Unauthenticated(
             "This preview token is not valid: it was altered, or signed by another installation."
         ) from None
-    grant = PreviewGrant(site_id=int(payload["s"]), user_id=int(payload["u"]), expires_at=int(payload["e"]))
+    release = payload.get("r")
+    grant = PreviewGrant(
+        site_id=int(payload["s"]),
+        user_id=int(payload["u"]),
+        expires_at=int(payload["e"]),
+        release_id=None if release is None else int(release),
+    )
     if grant.expires_at <= time.time():
         raise errors.Unauthenticated("This preview token has expired: open the preview from the CMS again.")
     return grant

@@ -38,6 +38,9 @@ PreviewTokenAnswer = inline_serializer(
                 ),
                 "expiresAt": serializers.DateTimeField(),
                 "site": serializers.CharField(help_text="The slug of the only site it opens."),
+                "release": serializers.IntegerField(
+                    required=False, help_text="The release it previews (only when one was asked for)."
+                ),
             },
         )
     },
@@ -47,6 +50,11 @@ PreviewTokenAnswer = inline_serializer(
 class PreviewTokenView(SiteAPIView):
     openapi_tag = "preview"
     writes_content = False
+    input_class: type[InputSerializer] = PreviewTokenInput
+
+    def release_of(self, values: dict) -> int | None:
+        """The release the token is scoped to: none here (`releases.api.preview` adds `release`)."""
+        return None
 
     @extend_schema(
         operation_id="previewTokens.create",
@@ -57,7 +65,13 @@ class PreviewTokenView(SiteAPIView):
         """Mint a preview token: the delivery API serves this site's working copies to it until it expires"""
         allow_params(request)
         require_preview(self.actor)  # before the body: a caller who may not mint learns nothing from it
-        values = parse_body(PreviewTokenInput(), request)
-        token, expires_at = mint_preview_token(actor=self.actor, ttl_seconds=values.get("ttl_seconds"))
+        values = parse_body(self.input_class(), request)
+        release_id = self.release_of(values)
+        token, expires_at = mint_preview_token(
+            actor=self.actor, ttl_seconds=values.get("ttl_seconds"), release_id=release_id
+        )
         expires = datetime.fromtimestamp(expires_at, tz=UTC).isoformat().replace("+00:00", "Z")
-        return Response({"data": {"token": token, "expiresAt": expires, "site": self.actor.site.slug}}, status=201)
+        data = {"token": token, "expiresAt": expires, "site": self.actor.site.slug}
+        if release_id is not None:
+            data["release"] = release_id
+        return Response({"data": data}, status=201)

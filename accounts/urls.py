@@ -1,9 +1,9 @@
-"""URLs of the accounts API (mounted at /api/v1/). A trailing slash is accepted too."""
+"""URLs of the accounts API (mounted at /api/v1/). A trailing slash is accepted too.
 
-from django.urls import re_path
+`preview-tokens` is routed by `releases.api.urls`: its view (`releases.api.preview`) extends
+`accounts.preview_api.PreviewTokenView` with the release a token may be scoped to.
+"""
 
-from accounts import preview_api
+from django.urls import URLPattern
 
-urlpatterns = [
-    re_path(r"^preview-tokens/?$", preview_api.PreviewTokenView.as_view(), name="preview-tokens"),
-]
+urlpatterns: list[URLPattern] = []

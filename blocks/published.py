@@ -8,10 +8,20 @@ block can be large and is never shown live).
 
 The delivery API (`delivery.selectors`) and the built-in data sources (`blocks.datasources.builtins`) both
 read through these, so a block's data source sees exactly what a delivery reader would.
+
+A release's preview (`showing_release`) is a live read with an overlay: the release's `publish` items are read
+as their working copies, its `unpublish` items are hidden, everything else is live. It is carried by a context
+variable for the length of one delivery request, because every read of that request (the block, the page's
+alternates, the data sources' references, however deep) must see the same state; threading a third mode
+through each `preview` argument of those layers would change every signature for one reader.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q
@@ -38,6 +48,37 @@ COMMON_FIELDS = (
 )
 LIVE_FIELDS = (*COMMON_FIELDS, "published_snapshot")
 PREVIEW_FIELDS = (*COMMON_FIELDS, "schema", "data", "version", "template_ref")
+OVERLAY_FIELDS = (*LIVE_FIELDS, "schema", "data", "version", "template_ref")
+
+
+@dataclass(frozen=True)
+class ReleaseOverlay:
+    """What a release would change: the blocks it publishes (their working copies) and those it unpublishes."""
+
+    release_id: int
+    publish_ids: frozenset[int]
+    unpublish_ids: frozenset[int]
+
+
+_overlay: ContextVar[ReleaseOverlay | None] = ContextVar("release_overlay", default=None)
+
+
+@contextmanager
+def showing_release(overlay: ReleaseOverlay | None) -> Iterator[None]:
+    """Inside: live reads show the site as if `overlay`'s release were published (None: as it is)."""
+    token = _overlay.set(overlay)
+    try:
+        yield
+    finally:
+        _overlay.reset(token)
+
+
+def shows_working_copy(row: SiteBlock, *, preview: bool) -> bool:
+    """Whether a reader sees `row`'s working copy: in preview, or as an item a shown release publishes."""
+    if preview:
+        return True
+    overlay = _overlay.get()
+    return overlay is not None and row.pk in overlay.publish_ids
 
 
 def live_q(now: datetime) -> Q:
@@ -56,16 +97,22 @@ def readable_blocks(
     """The site's rows a delivery reader may see (live ones, or every row's working copy in preview), with
     `where` on top, unordered (callers order when they need to)."""
     condition = Q(site_id=site_id)
-    if not preview:
+    fields: tuple[str, ...] = PREVIEW_FIELDS if preview else LIVE_FIELDS
+    overlay = None if preview else _overlay.get()
+    if overlay is not None:
+        changed = overlay.publish_ids | overlay.unpublish_ids
+        condition &= (live_q(now or timezone.now()) & ~Q(pk__in=changed)) | Q(pk__in=overlay.publish_ids)
+        fields = OVERLAY_FIELDS
+    elif not preview:
         condition &= live_q(now or timezone.now())
     if where is not None:
         condition &= where
-    return SiteBlock.objects.filter(condition).only(*(PREVIEW_FIELDS if preview else LIVE_FIELDS)).order_by()
+    return SiteBlock.objects.filter(condition).only(*fields).order_by()
 
 
 def content_of(row: SiteBlock, *, preview: bool) -> tuple[list, dict]:
     """`(schema, data)` a reader sees: the published snapshot, or the working copy in preview."""
-    if preview:
+    if shows_working_copy(row, preview=preview):
         return row.schema or [], row.data or {}
     snapshot = row.published_snapshot or {}
     return snapshot.get("schema") or [], snapshot.get("data") or {}

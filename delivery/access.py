@@ -19,9 +19,11 @@ from accounts.authentication import hash_token, secret_from_header
 from accounts.models import ApiToken, Membership, Site
 from accounts.permissions import ROLE_ACTIONS, SCOPE_FOR_ACTION, Action
 from accounts.preview import PreviewGrant, check_grant, is_preview_token, read_preview_token
+from blocks.published import ReleaseOverlay
 from cms import errors
 from delivery import cache as dcache
 from locales.selectors import fallback_map
+from releases.models import ItemAction, Release, ReleaseItem
 
 # Every 401 of the delivery API ends with this. A token that is sent is judged on every site (docs/delivery-api.md
 # "Private sites"), so a frontend of a public site that sends a stale one is refused content it could read
@@ -152,3 +154,19 @@ def authorize_grant(site: dcache.SiteFacts, grant: PreviewGrant) -> None:
     if grant.site_id != site.id and not site.is_public:
         raise site_not_found(site.slug)
     check_grant(grant, site.id)
+
+
+def release_overlay(site: dcache.SiteFacts, release_id: int) -> ReleaseOverlay:
+    """What a release-scoped preview token shows: the release's items (one query). A release deleted since the
+    token was minted ends its previews (401, like an expired token)."""
+    rows = list(
+        ReleaseItem.objects.filter(release_id=release_id, release__site_id=site.id).values_list("block_id", "action")
+    )
+    if not rows and not Release.objects.filter(pk=release_id, site_id=site.id).exists():
+        message = "The release this preview token shows no longer exists: open its preview from the CMS again."
+        raise errors.Unauthenticated(message)
+    return ReleaseOverlay(
+        release_id=release_id,
+        publish_ids=frozenset(block for block, action in rows if action == ItemAction.PUBLISH),
+        unpublish_ids=frozenset(block for block, action in rows if action == ItemAction.UNPUBLISH),
+    )

@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.models import Site
 from blocks.datasources.resolver import Resolution, copy_json
 from blocks.models import BlockType, SiteBlock
-from blocks.published import content_of
+from blocks.published import content_of, shows_working_copy
 from cms import errors
 from cms.api.formats import iso_ms
 from cms.api.renderers import dumps
@@ -64,10 +64,11 @@ def block_payload(row: SiteBlock, data: dict, *, preview: bool) -> dict:
     payload["tags"] = row.tags
     payload["data"] = data
     payload["publishedAt"] = iso_ms(row.published_at)
-    payload["version"] = row.version if preview else row.published_version
+    working = shows_working_copy(row, preview=preview)  # preview, or an item of the release being previewed
+    payload["version"] = row.version if working else row.published_version
     # The template the content follows: the live content's (recorded in the snapshot at publish), or in
     # preview the working copy's. Null when the block owns its schema.
-    payload["template"] = row.template_ref if preview else (row.published_snapshot or {}).get("template")
+    payload["template"] = row.template_ref if working else (row.published_snapshot or {}).get("template")
     return payload
 
 

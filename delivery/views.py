@@ -21,6 +21,7 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from blocks.models import BlockType
+from blocks.published import showing_release
 from cms import errors, messages
 from cms.api.exceptions import json_error_response, unexpected_error
 from cms.api.renderers import dumps
@@ -289,8 +290,12 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
             facts = access.load_site(site_slug)
         if not facts:
             raise access.site_not_found(site_slug)
+        overlay = None
         if grant is not None:
             access.authorize_grant(facts, grant)
+            if grant.release_id is not None:  # the release's state over the live site, never cached
+                overlay = access.release_overlay(facts, grant.release_id)
+                preview = False
         else:
             access.authorize(facts, token or None, preview=preview)
         locale = locale or facts.default_locale
@@ -301,6 +306,10 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
                 f"`{locale}` is not a locale of this site.", fields={"locale": "Not a locale this site enables."}
             )
         private = not facts.is_public
+        if overlay is not None:
+            with showing_release(overlay):
+                entry = spec.build(facts, _chain(facts, locale), False)
+            return respond(request, entry, private=True, preview=True)
         if preview:
             entry = spec.build(facts, _chain(facts, locale), True)
             return respond(request, entry, private=True, preview=True)

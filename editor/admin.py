@@ -9,6 +9,7 @@ mixins to `BlockAdmin`'s bases (history) or columns through `extra_list_display`
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -19,6 +20,7 @@ from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from accounts.admin_filters import MemberSiteFilter
 from accounts.permissions import Action
@@ -40,6 +42,7 @@ from editor.forms import PUBLISH_BUTTON, BlockAddForm, BlockChangeForm, BlockSch
 from editor.history import BlockHistoryMixin
 from editor.media_library import MediaLibraryAdmin  # noqa: F401  (registers the media library's pages)
 from editor.problems import label_path, parse_path, summary
+from editor.releases import may_change_item  # (also registers the releases' pages)
 from editor.reviews import BlockReviewMixin
 from editor.schema_review import review, schema_error_label, totals
 from editor.translation_exchange import TranslationExchangeAdmin  # noqa: F401  (registers the exchange page)
@@ -111,7 +114,8 @@ class BlockAdmin(BlockScheduleMixin, BlockReviewMixin, TranslationColumnMixin, B
         # richtext.CSS: the rich-text editor's styles; its ES modules come after the page's import map
         # (change_form.html), which Media cannot place.
         css = {"all": [*richtext.CSS, "editor/editor.css", "editor/media.css"]}
-        js = ["editor/editor.js", "editor/media.js"]  # media.js: the image/file chooser (editor/media_library.py)
+        # media.js: the image/file chooser (editor/media_library.py); live-preview.js: the frontend beside the form
+        js = ["editor/editor.js", "editor/media.js", "editor/live-preview.js"]
 
     # -- list --------------------------------------------------------------------------------------------
     @admin.display(description="status", ordering="status")
@@ -243,10 +247,17 @@ class BlockAdmin(BlockScheduleMixin, BlockReviewMixin, TranslationColumnMixin, B
                 problems=problems,
                 **self._frame(request, obj, tab="content"),
                 completion=block_completion(obj),  # of the saved working copy (docs/fields.md "Completion")
+                live_preview=self._live_preview(request, obj),
             )
         else:
             context.update(schema_field=form["schema_json"], schema_errors=readable_schema_errors(form))
-        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+        response = super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+        live = context.get("live_preview")
+        if live and not live["builtin"]:
+            # The admin's policy frames only itself (default-src 'self'); this page frames the site's frontend too.
+            parts = urlsplit(live["src"])
+            response._csp_update = {"frame-src": ["'self'", f"{parts.scheme}://{parts.netloc}"]}
+        return response
 
     def response_change(self, request, obj):
         """After Publish the editor stays on the block, told what went live; Save keeps the admin's ways."""
@@ -275,6 +286,7 @@ class BlockAdmin(BlockScheduleMixin, BlockReviewMixin, TranslationColumnMixin, B
             "can_publish": actor.can(Action.PUBLISH),
             "can_copy": bool(copy_targets(actor, block)),  # offered only where the role can use it
             "can_delete_block": actor.can(Action.WRITE),
+            "can_release": may_change_item(actor, block),  # "Add to release…" (editor/releases.py)
             "publish_button": PUBLISH_BUTTON,
         }
 
@@ -337,7 +349,12 @@ class BlockAdmin(BlockScheduleMixin, BlockReviewMixin, TranslationColumnMixin, B
         return [
             path("<int:pk>/publish/", wrap(self.publish_view), name="{}_{}_publish".format(*info)),
             path("<int:pk>/unpublish/", wrap(self.unpublish_view), name="{}_{}_unpublish".format(*info)),
-            path("<int:pk>/preview/", wrap(self.preview_view), name="{}_{}_preview".format(*info)),
+            # Framed by the block page's live preview panel when the site has no preview URL: same origin only.
+            path(
+                "<int:pk>/preview/",
+                wrap(xframe_options_sameorigin(self.preview_view)),
+                name="{}_{}_preview".format(*info),
+            ),
             path("<int:pk>/copy/", wrap(self.copy_view), name="{}_{}_copy".format(*info)),
             path("<int:pk>/schema/", wrap(self.schema_view), name="{}_{}_schema".format(*info)),
             *super().get_urls(),
@@ -431,7 +448,9 @@ class BlockAdmin(BlockScheduleMixin, BlockReviewMixin, TranslationColumnMixin, B
             "media": self.media,
             **self._frontend_preview(request, block),
         }
-        return TemplateResponse(request, "admin/blocks/siteblock/preview.html", context)
+        # In the block page's live preview panel (?panel=1): the working copy alone, without the admin's chrome.
+        template = "preview_panel.html" if request.GET.get("panel") == "1" else "preview.html"
+        return TemplateResponse(request, f"admin/blocks/siteblock/{template}", context)
 
     def _frontend_preview(self, request, block: SiteBlock) -> dict:
         """The site's own preview route for this block, with a fresh preview token, when the site has one."""
@@ -442,6 +461,14 @@ class BlockAdmin(BlockScheduleMixin, BlockReviewMixin, TranslationColumnMixin, B
             block.site.preview_url, slug=block.slug, locale=block.locale, path=block.path, token=token
         )
         return {"frontend_url": url, "frontend_minutes": cms_setting("PREVIEW_TOKEN_SECONDS") // 60}
+
+    def _live_preview(self, request, block: SiteBlock) -> dict:
+        """The live preview panel's page: the site's frontend with a fresh preview token (minting writes
+        nothing), or the built-in preview when the site has no preview URL."""
+        frontend = self._frontend_preview(request, block)
+        if frontend:
+            return {"src": frontend["frontend_url"], "builtin": False}
+        return {"src": reverse("admin:blocks_siteblock_preview", args=[block.pk]) + "?panel=1", "builtin": True}
 
     def copy_view(self, request, pk: int):
         """Copy the block into another locale of its site (a draft sharing its translation key)."""

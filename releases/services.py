@@ -222,17 +222,21 @@ def release_publish(
         for item in sorted(items, key=lambda one: one.block_id):
             item.before = block_services.live_state(item.block)
             if item.action == ItemAction.PUBLISH:
-                block_services.block_publish(
+                item.block = block_services.block_publish(
                     actor=actor, block=item.block, expected_version=None, comment=comment, via=events.via(locked.pk)
                 )
             else:
-                block_services.block_unpublish(actor=actor, block=item.block, expected_version=None, comment=comment)
+                item.block = block_services.block_unpublish(
+                    actor=actor, block=item.block, expected_version=None, comment=comment
+                )
         ReleaseItem.objects.bulk_update(items, ["before"])
         locked.scheduled_at, locked.schedule_failure = None, None
         locked.status = ReleaseStatus.PUBLISHED
         locked.published_at = timezone.now()
         locked.published_by = actor.user if getattr(actor.user, "pk", None) else None
         _bump(locked)
+        # Inside the transaction: the webhooks' outbox row commits with the release (releases/events.py).
+        events.emit("release.published", locked, items, user=actor.user)
     return locked
 
 
@@ -247,10 +251,11 @@ def release_rollback(*, actor: Actor, release: Release, expected_version: int | 
             raise errors.Conflict("Only a published release can be rolled back.")
         items = list(locked.items.select_related("block", "block__site").order_by("block_id"))
         for item in items:
-            block_services.block_put_live(actor=actor, block=item.block, live=item.before, comment=comment)
+            item.block = block_services.block_put_live(actor=actor, block=item.block, live=item.before, comment=comment)
         locked.status = ReleaseStatus.ROLLED_BACK
         locked.rolled_back_at = timezone.now()
         _bump(locked)
+        events.emit("release.rolled_back", locked, items, user=actor.user)
     return locked
 
 

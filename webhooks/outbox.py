@@ -29,10 +29,11 @@ import uuid
 from django.db import connection, transaction
 
 from blocks.events import BlockEvent
+from releases.events import ReleaseEvent
 from reviews.events import ReviewEvent
 from webhooks.bulk_enqueue import enqueue_now
 from webhooks.models import Webhook
-from webhooks.payloads import event_record, review_record
+from webhooks.payloads import event_record, release_event_record, review_record
 from webhooks.tasks import fan_out
 
 
@@ -113,3 +114,18 @@ def record_review_event(event: ReviewEvent) -> None:
     if hooks:
         record = {**review_record(event), "deliveries": [[hook.pk, str(uuid.uuid4())] for hook in hooks]}
         enqueue_now(fan_out, [([record],)])
+
+
+def record_release_event(event: ReleaseEvent) -> None:
+    """In the release's transaction: queue one fan-out of a release event to the webhooks that want it.
+
+    A webhook's block-type and locale filters keep a release event when at least one of its items matches them
+    (the body still lists every item: a receiver sees the whole release)."""
+    hooks = [
+        hook
+        for hook in active_hooks(event.site_id)
+        if any(hook.wants(event=event.event, block_type=item.type, locale=item.locale) for item in event.items)
+    ]
+    if hooks:
+        record = release_event_record(event)
+        enqueue_now(fan_out, [([{**record, "deliveries": [[hook.pk, str(uuid.uuid4())] for hook in hooks]}],)])

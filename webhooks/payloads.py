@@ -1,4 +1,4 @@
-"""What a webhook receives: the outbox's record of a block event, and the exact body of one delivery.
+"""What a webhook receives: the outbox's record of a block or release event, and the exact body of one delivery.
 
 The record is what the outbox row keeps (written inside the block write's transaction, `webhooks.outbox`);
 the body is built from it when the worker fans the row out (`webhooks.tasks.fan_out_events`) and then sent,
@@ -11,11 +11,14 @@ from blocks.events import EVENTS as BLOCK_EVENTS
 from blocks.events import BlockEvent
 from cms import jsonbytes
 from cms.api.formats import iso_ms
+from releases.events import EVENTS as RELEASE_EVENTS
+from releases.events import ReleaseEvent
 from reviews.events import EVENTS as REVIEW_EVENTS
 from reviews.events import ReviewEvent
 
-#: Every event a webhook may subscribe to: the block events, then the review events (docs/webhooks.md).
-EVENTS = (*BLOCK_EVENTS, *REVIEW_EVENTS)
+#: Every event a webhook may subscribe to: the block events, the review events, the release events
+#: (the API and the admin offer these; docs/webhooks.md lists them).
+EVENTS = (*BLOCK_EVENTS, *REVIEW_EVENTS, *RELEASE_EVENTS)
 
 
 def event_record(event: BlockEvent) -> dict:
@@ -56,8 +59,46 @@ def review_record(event: ReviewEvent) -> dict:
     }
 
 
+def release_event_record(event: ReleaseEvent) -> dict:
+    """What the outbox keeps of a release event: the release and, per item, the block, the action and the
+    block's version after the write (the version whose content went live, or the one the rollback wrote)."""
+    return {
+        "event": event.event,
+        "time": iso_ms(event.occurred_at),
+        "occurredAt": event.occurred_at.isoformat(),
+        "siteId": event.site_id,
+        "release": {"id": event.release_id, "name": event.name, "version": event.release_version},
+        "items": [
+            {
+                "block": {
+                    "id": item.block_id,
+                    "slug": item.slug,
+                    "type": item.type,
+                    "locale": item.locale,
+                    "path": item.path,
+                    "status": item.status,
+                },
+                "action": item.action,
+                "version": item.version,
+            }
+            for item in event.items
+        ],
+    }
+
+
 def event_body(record: dict, *, delivery_id: str, site) -> bytes:
     """The exact bytes sent (and signed) on every attempt of one delivery."""
+    if "items" in record:  # a release event: the release and its items, no single block
+        return jsonbytes.dumps(
+            {
+                "id": delivery_id,
+                "event": record["event"],
+                "time": record["time"],
+                "site": {"id": site.pk, "slug": site.slug},
+                "release": record["release"],
+                "items": record["items"],
+            }
+        )
     body = {
         "id": delivery_id,
         "event": record["event"],

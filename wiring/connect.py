@@ -26,6 +26,10 @@ Reviews, inside their transaction:
 - `reviews.events.recorded` (requested, approved, changes requested) -> `webhooks.outbox.record_review_event`:
   one outbox row when an active webhook wants the event.
 
+A release published or rolled back (`releases.services`), inside its transaction, after every block write of it:
+`releases.events.recorded` -> `webhooks.outbox.record_release_event` writes one outbox row for the
+`release.published` / `release.rolled_back` event (the blocks' own events were recorded by their writes).
+
 Other moments, all after their commit:
 
 - `accounts.events.site_changed` (name, time zone, public/private, default locale) ->
@@ -82,6 +86,8 @@ def connect() -> None:
     block_events.recorded.subscribe(delivery_search.record_block_events)
     # -- a block write, after it commits ---------------------------------------------------------------
     block_events.committed.subscribe(delivery_cache.on_block_event)
+    # -- a release published or rolled back, inside its transaction ----------------------------------
+    release_events.recorded.subscribe(webhooks_outbox.record_release_event)
     # -- sites, tokens and locales, after they commit --------------------------------------------------
     account_events.site_changed.subscribe(delivery_cache.invalidate_site)
     account_events.site_changed.subscribe(delivery_purging.on_site_changed)

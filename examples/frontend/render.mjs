@@ -65,3 +65,19 @@ ${bottom}
 </html>
 `;
 }
+
+/**
+ * The live preview's listener, for pages shown in the CMS's live preview panel: the block page posts
+ * `{type: "cms:saved", slug, locale, version}` after each save; answer `{type: "cms:ack"}` (so the CMS does not
+ * reload the frame itself) and reload, which reads the new working copy. Messages from any other origin than
+ * the CMS's are ignored.
+ */
+export function liveListener(cmsOrigin) {
+  return `<script>
+window.addEventListener("message", (event) => {
+  if (event.origin !== ${JSON.stringify(cmsOrigin)} || !event.data || event.data.type !== "cms:saved") return;
+  event.source.postMessage({ type: "cms:ack", slug: event.data.slug, version: event.data.version }, event.origin);
+  window.location.reload();
+});
+</script>`;
+}

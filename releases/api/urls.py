@@ -2,11 +2,12 @@
 
 from django.urls import re_path
 
-from releases.api import views
+from releases.api import preview, views
 
 RELEASE = r"(?P<release_id>[^/]+)"
 
 urlpatterns = [
+    re_path(r"^preview-tokens/?$", preview.PreviewTokenView.as_view(), name="preview-tokens"),
     re_path(r"^releases/?$", views.ReleaseCollectionView.as_view(), name="releases"),
     re_path(rf"^releases/{RELEASE}/?$", views.ReleaseDetailView.as_view(), name="release"),
     re_path(rf"^releases/{RELEASE}/items/?$", views.ReleaseItemsView.as_view(), name="release-items"),
