@@ -36,6 +36,8 @@ from cms.nul import nul_paths
 from editor.access import actor_for, can_edit_data
 from editor.dataform import parse_data_form, render_data_form_placed
 from editor.freeform import draft_errors
+from editor.merge import three_way
+from editor.problems import DATA_POINTER
 from editor.translation_notes import CopyNotes
 from editor.widgets import PREFIX, widget_for
 from locales.models import SiteLocale
@@ -46,8 +48,6 @@ STALE_MESSAGE = (
     "version you started from is too old to merge with. Copy what you typed, open the block again, then redo it."
 )
 
-
-DATA_POINTER = "Some content fields need attention; see the marked fields below."
 
 #: the name of the Publish button: the form's values are saved and published as one write (`block_edit`)
 PUBLISH_BUTTON = "_cms_publish"
@@ -297,8 +297,6 @@ class BlockChangeForm(_ServiceForm):
         """Someone saved since this form was opened: merge field by field (editor/merge.py). Without
         conflicts my changes are saved on top of theirs now; with conflicts the form comes back holding both
         sides' changes at their version, the conflicts listed. False: no base to merge against."""
-        from editor.merge import three_way  # here: merge reads labels through editor.problems, which imports us
-
         block = self.instance
         locked = self.notes.locked_fields(block.schema) if self.notes is not None else ()
         present = [

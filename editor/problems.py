@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from editor.controls import field_label
-from editor.forms import DATA_POINTER
 from editor.widgets import widget_for
 
 SEPARATOR = " \u203a "  # a right-pointing angle quote, as in the admin's breadcrumbs
@@ -22,6 +21,8 @@ _STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
 
 
 #: form-wide messages that only point at the marked fields: the summary lists those fields instead
+#: the form-level line that points at the content's own errors (editor.forms), not a problem of its own
+DATA_POINTER = "Some content fields need attention; see the marked fields below."
 POINTERS = {DATA_POINTER}
 
 

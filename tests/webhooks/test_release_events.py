@@ -105,5 +105,6 @@ def test_release_events_are_offered_and_unknown_events_refused(owner_api, receiv
     assert error["fields"] == {
         "events[0]": "`release.launched` is not an event: one of block.copied, block.created, block.deleted, "
         "block.publish_failed, block.published, block.restored, block.schema_updated, block.unpublished, "
-        "block.updated, release.published, release.rolled_back."
+        "block.updated, release.published, release.rolled_back, review.approved, review.changes_requested, "
+        "review.requested."
     }
