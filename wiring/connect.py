@@ -7,6 +7,8 @@ What happens after a block write (create, update, schema, publish, unpublish, de
    events (the worker fans it out into signed deliveries later). A failure here fails the write.
    Then `delivery.changelog.record_block_events` moves each live change to the site's next sync number (the
    changes feed, `/api/v1/delivery/{site}/sync`); the site's counter row stays locked until the commit.
+   Then `delivery.prerender.on_block_events` renders the written blocks' delivery answers again and stores
+   their bytes (`delivery.models.RenderedAnswer`), so a cache miss reads them in one query.
    Then `delivery.purging.on_block_events` notes the CDN keys the write makes stale, purged once it commits.
 2. The transaction commits; the API or admin answers after this.
 3. After the commit, once per event: `blocks.events.committed` -> `delivery.cache.on_block_event` bumps the
@@ -23,7 +25,8 @@ Other moments, all after their commit:
 - `locales.events.locale_toggled` (enabled, disabled), inside the change's transaction ->
   `delivery.changelog.record_locale_toggled`: the locale's published blocks come back to, or leave, the feed.
 - `locales.events.site_locales_changed` (enabled, disabled, default, fallback) ->
-  `delivery.cache.invalidate_site`, then `delivery.purging.on_site_changed`.
+  `delivery.cache.invalidate_site`, then `delivery.purging.on_site_changed`, then
+  `delivery.prerender.on_site_changed` (as for a site change).
 - `cms.cacheguard.recovered` (the shared cache answers again after an outage) -> `delivery.cache.recover`:
   the invalidations recorded during the outage are replayed and the in-process copies dropped, before any
   request reads the cache again.
@@ -35,7 +38,8 @@ Media assets:
 - `media.events.changed` (file replaced, alt or title changed, deleted), after the commit ->
   `delivery.assets.on_asset_changed`: the site's delivery answers are dropped when a block shows the asset;
   then `delivery.purging.on_asset_changed`: the asset's key is purged at the CDN; then
-  `delivery.changelog.record_asset_changed`: the published blocks showing it are listed again in the sync feed.
+  `delivery.changelog.record_asset_changed`: the published blocks showing it are listed again in the sync feed;
+  then `delivery.prerender.on_asset_changed`: the stored answers showing it are rendered again.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from cms import cacheguard
 from delivery import assets as delivery_assets
 from delivery import cache as delivery_cache
 from delivery import changelog as delivery_changelog
+from delivery import prerender as delivery_prerender
 from delivery import purging as delivery_purging
 from locales import events as locale_events
 from media import events as media_events
@@ -57,20 +62,24 @@ def connect() -> None:
     # -- a block write, inside its transaction ---------------------------------------------------------
     block_events.recorded.subscribe(webhooks_outbox.record_block_events)
     block_events.recorded.subscribe(delivery_changelog.record_block_events)
+    block_events.recorded.subscribe(delivery_prerender.on_block_events)
     block_events.recorded.subscribe(delivery_purging.on_block_events)  # the purge itself runs after the commit
     # -- a block write, after it commits ---------------------------------------------------------------
     block_events.committed.subscribe(delivery_cache.on_block_event)
     # -- sites, tokens and locales, after they commit --------------------------------------------------
     account_events.site_changed.subscribe(delivery_cache.invalidate_site)
     account_events.site_changed.subscribe(delivery_purging.on_site_changed)
+    account_events.site_changed.subscribe(delivery_prerender.on_site_changed)
     account_events.token_revoked.subscribe(delivery_cache.forget_token)
     locale_events.locale_toggled.subscribe(delivery_changelog.record_locale_toggled)
     locale_events.site_locales_changed.subscribe(delivery_cache.invalidate_site)
     locale_events.site_locales_changed.subscribe(delivery_purging.on_site_changed)
+    locale_events.site_locales_changed.subscribe(delivery_prerender.on_site_changed)
     # -- media assets ----------------------------------------------------------------------------------
     media_events.deleting.subscribe(block_assets.refuse_delete_while_used)
     media_events.changed.subscribe(delivery_assets.on_asset_changed)
     media_events.changed.subscribe(delivery_purging.on_asset_changed)
     media_events.changed.subscribe(delivery_changelog.record_asset_changed)
+    media_events.changed.subscribe(delivery_prerender.on_asset_changed)
     # -- the shared cache, back after an outage --------------------------------------------------------
     cacheguard.recovered.subscribe(delivery_cache.recover)
