@@ -150,6 +150,10 @@ def page_entry(facts: SiteFacts, path: str, chain: list[str], *, preview: bool) 
         stored = rendered.find(facts.id, "p", digest(path), chain)
         if stored is not None:
             return stored
+    return render_page(facts, path, chain, preview=preview)
+
+
+def render_page(facts: SiteFacts, path: str, chain: list[str], *, preview: bool) -> Entry:
     row = selectors.page_by_path(facts.id, path, chain, preview=preview)
     return page_row_entry(facts, row, path, chain, preview=preview)
 
