@@ -51,6 +51,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+WEB_THREADS = int(os.environ.get("WEB_THREADS", "1"))  # Python threads per server worker
 BLOCKS = int(os.environ.get("BENCH_BLOCKS", "10000"))
 LOCALES = ("en", "fr", "es")
 SITE = "bench"
@@ -273,7 +274,8 @@ def main() -> int:
     from tests.delivery.servers import server_env, start_server, stop_server
 
     env = server_env(CMS_BENCH_BASELINE="1", ACCESS_LOG="")
-    process, base = start_server(env, workers=int(os.environ.get("WEB_WORKERS") or 0) or (os.cpu_count() or 1) * 2)
+    workers = int(os.environ.get("WEB_WORKERS") or 0) or (os.cpu_count() or 1) * 2
+    process, base = start_server(env, workers=workers, threads=WEB_THREADS)
     try:
         delivery = f"{base}/api/v1/delivery/{SITE}"
         hit_url = f"{delivery}/blocks/b-7?locale=fr"
