@@ -106,6 +106,9 @@ class RenderedAnswer(models.Model):
     dynamic = models.BooleanField(default=False)
     locale_dependent = models.BooleanField(default=False)  # a page (alternates) or an answer showing assets
     stale = models.BooleanField(default=False)
+    # what the answer was rendered from, besides the published content (`delivery.prerender.fingerprint`): a
+    # write to a published block that leaves it as it was (a working-copy edit) renders nothing again
+    fingerprint = models.CharField(max_length=32, default="")
     rendered_at = models.DateTimeField(auto_now=True)
 
     class Meta:

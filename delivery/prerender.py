@@ -26,6 +26,7 @@ and drops stored answers of blocks no longer published: idempotent.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -55,6 +56,7 @@ UPDATED_FIELDS = [
     "dynamic",
     "locale_dependent",
     "stale",
+    "fingerprint",
     "rendered_at",
 ]
 
@@ -83,6 +85,24 @@ def published_rows(site_id: int):
     )
 
 
+def fingerprint(row: SiteBlock) -> str:
+    """What a stored answer is rendered from besides its site: the row's live columns. The published content
+    itself is covered by `published_version` (every publish and restore moves it)."""
+    values = (
+        row.name,
+        row.slug,
+        row.tags,
+        row.path,
+        row.type,
+        row.locale,
+        str(row.translation_key),
+        row.published_version,
+        row.published_at.isoformat() if row.published_at else None,
+        row.scheduled_unpublish_at.isoformat() if row.scheduled_unpublish_at else None,
+    )
+    return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+
+
 def _uses_sources(row: SiteBlock) -> bool:
     schema, _ = content_of(row, preview=False)
     return next(iter(datasource_paths(schema)), None) is not None
@@ -107,6 +127,7 @@ def _stored(facts: SiteFacts, row: SiteBlock, kind: str, ident: str, entry: Entr
         dynamic=entry is None,
         locale_dependent=kind == RenderedAnswer.Kind.PAGE or any(k.startswith(asset_prefix) for k in keys.split()),
         stale=False,
+        fingerprint=fingerprint(row),
     )
 
 
@@ -137,17 +158,36 @@ def store(facts: SiteFacts, rows: Iterable[SiteBlock], *, pages_only: bool = Fal
     return len(stored)
 
 
-def refresh_blocks(site_id: int, block_ids: set[int], translation_keys: set[str]) -> None:
-    """Drop the stored answers of `block_ids` (renamed, moved, unpublished or deleted blocks leave none behind),
-    render those still published again, and the published pages sharing their translation keys (alternates)."""
-    RenderedAnswer.objects.filter(block_id__in=block_ids).delete()
+def refresh_blocks(site_id: int, blocks: dict[int, str], *, always: Iterable[int] = ()) -> None:
+    """Render again the stored answers of `blocks` (`{block id: translation key}`) that changed, and the
+    published pages sharing their translation keys (their alternates name them).
+
+    A block no longer published loses its stored answers; one renamed or moved loses those at its old slug or
+    path. A published block outside `always` whose stored answer has its current `fingerprint` is left alone:
+    the write changed its working copy only (a data edit, a template's schema reaching its followers)."""
+    forced = set(always)
+    live = {row.pk: row for row in published_rows(site_id).filter(id__in=blocks)}
+    kept = RenderedAnswer.objects.filter(block_id__in=blocks, kind=RenderedAnswer.Kind.BLOCK)
+    current = dict(kept.values_list("block_id", "fingerprint"))
+    changed = set()
+    for block_id in blocks:
+        row = live.get(block_id)
+        if row is None:
+            if block_id in current:
+                changed.add(block_id)
+        elif block_id in forced or current.get(block_id) != fingerprint(row):
+            changed.add(block_id)
+    if not changed:
+        return
+    RenderedAnswer.objects.filter(block_id__in=changed).delete()
     facts = site_facts(site_id)
     if facts is None:
         return
-    store(facts, published_rows(site_id).filter(id__in=block_ids))
-    if translation_keys:
-        siblings = published_rows(site_id).filter(type=BlockType.PAGE, translation_key__in=translation_keys)
-        store(facts, siblings.exclude(id__in=block_ids), pages_only=True)
+    store(facts, [live[block_id] for block_id in sorted(changed) if block_id in live])
+    keys = {blocks[block_id] for block_id in changed if blocks[block_id]}
+    if keys:
+        siblings = published_rows(site_id).filter(type=BlockType.PAGE, translation_key__in=keys)
+        store(facts, siblings.exclude(id__in=changed), pages_only=True)
 
 
 # -- subscribers (wiring/connect.py) -----------------------------------------------------------------------------
@@ -158,15 +198,16 @@ def _live_change(event: BlockEvent) -> bool:
 def on_block_events(events: Iterable[BlockEvent]) -> None:
     """`blocks.events.recorded` (inside the write's transaction): the write's published answers, rendered
     once per block however many events it had. A draft's change renders nothing."""
-    by_site: dict[int, tuple[set[int], set[str]]] = {}
+    by_site: dict[int, tuple[dict[int, str], set[int]]] = {}
     for event in events:
         if not _live_change(event):
             continue
-        ids, keys = by_site.setdefault(event.site_id, (set(), set()))
-        ids.add(event.block_id)
-        keys.add(event.translation_key)
-    for site_id, (ids, keys) in by_site.items():
-        refresh_blocks(site_id, ids, keys)
+        blocks, always = by_site.setdefault(event.site_id, ({}, set()))
+        blocks[event.block_id] = event.translation_key
+        if event.event in LIVE_EVENTS:  # a publish, unpublish, delete or restore: the live content moved
+            always.add(event.block_id)
+    for site_id, (blocks, always) in by_site.items():
+        refresh_blocks(site_id, blocks, always=always)
 
 
 def on_asset_changed(*, asset_id: int, site_id: int) -> None:
@@ -175,8 +216,8 @@ def on_asset_changed(*, asset_id: int, site_id: int) -> None:
     rows = RenderedAnswer.objects.filter(site_id=site_id, keys__contains=key).values_list("block_id", "keys")
     block_ids = {block_id for block_id, keys in rows if key in keys.split()}
     if block_ids:
-        with transaction.atomic():
-            refresh_blocks(site_id, block_ids, set())
+        with transaction.atomic():  # the asset is not part of a fingerprint: every one of them, again
+            refresh_blocks(site_id, dict.fromkeys(block_ids, ""), always=block_ids)
 
 
 def mark_stale(site_id: int) -> int:

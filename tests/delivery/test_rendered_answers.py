@@ -291,3 +291,16 @@ def test_rebuild_delivery_refuses_an_unknown_site_and_a_bad_batch_size(db):
         call_command("rebuild_delivery", "--site", "nope", stdout=StringIO())
     with pytest.raises(CommandError, match=r"--batch-size must be at least 1\."):
         call_command("rebuild_delivery", "--batch-size", "0", stdout=StringIO())
+
+
+def test_a_working_copy_edit_renders_nothing_again_and_a_rename_does(site, publish, write, client):
+    hero = publish("Hero", {"title": "Welcome"})
+    before = stored(site)[("hero", "en")]
+    hero = write(services.block_update_data, block=hero, expected_version=None, data={"title": "Draft"})
+    after = stored(site)[("hero", "en")]
+    assert (after.etag, after.rendered_at) == (before.etag, before.rendered_at)
+
+    write(services.block_update_meta, block=hero, expected_version=None, changes={"name": "Hero banner"})
+    renamed = stored(site)[("hero", "en")]
+    assert renamed.etag != before.etag and b'"name":"Hero banner"' in bytes(renamed.body)
+    assert client.get(f"{BASE}/blocks/hero").json()["data"]["name"] == "Hero banner"
