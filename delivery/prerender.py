@@ -7,7 +7,9 @@ Every change of what a delivery reader sees stores the new answers (`delivery.mo
   back with it): publish, unpublish, delete, restore, a scheduled publish or unpublish performed, a published
   block renamed or moved. The block's stored answers are dropped and, when it is published, rendered again
   (by slug, and by path for a page); the published pages of the same translation key are rendered again too,
-  since their `alternates` list it.
+  since their `alternates` list it. A write to a published block that leaves its live columns as they were
+  (a working-copy edit; a template's schema reaching its followers) renders nothing: each stored answer keeps
+  a `fingerprint` of the row it was rendered from.
 - an asset changed (`media.events.changed`, after its commit: file replaced, alt text or title changed,
   deleted): exactly the stored answers whose keys name the asset are rendered again.
 - a site's locales changed (enabled, disabled, default, fallbacks: `locales.events.site_locales_changed`) or
@@ -131,12 +133,15 @@ def _stored(facts: SiteFacts, row: SiteBlock, kind: str, ident: str, entry: Entr
     )
 
 
-def answers_of(facts: SiteFacts, row: SiteBlock) -> list[RenderedAnswer]:
-    """The stored answers of one published row: by slug, and by path for a page. The bytes are those the
-    read-time path renders for the same row (`answers.single_entry`, `answers.page_row_entry`)."""
+def answers_of(facts: SiteFacts, row: SiteBlock, *, pages_only: bool = False) -> list[RenderedAnswer]:
+    """The stored answers of one published row: by slug (unless `pages_only`), and by path for a page. The
+    bytes are those the read-time path renders for the same row (`answers.single_entry`,
+    `answers.page_row_entry`)."""
     dynamic = _uses_sources(row)
-    entry = None if dynamic else answers.single_entry(row, facts, preview=False, missing="")
-    found = [_stored(facts, row, RenderedAnswer.Kind.BLOCK, row.slug, entry)]
+    found = []
+    if not pages_only:
+        entry = None if dynamic else answers.single_entry(row, facts, preview=False, missing="")
+        found.append(_stored(facts, row, RenderedAnswer.Kind.BLOCK, row.slug, entry))
     if row.type == BlockType.PAGE and row.path:
         page = None if dynamic else answers.page_row_entry(facts, row, row.path, [row.locale], preview=False)
         found.append(_stored(facts, row, RenderedAnswer.Kind.PAGE, digest(row.path), page))
@@ -145,9 +150,7 @@ def answers_of(facts: SiteFacts, row: SiteBlock) -> list[RenderedAnswer]:
 
 def store(facts: SiteFacts, rows: Iterable[SiteBlock], *, pages_only: bool = False) -> int:
     """Render and upsert the answers of `rows` (only their page answers with `pages_only`); how many."""
-    stored = [answer for row in rows for answer in answers_of(facts, row)]
-    if pages_only:
-        stored = [answer for answer in stored if answer.kind == RenderedAnswer.Kind.PAGE]
+    stored = [answer for row in rows for answer in answers_of(facts, row, pages_only=pages_only)]
     RenderedAnswer.objects.bulk_create(
         stored,
         update_conflicts=True,
