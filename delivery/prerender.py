@@ -32,6 +32,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import orjson
 from django.db import transaction
 from django.db.models import Q
 from django_tasks import task
@@ -88,8 +89,8 @@ def published_rows(site_id: int):
 
 
 def fingerprint(row: SiteBlock) -> str:
-    """What a stored answer is rendered from besides its site: the row's live columns. The published content
-    itself is covered by `published_version` (every publish and restore moves it)."""
+    """What a stored answer is rendered from besides its site: the row's live columns and its published
+    content (hashed whole: a schema write may re-sanitise the snapshot without a new published version)."""
     values = (
         row.name,
         row.slug,
@@ -102,7 +103,9 @@ def fingerprint(row: SiteBlock) -> str:
         row.published_at.isoformat() if row.published_at else None,
         row.scheduled_unpublish_at.isoformat() if row.scheduled_unpublish_at else None,
     )
-    return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+    hasher = hashlib.blake2b(repr(values).encode(), digest_size=16)
+    hasher.update(orjson.dumps(row.published_snapshot, option=orjson.OPT_SORT_KEYS))
+    return hasher.hexdigest()
 
 
 def _uses_sources(row: SiteBlock) -> bool:
