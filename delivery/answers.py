@@ -25,8 +25,8 @@ from cms import errors
 from cms.api.formats import iso_ms
 from cms.api.renderers import dumps
 from cms.conf import cms_setting
-from delivery import cdn, filters, selectors
-from delivery.cache import Entry, SiteFacts
+from delivery import cdn, filters, rendered, selectors
+from delivery.cache import Entry, SiteFacts, digest
 
 
 def site_stub(facts: SiteFacts) -> Site:
@@ -129,6 +129,15 @@ def single_entry(
 
 
 def block_entry(facts: SiteFacts, slug: str, chain: list[str], *, preview: bool) -> Entry:
+    """A block's answer: the one rendered at publish (one query, `delivery.rendered`), else rendered now."""
+    if not preview:
+        stored = rendered.find(facts.id, "b", slug, chain)
+        if stored is not None:
+            return stored
+    return render_block(facts, slug, chain, preview=preview)
+
+
+def render_block(facts: SiteFacts, slug: str, chain: list[str], *, preview: bool) -> Entry:
     row = selectors.block_by_slug(facts.id, slug, chain, preview=preview)
     if row is None:
         message = f"No published block `{slug}` in locale `{chain[0]}`."
@@ -137,7 +146,21 @@ def block_entry(facts: SiteFacts, slug: str, chain: list[str], *, preview: bool)
 
 
 def page_entry(facts: SiteFacts, path: str, chain: list[str], *, preview: bool) -> Entry:
+    """A page's answer by path: the one rendered at publish (one query, `delivery.rendered`), else rendered now."""
+    if not preview:
+        stored = rendered.find(facts.id, "p", digest(path), chain)
+        if stored is not None:
+            return stored
+    return render_page(facts, path, chain, preview=preview)
+
+
+def render_page(facts: SiteFacts, path: str, chain: list[str], *, preview: bool) -> Entry:
     row = selectors.page_by_path(facts.id, path, chain, preview=preview)
+    return page_row_entry(facts, row, path, chain, preview=preview)
+
+
+def page_row_entry(facts: SiteFacts, row: SiteBlock | None, path: str, chain: list[str], *, preview: bool) -> Entry:
+    """The answer of the page `row` found at `path` (or the 404 when None), with its alternates."""
     alternates: list[dict[str, str]] = []
     expires = None
     if row is not None:

@@ -148,7 +148,9 @@ def new_generation(slug: str) -> int | None:
     None when the cache is unreachable: the caller renders without caching."""
 
     def start() -> int:
-        cache.add(generation_key(slug), time.time_ns(), timeout=None)
+        fresh = time.time_ns()
+        if cache.add(generation_key(slug), fresh, timeout=None):  # one round trip when this process starts it
+            return fresh
         value = cache.get(generation_key(slug))
         return value if isinstance(value, int) else time.time_ns()
 
@@ -162,7 +164,9 @@ def new_stamp(key: str) -> int | None:
     unreachable."""
 
     def start() -> int:
-        cache.add(key, time.time_ns(), timeout=cms_setting("DELIVERY_CACHE_SECONDS"))
+        fresh = time.time_ns()
+        if cache.add(key, fresh, timeout=cms_setting("DELIVERY_CACHE_SECONDS")):
+            return fresh
         value = cache.get(key)
         return value if isinstance(value, int) else time.time_ns()
 
@@ -209,6 +213,14 @@ def local_clear() -> None:
     with _local_lock:
         _local.clear()
         _local_bytes = 0
+
+
+def get_local(key: str) -> Entry | None:
+    """The answer memoised in this process, if it is still true."""
+    entry = local_get(key)
+    if entry is None or (entry.expires_at is not None and entry.expires_at <= time.time()):
+        return None
+    return entry
 
 
 def get_answer(key: str) -> Entry | None:

@@ -107,3 +107,51 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"block {self.block_id} ({self.locale})"
+class RenderedAnswer(models.Model):
+    """A published block's delivery answer, rendered when it was published (`delivery.rendered`): the bytes a
+    cache miss serves after ONE indexed query, with no JSON encoding.
+
+    One row per block row and kind of answer: by slug (`kind` `b`, `ident` the slug) and, for a page, by path
+    (`kind` `p`, `ident` the path's digest), in the block's own locale. A request in another locale that falls
+    back to this one finds it in the same query (`locale IN chain`; the earliest locale of the chain wins).
+    `dynamic`: the answer fills dataSource fields, so it is rendered at read time and no bytes are kept.
+    `stale`: a site or locale change may have changed it; read-time rendering serves it until the worker (or
+    `rebuild_delivery`) renders it again. Times are epoch seconds: `live_from` the block's publish time,
+    `expires_at` the instant the answer stops being true (a scheduled unpublish, its own or an alternate's).
+    """
+
+    class Kind(models.TextChoices):
+        BLOCK = "b"
+        PAGE = "p"
+
+    site = models.ForeignKey("accounts.Site", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=1, choices=Kind.choices)
+    ident = models.CharField(max_length=200)  # the slug, or the page path's digest (`delivery.cache.digest`)
+    locale = models.CharField(max_length=35)
+    block_id = models.BigIntegerField()  # not a foreign key: rows go with their block through the wiring
+    status = models.PositiveSmallIntegerField(default=200)
+    body = models.BinaryField(default=b"")
+    gzipped = models.BinaryField(null=True)
+    etag = models.CharField(max_length=64, default="")
+    keys = models.TextField(default="")  # the CDN keys (`delivery.cdn`): what the answer depends on
+    live_from = models.FloatField(null=True)
+    expires_at = models.FloatField(null=True)
+    dynamic = models.BooleanField(default=False)
+    locale_dependent = models.BooleanField(default=False)  # a page (alternates) or an answer showing assets
+    stale = models.BooleanField(default=False)
+    # what the answer was rendered from, besides the published content (`delivery.prerender.fingerprint`): a
+    # write to a published block that leaves it as it was (a working-copy edit) renders nothing again
+    fingerprint = models.CharField(max_length=32, default="")
+    rendered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "kind", "ident", "locale"], name="renderedanswer_unique_answer"),
+        ]
+        indexes = [
+            models.Index(fields=["block_id"], name="renderedanswer_block"),
+            models.Index(fields=["site", "stale"], name="renderedanswer_site_stale"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ident}/{self.locale}"

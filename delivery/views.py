@@ -28,7 +28,7 @@ from cms.api.renderers import dumps
 from cms.api.views import parse_flag
 from cms.conf import cms_setting
 from cms.digits import is_decimal
-from delivery import access, answers, cdn, filters, search, sync
+from delivery import access, answers, cdn, filters, rendered, search, sync
 from delivery import cache as dcache
 from locales.selectors import locale_chain
 
@@ -93,6 +93,13 @@ class BlockSpec:
     def build(self, facts, chain, preview: bool) -> dcache.Entry:
         return answers.block_entry(facts, self.slug, chain, preview=preview)
 
+    def stored(self, facts, chain) -> dcache.Entry | None:
+        """The answer rendered at publish (one query), or None (`delivery.rendered.find`)."""
+        return rendered.find(facts.id, "b", self.slug, chain)
+
+    def render(self, facts, chain) -> dcache.Entry:
+        return answers.render_block(facts, self.slug, chain, preview=False)
+
 
 class PageSpec:
     kind = "p"
@@ -120,6 +127,12 @@ class PageSpec:
 
     def build(self, facts, chain, preview: bool) -> dcache.Entry:
         return answers.page_entry(facts, self.path, chain, preview=preview)
+
+    def stored(self, facts, chain) -> dcache.Entry | None:
+        return rendered.find(facts.id, "p", _digest(self.path), chain)
+
+    def render(self, facts, chain) -> dcache.Entry:
+        return answers.render_page(facts, self.path, chain, preview=False)
 
 
 class ListSpec:
@@ -156,6 +169,12 @@ class ListSpec:
         self.query = filters.parse(params, schema_of, params.get("order") or None)
         query_ident = self.query.ident() if self.query is not None else ""
         return _digest(f"{kind}|{','.join(tags)}|{self.page}|{self.per_page}|{query_ident}")
+
+    def stored(self, facts, chain) -> dcache.Entry | None:
+        return None  # lists are rendered when read (and cached)
+
+    def render(self, facts, chain) -> dcache.Entry:
+        return self.build(facts, chain, False)
 
     def build(self, facts, chain, preview: bool) -> dcache.Entry:
         return answers.list_entry(
@@ -322,10 +341,19 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
         if stamp is None:
             return respond(request, spec.build(facts, _chain(facts, locale), False), private=private, preview=False)
         key = dcache.answer_key(facts.id, generation, spec.kind, locale, ident, stamp)
-        entry = dcache.get_answer(key)
+        entry = dcache.get_local(key)
         if entry is None:
-            entry = spec.build(facts, _chain(facts, locale), False)
-            dcache.put_answer(key, entry)
+            # A miss: the answer rendered at publish, one query, kept in this process only (reading it from
+            # the shared cache would cost the same round trip); else read-time rendering, shared through Redis.
+            chain = _chain(facts, locale)
+            entry = spec.stored(facts, chain)
+            if entry is not None:
+                dcache.local_put(key, entry)
+            else:
+                entry = dcache.get_answer(key)
+                if entry is None:
+                    entry = spec.render(facts, chain)
+                    dcache.put_answer(key, entry)
         return respond(request, entry, private=private, preview=False)
     except errors.CmsError as error:
         return error_response(error)

@@ -18,6 +18,7 @@ from blocks import services
 from blocks.models import SiteBlock
 from delivery.cache import invalidate_site
 from locales.sites import site_update
+from scheduling.services import block_schedule
 from tests.conftest import issue_token
 
 pytestmark = pytest.mark.django_db
@@ -343,19 +344,21 @@ def test_writes_are_refused_with_405_envelope(site, reader):
     assert "GET" in response["Allow"]
 
 
-def test_expired_content_is_not_found_at_once_even_if_the_scheduler_is_late(site, publish, reader, settings):
+def test_expired_content_is_not_found_at_once_even_if_the_scheduler_is_late(site, publish, write, reader, settings):
     block = publish("Banner", {"title": "Promo"})
     assert reader.get(f"{BASE}/blocks/banner").status_code == 200  # now cached
-    # the scheduler has not run: the row is still `published`, only its unpublish time has passed
-    SiteBlock.objects.filter(pk=block.pk).update(scheduled_unpublish_at=timezone.now() - timedelta(seconds=1))
-
-    invalidate_site(site.pk)  # the schedule write bumps the generation (a published block changed)
+    # the scheduler has not run: the row is still `published`, only its unpublish time has passed (the
+    # schedule was set through the service, "two seconds ago": the write re-renders the stored answer)
+    earlier = timezone.now() - timedelta(seconds=2)
+    unpublish_at = earlier + timedelta(seconds=1)
+    write(block_schedule, block=block, expected_version=None, unpublish_at=unpublish_at, now=earlier)
     assert reader.get(f"{BASE}/blocks/banner").status_code == 404
 
 
-def test_cached_answer_stops_at_the_scheduled_unpublish_time(site, publish, reader):
+def test_cached_answer_stops_at_the_scheduled_unpublish_time(site, publish, write, reader):
     block = publish("Banner", {"title": "Promo"})
-    SiteBlock.objects.filter(pk=block.pk).update(scheduled_unpublish_at=timezone.now() + timedelta(seconds=1.5))
+    unpublish_at = timezone.now() + timedelta(seconds=1.5)
+    write(block_schedule, block=block, expected_version=None, unpublish_at=unpublish_at)
     response = reader.get(f"{BASE}/blocks/banner")
     assert response.status_code == 200
     assert "max-age=1," in response["Cache-Control"] or "max-age=0," in response["Cache-Control"]
