@@ -107,6 +107,8 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"block {self.block_id} ({self.locale})"
+
+
 class RenderedAnswer(models.Model):
     """A published block's delivery answer, rendered when it was published (`delivery.rendered`): the bytes a
     cache miss serves after ONE indexed query, with no JSON encoding.
