@@ -197,6 +197,12 @@ class SearchSpec:
     kind = "l"
     allowed = frozenset({"locale", "q", "page", "perPage", "limit", "highlight"})
 
+    def stored(self, facts, chain) -> dcache.Entry | None:
+        return None  # searches are answered when asked (and cached)
+
+    def render(self, facts, chain) -> dcache.Entry:
+        return self.build(facts, chain, False)
+
     def stamp(self, ident: str) -> str:
         return "*"
 
@@ -326,8 +332,8 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
             )
         private = not facts.is_public
         if overlay is not None:
-            with showing_release(overlay):
-                entry = spec.build(facts, _chain(facts, locale), False)
+            with showing_release(overlay):  # rendered now: a stored answer knows nothing of the release
+                entry = spec.render(facts, _chain(facts, locale))
             return respond(request, entry, private=True, preview=True)
         if preview:
             entry = spec.build(facts, _chain(facts, locale), True)
