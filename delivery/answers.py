@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from accounts.models import Site
+from blocks import fieldquery as filters
+from blocks import references
 from blocks.datasources.resolver import Resolution, copy_json
 from blocks.models import BlockType, SiteBlock
 from blocks.published import content_of
@@ -25,7 +27,7 @@ from cms import errors
 from cms.api.formats import iso_ms
 from cms.api.renderers import dumps
 from cms.conf import cms_setting
-from delivery import cdn, filters, selectors
+from delivery import cdn, selectors
 from delivery.cache import Entry, SiteFacts
 
 
@@ -80,6 +82,24 @@ def _resolution(facts: SiteFacts, preview: bool) -> Resolution:
     return Resolution(site=site_stub(facts), preview=preview, fallbacks=facts.fallbacks)
 
 
+def _include(
+    facts: SiteFacts,
+    resolution: Resolution,
+    shown: list[tuple[dict, list, str, int]],
+    include: int,
+    *,
+    preview: bool,
+) -> references.Included:
+    """Resolve the references of the blocks `shown` (`include` levels; `blocks.references`), their media with
+    the answer's (`resolution.show`). Nothing, and no query, for `include=0`."""
+    if not include:
+        return references.Included()
+    included = references.include_references(facts.id, shown, include, resolution.chain, preview=preview)
+    for data, schema, locale in included.shown:
+        resolution.show(data, schema, locale)
+    return included
+
+
 def _expiry(resolution: Resolution, *moments: datetime | None) -> datetime | None:
     expires = _earliest(resolution.expires_at, *moments)
     if resolution.custom_sources:  # a custom source's data can change without any event we hear of
@@ -97,6 +117,7 @@ def single_entry(
     path: str | None = None,
     extra_meta: dict | None = None,
     expires: datetime | None = None,
+    include: int = 0,
 ) -> Entry:
     """One block's answer (or its 404). `path`: asked by page path, whose key the answer carries too (a 404 at
     a path is purged when a page is published there)."""
@@ -106,6 +127,7 @@ def single_entry(
     data = copy_json(data)
     resolution = _resolution(facts, preview)
     resolution.add(data, schema, row.locale, row.pk)
+    included = _include(facts, resolution, [(data, schema, row.locale, row.pk)], include, preview=preview)
     resolution.run()
     meta: dict[str, object] = {"locale": row.locale, **(extra_meta or {})}
     if preview:
@@ -117,25 +139,26 @@ def single_entry(
         path=path,
         lists=resolution.used_sources,
         assets=resolution.asset_ids,
+        included=included.slugs,
     )
     return render(
         200,
         {"data": block_payload(row, data, preview=preview), "meta": meta},
         locale=row.locale,
-        expires=_expiry(resolution, row.scheduled_unpublish_at, expires),
+        expires=_expiry(resolution, row.scheduled_unpublish_at, expires, included.expires_at),
         keys=keys,
     )
 
 
-def block_entry(facts: SiteFacts, slug: str, chain: list[str], *, preview: bool) -> Entry:
+def block_entry(facts: SiteFacts, slug: str, chain: list[str], *, preview: bool, include: int = 0) -> Entry:
     row = selectors.block_by_slug(facts.id, slug, chain, preview=preview)
     if row is None:
         message = f"No published block `{slug}` in locale `{chain[0]}`."
         return error_entry(errors.NotFound(message), keys=cdn.answer_keys(facts.id, slug=slug))
-    return single_entry(row, facts, preview=preview, missing="")
+    return single_entry(row, facts, preview=preview, missing="", include=include)
 
 
-def page_entry(facts: SiteFacts, path: str, chain: list[str], *, preview: bool) -> Entry:
+def page_entry(facts: SiteFacts, path: str, chain: list[str], *, preview: bool, include: int = 0) -> Entry:
     row = selectors.page_by_path(facts.id, path, chain, preview=preview)
     alternates: list[dict[str, str]] = []
     expires = None
@@ -149,6 +172,7 @@ def page_entry(facts: SiteFacts, path: str, chain: list[str], *, preview: bool) 
         path=path,
         extra_meta={"alternates": alternates},
         expires=expires,
+        include=include,
     )
 
 
@@ -162,6 +186,8 @@ def list_entry(
     page: int,
     per_page: int,
     query: filters.FieldQuery | None = None,
+    cursor: filters.Cursor | None = None,
+    include: int = 0,
 ) -> Entry:
     compiled = None
     if query is not None:
@@ -169,28 +195,44 @@ def list_entry(
             compiled = _compile(facts, chain, query, preview=preview)
         except errors.BadRequest as error:  # cached like the answer: a new generation may make it valid
             return error_entry(error, keys=cdn.answer_keys(facts.id, lists=True, slug=query.schema_of))
+    sort = filters.field_sort(compiled, query)
     rows, total, expires = selectors.block_page(
-        facts.id, chain, preview=preview, type=type, tags=tags, page=page, per_page=per_page, fields=compiled
+        facts.id,
+        chain,
+        preview=preview,
+        type=type,
+        tags=tags,
+        page=page,
+        per_page=per_page,
+        fields=compiled,
+        sort=sort,
+        cursor=cursor,
     )
     resolution = _resolution(facts, preview)
     items = []
+    shown = []
     for row in rows:
         schema, data = content_of(row, preview=preview)
         data = copy_json(data)
         resolution.add(data, schema, row.locale, row.pk)
+        shown.append((data, schema, row.locale, row.pk))
         items.append(block_payload(row, data, preview=preview))
+    included = _include(facts, resolution, shown, include, preview=preview)
     resolution.run()
-    meta = {
-        "total": total,
-        "perPage": per_page,
-        "currentPage": page,
-        "lastPage": max(1, math.ceil(total / per_page)),
-        "locale": chain[0],
-    }
+    meta: dict[str, object] = {"total": total, "perPage": per_page}
+    if cursor is None:
+        meta.update({"currentPage": page, "lastPage": max(1, math.ceil(total / per_page))})
+    more = len(rows) == per_page and (cursor is not None or (page - 1) * per_page + len(rows) < total)
+    last = rows[-1] if rows else None
+    meta["nextCursor"] = (
+        filters.make_cursor(sort, getattr(last, sort.column), last.pk) if more and last is not None else None
+    )
+    meta["locale"] = chain[0]
     if preview:
         meta["preview"] = True
-    keys = cdn.answer_keys(facts.id, lists=True, assets=resolution.asset_ids)
-    return render(200, {"data": items, "meta": meta}, locale=chain[0], expires=_expiry(resolution, expires), keys=keys)
+    keys = cdn.answer_keys(facts.id, lists=True, assets=resolution.asset_ids, included=included.slugs)
+    expiry = _expiry(resolution, expires, included.expires_at)
+    return render(200, {"data": items, "meta": meta}, locale=chain[0], expires=expiry, keys=keys)
 
 
 def _compile(facts: SiteFacts, chain: list[str], query: filters.FieldQuery, *, preview: bool) -> filters.Compiled:
