@@ -27,8 +27,10 @@ however deep the page (an offset would shift by one for every row published befo
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from django.core import signing
@@ -395,10 +397,10 @@ def _cursor_value(sort: SortKey, cursor: Cursor, param: str) -> Any:
         parsed = value
     elif sort.kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
         parsed = float(value)
-    elif sort.kind == "date" and isinstance(value, str):
-        parsed = parse_date(value)
-    elif sort.kind == "datetime" and isinstance(value, str):
-        parsed = parse_datetime(value)
+    elif sort.kind in ("date", "datetime") and isinstance(value, str):
+        # written by `make_cursor` from the database's own value: `isoformat` back, exactly
+        with contextlib.suppress(ValueError):
+            parsed = (datetime if sort.kind == "datetime" else date).fromisoformat(value)
     if parsed is None:
         raise _bad(param, "Not a cursor of this list: use the `nextCursor` of the previous page.")
     return parsed
@@ -431,3 +433,23 @@ def field_sort(compiled: Compiled | None, query: FieldQuery | None) -> SortKey:
             kind=compiled.order_type,
         )
     return SortKey(order="", column="name")
+
+
+def keyset_page(
+    rows: Any, sort: SortKey, order: list, cursor: Cursor | None, page: int, per_page: int
+) -> tuple[list, dict]:
+    """A page of `rows` (a queryset, filtered) and its meta, by page number or after `cursor`: two queries,
+    the count of every match and the page. `meta.nextCursor` continues after the page's last row."""
+    total = rows.count()
+    meta: dict[str, Any] = {"total": total, "perPage": per_page}
+    if cursor is not None:
+        found = list(rows.filter(after(sort, cursor)).order_by(*order)[:per_page]) if total else []
+        more = len(found) == per_page
+    else:
+        offset = (page - 1) * per_page
+        found = list(rows.order_by(*order)[offset : offset + per_page]) if offset < total else []
+        meta.update({"currentPage": page, "lastPage": max(1, -(-total // per_page))})
+        more = len(found) == per_page and offset + per_page < total
+    last = found[-1] if found else None
+    meta["nextCursor"] = make_cursor(sort, getattr(last, sort.column), last.pk) if more and last is not None else None
+    return found, meta
