@@ -9,7 +9,7 @@ references it holds: a list of 50 blocks each naming 10 others is still one quer
 What a reference becomes:
 
 - the named block, as `{id, name, slug, type, locale, path?, data}`, in the reader's locale with its
-  fallbacks (the same chain as the answer);
+  fallbacks (the chain the answer was asked in, even where the block holding the reference fell back);
 - `null` when no block of that slug is live in the chain (unpublished, deleted, never existed): the field
   stays in the answer, so a frontend sees a broken link rather than a missing key;
 - the plain slug, as stored, past the depth asked, and where the named block is already one of the blocks
@@ -22,7 +22,7 @@ An answer resolves at most `MAX_INCLUDED` blocks; references past it stay slugs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -109,39 +109,38 @@ def target_payload(row: SiteBlock, data: dict) -> dict:
 
 def include_references(
     site_id: int,
-    blocks: list[tuple[dict, list, str, int]],
+    blocks: list[tuple[dict, list, int]],
     depth: int,
-    chain_of: Callable[[str], list[str]],
+    chain: list[str],
     *,
     preview: bool = False,
     now: datetime | None = None,
 ) -> Included:
-    """Replace, in place, the references in each `(data, schema, locale, block id)` (private copies of the
-    answer's data) by the blocks they name, `depth` levels deep; one query per level (see the module doc)."""
+    """Replace, in place, the references in each `(data, schema, block id)` (private copies of the answer's
+    data) by the blocks they name, `depth` levels deep, each the best along `chain` (the reader's locale and
+    its fallbacks, whichever locale served the block holding the reference); one query per level."""
     included = Included()
-    level = [(data, schema, locale, frozenset({block_id})) for data, schema, locale, block_id in blocks]
+    level = [(data, schema, frozenset({block_id})) for data, schema, block_id in blocks]
     budget = MAX_INCLUDED
     for _ in range(min(depth, MAX_DEPTH)):
         slots = [
-            (container, key, slug, locale, ancestors)
-            for data, schema, locale, ancestors in level
+            (container, key, slug, ancestors)
+            for data, schema, ancestors in level
             if has_references(schema)
             for container, key, slug in reference_slots(schema, data)
             if 0 < len(slug) <= MAX_SLUG_LENGTH
         ]
         if not slots:
             break
-        chains = {locale: chain_of(locale) for _, _, _, locale, _ in slots}
-        slugs = {slug for _, _, slug, _, _ in slots}
-        locales = {code for chain in chains.values() for code in chain}
+        slugs = {slug for _, _, slug, _ in slots}
         included.slugs |= slugs
         rows: dict[str, list[SiteBlock]] = {}
-        where = Q(slug__in=slugs, locale__in=locales)
+        where = Q(slug__in=slugs, locale__in=chain)
         for candidate in readable_blocks(site_id, preview=preview, now=now, where=where):
             rows.setdefault(candidate.slug, []).append(candidate)
         following = []
-        for container, key, slug, locale, ancestors in slots:
-            row = best_in_chain(rows.get(slug, []), chains[locale])
+        for container, key, slug, ancestors in slots:
+            row = best_in_chain(rows.get(slug, []), chain)
             if row is None:
                 container[key] = None
                 continue
@@ -156,6 +155,6 @@ def include_references(
             data = copy_json(data) if isinstance(data, dict) else {}
             container[key] = target_payload(row, data)
             included.shown.append((data, schema, row.locale))
-            following.append((data, schema, row.locale, ancestors | {row.pk}))
+            following.append((data, schema, ancestors | {row.pk}))
         level = following
     return included

@@ -85,16 +85,17 @@ def _resolution(facts: SiteFacts, preview: bool) -> Resolution:
 def _include(
     facts: SiteFacts,
     resolution: Resolution,
-    shown: list[tuple[dict, list, str, int]],
+    shown: list[tuple[dict, list, int]],
     include: int,
+    chain: list[str],
     *,
     preview: bool,
 ) -> references.Included:
-    """Resolve the references of the blocks `shown` (`include` levels; `blocks.references`), their media with
-    the answer's (`resolution.show`). Nothing, and no query, for `include=0`."""
+    """Resolve the references of the blocks `shown` (`include` levels along the reader's `chain`;
+    `blocks.references`), their media with the answer's (`resolution.show`). No query for `include=0`."""
     if not include:
         return references.Included()
-    included = references.include_references(facts.id, shown, include, resolution.chain, preview=preview)
+    included = references.include_references(facts.id, shown, include, chain, preview=preview)
     for data, schema, locale in included.shown:
         resolution.show(data, schema, locale)
     return included
@@ -118,6 +119,7 @@ def single_entry(
     extra_meta: dict | None = None,
     expires: datetime | None = None,
     include: int = 0,
+    chain: list[str] | None = None,
 ) -> Entry:
     """One block's answer (or its 404). `path`: asked by page path, whose key the answer carries too (a 404 at
     a path is purged when a page is published there)."""
@@ -127,7 +129,8 @@ def single_entry(
     data = copy_json(data)
     resolution = _resolution(facts, preview)
     resolution.add(data, schema, row.locale, row.pk)
-    included = _include(facts, resolution, [(data, schema, row.locale, row.pk)], include, preview=preview)
+    chain = chain or resolution.chain(row.locale)
+    included = _include(facts, resolution, [(data, schema, row.pk)], include, chain, preview=preview)
     resolution.run()
     meta: dict[str, object] = {"locale": row.locale, **(extra_meta or {})}
     if preview:
@@ -155,7 +158,7 @@ def block_entry(facts: SiteFacts, slug: str, chain: list[str], *, preview: bool,
     if row is None:
         message = f"No published block `{slug}` in locale `{chain[0]}`."
         return error_entry(errors.NotFound(message), keys=cdn.answer_keys(facts.id, slug=slug))
-    return single_entry(row, facts, preview=preview, missing="", include=include)
+    return single_entry(row, facts, preview=preview, missing="", include=include, chain=chain)
 
 
 def page_entry(facts: SiteFacts, path: str, chain: list[str], *, preview: bool, include: int = 0) -> Entry:
@@ -173,6 +176,7 @@ def page_entry(facts: SiteFacts, path: str, chain: list[str], *, preview: bool, 
         extra_meta={"alternates": alternates},
         expires=expires,
         include=include,
+        chain=chain,
     )
 
 
@@ -215,9 +219,9 @@ def list_entry(
         schema, data = content_of(row, preview=preview)
         data = copy_json(data)
         resolution.add(data, schema, row.locale, row.pk)
-        shown.append((data, schema, row.locale, row.pk))
+        shown.append((data, schema, row.pk))
         items.append(block_payload(row, data, preview=preview))
-    included = _include(facts, resolution, shown, include, preview=preview)
+    included = _include(facts, resolution, shown, include, chain, preview=preview)
     resolution.run()
     meta: dict[str, object] = {"total": total, "perPage": per_page}
     if cursor is None:
