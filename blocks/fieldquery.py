@@ -352,7 +352,7 @@ class Cursor:
 
 @dataclass(frozen=True)
 class SortKey:
-    """How a list is ordered, for keyset pages: `column` (an alias or a field), then `id` in the same direction.
+    """How a list is ordered, for keyset pages: `column` (an alias or a field), then `id`.
 
     `nullable`: missing values sort last (a field order); `kind`: how the key travels in a cursor."""
 
@@ -361,6 +361,7 @@ class SortKey:
     descending: bool = False
     nullable: bool = False
     kind: str = "string"  # string, number, date, datetime
+    id_descending: bool = False  # ties: by id ascending after a field order, in the order's direction otherwise
 
 
 def make_cursor(sort: SortKey, value: Any, row_id: int) -> str:
@@ -413,10 +414,11 @@ def after(sort: SortKey, cursor: Cursor, param: str = "cursor") -> Q:
     `(column, id)`; with missing values last, every row with a value is before every row without one."""
     value = _cursor_value(sort, cursor, param)
     beyond = "lt" if sort.descending else "gt"
+    id_beyond = "lt" if sort.id_descending else "gt"
     column = sort.column
     if value is None:  # the cursor's row has no value: only rows without one, by id, come after it
-        return Q(**{f"{column}__isnull": True, f"id__{beyond}": cursor.id})
-    later = Q(**{f"{column}__{beyond}": value}) | Q(**{column: value, f"id__{beyond}": cursor.id})
+        return Q(**{f"{column}__isnull": True, f"id__{id_beyond}": cursor.id})
+    later = Q(**{f"{column}__{beyond}": value}) | Q(**{column: value, f"id__{id_beyond}": cursor.id})
     if sort.nullable:
         later |= Q(**{f"{column}__isnull": True})
     return later

@@ -122,7 +122,9 @@ class FieldListQuery:
         column, descending = ORDERING_FIELDS[name], self.ordering.startswith("-")
         prefix = "-" if descending else ""
         kind = "string" if name == "name" else "datetime"
-        sort = fieldquery.SortKey(order=self.ordering, column=column, descending=descending, kind=kind)
+        sort = fieldquery.SortKey(
+            order=self.ordering, column=column, descending=descending, kind=kind, id_descending=descending
+        )
         return sort, [f"{prefix}{column}", f"{prefix}id"]
 
 
