@@ -368,7 +368,8 @@ def page_detail(request, site: str) -> HttpResponse:
 
 @csrf_exempt
 def block_list(request, site: str) -> HttpResponse:
-    """GET /api/v1/delivery/{site}/blocks?type=&tags=&locale=&page=&perPage=&preview=&schemaOf=&data.x[op]=&order=&cursor=&include="""
+    """GET /api/v1/delivery/{site}/blocks?type=&tags=&locale=&page=&perPage=&preview=&schemaOf=&data.x[op]=&order=
+    &cursor=&include="""
     return serve(request, site, ListSpec())
 
 

@@ -141,7 +141,9 @@ class BlockCollectionView(BlockView):
     def get(self, request):
         """List site blocks
 
-        Blocks of the token's site in one locale, without `schema` and `data`."""
+        Blocks of the token's site in one locale, without `schema` and `data`. Field filters on the working
+        copies: `data.<path>[<op>]=<value>` with `schemaOf` (operators eq, ne, in, nin, lt, lte, gt, gte,
+        exists, match, as on the delivery list); `meta.nextCursor` continues by keyset as `cursor=`."""
         params = request.query_params
         allow_params(request, LIST_PARAMS | {name for name in params if name.startswith("data.")})
         fields = FieldListQuery.parse(params)
