@@ -360,13 +360,13 @@ class SortKey:
     column: str
     descending: bool = False
     nullable: bool = False
-    kind: str = "string"  # string, number, date, datetime
+    kind: str = "string"  # string, number, date, datetime (a field's), timestamp (a column's)
     id_descending: bool = False  # ties: by id ascending after a field order, in the order's direction otherwise
 
 
 def make_cursor(sort: SortKey, value: Any, row_id: int) -> str:
     """The opaque cursor after a row whose sort key is `value` (the row's own value, read from the database)."""
-    if value is not None and sort.kind in ("date", "datetime"):
+    if value is not None and sort.kind in ("date", "datetime", "timestamp"):
         value = value.isoformat()
     return signing.dumps({"o": sort.order, "k": value, "i": row_id}, salt=CURSOR_SALT, compress=False)
 
@@ -398,12 +398,14 @@ def _cursor_value(sort: SortKey, cursor: Cursor, param: str) -> Any:
         parsed = value
     elif sort.kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
         parsed = float(value)
-    elif sort.kind in ("date", "datetime") and isinstance(value, str):
+    elif sort.kind in ("date", "datetime", "timestamp") and isinstance(value, str):
         # written by `make_cursor` from the database's own value: `isoformat` back, exactly
         with contextlib.suppress(ValueError):
-            parsed = (datetime if sort.kind == "datetime" else date).fromisoformat(value)
+            parsed = (date if sort.kind == "date" else datetime).fromisoformat(value)
     if parsed is None:
         raise _bad(param, "Not a cursor of this list: use the `nextCursor` of the previous page.")
+    if sort.kind == "datetime":  # compared as the field's values are: cast by the database (see `_value`)
+        return Cast(Value(parsed.isoformat()), DateTimeField())
     return parsed
 
 

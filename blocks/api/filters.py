@@ -121,7 +121,7 @@ class FieldListQuery:
         name = self.ordering.lstrip("-")
         column, descending = ORDERING_FIELDS[name], self.ordering.startswith("-")
         prefix = "-" if descending else ""
-        kind = "string" if name == "name" else "datetime"
+        kind = "string" if name == "name" else "timestamp"
         sort = fieldquery.SortKey(
             order=self.ordering, column=column, descending=descending, kind=kind, id_descending=descending
         )

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/delivery/acme"
-SCHEMA = [{"name": "price", "type": "number"}, {"name": "day", "type": "date"}]
+SCHEMA = [{"name": "price", "type": "number"}, {"name": "day", "type": "date"}, {"name": "at", "type": "datetime"}]
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def priced(publish):
     """11 blocks, prices with ties and gaps (a missing price sorts last)."""
     rows = []
     for index in range(11):
-        data = {"day": f"2026-01-{index % 4 + 1:02d}"}
+        data = {"day": f"2026-01-{index % 4 + 1:02d}", "at": f"2026-01-01T{index % 3:02d}:00:00.5+01:00"}
         if index % 5:
             data["price"] = index % 3
         rows.append(publish(f"P{index:02d}", data, schema=SCHEMA))
@@ -42,7 +42,9 @@ def walk(query: str, per_page: int) -> list[str]:
     raise AssertionError("the walk did not end")
 
 
-@pytest.mark.parametrize("order", ["", "order=data.price", "order=-data.price", "order=-data.day"])
+@pytest.mark.parametrize(
+    "order", ["", "order=data.price", "order=-data.price", "order=-data.day", "order=data.at", "order=-data.at"]
+)
 @pytest.mark.parametrize("per_page", [1, 3, 4])
 def test_a_cursor_walk_returns_what_the_whole_list_does(priced, order, per_page):
     query = f"schemaOf=p00&{order}" if order else "type=global"
