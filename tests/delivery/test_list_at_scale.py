@@ -77,7 +77,7 @@ def seeded(django_db_setup, django_db_blocker):
                         type="global",
                         status="published",
                         schema=SCHEMA,
-                        data=data,
+                        data=data,  # the writers re-publish seeded blocks: the same content again
                         published_snapshot={"schema": SCHEMA, "data": data, "template": None},
                         published_version=1,
                         published_at=now,
@@ -86,13 +86,14 @@ def seeded(django_db_setup, django_db_blocker):
         SiteBlock.objects.bulk_create(rows, batch_size=2000)
         shown: dict[str, list] = {}
         by_key: dict = {}
-        for row in SiteBlock.objects.filter(site=site).values("id", "name", "locale", "translation_key", "data"):
+        columns = ("id", "name", "locale", "translation_key", "published_snapshot")
+        for row in SiteBlock.objects.filter(site=site).values(*columns):
             by_key.setdefault(row["translation_key"], {})[row["locale"]] = row
         for locale in LOCALES:
             picked = []
             for copies in by_key.values():
                 best = next(copies[code] for code in _chain(locale) if code in copies)
-                picked.append((best["id"], best["name"], best["data"]))
+                picked.append((best["id"], best["name"], best["published_snapshot"]["data"]))
             shown[locale] = sorted(picked, key=lambda row: (row[1], row[0]))
         yield Seeded(site=site, user=user, shown=shown)
         # no per-row cascade (30,000 rows): the seeded rows have no revisions, events or other dependants
