@@ -283,16 +283,18 @@ def used_asset_ids(site_id: int) -> set[int]:
 
 #: a published schema with a data source: its answers embed other blocks, so they may show any asset
 _DATA_SOURCE = r'"type": "dataSource"'
+_REFERENCE = r'"reference": "slug"'
 
 
 def published_places(site_id: int, asset_id: int) -> list[tuple[str, str | None]]:
     """`(slug, page path)` of every published block whose live answer may show the asset: those whose live
-    version uses it, and those with a data source (their answers embed other blocks, resolved references
-    included). The delivery answers an asset change must drop (a block's slug's, its page path's), no others."""
+    version uses it, and those with a data source or a reference field (their answers embed other blocks:
+    data sources, and `include=N`; resolved references included). The delivery answers an asset change must
+    drop (a block's slug's, its page path's), no others."""
     rows = (
         SiteBlock.objects.filter(site_id=site_id, published_snapshot__isnull=False)
         .annotate(_live=Cast("published_snapshot", TextField()))
-        .filter(Q(_live__regex=_pattern(asset_id)) | Q(_live__contains=_DATA_SOURCE))
+        .filter(Q(_live__regex=_pattern(asset_id)) | Q(_live__contains=_DATA_SOURCE) | Q(_live__contains=_REFERENCE))
         .values_list("slug", "path", "published_snapshot")
     )
     places = []
@@ -300,9 +302,20 @@ def published_places(site_id: int, asset_id: int) -> list[tuple[str, str | None]
         snapshot = snapshot if isinstance(snapshot, dict) else {}
         schema = snapshot.get("schema")
         uses = any(ref.asset_id == asset_id for ref in refs_in(schema, snapshot.get("data")))
-        if uses or _has_data_source(schema):
+        if uses or _has_data_source(schema) or _has_reference(schema):
             places.append((slug, path or None))
     return places
+
+
+def _has_reference(schema: Any) -> bool:
+    """A string field (or an array's string items) naming other blocks (`blocks.references`)."""
+    if not isinstance(schema, list):
+        return False
+    for ref in iter_fields(schema):
+        items = ref.field.get("items")
+        if ref.field.get("reference") == "slug" or (isinstance(items, dict) and items.get("reference") == "slug"):
+            return True
+    return False
 
 
 def _has_data_source(schema: Any) -> bool:

@@ -44,6 +44,15 @@ def block_for_actor(actor: Actor, slug: str, locale: str | None = None) -> SiteB
     return block
 
 
+def working_schema(actor: Actor, slug: str, locale: str) -> list | None:
+    """The working copy's schema of block `slug` in `locale` (what `schemaOf` names on the management list),
+    or None when the site has no such block. One query, the schema column only."""
+    actor.require(Action.READ)
+    found = SiteBlock.objects.filter(site=actor.site, locale=locale, slug=slug).values_list("schema", flat=True)
+    schema = found.first()
+    return schema if isinstance(schema, list) else ([] if schema is not None else None)
+
+
 def types_module(actor: Actor) -> str:
     """The TypeScript types of the actor's site's delivery answers (`blocks.typescript`)."""
     actor.require(Action.READ)

@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from accounts.models import Site
+from blocks import fieldquery as filters
+from blocks import references
 from blocks.datasources.resolver import Resolution, copy_json
 from blocks.models import BlockType, SiteBlock
 from blocks.published import content_of, shows_working_copy
@@ -25,7 +27,7 @@ from cms import errors
 from cms.api.formats import iso_ms
 from cms.api.renderers import dumps
 from cms.conf import cms_setting
-from delivery import cdn, filters, rendered, selectors
+from delivery import cdn, rendered, selectors
 from delivery.cache import Entry, SiteFacts, digest
 
 
@@ -81,6 +83,25 @@ def _resolution(facts: SiteFacts, preview: bool) -> Resolution:
     return Resolution(site=site_stub(facts), preview=preview, fallbacks=facts.fallbacks)
 
 
+def _include(
+    facts: SiteFacts,
+    resolution: Resolution,
+    shown: list[tuple[dict, list, int]],
+    include: int,
+    chain: list[str],
+    *,
+    preview: bool,
+) -> references.Included:
+    """Resolve the references of the blocks `shown` (`include` levels along the reader's `chain`;
+    `blocks.references`), their media with the answer's (`resolution.show`). No query for `include=0`."""
+    if not include:
+        return references.Included()
+    included = references.include_references(facts.id, shown, include, chain, preview=preview)
+    for data, schema, locale in included.shown:
+        resolution.show(data, schema, locale)
+    return included
+
+
 def _expiry(resolution: Resolution, *moments: datetime | None) -> datetime | None:
     expires = _earliest(resolution.expires_at, *moments)
     if resolution.custom_sources:  # a custom source's data can change without any event we hear of
@@ -98,6 +119,8 @@ def single_entry(
     path: str | None = None,
     extra_meta: dict | None = None,
     expires: datetime | None = None,
+    include: int = 0,
+    chain: list[str] | None = None,
 ) -> Entry:
     """One block's answer (or its 404). `path`: asked by page path, whose key the answer carries too (a 404 at
     a path is purged when a page is published there)."""
@@ -107,6 +130,8 @@ def single_entry(
     data = copy_json(data)
     resolution = _resolution(facts, preview)
     resolution.add(data, schema, row.locale, row.pk)
+    chain = chain or resolution.chain(row.locale)
+    included = _include(facts, resolution, [(data, schema, row.pk)], include, chain, preview=preview)
     resolution.run()
     meta: dict[str, object] = {"locale": row.locale, **(extra_meta or {})}
     if preview:
@@ -118,48 +143,53 @@ def single_entry(
         path=path,
         lists=resolution.used_sources,
         assets=resolution.asset_ids,
+        included=included.slugs,
     )
     return render(
         200,
         {"data": block_payload(row, data, preview=preview), "meta": meta},
         locale=row.locale,
-        expires=_expiry(resolution, row.scheduled_unpublish_at, expires),
+        expires=_expiry(resolution, row.scheduled_unpublish_at, expires, included.expires_at),
         keys=keys,
     )
 
 
-def block_entry(facts: SiteFacts, slug: str, chain: list[str], *, preview: bool) -> Entry:
-    """A block's answer: the one rendered at publish (one query, `delivery.rendered`), else rendered now."""
-    if not preview:
+def block_entry(facts: SiteFacts, slug: str, chain: list[str], *, preview: bool, include: int = 0) -> Entry:
+    """A block's answer: the one rendered at publish (one query, `delivery.rendered`), else rendered now. With
+    `include` (references resolved) it is always rendered now: the stored answer leaves references as slugs."""
+    if not preview and not include:
         stored = rendered.find(facts.id, "b", slug, chain)
         if stored is not None:
             return stored
-    return render_block(facts, slug, chain, preview=preview)
+    return render_block(facts, slug, chain, preview=preview, include=include)
 
 
-def render_block(facts: SiteFacts, slug: str, chain: list[str], *, preview: bool) -> Entry:
+def render_block(facts: SiteFacts, slug: str, chain: list[str], *, preview: bool, include: int = 0) -> Entry:
     row = selectors.block_by_slug(facts.id, slug, chain, preview=preview)
     if row is None:
         message = f"No published block `{slug}` in locale `{chain[0]}`."
         return error_entry(errors.NotFound(message), keys=cdn.answer_keys(facts.id, slug=slug))
-    return single_entry(row, facts, preview=preview, missing="")
+    return single_entry(row, facts, preview=preview, missing="", include=include, chain=chain)
 
 
-def page_entry(facts: SiteFacts, path: str, chain: list[str], *, preview: bool) -> Entry:
-    """A page's answer by path: the one rendered at publish (one query, `delivery.rendered`), else rendered now."""
-    if not preview:
+def page_entry(facts: SiteFacts, path: str, chain: list[str], *, preview: bool, include: int = 0) -> Entry:
+    """A page's answer by path: the one rendered at publish (one query, `delivery.rendered`), else rendered now
+    (always with `include`, as for a block)."""
+    if not preview and not include:
         stored = rendered.find(facts.id, "p", digest(path), chain)
         if stored is not None:
             return stored
-    return render_page(facts, path, chain, preview=preview)
+    return render_page(facts, path, chain, preview=preview, include=include)
 
 
-def render_page(facts: SiteFacts, path: str, chain: list[str], *, preview: bool) -> Entry:
+def render_page(facts: SiteFacts, path: str, chain: list[str], *, preview: bool, include: int = 0) -> Entry:
     row = selectors.page_by_path(facts.id, path, chain, preview=preview)
-    return page_row_entry(facts, row, path, chain, preview=preview)
+    return page_row_entry(facts, row, path, chain, preview=preview, include=include)
 
 
-def page_row_entry(facts: SiteFacts, row: SiteBlock | None, path: str, chain: list[str], *, preview: bool) -> Entry:
+def page_row_entry(
+    facts: SiteFacts, row: SiteBlock | None, path: str, chain: list[str], *, preview: bool, include: int = 0
+) -> Entry:
     """The answer of the page `row` found at `path` (or the 404 when None), with its alternates."""
     alternates: list[dict[str, str]] = []
     expires = None
@@ -173,6 +203,8 @@ def page_row_entry(facts: SiteFacts, row: SiteBlock | None, path: str, chain: li
         path=path,
         extra_meta={"alternates": alternates},
         expires=expires,
+        include=include,
+        chain=chain,
     )
 
 
@@ -186,6 +218,8 @@ def list_entry(
     page: int,
     per_page: int,
     query: filters.FieldQuery | None = None,
+    cursor: filters.Cursor | None = None,
+    include: int = 0,
 ) -> Entry:
     compiled = None
     if query is not None:
@@ -193,28 +227,44 @@ def list_entry(
             compiled = _compile(facts, chain, query, preview=preview)
         except errors.BadRequest as error:  # cached like the answer: a new generation may make it valid
             return error_entry(error, keys=cdn.answer_keys(facts.id, lists=True, slug=query.schema_of))
+    sort = filters.field_sort(compiled, query)
     rows, total, expires = selectors.block_page(
-        facts.id, chain, preview=preview, type=type, tags=tags, page=page, per_page=per_page, fields=compiled
+        facts.id,
+        chain,
+        preview=preview,
+        type=type,
+        tags=tags,
+        page=page,
+        per_page=per_page,
+        fields=compiled,
+        sort=sort,
+        cursor=cursor,
     )
     resolution = _resolution(facts, preview)
     items = []
+    shown = []
     for row in rows:
         schema, data = content_of(row, preview=preview)
         data = copy_json(data)
         resolution.add(data, schema, row.locale, row.pk)
+        shown.append((data, schema, row.pk))
         items.append(block_payload(row, data, preview=preview))
+    included = _include(facts, resolution, shown, include, chain, preview=preview)
     resolution.run()
-    meta = {
-        "total": total,
-        "perPage": per_page,
-        "currentPage": page,
-        "lastPage": max(1, math.ceil(total / per_page)),
-        "locale": chain[0],
-    }
+    meta: dict[str, object] = {"total": total, "perPage": per_page}
+    if cursor is None:
+        meta.update({"currentPage": page, "lastPage": max(1, math.ceil(total / per_page))})
+    more = len(rows) == per_page and (cursor is not None or (page - 1) * per_page + len(rows) < total)
+    last = rows[-1] if rows else None
+    meta["nextCursor"] = (
+        filters.make_cursor(sort, getattr(last, sort.column), last.pk) if more and last is not None else None
+    )
+    meta["locale"] = chain[0]
     if preview:
         meta["preview"] = True
-    keys = cdn.answer_keys(facts.id, lists=True, assets=resolution.asset_ids)
-    return render(200, {"data": items, "meta": meta}, locale=chain[0], expires=_expiry(resolution, expires), keys=keys)
+    keys = cdn.answer_keys(facts.id, lists=True, assets=resolution.asset_ids, included=included.slugs)
+    expiry = _expiry(resolution, expires, included.expires_at)
+    return render(200, {"data": items, "meta": meta}, locale=chain[0], expires=expiry, keys=keys)
 
 
 def _compile(facts: SiteFacts, chain: list[str], query: filters.FieldQuery, *, preview: bool) -> filters.Compiled:

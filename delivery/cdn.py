@@ -4,7 +4,8 @@
 `Cache-Tag` (Cloudflare), the same keys space- and comma-separated:
 
     cms.s{site}                      every answer of the site (a locale or site change purges it)
-    cms.s{site}.b.{slug}             a block in any locale: its answers, and those that fell back to it
+    cms.s{site}.b.{slug}             a block in any locale: its answers, those that fell back to it, and
+                                     those that include it (`include=N` resolving a reference to it)
     cms.s{site}.b.{slug}.{locale}    the block in the locale that served the answer
     cms.s{site}.p.{path digest}      the page at a path (also its 404: a page published there later purges it)
     cms.s{site}.list                 lists, and answers whose `dataSource` fields show other blocks
@@ -77,13 +78,16 @@ def answer_keys(
     path: str | None = None,
     lists: bool = False,
     assets: Iterable[int] = (),
+    included: Iterable[str] = (),
 ) -> str:
-    """The keys of one answer, space-separated (the `Surrogate-Key` value; `Cache-Tag` is it comma-separated)."""
+    """The keys of one answer, space-separated (the `Surrogate-Key` value; `Cache-Tag` is it comma-separated).
+    `included`: the slugs of the blocks its references named (`blocks.references`), found or not."""
     keys = [site_key(site_id)]
     if slug is not None:
         keys.append(block_key(site_id, slug))
         if locale is not None:
             keys.append(block_locale_key(site_id, slug, locale))
+    keys.extend(block_key(site_id, other) for other in sorted(set(included) - {slug}))
     if path is not None:
         keys.append(path_key(site_id, path))
     if lists:

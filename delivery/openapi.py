@@ -53,13 +53,18 @@ SINGLE_META = {
 }
 LIST_META: dict[str, Any] = {
     "type": "object",
-    "required": ["total", "perPage", "currentPage", "lastPage", "locale"],
+    "required": ["total", "perPage", "nextCursor", "locale"],
     "additionalProperties": False,
     "properties": {
         "total": {"type": "integer"},
         "perPage": {"type": "integer"},
-        "currentPage": {"type": "integer"},
-        "lastPage": {"type": "integer"},
+        "currentPage": {"type": "integer", "description": "Absent when the page was asked by `cursor`."},
+        "lastPage": {"type": "integer", "description": "Absent when the page was asked by `cursor`."},
+        "nextCursor": {
+            "type": "string",
+            "nullable": True,
+            "description": "The `cursor` of the next page (null on the last one).",
+        },
         "locale": {"type": "string"},
         "preview": {"type": "boolean"},
     },
@@ -240,6 +245,23 @@ FILTERS_TEXT = (
 )
 
 
+INCLUDE = _param(
+    "include",
+    "query",
+    {"type": "integer", "minimum": 0, "maximum": 3},
+    'Resolve references (string fields with `"reference": "slug"`) this many levels deep, in the answer\'s '
+    "locale with fallback: each becomes the named block, `null` when it is not published. Default 0 (slugs as "
+    'stored). See docs/delivery-api.md "References".',
+)
+CURSOR = _param(
+    "cursor",
+    "query",
+    {"type": "string", "maxLength": 1000},
+    "The `meta.nextCursor` of the previous page (keyset pagination, instead of `page`): the next rows in the "
+    "same order, none skipped or repeated while blocks are published. Send the same filters and `order`.",
+)
+
+
 def _operation(operation_id: str, summary: str, parameters: list[dict], answer: str) -> dict:
     return {
         "operationId": operation_id,
@@ -264,7 +286,7 @@ register_paths(
             "get": _operation(
                 "delivery_block",
                 "A published block by slug",
-                [SITE, _param("slug", "path", {"type": "string"}, "The block's slug.", required=True), LOCALE],
+                [SITE, _param("slug", "path", {"type": "string"}, "The block's slug.", required=True), LOCALE, INCLUDE],
                 "DeliveredBlockAnswer",
             )
         },
@@ -282,6 +304,7 @@ register_paths(
                         required=True,
                     ),
                     LOCALE,
+                    INCLUDE,
                 ],
                 "DeliveredPageAnswer",
             )
@@ -317,6 +340,8 @@ register_paths(
                         "`data.<field>` (ascending) or `-data.<field>` (descending), a number, date or datetime "
                         "field; blocks without a value come last, ties go by id. Default: by name, then id.",
                     ),
+                    CURSOR,
+                    INCLUDE,
                 ],
                 "DeliveredBlockList",
             )

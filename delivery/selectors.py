@@ -7,9 +7,9 @@ from datetime import datetime
 
 from django.db.models import Count, Exists, Min, OuterRef, Q
 
+from blocks.fieldquery import Compiled, Cursor, SortKey, after
 from blocks.models import SiteBlock, SiteBlockQuerySet
 from blocks.published import best_in_chain, readable_blocks
-from delivery.filters import Compiled
 
 
 def block_by_slug(site_id: int, slug: str, chain: list[str], *, preview: bool = False) -> SiteBlock | None:
@@ -71,11 +71,15 @@ def block_page(
     page: int = 1,
     per_page: int = 15,
     fields: Compiled | None = None,
+    sort: SortKey | None = None,
+    cursor: Cursor | None = None,
 ) -> tuple[list[SiteBlock], int, datetime | None]:
     """`(rows of the page, total, earliest scheduled unpublish among all matches)`, in two queries.
 
-    `fields`: field filters and ordering (`delivery.filters`), applied in the database, where the schema
-    narrowing (`same_schema`) is already part of `fields.where`."""
+    `fields`: field filters and ordering (`blocks.fieldquery`), applied in the database, where the schema
+    narrowing (`same_schema`) is already part of `fields.where`. `cursor` (with the list's `sort`): the
+    rows after it instead of page `page`; `total` still counts every match. A field order's value is on
+    each row as `qorder` (the next cursor is made from it)."""
     rows = fallback_rows(site_id, chain, preview=preview)
     if type:
         rows = rows.filter(type=type)
@@ -83,10 +87,15 @@ def block_page(
         rows = rows.with_any_tag(tags)
     order: list = ["name", "id"]
     if fields is not None:
-        rows = rows.alias(**fields.aliases).filter(fields.where)
+        aliases = dict(fields.aliases)
+        shown = {"qorder": aliases.pop("qorder")} if "qorder" in aliases else {}
+        rows = rows.alias(**aliases).annotate(**shown).filter(fields.where)
         order = fields.order
     summary = rows.aggregate(total=Count("id"), expires=Min("scheduled_unpublish_at"))
     total = summary["total"]
+    if cursor is not None and sort is not None:
+        found = list(rows.filter(after(sort, cursor)).order_by(*order)[:per_page]) if total else []
+        return found, total, summary["expires"]
     offset = (page - 1) * per_page
     found = list(rows.order_by(*order)[offset : offset + per_page]) if offset < total else []
     return found, total, summary["expires"]

@@ -20,6 +20,7 @@ from typing import Literal
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from blocks import fieldquery as filters
 from blocks.models import BlockType
 from blocks.published import showing_release
 from cms import errors, messages
@@ -28,7 +29,7 @@ from cms.api.renderers import dumps
 from cms.api.views import parse_flag
 from cms.conf import cms_setting
 from cms.digits import is_decimal
-from delivery import access, answers, cdn, filters, rendered, search, sync
+from delivery import access, answers, cdn, rendered, search, sync
 from delivery import cache as dcache
 from locales.selectors import locale_chain
 
@@ -38,6 +39,7 @@ LOCALE_RE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,3}$")
 PATH_RE = re.compile(r"^/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$")
 MAX_PATH_LENGTH = 2048
 MAX_TAGS = 20
+MAX_INCLUDE = 3
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 CORS = {
     "Access-Control-Allow-Origin": "*",
@@ -74,13 +76,39 @@ def _positive(params, name: str, default: int) -> int:
 _digest = dcache.digest
 
 
+def parse_include(params) -> int:
+    """`include=N`: how many levels of references to resolve (docs/delivery-api.md "References"), 0 to 3."""
+    raw = params.get("include")
+    if raw is None or raw == "":
+        return 0
+    if not is_decimal(raw, max_digits=2) or int(raw) > MAX_INCLUDE:
+        message = f"Must be a whole number from 0 to {MAX_INCLUDE}."
+        raise errors.BadRequest(f"`include`: {message}", fields={"include": message})
+    return int(raw)
+
+
+def _cursor(params, order: str) -> filters.Cursor | None:
+    """The list's `cursor=`, its signature and order checked (no query); it replaces `page`."""
+    raw = params.get("cursor")
+    if raw is None or raw == "":
+        return None
+    if params.get("page"):
+        message = "Send `cursor` or `page`, not both."
+        raise errors.BadRequest(f"`cursor`: {message}", fields={"cursor": message})
+    cursor = filters.read_cursor(raw)
+    if cursor.order != order:
+        message = "This cursor was made for another order: send the same `order` as the first page."
+        raise errors.BadRequest(f"`cursor`: {message}", fields={"cursor": message})
+    return cursor
+
+
 class BlockSpec:
     kind = "b"
-    allowed = frozenset({"locale", "preview", "previewToken"})
+    allowed = frozenset({"locale", "preview", "previewToken", "include"})
 
     def stamp(self, ident: str) -> str:
-        """The ident of the stamp this answer's key holds (`delivery.cache`, "Why stamps")."""
-        return ident
+        """The ident of the stamp this answer's key holds (`delivery.cache`, "Why stamps"): the slug."""
+        return self.slug
 
     def __init__(self, slug: str) -> None:
         self.slug = slug
@@ -88,25 +116,27 @@ class BlockSpec:
     def check(self, params) -> str:
         if not SLUG_RE.match(self.slug):
             raise errors.NotFound(f"No published block `{self.slug[:200]}`.")
-        return self.slug
+        self.include = parse_include(params)
+        return f"{self.slug}|i{self.include}" if self.include else self.slug
 
     def build(self, facts, chain, preview: bool) -> dcache.Entry:
-        return answers.block_entry(facts, self.slug, chain, preview=preview)
+        return answers.block_entry(facts, self.slug, chain, preview=preview, include=self.include)
 
     def stored(self, facts, chain) -> dcache.Entry | None:
-        """The answer rendered at publish (one query), or None (`delivery.rendered.find`)."""
-        return rendered.find(facts.id, "b", self.slug, chain)
+        """The answer rendered at publish (one query), or None (`delivery.rendered.find`); with `include`
+        always None: the stored answer leaves references as slugs."""
+        return None if self.include else rendered.find(facts.id, "b", self.slug, chain)
 
     def render(self, facts, chain) -> dcache.Entry:
-        return answers.render_block(facts, self.slug, chain, preview=False)
+        return answers.render_block(facts, self.slug, chain, preview=False, include=self.include)
 
 
 class PageSpec:
     kind = "p"
-    allowed = frozenset({"locale", "preview", "previewToken", "path"})
+    allowed = frozenset({"locale", "preview", "previewToken", "path", "include"})
 
     def stamp(self, ident: str) -> str:
-        return ident
+        return _digest(self.path)
 
     def check(self, params) -> str:
         path = params.get("path")
@@ -123,24 +153,38 @@ class PageSpec:
                 fields={"path": "Must start with / and contain only URL path characters (no spaces, ? or #)."},
             )
         self.path = path
-        return _digest(path)
+        self.include = parse_include(params)
+        return _digest(path) + (f"|i{self.include}" if self.include else "")
 
     def build(self, facts, chain, preview: bool) -> dcache.Entry:
-        return answers.page_entry(facts, self.path, chain, preview=preview)
+        return answers.page_entry(facts, self.path, chain, preview=preview, include=self.include)
 
     def stored(self, facts, chain) -> dcache.Entry | None:
-        return rendered.find(facts.id, "p", _digest(self.path), chain)
+        return None if self.include else rendered.find(facts.id, "p", _digest(self.path), chain)
 
     def render(self, facts, chain) -> dcache.Entry:
-        return answers.render_page(facts, self.path, chain, preview=False)
+        return answers.render_page(facts, self.path, chain, preview=False, include=self.include)
 
 
 class ListSpec:
     kind = "l"
     allowed = frozenset(
-        {"locale", "preview", "previewToken", "type", "tags", "page", "perPage", "limit", "schemaOf", "order"}
+        {
+            "locale",
+            "preview",
+            "previewToken",
+            "type",
+            "tags",
+            "page",
+            "perPage",
+            "limit",
+            "schemaOf",
+            "order",
+            "cursor",
+            "include",
+        }
     )
-    free_prefix = "data."  # field filters, `data.price[lte]=30` (`delivery.filters`)
+    free_prefix = "data."  # field filters, `data.price[lte]=30` (`blocks.fieldquery`)
 
     def stamp(self, ident: str) -> str:
         return "*"  # any list may show any block
@@ -168,7 +212,12 @@ class ListSpec:
             raise errors.BadRequest("`schemaOf` must be a block slug.", fields={"schemaOf": "Must be a block slug."})
         self.query = filters.parse(params, schema_of, params.get("order") or None)
         query_ident = self.query.ident() if self.query is not None else ""
-        return _digest(f"{kind}|{','.join(tags)}|{self.page}|{self.per_page}|{query_ident}")
+        self.cursor = _cursor(params, self.query.order_name() if self.query is not None else "")
+        self.include = parse_include(params)
+        raw_cursor = params.get("cursor") or ""
+        return _digest(
+            f"{kind}|{','.join(tags)}|{self.page}|{self.per_page}|{query_ident}|{raw_cursor}|i{self.include}"
+        )
 
     def stored(self, facts, chain) -> dcache.Entry | None:
         return None  # lists are rendered when read (and cached)
@@ -186,6 +235,8 @@ class ListSpec:
             page=self.page,
             per_page=self.per_page,
             query=self.query,
+            cursor=self.cursor,
+            include=self.include,
         )
 
 
@@ -391,7 +442,8 @@ def page_detail(request, site: str) -> HttpResponse:
 
 @csrf_exempt
 def block_list(request, site: str) -> HttpResponse:
-    """GET /api/v1/delivery/{site}/blocks?type=&tags=&locale=&page=&perPage=&preview=&schemaOf=&data.x[op]=&order="""
+    """GET /api/v1/delivery/{site}/blocks?type=&tags=&locale=&page=&perPage=&preview=&schemaOf=&data.x[op]=&order=
+    &cursor=&include="""
     return serve(request, site, ListSpec())
 
 

@@ -63,6 +63,10 @@ OPTIONS: dict[str, dict[str, dict]] = {
         "minLength": _int(0, string_type.CAP),
         "maxLength": {**_int(1, string_type.CAP), "description": f"Default {string_type.DEFAULT_MAX}."},
         "pattern": {"type": "string", "minLength": 1, "maxLength": 1000, "description": "A regular expression."},
+        "reference": {
+            "enum": list(string_type.REFERENCE_KINDS),
+            "description": "The value is another block's slug; the delivery API's `include` resolves it.",
+        },
     },
     "text": {"minLength": _int(0, text_type.CAP), "maxLength": _int(1, text_type.CAP)},
     "richtext": {"maxLength": _int(1, richtext_type.CAP)},

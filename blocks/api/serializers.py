@@ -209,7 +209,19 @@ class SchemaChangeMetaSerializer(BlockMetaSerializer):
 
 
 SchemaChangeAnswer = envelope("SchemaChangeAnswer", BlockSerializer(), meta=SchemaChangeMetaSerializer())
-BlockList = page_of("BlockList", BlockSummarySerializer)
+
+
+class BlockPageMetaSerializer(serializers.Serializer):
+    """The list's meta: page numbers (absent when the page was asked by `cursor`) and the next cursor."""
+
+    total = serializers.IntegerField()
+    perPage = serializers.IntegerField()
+    currentPage = serializers.IntegerField(required=False)
+    lastPage = serializers.IntegerField(required=False)
+    nextCursor = serializers.CharField(allow_null=True, help_text="The `cursor` of the next page; null on the last.")
+
+
+BlockList = envelope("BlockList", BlockSummarySerializer(many=True), meta=BlockPageMetaSerializer())
 
 
 def block_payload(block: SiteBlock, *, content: bool = True, data: dict | None = None) -> dict:

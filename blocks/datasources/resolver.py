@@ -151,6 +151,10 @@ class Resolution:
         self._level.append((data, schema, locale, ancestors))
         self._shown.append((data, schema, locale))
 
+    def show(self, data: dict, schema: list, locale: str) -> None:
+        """Count more data as shown by the answer (an included reference): `run` resolves its media too."""
+        self._shown.append((data, schema, locale))
+
     def run(self) -> None:
         while self._level:
             by_source: dict[str, list[SourceRequest]] = defaultdict(list)

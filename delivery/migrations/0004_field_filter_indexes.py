@@ -1,4 +1,4 @@
-"""Indexes for the delivery list's field filters (`delivery.filters`), on PostgreSQL: GIN (jsonb_path_ops) on the
+"""Indexes for the delivery list's field filters (`blocks.fieldquery`), on PostgreSQL: GIN (jsonb_path_ops) on the
 published snapshot's schema and data, which serve the containment (`@>`) conditions the filters add.
 
 - `siteblock_live_schema_gin`: the `schemaOf` narrowing (blocks whose live schema has the filtered field, by

@@ -1,4 +1,5 @@
-"""`string`: one line of text (no line breaks), 255 characters unless `maxLength` raises it (to 10,000)."""
+"""`string`: one line of text (no line breaks), 255 characters unless `maxLength` raises it (to 10,000); with
+`reference`, the slug of another block (resolved by the delivery API's `include`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from schema.options import opt_length_range
 
 DEFAULT_MAX = 255
 CAP = 10_000
+#: `"reference": "slug"`: the value is the slug of another block of the site, which the delivery API's
+#: `include=N` resolves (`blocks.references`; docs/fields.md "References")
+REFERENCE_KINDS = ("slug",)
 _SINGLE_LINE = {patterns.SINGLE_LINE, patterns.for_engine(patterns.SINGLE_LINE)}
 
 
@@ -32,7 +36,7 @@ def pattern_error(pattern: object) -> str | None:
 
 class StringType(FieldType):
     name = "string"
-    options = frozenset({"minLength", "maxLength", "pattern"})
+    options = frozenset({"minLength", "maxLength", "pattern", "reference"})
     localized_default = True
     expected = "a string"
 
@@ -40,6 +44,8 @@ class StringType(FieldType):
         opt_length_range(field, report, cap=CAP)
         if "pattern" in field and (problem := pattern_error(field["pattern"])):
             report("pattern", problem)
+        if "reference" in field and field["reference"] not in REFERENCE_KINDS:
+            report("reference", "Must be `slug`: the value names another block of the site by its slug.")
 
     def compile(self, field: dict, ctx: CompileContext) -> dict:
         # One line is a positive pattern, not `not: {pattern: "[\\r\\n]"}`: jsonschema-rs is several times

@@ -141,7 +141,7 @@ def test_a_write_without_a_body_needs_no_content_type(api, header):
 )
 def test_per_page_cap_and_page_past_the_end(api, header, query, per_page, current):
     body = api.get(f"/api/v1/site-blocks?{query}").json()
-    assert body["meta"] == {"total": 1, "perPage": per_page, "currentPage": current, "lastPage": 1}
+    assert body["meta"] == {"total": 1, "perPage": per_page, "currentPage": current, "lastPage": 1, "nextCursor": None}
     assert len(body["data"]) == (1 if current == 1 else 0)
 
 

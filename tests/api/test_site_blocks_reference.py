@@ -81,7 +81,7 @@ def test_list_site_blocks(api, header):
 
     assert response.status_code == 200
     body = response.json()
-    assert body["meta"] == {"total": 3, "perPage": 15, "currentPage": 1, "lastPage": 1}
+    assert body["meta"] == {"total": 3, "perPage": 15, "currentPage": 1, "lastPage": 1, "nextCursor": None}
     by_slug = {row["slug"]: row for row in body["data"]}
     assert set(by_slug) == {"header", "about", "footer"}
     assert by_slug["header"]["status"] == "published"

@@ -208,9 +208,13 @@ def test_list_filters_search_ordering_and_pages(api):
     assert slugs("search=land") == ["landing"]
     assert slugs("ordering=-name")[:2] == ["landing", "block-4"]
     page2 = api.get("/api/v1/site-blocks?perPage=4&page=2").json()
-    assert page2["meta"] == {"total": 6, "perPage": 4, "currentPage": 2, "lastPage": 2} and len(page2["data"]) == 2
+    assert (
+        page2["meta"] == {"total": 6, "perPage": 4, "currentPage": 2, "lastPage": 2, "nextCursor": None}
+        and len(page2["data"]) == 2
+    )
     past = api.get("/api/v1/site-blocks?perPage=4&page=9").json()
-    assert past == {"data": [], "meta": {"total": 6, "perPage": 4, "currentPage": 9, "lastPage": 2}}
+    meta = {"total": 6, "perPage": 4, "currentPage": 9, "lastPage": 2, "nextCursor": None}
+    assert past == {"data": [], "meta": meta}
     assert api.get("/api/v1/site-blocks?perPage=1000").json()["meta"]["perPage"] == 100
     for bad in ["type=x", "ordering=size", "page=0", "perPage=abc", "colour=red"]:
         response = api.get(f"/api/v1/site-blocks?{bad}")

@@ -96,7 +96,14 @@ def test_list_is_filtered_paginated_and_falls_back_per_block(site, publish, read
         ("beta", "en"),
         ("gamma", "en"),
     ]
-    assert everything["meta"] == {"total": 3, "perPage": 15, "currentPage": 1, "lastPage": 1, "locale": "fr"}
+    assert everything["meta"] == {
+        "total": 3,
+        "perPage": 15,
+        "currentPage": 1,
+        "lastPage": 1,
+        "nextCursor": None,
+        "locale": "fr",
+    }
 
     pages = reader.get(f"{BASE}/blocks?type=page").json()
     assert [item["slug"] for item in pages["data"]] == ["beta"]

@@ -11,8 +11,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from blocks import fieldquery as filters
 from blocks.models import SiteBlock
-from delivery import filters, search, selectors
+from delivery import search, selectors
 from delivery.search import _pg_match
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]

@@ -315,7 +315,12 @@ def test_an_asset_change_drops_exactly_the_cached_answers_that_show_it(
     body = {"name": "Feed", "slug": "feed", "type": "global", "schema": feed, "data": {}}
     assert commit(lambda: api.post("/api/v1/site-blocks", body, format="json")).status_code == 201
     assert commit(lambda: api.post("/api/v1/site-blocks/feed/publish")).status_code == 200
+    refs = [{"name": "see", "type": "string", "reference": "slug"}]
+    body = {"name": "Refs", "slug": "refs", "type": "global", "schema": refs, "data": {"see": "header"}}
+    assert commit(lambda: api.post("/api/v1/site-blocks", body, format="json")).status_code == 201
+    assert commit(lambda: api.post("/api/v1/site-blocks/refs/publish")).status_code == 200
     urls = {
+        "refs": "/api/v1/delivery/acme/blocks/refs?include=1",  # includes the header by reference
         "feed": "/api/v1/delivery/acme/blocks/feed",  # embeds the header through its data source
         "header": "/api/v1/delivery/acme/blocks/header",
         "header-fr": "/api/v1/delivery/acme/blocks/header?locale=fr",
@@ -342,12 +347,14 @@ def test_an_asset_change_drops_exactly_the_cached_answers_that_show_it(
     assert client.get(urls["about"]).json()["data"]["data"]["logo"]["alt"] == "New logo"
     assert header.json()["data"]["data"]["logo"]["alt"] == "New logo"
     assert header_fr.json()["data"]["data"]["logo"]["alt"] == "New logo"  # no fr copy: the en block, served in en
-    assert [item["data"].get("logo", {}).get("alt") for item in listed.json()["data"]] == [None, "New logo", None]
+    assert [item["data"].get("logo", {}).get("alt") for item in listed.json()["data"]] == [None, "New logo", None, None]
     for name, answer in (("header", header), ("header-fr", header_fr), ("list", listed)):
         assert answer["ETag"] != before[name]["ETag"], name
     assert client.get(urls["about"])["ETag"] != before["about"]["ETag"]
     feed_answer = client.get(urls["feed"])
     assert feed_answer["ETag"] != before["feed"]["ETag"] and b"New logo" in feed_answer.content
+    refs_answer = client.get(urls["refs"])
+    assert refs_answer.json()["data"]["data"]["see"]["data"]["logo"]["alt"] == "New logo"
 
     # A forced delete: the same, exactly.
     assert commit(lambda: api.delete(f"/api/v1/assets/{logo['id']}?force=true")).status_code == 200

@@ -15,9 +15,9 @@ from rest_framework.response import Response
 
 from accounts.api import SiteAPIView
 from accounts.permissions import Actor
-from blocks import datasources, selectors, services
+from blocks import datasources, fieldquery, selectors, services
 from blocks.api import inputs
-from blocks.api.filters import ORDERING_FIELDS, SiteBlockFilter
+from blocks.api.filters import ORDERING_FIELDS, FieldListQuery, SiteBlockFilter
 from blocks.api.serializers import (
     BlockAnswer,
     BlockDetailAnswer,
@@ -36,7 +36,19 @@ from cms.api.serializers import parse_body
 from cms.api.views import allow_params, flag_param
 from schema import compiled_for
 
-LIST_PARAMS = {"type", "status", "tags", "search", "ordering", "page", "perPage", "translations"}
+LIST_PARAMS = {
+    "type",
+    "status",
+    "tags",
+    "search",
+    "ordering",
+    "page",
+    "perPage",
+    "translations",
+    "schemaOf",
+    "order",
+    "cursor",
+}
 
 
 class BlockListQuery(PageQuery):
@@ -52,6 +64,23 @@ class BlockListQuery(PageQuery):
         help_text="Sort key, `-` for descending.",
     )
     translations = serializers.BooleanField(required=False, help_text="Each row's state in every locale.")
+    schemaOf = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text="The slug of a block (in the list's locale) whose working schema types the field filters "
+        "(`data.<path>[<op>]=<value>`) and `order`; needed by both.",
+    )
+    order = serializers.RegexField(
+        r"^-?data\.[A-Za-z][A-Za-z0-9_.]*$",
+        required=False,
+        help_text="`data.<field>` or `-data.<field>` (number, date or datetime; missing values last, ties by id). "
+        "Not with `ordering`.",
+    )
+    cursor = serializers.CharField(
+        required=False,
+        max_length=1000,
+        help_text="`meta.nextCursor` of the previous page (keyset pagination, instead of `page`).",
+    )
 
 
 def block_answer(description: str, status: int = 200) -> dict:
@@ -112,8 +141,12 @@ class BlockCollectionView(BlockView):
     def get(self, request):
         """List site blocks
 
-        Blocks of the token's site in one locale, without `schema` and `data`."""
-        allow_params(request, LIST_PARAMS)
+        Blocks of the token's site in one locale, without `schema` and `data`. Field filters on the working
+        copies: `data.<path>[<op>]=<value>` with `schemaOf` (operators eq, ne, in, nin, lt, lte, gt, gte,
+        exists, match, as on the delivery list); `meta.nextCursor` continues by keyset as `cursor=`."""
+        params = request.query_params
+        allow_params(request, LIST_PARAMS | {name for name in params if name.startswith("data.")})
+        fields = FieldListQuery.parse(params)
         filterset = SiteBlockFilter(
             request.query_params,
             queryset=selectors.blocks_for_list(self.actor),
@@ -123,7 +156,14 @@ class BlockCollectionView(BlockView):
             fields = {name: " ".join(messages) for name, messages in filterset.errors.items()}
             raise errors.BadRequest("Invalid query parameters.", fields=fields)
         pagination = PageMetaPagination(request)
-        rows, meta = pagination.paginate(filterset.qs)
+        schema = None
+        if fields.query is not None:
+            locale = params.get("locale") or self.actor.site.default_locale
+            schema = selectors.working_schema(self.actor, fields.query.schema_of, locale)
+        rows_query, sort, order = fields.apply(filterset.qs, schema)
+        rows, meta = fieldquery.keyset_page(
+            rows_query, sort, order, fields.cursor, pagination.page, pagination.per_page
+        )
         payloads = [block_payload(block, content=False) for block in rows]
         if flag_param(request, "translations"):  # `?translations=true`: each row's state in every locale
             marks = selectors.translation_marks(rows, site=self.actor.site)

@@ -339,7 +339,7 @@
   const COMMON = ["id", "name", "type", "label", "required", "localized", "help", "default"];
   // option key, kind, label, default (for booleans whose absence means true)
   const OPTIONS = {
-    string: [["minLength", "int", "Min length"], ["maxLength", "int", "Max length"], ["pattern", "text", "Pattern (regex)"]],
+    string: [["minLength", "int", "Min length"], ["maxLength", "int", "Max length"], ["pattern", "text", "Pattern (regex)"], ["reference", "text", "Reference (slug: the value names another block)"]],
     text: [["minLength", "int", "Min length"], ["maxLength", "int", "Max length"]],
     richtext: [["maxLength", "int", "Max length"]],
     number: [["min", "num", "Min"], ["max", "num", "Max"], ["step", "num", "Step"], ["integer", "bool", "Whole numbers only"]],

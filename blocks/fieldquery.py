@@ -1,4 +1,5 @@
-"""Field filters and field ordering of the delivery list (docs/delivery-api.md "Filtering and ordering").
+"""Field filters, field ordering and keyset cursors of the block lists: the delivery list (docs/delivery-api.md
+"Filtering and ordering") and the management list (docs/management-api.md), which filters the working copies.
 
 `?schemaOf=pricing-basic&data.price[lte]=30&data.cta.label[match]=buy&order=-data.date`
 
@@ -16,14 +17,23 @@ Work is split in two so that hostile parameters cost no query: `parse` (pure Pyt
 miss, with the reference schema) refuses unknown fields, operators the type does not support and values
 that do not parse, and turns the rest into database expressions (JSON key transforms with casts, the same
 on SQLite and PostgreSQL).
+
+Keyset cursors (`cursor=`): a list ordered by `(key, id)` hands out the last row's key and id, signed
+(`django.core.signing`, so a tampered or forged cursor is a 400, not a query on what someone typed) and
+bound to the order it was made for. The next page is the rows strictly after that pair in the same order:
+a publish between two requests moves only the rows it touches, so no unchanged row is skipped or repeated,
+however deep the page (an offset would shift by one for every row published before it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
+from django.core import signing
 from django.db import connection
 from django.db.models import (
     Case,
@@ -92,6 +102,10 @@ class FieldQuery:
     order: tuple[str, ...] | None  # the field path, or None for the default order (name, id)
     descending: bool = False
 
+    def order_name(self) -> str:
+        """The order as sent (`-data.date`), or "" for the list's default: what a cursor is bound to."""
+        return ("-" if self.descending else "") + "data." + ".".join(self.order) if self.order else ""
+
     def ident(self) -> str:
         """The normalised query, for the cache key: filters sorted, so parameter order does not matter."""
         parts = sorted(f"{'.'.join(f.path)}[{f.op}]={f.raw}" for f in self.filters)
@@ -146,6 +160,9 @@ class Compiled:
     aliases: dict[str, Expression]
     where: Q
     order: list[OrderBy | str]
+    #: the field order's type (number, date, datetime), None for the default order by name
+    order_type: str | None = None
+    descending: bool = False
 
 
 def field_at(schema: list, path: tuple[str, ...]) -> tuple[dict, list[int]] | None:
@@ -363,4 +380,128 @@ def compile_query(query: FieldQuery, schema: list, *, preview: bool) -> Compiled
         where &= guard
         if not preview and connection.vendor == "postgresql":
             where &= indexed(schema, query.order, indexes, None)
+        return Compiled(aliases=aliases, where=where, order=order, order_type=ftype, descending=query.descending)
     return Compiled(aliases=aliases, where=where, order=order)
+
+
+# -- keyset cursors -------------------------------------------------------------------------------------------
+CURSOR_SALT = "cms.blocks.list-cursor"
+MAX_CURSOR_LENGTH = 1000
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A decoded cursor: the order it was made for, the last row's sort key (JSON form) and id."""
+
+    order: str
+    key: Any
+    id: int
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """How a list is ordered, for keyset pages: `column` (an alias or a field), then `id`.
+
+    `nullable`: missing values sort last (a field order); `kind`: how the key travels in a cursor."""
+
+    order: str  # the order's name as sent (`-data.date`, `-updatedAt`), or "" for the default
+    column: str
+    descending: bool = False
+    nullable: bool = False
+    kind: str = "string"  # string, number, date, datetime (a field's), timestamp (a column's)
+    id_descending: bool = False  # ties: by id ascending after a field order, in the order's direction otherwise
+
+
+def make_cursor(sort: SortKey, value: Any, row_id: int) -> str:
+    """The opaque cursor after a row whose sort key is `value` (the row's own value, read from the database)."""
+    if value is not None and sort.kind in ("date", "datetime", "timestamp"):
+        value = value.isoformat()
+    return signing.dumps({"o": sort.order, "k": value, "i": row_id}, salt=CURSOR_SALT, compress=False)
+
+
+def read_cursor(raw: str, param: str = "cursor") -> Cursor:
+    """The cursor as sent, its signature checked (no query): 400 naming `param` when it was not made by us."""
+    if len(raw) > MAX_CURSOR_LENGTH or "\x00" in raw:
+        raise _bad(param, "Not a cursor of this list: use the `nextCursor` of the previous page.")
+    try:
+        payload = signing.loads(raw, salt=CURSOR_SALT)
+    except (signing.BadSignature, ValueError, UnicodeError):
+        raise _bad(param, "Not a cursor of this list: use the `nextCursor` of the previous page.") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("i"), int) or not isinstance(payload.get("o"), str):
+        raise _bad(param, "Not a cursor of this list: use the `nextCursor` of the previous page.")
+    return Cursor(order=payload["o"], key=payload.get("k"), id=payload["i"])
+
+
+def _cursor_value(sort: SortKey, cursor: Cursor, param: str) -> Any:
+    """The cursor's key as the column's type (a cursor made for this order always converts)."""
+    value = cursor.key
+    if cursor.order != sort.order:
+        raise _bad(param, "This cursor was made for another order: send the same `order` as the first page.")
+    if value is None:
+        if not sort.nullable:
+            raise _bad(param, "Not a cursor of this list: use the `nextCursor` of the previous page.")
+        return None
+    parsed: Any = None
+    if sort.kind == "string" and isinstance(value, str):
+        parsed = value
+    elif sort.kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
+        parsed = float(value)
+    elif sort.kind in ("date", "datetime", "timestamp") and isinstance(value, str):
+        # written by `make_cursor` from the database's own value: `isoformat` back, exactly
+        with contextlib.suppress(ValueError):
+            parsed = (date if sort.kind == "date" else datetime).fromisoformat(value)
+    if parsed is None:
+        raise _bad(param, "Not a cursor of this list: use the `nextCursor` of the previous page.")
+    if sort.kind == "datetime":  # compared as the field's values are: cast by the database (see `_value`)
+        return Cast(Value(parsed.isoformat()), DateTimeField())
+    return parsed
+
+
+def after(sort: SortKey, cursor: Cursor, param: str = "cursor") -> Q:
+    """The rows strictly after the cursor's row in the order `(column, id)` (missing values last).
+
+    Written as `column beyond v OR (column = v AND id beyond i)` so the database can use an index on
+    `(column, id)`; with missing values last, every row with a value is before every row without one."""
+    value = _cursor_value(sort, cursor, param)
+    beyond = "lt" if sort.descending else "gt"
+    id_beyond = "lt" if sort.id_descending else "gt"
+    column = sort.column
+    if value is None:  # the cursor's row has no value: only rows without one, by id, come after it
+        return Q(**{f"{column}__isnull": True, f"id__{id_beyond}": cursor.id})
+    later = Q(**{f"{column}__{beyond}": value}) | Q(**{column: value, f"id__{id_beyond}": cursor.id})
+    if sort.nullable:
+        later |= Q(**{f"{column}__isnull": True})
+    return later
+
+
+def field_sort(compiled: Compiled | None, query: FieldQuery | None) -> SortKey:
+    """The sort key of a list ordered by `compiled` (a field order), else by name."""
+    if compiled is not None and compiled.order_type is not None and query is not None:
+        return SortKey(
+            order=query.order_name(),
+            column="qorder",
+            descending=compiled.descending,
+            nullable=True,
+            kind=compiled.order_type,
+        )
+    return SortKey(order="", column="name")
+
+
+def keyset_page(
+    rows: Any, sort: SortKey, order: list, cursor: Cursor | None, page: int, per_page: int
+) -> tuple[list, dict]:
+    """A page of `rows` (a queryset, filtered) and its meta, by page number or after `cursor`: two queries,
+    the count of every match and the page. `meta.nextCursor` continues after the page's last row."""
+    total = rows.count()
+    meta: dict[str, Any] = {"total": total, "perPage": per_page}
+    if cursor is not None:
+        found = list(rows.filter(after(sort, cursor)).order_by(*order)[:per_page]) if total else []
+        more = len(found) == per_page
+    else:
+        offset = (page - 1) * per_page
+        found = list(rows.order_by(*order)[offset : offset + per_page]) if offset < total else []
+        meta.update({"currentPage": page, "lastPage": max(1, -(-total // per_page))})
+        more = len(found) == per_page and offset + per_page < total
+    last = found[-1] if found else None
+    meta["nextCursor"] = make_cursor(sort, getattr(last, sort.column), last.pk) if more and last is not None else None
+    return found, meta
