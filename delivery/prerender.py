@@ -32,7 +32,6 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import orjson
 from django.db import transaction
 from django.db.models import Q
 from django_tasks import task
@@ -42,6 +41,7 @@ from blocks.datasources.resolver import datasource_paths
 from blocks.events import BlockEvent
 from blocks.models import BlockStatus, BlockType, SiteBlock
 from blocks.published import LIVE_FIELDS, content_of
+from cms import jsonbytes
 from delivery import answers, cdn
 from delivery.cache import LIVE_EVENTS, Entry, SiteFacts, digest
 from delivery.models import RenderedAnswer
@@ -104,7 +104,7 @@ def fingerprint(row: SiteBlock) -> str:
         row.scheduled_unpublish_at.isoformat() if row.scheduled_unpublish_at else None,
     )
     hasher = hashlib.blake2b(repr(values).encode(), digest_size=16)
-    hasher.update(orjson.dumps(row.published_snapshot, option=orjson.OPT_SORT_KEYS))
+    hasher.update(jsonbytes.dumps(row.published_snapshot, sort_keys=True))  # old rows may hold >64-bit ints
     return hasher.hexdigest()
 
 

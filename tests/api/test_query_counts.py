@@ -73,4 +73,7 @@ def test_single_block_reads_and_writes_do_not_grow_with_size_or_history(api):
     large = {name: count_queries(call) for name, call in calls("large", 60).items()}
     assert small == large
     assert small["get"] <= 2 and small["json-schema"] <= 2
-    assert max(small.values()) <= 16, small  # a write to a live block: +2 for the sync feed's change log
+    # A write to a live block does more inside its transaction, each a fixed number of statements: the sync
+    # feed's change log (+2), the search document (delivery.search), the answer rendered at publish
+    # (delivery.prerender: drop and insert its rows) and the review gate's look at the site's setting.
+    assert max(small.values()) <= 24, small
