@@ -12,8 +12,13 @@ from blocks import events as block_events
 from cms.hooks import Hook
 from delivery import cache as delivery_cache
 from delivery import changelog as delivery_changelog
+from delivery import prerender as delivery_prerender
 from delivery import purging as delivery_purging
+from delivery import search as delivery_search
 from locales import events as locale_events
+from releases import events as release_events
+from reviews import events as review_events
+from reviews import gate as review_gate
 from webhooks import outbox
 
 
@@ -74,20 +79,33 @@ def test_subscribed_and_swapped_restore_the_real_subscribers():
 
 
 def test_the_wiring_subscribes_what_docs_architecture_says():
+    assert block_events.publishing.subscribers == (review_gate.refuse_unapproved_block,)
+    assert release_events.publishing.subscribers == (review_gate.refuse_unapproved_release,)
+    assert review_events.recorded.subscribers == (outbox.record_review_event,)
+    assert release_events.recorded.subscribers == (outbox.record_release_event,)
     assert block_events.recorded.subscribers == (
         outbox.record_block_events,
         delivery_changelog.record_block_events,
+        delivery_prerender.on_block_events,
         delivery_purging.on_block_events,
+        delivery_search.record_block_events,
     )
     assert block_events.committed.subscribers == (delivery_cache.on_block_event,)
-    assert account_events.site_changed.subscribers == (delivery_cache.invalidate_site, delivery_purging.on_site_changed)
+    # the stored answers are marked stale before the caches drop theirs (wiring/connect.py)
+    assert account_events.site_changed.subscribers == (
+        delivery_prerender.on_site_changed,
+        delivery_cache.invalidate_site,
+        delivery_purging.on_site_changed,
+    )
     assert account_events.token_revoked.subscribers == (delivery_cache.forget_token,)
     assert locale_events.locale_toggled.subscribers == (delivery_changelog.record_locale_toggled,)
     assert locale_events.site_locales_changed.subscribers == (
+        delivery_prerender.on_site_changed,
         delivery_cache.invalidate_site,
         delivery_purging.on_site_changed,
     )
     assert not block_events.recorded.after_commit and block_events.committed.after_commit
+    assert not block_events.publishing.after_commit and not release_events.publishing.after_commit
 
 
 @pytest.mark.django_db(transaction=True)
