@@ -115,7 +115,7 @@ def test_a_translator_on_a_fr_copy(page):
 SHOTS = ARTIFACTS / "translators"
 #: the parts of the pages this story built (the workspace, the dashboard, the grouped list): axe must find no
 #: serious or critical problem in them; the rest of each page is held to the editor slice's baseline (`check_axe`)
-WORKSPACE_PARTS = ["#cms-content", "#cms-dashboard", "#result_list"]
+WORKSPACE_PARTS = ["#cms-content", "#cms-dashboard", "#result_list", "#cms-review-state", "#cms-review-submit"]
 
 
 def look(page, name: str) -> None:
@@ -212,6 +212,20 @@ def test_the_translators_story(page):
     stored = SiteBlock.objects.get(pk=fr.pk)
     assert (stored.name, stored.path, stored.data["plans"][0]["price"]) == ("Tarifs", "/tarifs", 5)
     look(page, "3-translated")
+
+    # Ready for review: the hand-off from the copy's page, with a comment; the owner finds it waiting.
+    with page.expect_navigation():
+        page.click("#cms-tr-handoff a")
+    page.fill("#id_submit_comment", "French copy ready")
+    with page.expect_navigation():
+        page.click("#cms-review-submit-button")
+    expect(page.locator(".messagelist .success")).to_contain_text("Submitted for review")
+    expect(page.locator("#cms-review-state")).to_contain_text("Waiting for review.")
+    look(page, "3b-ready-for-review")
+    switch_user(page, "olga")
+    page.goto("/admin/")
+    expect(page.locator("#panel-reviews_waiting")).to_contain_text("Tarifs (fr)")
+    expect(page.locator("#panel-reviews_waiting")).to_contain_text("asked by tom")
 
     # The editor changes the source: the title, the introduction and the discount.
     switch_user(page, "ed")
