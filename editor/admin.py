@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
@@ -33,6 +33,7 @@ from cms import errors
 from cms.conf import cms_setting
 from editor import (
     block_templates,  # noqa: F401  (registers the templates admin beside the block admin)
+    presence,
     richtext,
 )
 from editor.access import actor_for, can_edit_data, site_roles, sites_where, visible_blocks
@@ -288,6 +289,9 @@ class BlockAdmin(BlockScheduleMixin, BlockReviewMixin, TranslationColumnMixin, B
             "can_delete_block": actor.can(Action.WRITE),
             "can_release": may_change_item(actor, block),  # "Add to release…" (editor/releases.py)
             "publish_button": PUBLISH_BUTTON,
+            # Who else has it open (a heartbeat, editor/presence.py); editor.js keeps it current.
+            "cms_others": presence.beat(block.pk, request.user.pk, request.user.get_username()),
+            "cms_presence_beat": presence.BEAT,
         }
 
     # -- the schema page: the builder, and the review of a change before it is written ---------------------
@@ -357,8 +361,16 @@ class BlockAdmin(BlockScheduleMixin, BlockReviewMixin, TranslationColumnMixin, B
             ),
             path("<int:pk>/copy/", wrap(self.copy_view), name="{}_{}_copy".format(*info)),
             path("<int:pk>/schema/", wrap(self.schema_view), name="{}_{}_schema".format(*info)),
+            path("<int:pk>/presence/", wrap(self.presence_view), name="{}_{}_presence".format(*info)),
             *super().get_urls(),
         ]
+
+    def presence_view(self, request, pk: int) -> JsonResponse:
+        """POST: the edit page's heartbeat (editor/presence.py); answers who else has the block open."""
+        if request.method != "POST":
+            raise PermissionDenied
+        block = self._block_or_404(request, pk)
+        return JsonResponse({"others": presence.beat(block.pk, request.user.pk, request.user.get_username())})
 
     def _block_or_404(self, request, pk: int) -> SiteBlock:
         return get_object_or_404(self.get_queryset(request), pk=pk)

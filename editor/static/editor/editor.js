@@ -828,7 +828,30 @@
     if (!(first && focusTarget(first.dataset.target))) summary.focus();
   }
 
+  // -- presence: who else has this block open (editor/presence.py) ----------------------------------------
+  // A beat every few seconds while the page is visible; the action bar names the others ("Also open: bob").
+  function startPresence() {
+    const line = document.getElementById("cms-presence");
+    const token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (!line || !token || !window.fetch) return;
+    const every = (parseInt(line.dataset.beat, 10) || 15) * 1000;
+    function beat() {
+      if (document.visibilityState !== "visible") return;
+      fetch(line.dataset.url, { method: "POST", headers: { "X-CSRFToken": token.value }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (answer) {
+          if (!answer) return;
+          const words = answer.others.length ? "Also open: " + answer.others.join(", ") : "";
+          if (line.textContent !== words) line.textContent = words;
+        })
+        .catch(function () {});  // a missed beat says nothing new
+    }
+    window.setInterval(beat, every);
+    document.addEventListener("visibilitychange", beat);
+  }
+
   function start() {
+    startPresence();
     enhance(document);
     document.querySelectorAll(".cms-array[data-noun]").forEach(renumber);
     startSchemaBuilders(document);
