@@ -324,6 +324,12 @@ class BlockChangeForm(_ServiceForm):
                     value = getattr(block, key)
                     posted[key] = ", ".join(value) if isinstance(value, list) else (value or "")
             self.data = posted
+            for conflict in merge.conflicts:  # beside each field too, with their value (the box holds mine)
+                beside = f"{merge.author} saved “{conflict.theirs}” here meanwhile; the box holds yours."
+                if conflict.where.startswith("data."):
+                    self.data_errors[conflict.where] = beside
+                elif conflict.where in self.fields:
+                    self.add_error(conflict.where, beside)
             both = "; ".join(f"{c.label}: yours “{c.mine}”, theirs “{c.theirs}”" for c in merge.conflicts)
             self.add_error(
                 None,

@@ -29,6 +29,7 @@ class Conflict:
     label: str
     mine: str
     theirs: str
+    where: str  # `data.title`, or `name`/`path`/`tags`: where the form marks it
 
 
 @dataclass
@@ -71,7 +72,7 @@ def three_way(block: SiteBlock, since: int, mine_data: dict, present: list[str],
         merge.data[key] = mine
         merge.patch[key] = mine
         if not _same(theirs, was):
-            merge.conflicts.append(Conflict(label, shown(mine), shown(theirs)))
+            merge.conflicts.append(Conflict(label, shown(mine), shown(theirs), f"data.{key}"))
     for key, label in (("name", "Name"), ("path", "Path"), ("tags", "Tags")):
         if key not in mine_meta:
             continue
@@ -82,5 +83,5 @@ def three_way(block: SiteBlock, since: int, mine_data: dict, present: list[str],
             continue
         merge.meta[key] = mine
         if not _same(theirs, was):
-            merge.conflicts.append(Conflict(label, shown(mine), shown(theirs)))
+            merge.conflicts.append(Conflict(label, shown(mine), shown(theirs), key))
     return merge
