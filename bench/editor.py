@@ -182,6 +182,10 @@ def browser_times(base: str, session: str, urls: list[str], rounds: int) -> list
     return results
 
 
+def figure(what: str, big: float, small: float) -> str:
+    return f"  {what:<15} big {big * 1000:7.1f} ms   baseline {small * 1000:6.1f} ms   x{big / small:.1f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -215,12 +219,8 @@ def main() -> None:
         big_page, big_save = server_times(client, urls[0], args.rounds)
         small_page, small_save = server_times(client, urls[1], args.rounds)
         print(f"block editor, {len(schema)} fields and 50 rows of {len(ROW_FIELDS)} ({connection.vendor}):")
-        print(
-            f"  page (server)   big {big_page * 1000:7.1f} ms   baseline {small_page * 1000:6.1f} ms   x{big_page / small_page:.1f}"
-        )
-        print(
-            f"  save (server)   big {big_save * 1000:7.1f} ms   baseline {small_save * 1000:6.1f} ms   x{big_save / small_save:.1f}"
-        )
+        print(figure("page (server)", big_page, small_page))
+        print(figure("save (server)", big_save, small_save))
         failed = big_page >= LIMIT_SECONDS or big_save >= LIMIT_SECONDS
         if not args.no_browser:
             shared = connections["default"]
@@ -242,9 +242,7 @@ def main() -> None:
                 server.terminate()
                 if connections_override:
                     shared.dec_thread_sharing()
-            print(
-                f"  interactive     big {big_tti * 1000:7.1f} ms   baseline {small_tti * 1000:6.1f} ms   x{big_tti / small_tti:.1f}"
-            )
+            print(figure("interactive", big_tti, small_tti))
             failed = failed or big_tti >= LIMIT_SECONDS
         print(
             f"  load average {os.getloadavg()[0]:.1f}; limit {LIMIT_SECONDS:.0f} s each: {'FAILED' if failed else 'ok'}"
