@@ -33,6 +33,7 @@ from cms import errors
 from cms.conf import cms_setting
 from editor import (
     block_templates,  # noqa: F401  (registers the templates admin beside the block admin)
+    compare,
     presence,
     richtext,
 )
@@ -457,6 +458,13 @@ class BlockAdmin(BlockScheduleMixin, BlockReviewMixin, TranslationColumnMixin, B
             "working": render_data_form(block.schema, block.data, disabled=True)[0],
             "published_json": preview_html(snapshot.get("data")) if snapshot else None,
             "working_json": preview_html(block.data),
+            # What the next Publish would change, value by value (editor/compare.py), above the two versions.
+            "changes": (
+                compare.data_changes(block.schema, snapshot.get("data") or {}, block.data or {})
+                + compare.schema_changes(snapshot.get("schema") or [], block.schema or [])
+            )
+            if snapshot
+            else [],
             "media": self.media,
             **self._frontend_preview(request, block),
         }

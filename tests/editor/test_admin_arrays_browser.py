@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from accounts.permissions import Actor
 from blocks.models import SiteBlock
-from blocks.services import block_create
+from blocks.services import block_create, block_publish
 from tests.conftest import build_site
 from tests.editor.conftest import member
 from tests.editor.test_admin_browser import ARTIFACTS, assert_no_csp_violation
@@ -53,9 +53,9 @@ def titles(page) -> list[str]:
 def test_rows_fold_drag_move_add_to_the_limit_and_undo_a_remove(page):
     site = build_site("acme", ("en",))
     editor = member(site, "ed", "editor")
-    block = block_create(
-        actor=Actor(user=editor, site=site, role="editor"), name="Pricing", type="global", schema=SCHEMA, data=DATA
-    )
+    actor = Actor(user=editor, site=site, role="editor")
+    block = block_create(actor=actor, name="Pricing", type="global", schema=SCHEMA, data=DATA)
+    block = block_publish(actor=actor, block=block, expected_version=block.version)
     log_in(page, "ed")
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(f"/admin/blocks/siteblock/{block.pk}/change/")
@@ -134,6 +134,16 @@ def test_rows_fold_drag_move_add_to_the_limit_and_undo_a_remove(page):
         {"planName": "Basic", "price": 5},
     ]
     assert_no_csp_violation(page)
+
+    # Preview: what changed since the published version, fitting the window at both widths.
+    for width in (1440, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"/admin/blocks/siteblock/{block.pk}/preview/")
+        expect(page.locator("#cms-preview-changes h2")).to_have_text("Changed since the published version (5)")
+        expect(page.locator('#cms-preview-change-list tr[data-path="data.plans[0].planName"]')).to_contain_text("Team")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        check_axe(page, f"preview at {width}px")
+        shot(page, f"preview-{width}")
 
     # History: compare the first revision with what was just saved, each moved value by its label.
     for width in (1440, 390):

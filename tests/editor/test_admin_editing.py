@@ -177,6 +177,10 @@ def test_publish_unpublish_buttons_and_preview(site, admin_as):
     preview = client.get(reverse("admin:blocks_siteblock_preview", args=[block.pk])).content.decode()
     published, working = preview.split('id="cms-preview-working"')
     assert 'value="Hi"' in published and 'value="Draft text"' in working
+    # Above both: what the next Publish would change, value by value, by label.
+    assert "Changed since the published version (1)" in preview
+    assert '<tr class="cms-change-changed" data-path="data.title">' in preview
+    assert "<del>Hi</del>" in preview and "<ins>Draft text</ins>" in preview
     block.refresh_from_db()
     client.post(reverse("admin:blocks_siteblock_unpublish", args=[block.pk]), {"version": block.version})
     block.refresh_from_db()

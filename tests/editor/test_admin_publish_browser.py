@@ -37,6 +37,8 @@ TOUCHED = [
     "#cms-confirm",
     "#changelist-form .actions",
     ".cms-compare-page",
+    "#cms-preview-changes",
+    ".cms-preview",
     "#cms-history",
 ]
 #: Serious or critical findings axe reports OUTSIDE the parts above, on pages this slice did not redo (Django's
