@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 
 from accounts.access import actor_for, sites_where
 from accounts.admin_filters import OwnedSiteFilter
@@ -101,8 +102,21 @@ class WebhookAdmin(admin.ModelAdmin):
             saved = webhook_update(actor=actor, webhook=obj, changes=form.values)
         else:
             saved = webhook_create(actor=actor, values=form.values)
-            messages.info(request, f"The webhook's signing secret: {saved.secret}")
+            obj.shown_secret = saved.secret  # in memory only, for the one page that shows it (`response_add`)
         obj.pk, obj.secret = saved.pk, saved.secret
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """The one page that shows the new webhook's signing secret, with a Copy button; never cached."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Webhook created",
+            "webhook": obj,
+            "secret": getattr(obj, "shown_secret", obj.secret),
+        }
+        response = TemplateResponse(request, "admin/webhooks/webhook/created.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
 
     def delete_model(self, request, obj: Webhook) -> None:
         """Through the service, like every other write: it checks the role and forgets the site's active hooks."""

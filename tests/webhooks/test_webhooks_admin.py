@@ -23,10 +23,16 @@ def test_owner_adds_a_webhook_through_the_services(site):
             "secret": "",
         },
     )
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.status_code == 200, response.content.decode()[:2000]
     hook = Webhook.objects.get()
     assert hook.events == ["block.published"] and hook.block_types == ["page"] and hook.locales == ["en", "fr"]
     assert hook.secret.startswith("whsec_")
+    # The one page that shows the signing secret: said to be shown once, with a Copy button, never cached.
+    page = response.content.decode()
+    assert f'<code id="cms-webhook-secret" class="cms-secret">{hook.secret}</code>' in page
+    assert "it is shown only this once" in page and 'data-copy="cms-webhook-secret"' in page
+    assert "no-store" in response["Cache-Control"]
+    assert hook.secret not in owner.get(reverse("admin:webhooks_webhook_change", args=[hook.pk])).content.decode()
     assert owner.get(reverse("admin:webhooks_webhook_changelist")).status_code == 200
 
     response = owner.post(
