@@ -40,6 +40,15 @@ else:
     _BlockAdmin = object
 
 
+#: the API's names of the schedule's fields, as this page labels them
+FIELD_LABELS = {
+    "publishAt": "Publish at",
+    "unpublishAt": "Unpublish at",
+    "publishAtLocal": "Publish at",
+    "unpublishAtLocal": "Unpublish at",
+}
+
+
 class BlockScheduleMixin(_BlockAdmin):
     """The schedule page, and `schedule_summary`: the read-only field of the block form's "Schedule" section.
 
@@ -113,7 +122,8 @@ class BlockScheduleMixin(_BlockAdmin):
                     reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[block.pk])
                 )
             except errors.CmsError as exc:
-                problems = exc.fields or {"": exc.message}
+                # Named as the page names its fields, not by the API's `publishAt` / `unpublishAt`.
+                problems = {FIELD_LABELS.get(key, key): text for key, text in (exc.fields or {"": exc.message}).items()}
                 messages.error(request, exc.message)
         context = {
             **self.admin_site.each_context(request),
