@@ -119,6 +119,20 @@ def test_schema_tab_review_and_action_bar_in_the_browser(page):
         doc_shot(page, f"editor-schema-{width}")
     page.set_viewport_size({"width": 1440, "height": 900})
 
+    # Fields are dragged by their handle (and moved by the ↑ ↓ buttons from the keyboard): title to third place
+    # and back; the summary lines follow.
+    def summaries() -> list[str]:
+        return [
+            text.split(" · ")[0]
+            for text in rows.locator(":scope > .cms-sb-bar .cms-sb-summary-facts").all_inner_texts()
+        ]
+
+    before = summaries()
+    rows.nth(0).locator(":scope > .cms-sb-bar .cms-drag").drag_to(rows.nth(2).locator(":scope > .cms-sb-bar"))
+    assert summaries() == [before[1], before[2], before[0], *before[3:]]
+    rows.nth(2).locator(":scope > .cms-sb-bar .cms-drag").drag_to(rows.nth(0).locator(":scope > .cms-sb-bar"))
+    assert summaries() == before
+
     # 3. Keyboard: the type select keeps the focus while the arrow keys change the type (the row is redrawn).
     cta = page.locator('.cms-sb-row[data-path="schema[3]"]')
     cta.locator(":scope > .cms-sb-bar .cms-sb-toggle").click()

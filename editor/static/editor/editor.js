@@ -686,7 +686,30 @@
       self.changed(true);
     });
     tools.appendChild(remove);
-    return el("div", { className: "cms-sb-bar" }, [toggle, tools]);
+    // Dragged by its handle onto another field of the same list, it takes that field's place (the buttons
+    // do the same from the keyboard).
+    const handle = el("span", { className: "cms-drag", title: "Drag to move", "aria-hidden": "true", draggable: "true", text: "⠿" });
+    handle.addEventListener("dragstart", function (event) {
+      self.dragging = { container: container, index: index };
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", label);
+    });
+    handle.addEventListener("dragend", function () { self.dragging = null; });
+    tools.insertBefore(handle, tools.firstChild);
+    const bar = el("div", { className: "cms-sb-bar" }, [toggle, tools]);
+    bar.addEventListener("dragover", function (event) {
+      if (self.dragging && self.dragging.container === container && self.dragging.index !== index) event.preventDefault();
+    });
+    bar.addEventListener("drop", function (event) {
+      const from = self.dragging;
+      if (!from || from.container !== container || from.index === index) return;
+      event.preventDefault();
+      self.dragging = null;
+      container.splice(index, 0, container.splice(from.index, 1)[0]);
+      self.pendingFocus = parentPath + "[" + index + "]|toggle";
+      self.changed(true);
+    });
+    return bar;
   };
 
   SchemaBuilder.prototype.setType = function (def, type, container, index, named) {
