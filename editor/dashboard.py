@@ -20,7 +20,7 @@ from accounts.models import Role
 from accounts.permissions import Action, role_allows
 from blocks.models import BlockStatus, SiteBlock
 from blocks.selectors import translation_backlog
-from reviews.selectors import waiting_for
+from reviews.selectors import translations_waiting, waiting_for
 from revisions.models import BlockRevision
 from scheduling.services import site_zone
 
@@ -139,7 +139,14 @@ def reviews_waiting(viewer: Viewer) -> list:
     return list(waiting_for(viewer.user)[:PANEL_ROWS])
 
 
+def translations_ready(viewer: Viewer) -> list:
+    """Locale copies their translators marked ready for review, on sites where the viewer edits but does not
+    review (the reviewers have them in "Reviews waiting for me"): the editors hear of the hand-off too."""
+    return list(translations_waiting(viewer.user, viewer.sites_where(Action.WRITE))[:PANEL_ROWS])
+
+
 register_panel("reviews_waiting", reviews_waiting, "admin/dashboard/reviews.html")
+register_panel("translations_ready", translations_ready, "admin/dashboard/translations_ready.html")
 register_panel("translator_waiting", waiting_in_my_locales, "admin/dashboard/waiting.html")
 register_panel("my_drafts", my_drafts, "admin/dashboard/my_drafts.html")
 register_panel("changed_since_publish", changed_since_publish, "admin/dashboard/changed.html")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.models import Membership, Role
@@ -44,6 +45,19 @@ def waiting_for(user, *, site=None) -> QuerySet[Review]:
         query = query.filter(site_id__in=sites)
     if site is not None:
         query = query.filter(site=site)
+    if getattr(user, "pk", None):
+        query = query.exclude(requested_by_id=user.pk)
+    return _with_everything(query).order_by("requested_at", "id")
+
+
+def translations_waiting(user, site_ids: list[int]) -> QuerySet[Review]:
+    """Locale copies handed off for review ("Ready for review") on `site_ids` that `user` does not decide
+    (their editors are told; the reviewers see them in `waiting_for`), not their own, oldest first."""
+    query = Review.objects.filter(status=ReviewStatus.PENDING, block__isnull=False, site_id__in=site_ids).exclude(
+        block__locale=models.F("site__default_locale")
+    )
+    deciding = reviewable_site_ids(user)
+    query = query.none() if deciding is None else query.exclude(site_id__in=deciding)
     if getattr(user, "pk", None):
         query = query.exclude(requested_by_id=user.pk)
     return _with_everything(query).order_by("requested_at", "id")

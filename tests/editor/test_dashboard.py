@@ -159,3 +159,23 @@ def test_a_reviewer_sees_what_waits_for_their_review_first_and_the_requester_doe
     assert "Pricing (en)" in waiting and "asked by eda" in waiting
     # Who asked is not asked to decide: the editor's own dashboard has no such panel.
     assert "reviews_waiting" not in panel_ids(logged_in(ed.user).get(INDEX).content.decode())
+
+
+def test_editors_hear_of_a_translation_marked_ready_for_review(site, team):
+    from reviews.services import review_submit_block
+
+    ed, tr = team
+    owner = member(site, "olga", "owner")
+    source = block_create(actor=ed, name="Pricing", type="global", schema=[{"name": "t", "type": "string"}])
+    fr = block_copy_to_locale(actor=ed, block=source, locale="fr")
+    review_submit_block(
+        actor=Actor(user=tr, site=site, role="translator"), block=fr, comment="French ready", expected_version=None
+    )
+    editor_page = logged_in(ed.user).get(INDEX).content.decode()
+    ready = panel(editor_page, "translations_ready")
+    assert "Pricing (fr)" in ready and "marked ready by tina" in ready
+    # The owner decides it: it is in their "Reviews waiting for me", not told twice.
+    owner_ids = panel_ids(logged_in(owner).get(INDEX).content.decode())
+    assert "reviews_waiting" in owner_ids and "translations_ready" not in owner_ids
+    # The translator who asked is not told of their own hand-off.
+    assert "translations_ready" not in panel_ids(logged_in(tr).get(INDEX).content.decode())
