@@ -53,6 +53,24 @@ def is_outage(exc: BaseException) -> bool:
     return any(words in message for words in SQLITE_BUSY_WORDS)
 
 
+def during_commit(exc: BaseException) -> bool:
+    """True when `exc` was raised while a transaction was being committed (Django's `commit`): the COMMIT may
+    have reached the server and taken effect though its answer was lost, so the outcome is unknown (an
+    in-doubt commit), unlike a failure before it, which left nothing behind."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        trace = current.__traceback__
+        while trace is not None:
+            code = trace.tb_frame.f_code
+            if code.co_name in ("commit", "_commit") and "django/db/backends" in code.co_filename.replace("\\", "/"):
+                return True
+            trace = trace.tb_next
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def describe(exc: BaseException) -> str:
     """`ClassName: first line of the message`, for one-line log entries (psycopg's run to three lines)."""
     lines = str(exc).strip().splitlines()

@@ -117,6 +117,13 @@ class ServiceUnavailable(CmsError):
         super().__init__(message, **kwargs)
 
 
+#: A 503 for a write whose COMMIT was under way when the connection went (`cms.db.during_commit`).
+OUTCOME_UNKNOWN = (
+    "The connection to the database was lost while the change was being committed: it may or may not have "
+    "been saved. Read it again before you retry."
+)
+
+
 class ProviderError(CmsError):
     """A third-party service the request relies on (a machine translation provider) answered something we
     cannot use: nothing was written; the message says what it answered."""

@@ -78,7 +78,7 @@ def unexpected_error(exc: BaseException, what: str) -> errors.CmsError:
     request can simply be sent again), anything else is our bug, logged with `what`, and a bare 500."""
     if db.is_outage(exc):
         logger.warning("%s: database unavailable (%s)", what, db.describe(exc))
-        return errors.ServiceUnavailable()
+        return errors.ServiceUnavailable(errors.OUTCOME_UNKNOWN if db.during_commit(exc) else None)
     logger.exception(what, exc_info=exc)
     return errors.ServerError()
 
@@ -116,7 +116,9 @@ def handler500(request) -> HttpResponse:
     plain view such as delivery's, the admin, or a middleware) is the 503 `service_unavailable`, not a 500."""
     exc = sys.exc_info()[1]
     if exc is not None and db.is_outage(exc):  # Django has logged it already
-        response = json_error_response(errors.ServiceUnavailable())
+        response = json_error_response(
+            errors.ServiceUnavailable(errors.OUTCOME_UNKNOWN if db.during_commit(exc) else None)
+        )
         response["Access-Control-Allow-Origin"] = "*"  # a frontend's script may read it, as delivery's errors
         return response
     return json_error_response(errors.ServerError())
