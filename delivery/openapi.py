@@ -166,10 +166,14 @@ register_components(
             "additionalProperties": False,
             "properties": {
                 "data": {"type": "array", "items": ref("DeliveredSearchHit")},
+                # A search pages by number only (ranked hits have no stable keyset): no `nextCursor`.
                 "meta": {
                     **LIST_META,
-                    "required": [*LIST_META["required"], "query"],
-                    "properties": {**LIST_META["properties"], "query": {"type": "string"}},
+                    "required": [*(name for name in LIST_META["required"] if name != "nextCursor"), "query"],
+                    "properties": {
+                        **{name: rule for name, rule in LIST_META["properties"].items() if name != "nextCursor"},
+                        "query": {"type": "string"},
+                    },
                 },
             },
         },

@@ -83,10 +83,31 @@ def _walk(parts: tuple, old: Any, new: Any, out: list[tuple[tuple, Any, Any]]) -
     out.append((parts, None if old is _MISSING else old, None if new is _MISSING else new))
 
 
+def _place(schema: list, parts: tuple) -> tuple:
+    """Where a path stands in the form: each field by its position in its schema, rows by number (unknown keys,
+    orphans, last by name). The changes are listed so, whatever order the database gave the keys in (jsonb
+    sorts them by length)."""
+    place: list[tuple[int, Any]] = []
+    fields: list = schema or []
+    for part in parts:
+        if isinstance(part, int):
+            place.append((part, ""))
+            continue
+        names = [f.get("name") for f in fields if isinstance(f, dict)]
+        position = names.index(part) if part in names else len(names)
+        place.append((position, part))
+        field = fields[position] if position < len(fields) else {}
+        items = field.get("items") or {} if isinstance(field, dict) else {}
+        fields = field.get("fields") or items.get("fields") or [] if isinstance(field, dict) else []
+    return tuple(place)
+
+
 def data_changes(schema: list, before: dict, after: dict) -> list[Change]:
-    """Each changed leaf of the data, labelled by `schema` (the newer state's, which names what is there now)."""
+    """Each changed leaf of the data, labelled by `schema` (the newer state's, which names what is there now),
+    in the form's order."""
     found: list[tuple[tuple, Any, Any]] = []
     _walk((), before or {}, after or {}, found)
+    found.sort(key=lambda change: _place(schema, change[0]))
     return [Change(label_path(schema, parts), _path(parts), old, new) for parts, old, new in found]
 
 

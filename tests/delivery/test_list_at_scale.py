@@ -98,6 +98,11 @@ def seeded(django_db_setup, django_db_blocker):
         yield Seeded(site=site, user=user, shown=shown)
         # no per-row cascade (30,000 rows): the seeded rows have no revisions, events or other dependants
         SiteBlock.objects.filter(site=site)._raw_delete(SiteBlock.objects.db)
+        # Then everything else the seed committed (the site, its token, the user): pytest-django runs this module's
+        # transactional test in a later group, so this teardown comes first and the tests in between (which
+        # count tokens, sites) must not see them.
+        site.delete()
+        user.delete()
 
 
 @pytest.fixture(autouse=True)
