@@ -138,7 +138,12 @@ def assert_no_csp_violation(page) -> None:
         'document.body.insertAdjacentHTML(\'beforeend\', \'<img id="cms-csp-probe" src="/nope.png" '
         'onerror="window.cmsCspProbe = 1">\')'
     )
-    page.wait_for_function("document.getElementById('cms-csp-probe').complete")
+    # Polled from here: Playwright's own polling of a page function evaluates a string, which this very policy
+    # forbids ('unsafe-eval'), so on a slow machine it failed before the image had loaded.
+    for _ in range(200):
+        if page.evaluate("document.getElementById('cms-csp-probe').complete"):
+            break
+        page.wait_for_timeout(50)
     page.wait_for_timeout(200)
     assert page.evaluate("window.cmsCspProbe") is None
     assert any("script-src" in text for text in page.csp_violations), page.csp_violations
