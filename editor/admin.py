@@ -270,7 +270,17 @@ class BlockAdmin(BlockScheduleMixin, BlockReviewMixin, TranslationColumnMixin, B
         if PUBLISH_BUTTON in request.POST:
             self.message_user(request, f"Saved and published “{obj.name}” (version {obj.version}).", messages.SUCCESS)
             return HttpResponseRedirect(self._change_url(obj))
-        return super().response_change(request, obj)
+        response = super().response_change(request, obj)
+        # A draft may be incomplete (saved all the same); the editor hears at once what would block publishing.
+        missing = [item["label"] for item in block_completion(obj).get("missingRequired", [])]
+        if missing:
+            count = f"{len(missing)} required field{'' if len(missing) == 1 else 's'}"
+            self.message_user(
+                request,
+                f"Saved as a draft. Before it can be published, {count} need a value: {'; '.join(missing)}.",
+                messages.WARNING,
+            )
+        return response
 
     def _frame(self, request, block: SiteBlock, *, tab: str) -> dict:
         """What every page of a block shows around its content: the name, the tabs, the state in words."""

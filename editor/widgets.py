@@ -500,7 +500,12 @@ class ImageWidget(_AssetWidget):
         ("width", "Width", "int"),
         ("height", "Height", "int"),
     )
-    parts = (("url", "", "text"), ("alt", "", "text"), ("width", "", "int"), ("height", "", "int"))
+    parts = (
+        ("url", "Image URL", "text"),
+        ("alt", "Alt text", "text"),
+        ("width", "Width", "int"),
+        ("height", "Height", "int"),
+    )
 
 
 @widget
@@ -700,15 +705,15 @@ class ArrayWidget(Widget):
         group = "" if row_widget.labelable else format_html(' id="{}" tabindex="-1"', row_id)
         return format_html(
             '<div class="cms-row" role="group" aria-label="{0} {1}"{2}>'
-            '<div class="cms-row-title" aria-hidden="true">{0} {1}</div><input type="hidden" name="{3}.{4}" value="1">'
-            "{5}{6}{7}</div>",
+            '<div class="cms-row-title" aria-hidden="true">{0} {1}</div>{6}'
+            '<input type="hidden" name="{3}.{4}" value="1">{5}{7}</div>',
             noun.capitalize(),
             number,
             group,
             name,
             ROW_MARK,
             control,
-            buttons,
+            buttons,  # before the row's fields: they sit on its title line, and Tab meets them in that order
             error_html(error, f"{row_id}-error"),
         )
 

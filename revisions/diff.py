@@ -5,8 +5,10 @@ A state is what `blocks.services.writing.block_state` returns (`name`, `path`, `
 
 - top-level fields by name (`name`, `path`, `tags`, `status`, `schema`); `data` entries by path, recursing
   into objects (`data.logo.url`); a key that appears or disappears goes from or to `null`;
-- in the summary form (`full=False`, what revisions store) a list is `"3 items"` and a string is cut at
-  200 characters, so a stored change list stays small whatever the block holds;
+- in the summary form (`full=False`, what revisions store) a list that kept its length is walked item by
+  item (`data.plans[1].planName`), up to `MAX_INSIDE_LIST` changes inside it, so the editor reads which plan's
+  name changed, not "3 items → 3 items"; a list that grew or shrank (or changed in more places) is
+  `"3 items"`; a string is cut at 200 characters. A stored change list stays small whatever the block holds;
 - `full=True` (compare) gives the values themselves.
 """
 
@@ -16,6 +18,8 @@ from collections.abc import Iterator
 from typing import Any
 
 MAX_STRING = 200
+#: the most changes a summary reports inside one list of unchanged length before it says only "N items"
+MAX_INSIDE_LIST = 20
 ELLIPSIS = "…"
 # The editable fields a change list reports, in the order it reports them; `data` is walked by path.
 TOP_FIELDS = ("name", "path", "tags", "status", "schema")
@@ -54,6 +58,15 @@ def _walk(path: str, old: Any, new: Any, full: bool) -> Iterator[dict]:
         for key in keys:
             yield from _walk(f"{path}.{key}", old_map.get(key, _MISSING), new_map.get(key, _MISSING), full)
         return
+    if not full and isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        inside: list[dict] = []
+        for index, (old_item, new_item) in enumerate(zip(old, new, strict=True)):
+            inside.extend(_walk(f"{path}[{index}]", old_item, new_item, full))
+            if len(inside) > MAX_INSIDE_LIST:
+                break
+        if len(inside) <= MAX_INSIDE_LIST:
+            yield from inside
+            return
     yield _entry(path, old, new, full)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from revisions.diff import changes, summarise
+from revisions.diff import MAX_INSIDE_LIST, changes, summarise
 
 BASE = {"name": "Header", "path": None, "tags": ["nav"], "status": "draft", "schema": [{"name": "a"}], "data": {}}
 
@@ -34,6 +34,23 @@ def test_lists_are_summarised_and_long_strings_cut():
     assert found[1]["field"] == "data.body"
     assert len(found[1]["from"]) == len(found[1]["to"]) == 200
     assert found[1]["to"].startswith("b" * 199)
+
+
+def test_a_list_of_the_same_length_is_walked_item_by_item_up_to_a_bound():
+    plans = [{"planName": "Basic", "price": 5}, {"planName": "Pro", "price": 9}]
+    renamed = [{"planName": "Basic", "price": 5}, {"planName": "Pro+", "price": 9}]
+    assert changes(state(data={"plans": plans}), state(data={"plans": renamed})) == [
+        {"field": "data.plans[1].planName", "from": "Pro", "to": "Pro+"}
+    ]
+    assert changes(state(data={"tags": ["a", "b"]}), state(data={"tags": ["b", "a"]})) == [
+        {"field": "data.tags[0]", "from": "a", "to": "b"},
+        {"field": "data.tags[1]", "from": "b", "to": "a"},
+    ]
+    # Changed in more places than a summary reports: the list as a whole, in counts.
+    many = list(range(MAX_INSIDE_LIST + 1))
+    assert changes(state(data={"n": many}), state(data={"n": [n + 1 for n in many]})) == [
+        {"field": "data.n", "from": f"{len(many)} items", "to": f"{len(many)} items"}
+    ]
 
 
 def test_full_form_keeps_values():
