@@ -5,9 +5,10 @@ field, a list of plan objects, a data source), fills every widget on the Content
 removes plans with the mouse and then with the keyboard only (Tab to the button, Enter), saves a draft that
 would not publish (it is saved, with a warning and the completion count), publishes and gets the problems in
 a summary whose links move the focus, fixes them and publishes what is in the form, compares two chosen
-revisions, restores one, and settles a concurrent edit from a second browser by having her changes applied on
-top. At every page: nothing wider than the window, and axe-core finds no serious or critical violation. A
-screenshot of each page goes to `test-artifacts/editor-story-<width>/`.
+revisions, restores one (the preview lists what that changed since the published version), settles a
+concurrent edit from a second browser by having her changes applied on top, and ends on the dashboard and
+the block list. At every page: nothing wider than the window, and axe-core finds no serious or critical
+violation. A screenshot of each page goes to `test-artifacts/editor-story-<width>/`.
 """
 
 from __future__ import annotations
@@ -334,6 +335,11 @@ def test_the_whole_editing_story_at(page, width):
     assert block.published_snapshot["data"] == published
     expect(page.locator("#cms-state")).to_contain_text("Published, with unpublished changes")
     story.look("restored")
+    # The preview lists what the restore changed since the published version.
+    page.goto(f"/admin/blocks/siteblock/{block.pk}/preview/")
+    expect(page.locator("#cms-preview-change-list")).to_contain_text(SEPARATOR.join(["Plans", "2", "Plan name"]))
+    story.look("preview")
+    page.goto(f"/admin/blocks/siteblock/{block.pk}/change/")
 
     # 10. Bob edits the same block in another browser; Ann's save goes on top of his.
     page.fill("#cms-d-title", "Pricing 2027")
@@ -362,4 +368,12 @@ def test_the_whole_editing_story_at(page, width):
     assert block.data["summary"] == "Plans for every team, monthly or yearly"
     assert [plan["planName"] for plan in block.data["plans"]] == ["Pro", "Basic", "Enterprise"]
     story.look("merged")
+
+    # 11. Where an editor starts the next day: the dashboard and the block list.
+    page.goto("/admin/")
+    expect(page.locator("#content")).to_contain_text("Pricing")
+    story.look("dashboard")
+    page.goto("/admin/blocks/siteblock/")
+    expect(page.locator("#result_list")).to_contain_text("Pricing")
+    story.look("block-list")
     assert_no_csp_violation(page)
