@@ -88,7 +88,8 @@ def test_revision_page_shows_content_and_what_restore_would_change(admin_as, hea
     assert '<tr class="cms-change-changed" data-path="data.title">' in html
     assert '<th scope="row">Title</th>' in html and "<del>Two</del>" in html and "<ins>One</ins>" in html
     assert '<tr class="cms-change-added" data-path="data.links[2]">' in html
-    assert "<h1>Revision 1</h1>" in html
+    assert html.count("Revision 1 of Header (en)</h1>") == 1  # one heading names it (the admin title)
+    assert "Publish the restored content" in html and "Restore revision 1</button>" in html
     assert 'id="cms-restore-form"' in html
     assert "One" in html
 
