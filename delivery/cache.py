@@ -127,19 +127,38 @@ def lookup(
     """`(site facts, generation, token facts, stamp)` in one round trip; `MISSING` where the cache has nothing,
     0 where it holds that nothing exists, None for the token when none was sent (and for the stamp when no
     `stamp` key was given). The generation and stamp are whatever the cache holds: the caller checks they are
-    ints. All `MISSING` when the cache is unreachable."""
+    ints. All `MISSING` when the cache is unreachable.
+
+    A stamp missing from the near cache is started in the same round trip as it is read (`new_stamp`'s SET NX
+    at the clock, then the read, so the value read is whichever writer won): a miss on a block nobody asked
+    for since its stamp expired costs one round trip, not two. Only for a site the near cache knows, so
+    requests naming unknown sites start nothing; where no stamp could be started here, `new_stamp` still does.
+    """
     keys = [site_key(slug), generation_key(slug)]
     if token_hash:
         keys.append(token_key(token_hash))
+    adds: nearcache.AddsFor | None = None
     if stamp:
         keys.append(stamp)
-    found: dict = guarded(lambda: nearcache.get_many(keys), {})
+        adds = _stamp_start(keys[0], stamp)
+    found: dict = guarded(lambda: nearcache.get_many(keys, adds), {})
     return (
         found.get(keys[0], MISSING),
         found.get(keys[1], MISSING),
         found.get(keys[2], MISSING) if token_hash else None,
         found.get(stamp, MISSING) if stamp else None,
     )
+
+
+def _stamp_start(site: str, stamp: str) -> nearcache.AddsFor:
+    """`lookup`'s stamp to start (as `new_stamp` would), when the copies hold the site's facts."""
+
+    def adds(found: dict) -> dict[str, tuple[object, int | None]]:
+        if not isinstance(found.get(site), SiteFacts):
+            return {}
+        return {stamp: (time.time_ns(), cms_setting("DELIVERY_CACHE_SECONDS"))}
+
+    return adds
 
 
 def new_generation(slug: str) -> int | None:

@@ -216,3 +216,24 @@ def test_the_process_memo_is_bounded_in_bytes(settings):
     assert dcache._local_bytes <= 8000 and dcache.local_get("k9") is not None and dcache.local_get("k0") is None
     dcache.local_put("huge", entry(5000))  # over an eighth of the budget: not memoised at all
     assert dcache.local_get("huge") is None and dcache.local_get("k9") is not None
+
+
+@pytest.mark.redis
+def test_a_miss_starts_its_stamp_in_the_lookup_round_trip_and_an_asset_change_still_moves_it(redis_cache):
+    """The stamp a miss needs is started inside `lookup`'s one round trip (not by a second `cache.add`), with
+    `new_stamp`'s semantics: what Redis holds is what is used, a bump moves it, a lost one restarts elsewhere."""
+    dcache.put_site(dcache.SiteFacts(1, "s", True, "en", {"en": ["en"]}), "s")
+    assert dcache.lookup("s", None)[0].slug == "s"  # the site's facts in this process's copies, as on a warm server
+    key = dcache.stamp_key("s", "b", "hero")
+    stamp = dcache.lookup("s", None, key)[3]
+    assert isinstance(stamp, int) and cache.get(key) == stamp
+    assert dcache.lookup("s", None, key)[3] == stamp
+    dcache.bump_stamps("s", [("b", "hero")])
+    assert dcache.lookup("s", None, key)[3] == stamp + 1  # seen at once: no answer under the old stamp is read
+    cache.delete(key)  # expired or evicted: started again at the clock, never back at an old value
+    restarted = dcache.lookup("s", None, key)[3]
+    assert isinstance(restarted, int) and restarted > stamp + 1 and cache.get(key) == restarted
+
+    unknown = dcache.stamp_key("nowhere", "b", "hero")  # a site nobody cached: nothing is started for it
+    assert dcache.lookup("nowhere", None, unknown)[3] is dcache.MISSING
+    assert cache.get(unknown) is None
