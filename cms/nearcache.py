@@ -218,7 +218,7 @@ class TrackedReader:
             self.buf += chunk
 
     # -- reads ---------------------------------------------------------------------------------------------
-    def get_many(self, keys: list[str], adds: AddsFor | None = None) -> dict:
+    def get_many(self, keys: list[str], adds: AddsFor | None = None, lazy: str | None = None) -> dict:
         if self.sock is None:
             self.connect()
         self.drain()
@@ -234,6 +234,8 @@ class TrackedReader:
                 wanted.append((key, full))
             elif copy[0] is not _ABSENT:
                 found[key] = copy[0]
+        if len(wanted) == 1 and wanted[0][0] == lazy:
+            wanted = []  # not worth a round trip of its own
         if wanted:
             if len(copies) > MAX_KEYS:
                 copies.clear()
@@ -310,13 +312,15 @@ def settle() -> None:
         cache.get(SETTLE_KEY)
 
 
-def get_many(keys: list[str], adds: AddsFor | None = None) -> dict:
+def get_many(keys: list[str], adds: AddsFor | None = None, lazy: str | None = None) -> dict:
     """`cache.get_many(keys)`, answered from exact process-local copies where Redis tracking allows.
 
     `adds(found)`, given what the copies answered, names keys to create where absent (`cache.add`), sent in the
     same round trip as the read of the keys the copies cannot answer; it is asked only when there is such a
     read. Why: a delivery miss otherwise pays a second round trip to start its block's stamp. Where the near
     cache is not in use nothing is created: the caller's own `cache.add` does it, as before.
+
+    `lazy`: a key read only along with others (left out of the answer when it alone would need a round trip).
     """
     if not cms_setting("DELIVERY_NEAR_CACHE"):
         return cache.get_many(keys)
@@ -324,7 +328,7 @@ def get_many(keys: list[str], adds: AddsFor | None = None) -> dict:
     if reader is None or reader.disabled:
         return cache.get_many(keys)
     try:
-        return reader.get_many(keys, adds)
+        return reader.get_many(keys, adds, lazy)
     except ProtocolError:
         logger.warning("Redis refused client tracking; reading through Django's cache", exc_info=True)
         reader.close()

@@ -108,3 +108,17 @@ def test_a_refused_add_leaves_the_key_absent(redis_cache):
     cache.set("k", 2)
     nearcache.settle()
     assert nearcache.get_many(["k"]) == {"k": 2}
+
+
+@pytest.mark.redis
+def test_a_lazy_key_is_read_only_along_with_others(redis_cache):
+    """`lazy`: alone missing from the copies it costs no round trip (and is left out); with another key to read
+    it rides along in the same MGET."""
+    cache.set("a", 1)
+    cache.set("lazy", 2)
+    assert nearcache.get_many(["a"]) == {"a": 1}
+    assert nearcache.get_many(["a", "lazy"], lazy="lazy") == {"a": 1}
+    cache.set("a", 3)  # its copy is dropped: now "a" needs a read, and "lazy" comes with it
+    nearcache.settle()
+    assert nearcache.get_many(["a", "lazy"], lazy="lazy") == {"a": 3, "lazy": 2}
+    assert nearcache.get_many(["a", "lazy"], lazy="lazy") == {"a": 3, "lazy": 2}  # both from the copies now
