@@ -14,7 +14,8 @@ wrk (installed with apt-get when missing) for a bounded time per scenario:
     304        the same with If-None-Match
     page       a published page by path (cache hit)
     miss       no answer cached (a new generation, as a publish or deploy leaves it), every request a
-               different block and locale: the answer rendered at publish, one indexed query
+               different block and locale: the answer rendered at publish, one indexed query and, asked
+               for the first time, no Redis round trip (`delivery.cache.first_ask`)
     cold       the same after every key of the run was deleted from Redis (reported, not targeted)
     sync       the sync feed: a page of 100 changes (the site's last 100, from a cursor), never cached
 
@@ -22,7 +23,9 @@ For the sync feed it also counts the SQL queries of one page on this site and on
 exits 1 unless they are the same (queries per page flat in site size).
 
 It prints requests per second, p50 and p99 latency, and each as a ratio to the baseline, and exits 1 when
-a target is not met: hit >= 95% of the baseline's req/s, 304 >= the hit's, page >= 90%, miss >= 50%.
+a target is not met: hit >= 95% of the baseline's req/s, 304 >= the hit's, page >= 90%, miss >= 50%. Beside
+them, the CPU each request cost the server's processes, and the local PostgreSQL's and Redis' (from /proc,
+in the best round): on a machine shared with other work req/s swing from run to run, CPU per request much less.
 
 Knobs: BENCH_SECONDS (3 per round), BENCH_ROUNDS (5), BENCH_CONNECTIONS (16), BENCH_THREADS (2),
 WEB_WORKERS (2 per CPU), BENCH_BLOCKS (10000; `--blocks` wins), BENCH_DATABASE_URL, BENCH_REDIS_URL
@@ -118,11 +121,15 @@ def seed() -> None:
         backfill(site_id)  # rows loaded without the services: their sync entries, as the migration makes them
     seeded = time.perf_counter()
     print(f"seeded {BLOCKS} blocks x {len(LOCALES)} locales in {seeded - started:.1f}s")
-    for slug in (SITE, SMALL_SITE):  # rows loaded without the services: their answers, as after an upgrade
-        call_command("rebuild_delivery", "--site", slug, "--batch-size", "1000")
     from django.db import connection  # after django.setup() (startup order)
 
-    with connection.cursor() as cursor:  # planner statistics, as a live database has them
+    # Planner statistics, as a live database has them, before the rebuild too: without them PostgreSQL scans
+    # the 300,000 fresh rows for each page's alternates (330,000 answers took hours at 100,000 blocks; ~2 min).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    for slug in (SITE, SMALL_SITE):  # rows loaded without the services: their answers, as after an upgrade
+        call_command("rebuild_delivery", "--site", slug, "--batch-size", "1000")
+    with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
 
@@ -224,8 +231,52 @@ def parse_duration(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run_wrk(wrk: str, url: str, *, headers: dict | None = None, script: str | None = None, seconds=None) -> dict:
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants (the server's workers), from /proc (Linux)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return [pid]
+    return [pid, *(found for child in children for found in process_tree(int(child)))]
+
+
+def service_pids() -> list[int]:
+    """The local PostgreSQL and Redis server processes, whose CPU a miss spends too (shared with anything
+    else using them on this machine)."""
+    found = []
+    for name in ("postgres", "redis-server"):
+        out = subprocess.run(["pgrep", "-x", name], capture_output=True, text=True, check=False).stdout
+        found += [int(pid) for pid in out.split()]
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU these processes have used so far (0 for any that is gone)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(
+    wrk: str,
+    url: str,
+    *,
+    headers: dict | None = None,
+    script: str | None = None,
+    seconds=None,
+    server_pid: int | None = None,
+) -> dict:
+    """One wrk run; with `server_pid`, also the CPU per request of the server's processes (`cpu`) and of the
+    local database and Redis (`svc`), in ms: steadier than req/s on a machine shared with other work."""
     seconds = seconds or SECONDS
+    server = process_tree(server_pid) if server_pid else []
+    services = service_pids() if server_pid else []
+    before = (cpu_seconds(server), cpu_seconds(services))
     args = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     for name, value in (headers or {}).items():
         args += ["-H", f"{name}: {value}"]
@@ -236,8 +287,13 @@ def run_wrk(wrk: str, url: str, *, headers: dict | None = None, script: str | No
     p50 = parse_duration(re.search(r"\s50%\s+(\S+)", out).group(1))
     p99 = parse_duration(re.search(r"\s99%\s+(\S+)", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    total = re.search(r"(\d+) requests in", out)
-    return {"rps": rps, "p50": p50, "p99": p99, "bad": int(bad.group(1)) if bad else 0, "total": int(total.group(1))}
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    cpu = svc = None
+    if server_pid and total:
+        cpu = (cpu_seconds(server) - before[0]) / total * 1000
+        svc = (cpu_seconds(services) - before[1]) / total * 1000
+    bad_count = int(bad.group(1)) if bad else 0
+    return {"rps": rps, "p50": p50, "p99": p99, "bad": bad_count, "total": total, "cpu": cpu, "svc": svc}
 
 
 def fetch(url: str, headers: dict | None = None) -> tuple[int, Message, bytes]:
@@ -303,7 +359,7 @@ def main() -> int:
         misses = 0
         for _ in range(ROUNDS):
             for name, (url, headers) in scenarios.items():
-                row = run_wrk(wrk, url, headers=headers)
+                row = run_wrk(wrk, url, headers=headers, server_pid=process.pid)
                 if name not in results or row["rps"] > results[name]["rps"]:
                     results[name] = row
             # Every request of a miss round is a different block and locale, with no answer in any cache: "miss"
@@ -311,7 +367,7 @@ def main() -> int:
             # stay in Redis), "cold" after every key of the run was deleted (stamps are started again too).
             for name, empty in (("miss", lambda: dcache.bump(SITE)), ("cold", lambda: clear_cache(cache_url))):
                 empty()
-                row = run_wrk(wrk, miss_url, script=str(script))
+                row = run_wrk(wrk, miss_url, script=str(script), server_pid=process.pid)
                 misses = max(misses, row["total"])
                 if name not in results or row["rps"] > results[name]["rps"]:
                     results[name] = row
@@ -319,7 +375,7 @@ def main() -> int:
         sync_url = f"{delivery}/sync?limit=100&cursor={sync_cursor(SITE, 100)}"
         status, _, sync_body = fetch(sync_url)
         assert status == 200 and sync_body.count(b'"op":"upsert"') == 100, (status, sync_body[:300])
-        results["sync"] = run_wrk(wrk, sync_url)
+        results["sync"] = run_wrk(wrk, sync_url, server_pid=process.pid)
         queries = {SITE: sync_page_queries(SITE), SMALL_SITE: sync_page_queries(SMALL_SITE)}
     finally:
         stop_server(process)
@@ -332,7 +388,10 @@ def main() -> int:
         f"db {database.split(':', 1)[0]}, cache {cache_url.split('?')[0]}, wrk -t{THREADS} -c{CONNECTIONS} "
         f"-d{SECONDS}s, best of {ROUNDS} interleaved rounds, {os.cpu_count()} CPUs"
     )
-    print(f"{'scenario':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs baseline':>12} {'non-2xx/3xx':>12}")
+    print(
+        f"{'scenario':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs baseline':>12} {'non-2xx/3xx':>12}"
+        f" {'CPU ms/req':>11} {'db+redis':>9}"
+    )
     failed = []
     for name, row in results.items():
         ratio = row["rps"] / base_rps
@@ -344,8 +403,10 @@ def main() -> int:
             mark = f"  (target >= {target:.0%} of {against}: {'met' if ok else 'MISSED'})"
             if not ok:
                 failed.append(name)
+        cpu = f"{row['cpu']:>11.3f} {row['svc']:>9.3f}" if row["cpu"] is not None else f"{'':>11} {'':>9}"
         print(
-            f"{name:<10} {row['rps']:>9.0f} {row['p50']:>8.2f} {row['p99']:>8.2f} {ratio:>11.0%} {row['bad']:>12}{mark}"
+            f"{name:<10} {row['rps']:>9.0f} {row['p50']:>8.2f} {row['p99']:>8.2f} {ratio:>11.0%} {row['bad']:>12}"
+            f" {cpu}{mark}"
         )
     print(
         f"sync feed page of 100 changes: {queries[SITE]} queries on {BLOCKS} blocks x {len(LOCALES)} locales, "

@@ -35,6 +35,7 @@ import select
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
@@ -48,6 +49,11 @@ MAX_KEYS = 10_000
 SETTLE_KEY = "nearcache:settle"
 _ABSENT = object()
 _epoch = 0  # bumped by `reset()`; a reader made under an older epoch is replaced
+
+
+#: `get_many`'s `adds`: given what the process-local copies answered, the keys to create where absent, with
+#: `(value, timeout in seconds or None)`, in the same round trip as the read
+AddsFor = Callable[[dict], dict[str, tuple[object, int | None]]]
 
 
 class ProtocolError(Exception):
@@ -188,6 +194,12 @@ class TrackedReader:
         sock = self.sock
         assert sock is not None, "connect() first"
         sock.sendall(_pack(*args))
+        return self._reply()
+
+    def _reply(self):
+        """The next reply (pushes before it applied); a `-ERR` reply is raised as `ProtocolError`."""
+        sock = self.sock
+        assert sock is not None, "connect() first"
         while True:
             try:
                 frame = self._next_frame()
@@ -206,7 +218,7 @@ class TrackedReader:
             self.buf += chunk
 
     # -- reads ---------------------------------------------------------------------------------------------
-    def get_many(self, keys: list[str]) -> dict:
+    def get_many(self, keys: list[str], adds: AddsFor | None = None, lazy: str | None = None) -> dict:
         if self.sock is None:
             self.connect()
         self.drain()
@@ -222,10 +234,28 @@ class TrackedReader:
                 wanted.append((key, full))
             elif copy[0] is not _ABSENT:
                 found[key] = copy[0]
+        if len(wanted) == 1 and wanted[0][0] == lazy:
+            wanted = []  # not worth a round trip of its own
         if wanted:
             if len(copies) > MAX_KEYS:
                 copies.clear()
-            replies = self.command("MGET", *(full for _, full in wanted))
+            creating = adds(found) if adds is not None else {}
+            sets = [
+                _set_nx(full, self.serializer.dumps(creating[key][0]), creating[key][1])
+                for key, full in wanted
+                if key in creating
+            ]
+            if sets:
+                # SET NX first, then MGET, in one round trip: the MGET reads what the key holds after the SET,
+                # ours or an earlier writer's, so the value is exact either way (and tracked like any read).
+                assert self.sock is not None
+                self.sock.sendall(b"".join([*sets, _pack("MGET", *(full for _, full in wanted))]))
+                for _ in sets:
+                    with contextlib.suppress(ProtocolError):  # e.g. OOM: not created; the MGET says absent
+                        self._reply()
+                replies = self._reply()
+            else:
+                replies = self.command("MGET", *(full for _, full in wanted))
             loads = self.serializer.loads
             for (key, full), raw in zip(wanted, replies, strict=True):
                 if raw is None:
@@ -235,6 +265,14 @@ class TrackedReader:
                     copies[full] = (value, now)
                     found[key] = value
         return found
+
+
+def _set_nx(full: str, data: object, timeout: int | None) -> bytes:
+    """`SET key value NX [EX timeout]`, as Django's `cache.add` writes it (its serializer keeps ints bare)."""
+    args: list[str | bytes] = ["SET", full, data if isinstance(data, bytes) else str(data), "NX"]
+    if timeout is not None:
+        args += ["EX", str(timeout)]
+    return _pack(*args)
 
 
 _local = threading.local()
@@ -274,15 +312,23 @@ def settle() -> None:
         cache.get(SETTLE_KEY)
 
 
-def get_many(keys: list[str]) -> dict:
-    """`cache.get_many(keys)`, answered from exact process-local copies where Redis tracking allows."""
+def get_many(keys: list[str], adds: AddsFor | None = None, lazy: str | None = None) -> dict:
+    """`cache.get_many(keys)`, answered from exact process-local copies where Redis tracking allows.
+
+    `adds(found)`, given what the copies answered, names keys to create where absent (`cache.add`), sent in the
+    same round trip as the read of the keys the copies cannot answer; it is asked only when there is such a
+    read. Why: a delivery miss otherwise pays a second round trip to start its block's stamp. Where the near
+    cache is not in use nothing is created: the caller's own `cache.add` does it, as before.
+
+    `lazy`: a key read only along with others (left out of the answer when it alone would need a round trip).
+    """
     if not cms_setting("DELIVERY_NEAR_CACHE"):
         return cache.get_many(keys)
     reader = _reader()
     if reader is None or reader.disabled:
         return cache.get_many(keys)
     try:
-        return reader.get_many(keys)
+        return reader.get_many(keys, adds, lazy)
     except ProtocolError:
         logger.warning("Redis refused client tracking; reading through Django's cache", exc_info=True)
         reader.close()

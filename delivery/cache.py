@@ -124,22 +124,60 @@ def digest(text: str) -> str:
 def lookup(
     slug: str, token_hash: str | None, stamp: str | None = None
 ) -> tuple[SiteFacts | Literal[0] | Missing, object, TokenFacts | Literal[0] | Missing | None, object]:
-    """`(site facts, generation, token facts, stamp)` in one round trip; `MISSING` where the cache has nothing,
-    0 where it holds that nothing exists, None for the token when none was sent (and for the stamp when no
-    `stamp` key was given). The generation and stamp are whatever the cache holds: the caller checks they are
-    ints. All `MISSING` when the cache is unreachable."""
+    """`(site facts, generation, token facts, stamp)` in one round trip, or none; `MISSING` where the cache has
+    nothing, 0 where it holds that nothing exists, None for the token when none was sent (and for the stamp
+    when no `stamp` key was given). The generation and stamp are whatever the cache holds: the caller checks
+    they are ints. All `MISSING` when the cache is unreachable.
+
+    The stamp is read only along with the others (`nearcache.get_many`'s `lazy`): when it alone is missing
+    from this process's copies, it is `MISSING` and no round trip is made. A hit has its stamp in the copies;
+    an answer asked for the first time needs none (`first_ask`), and `read_stamp` fetches it for the second.
+    """
     keys = [site_key(slug), generation_key(slug)]
     if token_hash:
         keys.append(token_key(token_hash))
     if stamp:
         keys.append(stamp)
-    found: dict = guarded(lambda: nearcache.get_many(keys), {})
+    found: dict = guarded(lambda: nearcache.get_many(keys, lazy=stamp), {})
     return (
         found.get(keys[0], MISSING),
         found.get(keys[1], MISSING),
         found.get(keys[2], MISSING) if token_hash else None,
         found.get(stamp, MISSING) if stamp else None,
     )
+
+
+def read_stamp(key: str) -> int | None:
+    """The stamp under `key`, started where missing (`new_stamp`'s SET NX at the clock, then the read of what
+    Redis holds, whichever writer won, in one round trip on the near cache's connection). None when the cache
+    is unreachable."""
+
+    def start(found: dict) -> dict[str, tuple[object, int | None]]:
+        return {key: (time.time_ns(), cms_setting("DELIVERY_CACHE_SECONDS"))}
+
+    value = guarded(lambda: nearcache.get_many([key], start).get(key), None)
+    return value if isinstance(value, int) else new_stamp(key)  # no near cache, or the SET refused: as before
+
+
+_asked: set[str] = set()
+
+
+def first_ask(site_id: int, generation: int, kind: str, locale: str, ident: str) -> bool:
+    """True the first time this process is asked for this answer in this generation (and notes it).
+
+    Why: most answers asked for once after a publish or a deploy (the long tail) are never asked for again
+    from this process before the next generation; memoising them costs a round trip for their stamp and
+    pushes hot answers out of the memo. So the first ask is answered from the stored answer alone, and the
+    answer is memoised (under its stamp) from the second ask on. Bounded: past `DELIVERY_LOCAL_ENTRIES` x 4
+    notes they are all forgotten, which only costs some answers one more read from the database.
+    """
+    note = f"{site_id}:{generation}:{kind}:{locale}:{ident}"
+    if note in _asked:
+        return False
+    if len(_asked) >= 4 * cms_setting("DELIVERY_LOCAL_ENTRIES"):
+        _asked.clear()
+    _asked.add(note)
+    return True
 
 
 def new_generation(slug: str) -> int | None:
@@ -213,6 +251,7 @@ def local_clear() -> None:
     with _local_lock:
         _local.clear()
         _local_bytes = 0
+    _asked.clear()
 
 
 def get_local(key: str) -> Entry | None:

@@ -393,8 +393,16 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
             generation = dcache.new_generation(site_slug)
         if generation is None:  # the cache is unreachable: render from the database, store nothing
             return respond(request, spec.build(facts, _chain(facts, locale), False), private=private, preview=False)
-        if stamp is dcache.MISSING or not isinstance(stamp, int):
-            stamp = dcache.new_stamp(stamp_key)
+        stored_tried = False
+        if not isinstance(stamp, int):  # not in this process's copies: not asked for here since they changed
+            if dcache.first_ask(facts.id, generation, spec.kind, locale, ident):
+                # Asked for the first time in this generation: the stored answer as it is, memoised only from
+                # the second ask on (`dcache.first_ask`), so no round trip for the stamp the memo's key needs.
+                entry = spec.stored(facts, _chain(facts, locale))
+                if entry is not None:
+                    return respond(request, entry, private=private, preview=False)
+                stored_tried = True
+            stamp = dcache.read_stamp(stamp_key)
         if stamp is None:
             return respond(request, spec.build(facts, _chain(facts, locale), False), private=private, preview=False)
         key = dcache.answer_key(facts.id, generation, spec.kind, locale, ident, stamp)
@@ -403,7 +411,7 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
             # A miss: the answer rendered at publish, one query, kept in this process only (reading it from
             # the shared cache would cost the same round trip); else read-time rendering, shared through Redis.
             chain = _chain(facts, locale)
-            entry = spec.stored(facts, chain)
+            entry = None if stored_tried else spec.stored(facts, chain)
             if entry is not None:
                 dcache.local_put(key, entry)
             else:

@@ -95,8 +95,8 @@ def database_from_env(default_sqlite: Path) -> dj_database_url.DBConfig:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
         url = f"sqlite:///{default_sqlite}"
-    # SQLite too: opening a file connection runs the PRAGMAs below each time, which was most of a delivery
-    # miss's cost (a new connection per request; bench/delivery.py).
+    # SQLite too: opening a file connection runs the PRAGMAs below and registers Django's SQL functions each
+    # time, which was most of a delivery miss's cost (a new connection per request; bench/delivery.py).
     config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers proceed while one writer commits; the busy timeout queues writers instead of

@@ -73,3 +73,52 @@ def test_switched_off_it_reads_through_django_every_time(redis_cache, settings):
     cache.set("k", 2)
     assert nearcache.get_many(["k"]) == {"k": 2}
     assert getattr(nearcache._local, "reader", None) is None  # no tracking connection was opened
+
+
+@pytest.mark.redis
+def test_adds_start_missing_keys_in_the_read_round_trip(redis_cache):
+    """`adds`: a key absent from Redis is created (SET NX) and read back in one round trip; a key that exists
+    keeps its value, whoever wrote it; keys the copies answer ask for nothing."""
+    cache.set("here", 5)
+    seen = []
+
+    def adds(found):
+        seen.append(dict(found))
+        return {"here": (1, 60), "new": (7, 60)}
+
+    assert nearcache.get_many(["here", "new"], adds) == {"here": 5, "new": 7}
+    assert cache.get("new") == 7 and cache.get("here") == 5
+    ttl = redis.Redis.from_url(REDIS_URL).ttl(cache.make_key("new"))
+    assert 0 < ttl <= 60
+    assert nearcache.get_many(["here", "new"], adds) == {"here": 5, "new": 7}  # from the copies
+    assert len(seen) == 1  # asked only when something had to be read
+
+    cache.delete("new")  # e.g. expired: its copy is dropped at once, and the next read starts it again
+    nearcache.settle()
+    assert nearcache.get_many(["new"], lambda found: {"new": (8, None)}) == {"new": 8}
+    assert redis.Redis.from_url(REDIS_URL).ttl(cache.make_key("new")) == -1  # no timeout: persistent
+
+
+@pytest.mark.redis
+def test_a_refused_add_leaves_the_key_absent(redis_cache):
+    """A SET the server refuses (here: a bad timeout; in production, out of memory) is not an error of the
+    read: the key reads as absent, and the caller starts it its own way."""
+    assert nearcache.get_many(["k"], lambda found: {"k": (1, -5)}) == {}
+    assert nearcache._reader().disabled is False
+    cache.set("k", 2)
+    nearcache.settle()
+    assert nearcache.get_many(["k"]) == {"k": 2}
+
+
+@pytest.mark.redis
+def test_a_lazy_key_is_read_only_along_with_others(redis_cache):
+    """`lazy`: alone missing from the copies it costs no round trip (and is left out); with another key to read
+    it rides along in the same MGET."""
+    cache.set("a", 1)
+    cache.set("lazy", 2)
+    assert nearcache.get_many(["a"]) == {"a": 1}
+    assert nearcache.get_many(["a", "lazy"], lazy="lazy") == {"a": 1}
+    cache.set("a", 3)  # its copy is dropped: now "a" needs a read, and "lazy" comes with it
+    nearcache.settle()
+    assert nearcache.get_many(["a", "lazy"], lazy="lazy") == {"a": 3, "lazy": 2}
+    assert nearcache.get_many(["a", "lazy"], lazy="lazy") == {"a": 3, "lazy": 2}  # both from the copies now

@@ -304,3 +304,42 @@ def test_a_working_copy_edit_renders_nothing_again_and_a_rename_does(site, publi
     renamed = stored(site)[("hero", "en")]
     assert renamed.etag != before.etag and b'"name":"Hero banner"' in bytes(renamed.body)
     assert client.get(f"{BASE}/blocks/hero").json()["data"]["name"] == "Hero banner"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_miss_reads_on_the_drivers_cursor_and_survives_a_connection_the_server_dropped(site, publish, monkeypatch):
+    """Outside a transaction, with an open connection and no query logging (production), `find` runs on the
+    driver's cursor, without Django's per-request health check; a connection the server dropped costs a
+    reconnect and the same answer, never an error."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from delivery import rendered
+
+    publish("Hero", {"title": "Welcome"})
+    with CaptureQueriesContext(connection) as captured:  # logged: through Django's cursor, and counted
+        expected = rendered.find(site.id, "b", "hero", ["fr", "en"])
+    assert len(captured) == 1 and expected is not None and expected.locale == "en"
+    assert not connection.in_atomic_block and connection.connection is not None
+
+    def refused(*args, **kwargs):
+        raise AssertionError("Django's cursor was used")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(connection, "cursor", refused)
+        assert rendered.find(site.id, "b", "hero", ["fr", "en"]) == expected
+        assert rendered.find(site.id, "b", "nothing", ["en"]) is None
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        other = connection.get_new_connection(connection.get_connection_params())
+        try:
+            other.cursor().execute("SELECT pg_terminate_backend(%s)", [pid])
+        finally:
+            other.close()
+        assert rendered.find(site.id, "b", "hero", ["fr", "en"]) == expected  # on a new connection
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            assert cursor.fetchone()[0] != pid
