@@ -250,16 +250,22 @@ def service_pids() -> list[int]:
     return found
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU these processes have used so far (0 for any that is gone)."""
-    total = 0
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU each of these processes has used so far (those still running)."""
+    used = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime in ticks
+    return used
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two `cpu_seconds`, by the processes running at both (a database backend that
+    ended meanwhile takes its whole past with it, so it is left out)."""
+    return sum(after[pid] - before[pid] for pid in before.keys() & after.keys())
 
 
 def run_wrk(
@@ -290,8 +296,8 @@ def run_wrk(
     total = int(re.search(r"(\d+) requests in", out).group(1))
     cpu = svc = None
     if server_pid and total:
-        cpu = (cpu_seconds(server) - before[0]) / total * 1000
-        svc = (cpu_seconds(services) - before[1]) / total * 1000
+        cpu = cpu_spent(before[0], cpu_seconds(server)) / total * 1000
+        svc = cpu_spent(before[1], cpu_seconds(services)) / total * 1000
     bad_count = int(bad.group(1)) if bad else 0
     return {"rps": rps, "p50": p50, "p99": p99, "bad": bad_count, "total": total, "cpu": cpu, "svc": svc}
 
