@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,29 @@ class Steps:
         return folder
 
 
+def one_request_at_a_time(live_server) -> None:
+    """On SQLite the live server's threads all use the test's one in-memory connection (Django shares it, so
+    they see the test's data); two requests at once (the library's two parallel uploads, a presence heartbeat
+    beside a save) then collide inside it ("cannot start a transaction within a transaction"), which no
+    deployment can meet: each of its threads has a connection of its own. So there, requests take turns."""
+    if connections["default"].vendor != "sqlite":
+        return
+    server = live_server.thread.httpd
+    app, lock = server.get_app(), threading.Lock()
+
+    def in_turn(environ, start_response):
+        with lock:
+            answer = app(environ, start_response)
+            try:
+                return list(answer)
+            finally:  # Django's request_finished (closing connections) runs here, still in turn
+                close = getattr(answer, "close", None)
+                if close is not None:
+                    close()
+
+    server.set_app(in_turn)
+
+
 @pytest.fixture
 def page(transactional_db, live_server, request, monkeypatch):
     """A browser page on the live server. Playwright starts only after the database is set up, and stops
@@ -77,6 +101,7 @@ def page(transactional_db, live_server, request, monkeypatch):
     calls unless DJANGO_ALLOW_ASYNC_UNSAFE is set (only for this test; the calls really are synchronous)."""
 
     executable = ensure_chromium()
+    one_request_at_a_time(live_server)
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=["--no-sandbox"])
