@@ -36,6 +36,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
@@ -126,6 +127,10 @@ class TrackedReader:
         self.buf = bytearray()
         self.copies: dict[str, tuple[object, float]] = {}
         self.disabled = False  # the server refused tracking (too old, or not Redis): read through Django
+        # Moved whenever a copy goes or comes (an invalidation, a fetch, a reconnect): while it stands still,
+        # a read answered from the copies answers the same (`Watch`).
+        self.version = 0
+        self.oldest = 0.0  # when the oldest copy the last `get_many` answered from was fetched (monotonic)
 
     # -- connection --------------------------------------------------------------------------------------
     def connect(self) -> None:
@@ -140,6 +145,7 @@ class TrackedReader:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.sock, self.buf = sock, bytearray()
         self.copies.clear()
+        self.version += 1
         hello = ["HELLO", "3"]
         if params.get("password"):
             hello += ["AUTH", params.get("username") or "default", params["password"]]
@@ -154,6 +160,7 @@ class TrackedReader:
                 self.sock.close()
         self.sock, self.buf = None, bytearray()
         self.copies.clear()
+        self.version += 1
 
     # -- frames --------------------------------------------------------------------------------------------
     def _next_frame(self):
@@ -166,6 +173,7 @@ class TrackedReader:
         items = frame[1]
         if len(items) < 2 or items[0] != b"invalidate":
             return
+        self.version += 1
         if items[1] is None:  # FLUSHDB / FLUSHALL: everything
             self.copies.clear()
             return
@@ -227,16 +235,22 @@ class TrackedReader:
         found: dict = {}
         wanted: list[tuple[str, str]] = []
         copies = self.copies
+        oldest = now
         for key in keys:
             full = backend.make_key(key)
             copy = copies.get(full)
             if copy is None or now - copy[1] > self.max_age:
                 wanted.append((key, full))
-            elif copy[0] is not _ABSENT:
-                found[key] = copy[0]
+            else:
+                if copy[1] < oldest:
+                    oldest = copy[1]
+                if copy[0] is not _ABSENT:
+                    found[key] = copy[0]
         if len(wanted) == 1 and wanted[0][0] == lazy:
             wanted = []  # not worth a round trip of its own
+        self.oldest = oldest
         if wanted:
+            self.version += 1
             if len(copies) > MAX_KEYS:
                 copies.clear()
             creating = adds(found) if adds is not None else {}
@@ -310,6 +324,52 @@ def settle() -> None:
     """
     if isinstance(caches["default"], RedisCache):
         cache.get(SETTLE_KEY)
+
+
+class Watch(NamedTuple):
+    """What the thread's last `get_many` answered from: its reader, the reader's version, and until when (monotonic)
+    its copies are trusted."""
+
+    reader: TrackedReader
+    version: int
+    until: float
+
+
+def watch() -> Watch | None:
+    """Right after a `get_many` answered from this thread's copies: a note to ask later, with `unchanged`,
+    whether the same `get_many` would answer the same. None where the near cache is not in use."""
+    reader = getattr(_local, "reader", None)
+    if reader is None or reader.sock is None or reader.disabled or not cms_setting("DELIVERY_NEAR_CACHE"):
+        return None
+    if reader.backend is not caches["default"]:  # a reader of another cache (settings changed): not its copies
+        return None
+    return Watch(reader, reader.version, reader.oldest + reader.max_age)
+
+
+def unchanged(note: Watch) -> bool:
+    """True when every copy the watched `get_many` answered from is still there and trusted: no invalidation
+    has arrived since (they are drained first, as `get_many` does), nothing was fetched, nor reconnected.
+
+    Why: what a reader derives from those values alone (a delivery answer chosen by the site's generation and
+    the block's stamp) can then be kept whole, skipping the lookup, as exact as the copies themselves. Coarse
+    on purpose: any invalidation on the connection, of any key, ends every note, which costs the next reads
+    one lookup each, never a stale answer.
+    """
+    reader = note.reader
+    if (
+        getattr(_local, "reader", None) is not reader
+        or reader.epoch != _epoch
+        or _local.pid != os.getpid()
+        or reader.sock is None
+        or time.monotonic() > note.until
+    ):
+        return False
+    try:
+        reader.drain()
+    except (ProtocolError, OSError, ValueError):
+        reader.close()
+        return False
+    return reader.version == note.version
 
 
 def get_many(keys: list[str], adds: AddsFor | None = None, lazy: str | None = None) -> dict:

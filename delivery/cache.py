@@ -246,12 +246,17 @@ def local_put(key: str, entry: Entry) -> None:
             _local_bytes -= _size(dropped)
 
 
+#: moved by `local_clear`: answers kept whole per request line (`delivery.hot`) are dropped with the memo
+cleared = 0
+
+
 def local_clear() -> None:
-    global _local_bytes
+    global _local_bytes, cleared
     with _local_lock:
         _local.clear()
         _local_bytes = 0
     _asked.clear()
+    cleared += 1
 
 
 def get_local(key: str) -> Entry | None:

@@ -19,10 +19,15 @@ A 404 therefore still takes the read-time path, which confirms it.
 
 from __future__ import annotations
 
+import struct
+import threading
 import time
+import weakref
 
 from django.db import InterfaceError, OperationalError, connections, router
+from psycopg import pq
 
+from cms.conf import cms_setting
 from delivery.cache import Entry
 from delivery.models import RenderedAnswer
 
@@ -30,43 +35,116 @@ _TABLE = RenderedAnswer._meta.db_table
 _COLUMNS = "locale, status, body, gzipped, etag, keys, live_from, expires_at, dynamic, stale"
 
 
-def _sql(locales: int, mark: str = "%s") -> str:
-    marks = ", ".join([mark] * locales)
+def _sql(locales: int, marks: list[str] | None = None) -> str:
+    """The query for a chain of `locales` locales, with `marks` for its `3 + locales` parameters (`%s`)."""
+    marks = marks or ["%s"] * (3 + locales)
     return (
         f"SELECT {_COLUMNS} FROM {_TABLE} "  # the table and column names are constants
-        f"WHERE site_id = {mark} AND kind = {mark} AND ident = {mark} AND locale IN ({marks})"
+        f"WHERE site_id = {marks[0]} AND kind = {marks[1]} AND ident = {marks[2]} "
+        f"AND locale IN ({', '.join(marks[3:])})"
     )
 
 
 def _rows(alias: str, params: list) -> list[tuple]:
-    """The query's rows, on the driver's own cursor when this thread's connection is open and idle.
+    """The query's rows, on the driver itself when this thread's connection is open and idle.
 
     Why not Django's cursor: on PostgreSQL it first runs the request's health check (`CONN_HEALTH_CHECKS`: a
     `SELECT 1` round trip before the first query of each request), and its wrappers cost more than the
     query; on a miss this query is the request's only one, so that was half of its database time. The check
     is kept in substance: if the query fails because the server dropped the connection, the connection is
     closed and the query runs once more on a new one (it only reads). Django's cursor is used as before
-    inside a transaction, when queries are being logged (DEBUG, tests counting queries) and to connect.
+    inside a transaction, when queries are being logged (DEBUG, tests counting queries), to connect, and to
+    report any other error.
     """
-    locales = len(params) - 3
     connection = connections[alias]
     if connection.connection is not None and not connection.in_atomic_block and not connection.queries_logged:
-        qmark = connection.vendor == "sqlite"  # sqlite3 binds `?`, psycopg `%s`
         try:
             with connection.wrap_database_errors:  # Django's exceptions, and its note of a failed connection
-                cursor = connection.connection.cursor()
-                try:
-                    cursor.execute(_sql(locales, "?" if qmark else "%s"), params)
-                    return cursor.fetchall()
-                finally:
-                    cursor.close()
+                if connection.vendor == "postgresql":
+                    rows = _postgres_rows(connection.connection, params)
+                    if rows is not None:
+                        return rows
+                else:  # sqlite3 binds `?`
+                    cursor = connection.connection.cursor()
+                    try:
+                        cursor.execute(_sql(len(params) - 3, ["?"] * len(params)), params)
+                        return cursor.fetchall()
+                    finally:
+                        cursor.close()
         except (OperationalError, InterfaceError):
             if connection.is_usable():
                 raise
             connection.close()  # the server closed it (restart, idle timeout): a new one below
     with connection.cursor() as cursor:
-        cursor.execute(_sql(locales), params)
+        cursor.execute(_sql(len(params) - 3), params)
         return cursor.fetchall()
+
+
+# -- PostgreSQL: libpq itself ----------------------------------------------------------------------------------
+# Why libpq (psycopg's `pq` layer) and not a psycopg cursor: measured on this query (bench/delivery.py's
+# site, a chain of 2 locales), Django's client-side-binding cursor cost the app ~70 us of CPU and PostgreSQL
+# ~90 us (a parse and plan each time); a statement prepared once per connection and run with
+# `exec_prepared`, binary results decoded here, ~33 us and ~45 us. On a miss this query is nearly all the work.
+_prepared = threading.local()  # per thread (Django's connections are): {psycopg connection: {chain lengths}}
+_INT2 = struct.Struct("!h").unpack
+_FLOAT8 = struct.Struct("!d").unpack
+_TRUE = b"\x01"
+
+
+def _postgres_rows(raw, params: list) -> list[tuple] | None:
+    """The rows, or None to leave the query to Django's cursor (the connection is in a transaction, or the
+    statement failed: that cursor reports the error). Raises the driver's error if the connection is lost."""
+    pgconn = raw.pgconn
+    if pgconn.transaction_status != pq.TransactionStatus.IDLE:
+        return None
+    locales = len(params) - 3
+    values = [str(params[0]).encode(), *(str(value).encode() for value in params[1:])]
+    if cms_setting("DELIVERY_PREPARED_STATEMENTS"):
+        known: weakref.WeakKeyDictionary = _prepared.__dict__.setdefault("known", weakref.WeakKeyDictionary())
+        lengths = known.setdefault(raw, set())
+        name = b"cms_rendered_answer_%d" % locales
+        if locales not in lengths:
+            if pgconn.prepare(name, _numbered_sql(locales)).status != pq.ExecStatus.COMMAND_OK:
+                _failed(pgconn, known, raw)
+                return None
+            lengths.add(locales)
+        result = pgconn.exec_prepared(name, values, result_format=pq.Format.BINARY)
+    else:
+        result = pgconn.exec_params(_numbered_sql(locales), values, result_format=pq.Format.BINARY)
+    if result.status != pq.ExecStatus.TUPLES_OK:
+        # e.g. a pooler that reset the session dropped the statement: prepared again on the next miss
+        _failed(pgconn, _prepared.__dict__.get("known", {}), raw)
+        return None
+    value = result.get_value
+    rows = []
+    for row in range(result.ntuples):
+        live_from, expires_at = value(row, 6), value(row, 7)
+        rows.append(
+            (
+                value(row, 0).decode(),
+                _INT2(value(row, 1))[0],
+                value(row, 2),
+                value(row, 3),
+                value(row, 4).decode(),
+                value(row, 5).decode(),
+                None if live_from is None else _FLOAT8(live_from)[0],
+                None if expires_at is None else _FLOAT8(expires_at)[0],
+                value(row, 8) == _TRUE,
+                value(row, 9) == _TRUE,
+            )
+        )
+    return rows
+
+
+def _numbered_sql(locales: int) -> bytes:
+    return _sql(locales, [f"${number}" for number in range(1, 4 + locales)]).encode()
+
+
+def _failed(pgconn, known, raw) -> None:
+    """Forget what this connection had prepared (unknown now); raise if the connection is lost."""
+    known.pop(raw, None)
+    if pgconn.status == pq.ConnStatus.BAD:
+        raise OperationalError(f"The database connection was lost: {pgconn.get_error_message()}")
 
 
 def find(site_id: int, kind: str, ident: str, chain: list[str]) -> Entry | None:

@@ -23,13 +23,13 @@ from django.views.decorators.csrf import csrf_exempt
 from blocks import fieldquery as filters
 from blocks.models import BlockType
 from blocks.published import showing_release
-from cms import errors, messages
+from cms import errors, messages, nearcache
 from cms.api.exceptions import json_error_response, unexpected_error
 from cms.api.renderers import dumps
 from cms.api.views import parse_flag
 from cms.conf import cms_setting
 from cms.digits import is_decimal
-from delivery import access, answers, cdn, rendered, search, sync
+from delivery import access, answers, cdn, hot, rendered, responses, search, sync
 from delivery import cache as dcache
 from locales.selectors import locale_chain
 
@@ -41,10 +41,7 @@ MAX_PATH_LENGTH = 2048
 MAX_TAGS = 20
 MAX_INCLUDE = 3
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
-CORS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "ETag, Content-Language",
-}
+CORS = responses.CORS
 PREFLIGHT = {
     **CORS,
     "Access-Control-Allow-Methods": ALLOWED_METHODS,
@@ -277,52 +274,11 @@ class SearchSpec:
 
 
 # -- answering ----------------------------------------------------------------------------------------------
-def _etag_matches(sent: str, etag: str) -> bool:
-    if sent.strip() == "*":
-        return True
-    bare = etag[:-1]
-    return any(candidate.strip() in (etag, bare + '-gz"') for candidate in sent.split(","))
-
-
-def _cache_control(entry: dcache.Entry, *, private: bool, preview: bool) -> str:
-    if preview:
-        return "private, no-store"
-    max_age = cms_setting("DELIVERY_MAX_AGE")
-    left = answers.seconds_left(entry)
-    if left is not None:
-        max_age = min(max_age, left)
-    scope = "private" if private else "public"
-    return f"{scope}, max-age={max_age}, stale-while-revalidate={cms_setting('DELIVERY_STALE_WHILE_REVALIDATE')}"
-
-
 def respond(request, entry: dcache.Entry, *, private: bool, preview: bool) -> HttpResponse:
     meta = request.META
-    gzipped_body = entry.gzipped if "gzip" in meta.get("HTTP_ACCEPT_ENCODING", "") else None
-    gzipped = gzipped_body is not None
-    etag = entry.etag[:-1] + '-gz"' if gzipped else entry.etag
-    headers = {
-        **CORS,
-        "ETag": etag,
-        "Cache-Control": _cache_control(entry, private=private, preview=preview),
-        "Vary": "Accept-Encoding, Authorization" if private or preview else "Accept-Encoding",
-    }
-    if entry.locale:
-        headers["Content-Language"] = entry.locale
-    if entry.keys:  # what the answer depends on, for a CDN to purge by (`delivery.cdn`)
-        headers["Surrogate-Key"] = entry.keys
-        headers["Cache-Tag"] = entry.keys.replace(" ", ",")
-    sent = meta.get("HTTP_IF_NONE_MATCH")
-    if sent and entry.status == 200 and _etag_matches(sent, entry.etag):
-        return HttpResponse(status=304, headers=headers)
-    if gzipped:
-        headers["Content-Encoding"] = "gzip"
-    body = entry.body if gzipped_body is None else gzipped_body
-    response = HttpResponse(
-        b"" if request.method == "HEAD" else body, status=entry.status, content_type="application/json", headers=headers
-    )
-    if request.method == "HEAD":
-        response.headers["Content-Length"] = str(len(body))
-    return response
+    gzipped = responses.wants_gzip(meta, entry)
+    store = responses.header_store(entry, private=private, preview=preview, gzipped=gzipped)
+    return responses.response(request.method, meta.get("HTTP_IF_NONE_MATCH"), entry, gzipped, store)
 
 
 def error_response(error: errors.CmsError) -> HttpResponse:
@@ -336,6 +292,10 @@ def error_response(error: errors.CmsError) -> HttpResponse:
 def serve(request, site_slug: str, spec) -> HttpResponse:
     try:
         method = request.method
+        if method == "GET" and "HTTP_AUTHORIZATION" not in request.META:
+            kept = hot.response(request)  # the same URL again, nothing it depends on changed (`delivery.hot`)
+            if kept is not None:
+                return kept
         if method == "OPTIONS":
             return HttpResponse(status=204, headers=PREFLIGHT)
         if method != "GET" and method != "HEAD":
@@ -358,6 +318,9 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
         facts: dcache.SiteFacts | Literal[0] | dcache.Missing | None  # None: `load_site` found no site
         stamp_key = dcache.stamp_key(site_slug, spec.kind, spec.stamp(ident))
         facts, generation, token, stamp = dcache.lookup(site_slug, token_hash, stamp_key)
+        # All three from the near cache's copies: the answer may be kept whole for this URL (`delivery.hot`).
+        known = token_hash is None and facts and isinstance(generation, int) and isinstance(stamp, int)
+        note = nearcache.watch() if known else None
         if token is dcache.MISSING and token_hash is not None:  # `lookup` says MISSING only for a sent token
             token = access.load_token(token_hash)
         if token_hash is not None:  # judged before the site: the same 401 whether the site exists or not
@@ -393,37 +356,47 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
             generation = dcache.new_generation(site_slug)
         if generation is None:  # the cache is unreachable: render from the database, store nothing
             return respond(request, spec.build(facts, _chain(facts, locale), False), private=private, preview=False)
-        stored_tried = False
+        chain = None
         if not isinstance(stamp, int):  # not in this process's copies: not asked for here since they changed
             if dcache.first_ask(facts.id, generation, spec.kind, locale, ident):
                 # Asked for the first time in this generation: the stored answer as it is, memoised only from
                 # the second ask on (`dcache.first_ask`), so no round trip for the stamp the memo's key needs.
-                entry = spec.stored(facts, _chain(facts, locale))
+                chain = _chain(facts, locale)
+                entry = spec.stored(facts, chain)
                 if entry is not None:
                     return respond(request, entry, private=private, preview=False)
-                stored_tried = True
             stamp = dcache.read_stamp(stamp_key)
         if stamp is None:
-            return respond(request, spec.build(facts, _chain(facts, locale), False), private=private, preview=False)
+            return respond(
+                request, spec.build(facts, chain or _chain(facts, locale), False), private=private, preview=False
+            )
         key = dcache.answer_key(facts.id, generation, spec.kind, locale, ident, stamp)
         entry = dcache.get_local(key)
         if entry is None:
-            # A miss: the answer rendered at publish, one query, kept in this process only (reading it from
-            # the shared cache would cost the same round trip); else read-time rendering, shared through Redis.
-            chain = _chain(facts, locale)
-            entry = None if stored_tried else spec.stored(facts, chain)
-            if entry is not None:
-                dcache.local_put(key, entry)
-            else:
-                entry = dcache.get_answer(key)
-                if entry is None:
-                    entry = spec.render(facts, chain)
-                    dcache.put_answer(key, entry)
+            # `chain` is set when the stored answer was just asked for, and there is none: not asked again.
+            entry = _miss(spec, facts, chain or _chain(facts, locale), key, ask_stored=chain is None)
+        if note is not None and not private and entry.expires_at is None:
+            hot.keep(request, entry, note)
         return respond(request, entry, private=private, preview=False)
     except errors.CmsError as error:
         return error_response(error)
     except Exception as exc:  # the envelope even for our own bugs (503 for a database outage); never a trace
         return error_response(unexpected_error(exc, f"Delivery request failed: {request.get_full_path()[:300]}"))
+
+
+def _miss(spec, facts: dcache.SiteFacts, chain: list[str], key: str, *, ask_stored: bool) -> dcache.Entry:
+    """No answer in this process's memo: the answer rendered at publish (one query, kept in this process only:
+    reading it from the shared cache would cost the same round trip), else read-time rendering, shared
+    through Redis."""
+    entry = spec.stored(facts, chain) if ask_stored else None
+    if entry is not None:
+        dcache.local_put(key, entry)
+        return entry
+    entry = dcache.get_answer(key)
+    if entry is None:
+        entry = spec.render(facts, chain)
+        dcache.put_answer(key, entry)
+    return entry
 
 
 def _known_spelling(facts: dcache.SiteFacts, locale: str) -> str:

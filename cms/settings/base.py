@@ -269,6 +269,10 @@ CMS = {
     # Keep site facts, generations and token rights in process, invalidated by Redis client tracking
     # (cms/nearcache.py); off: one Redis round trip per delivery read.
     "DELIVERY_NEAR_CACHE": env_bool("CMS_DELIVERY_NEAR_CACHE", True),
+    # On PostgreSQL a delivery miss reads its stored answer with a statement prepared once per connection
+    # (delivery/rendered.py). Off: an unnamed statement each time, for PgBouncer before 1.21 in transaction
+    # pooling (or 1.21+ without `max_prepared_statements`), where a named statement may be on another session.
+    "DELIVERY_PREPARED_STATEMENTS": env_bool("CMS_DELIVERY_PREPARED_STATEMENTS", True),
     # The sync feed (/api/v1/delivery/{site}/sync): tombstones (unpublished, deleted) are kept this many days
     # (`manage.py prune_sync_log`); a cursor older than the oldest pruned one must start a full sync again.
     "SYNC_TOMBSTONE_DAYS": env_int("CMS_SYNC_TOMBSTONE_DAYS", 30),

@@ -343,3 +343,45 @@ def test_a_miss_reads_on_the_drivers_cursor_and_survives_a_connection_the_server
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             assert cursor.fetchone()[0] != pid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_miss_runs_a_statement_prepared_once_per_connection(site, publish, settings):
+    """The statement is prepared on the first miss of a connection (per chain length) and reused; a session
+    reset that drops it (a pooler's `DEALLOCATE ALL`) costs one fallback read and a new prepare, never an
+    error; `DELIVERY_PREPARED_STATEMENTS` off prepares nothing (PgBouncer before 1.21)."""
+    from django.db import connection
+
+    from delivery import rendered
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    publish("Hero", {"title": "Welcome"})
+    publish("Footer", {"title": "Bye"})
+    connection.ensure_connection()
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'cms_%%' ORDER BY name")
+            return [name for (name,) in cursor.fetchall()]
+
+    assert prepared() == []
+    hero = rendered.find(site.id, "b", "hero", ["fr", "en"])
+    assert hero is not None and hero.locale == "en" and b'"title":"Welcome"' in hero.body
+    assert rendered.find(site.id, "b", "footer", ["en"]).body.count(b'"title":"Bye"') == 1
+    assert rendered.find(site.id, "b", "footer", ["es", "fr", "en"]).locale == "en"
+    assert prepared() == ["cms_rendered_answer_1", "cms_rendered_answer_2", "cms_rendered_answer_3"]
+    assert rendered.find(site.id, "b", "hero", ["fr", "en"]) == hero  # the same statement again
+
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert rendered.find(site.id, "b", "hero", ["fr", "en"]) == hero  # Django's cursor, once
+    assert rendered.find(site.id, "b", "hero", ["fr", "en"]) == hero  # prepared again
+    assert prepared() == ["cms_rendered_answer_2"]
+
+    connection.close()
+    connection.ensure_connection()
+    settings.CMS = {**settings.CMS, "DELIVERY_PREPARED_STATEMENTS": False}
+    assert rendered.find(site.id, "b", "hero", ["fr", "en"]) == hero
+    assert rendered.find(site.id, "b", "nothing", ["en"]) is None
+    assert prepared() == []
