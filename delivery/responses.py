@@ -36,10 +36,11 @@ def cache_control(entry: Entry, *, private: bool, preview: bool) -> str:
 
 
 def header_store(entry: Entry, *, private: bool, preview: bool, gzipped: bool) -> HeaderStore:
-    """The answer's headers (without Content-Type and Content-Encoding), checked by Django once."""
+    """The answer's headers (without Content-Type and Content-Encoding), checked once."""
+    etag = entry.etag[:-1] + '-gz"' if gzipped else entry.etag
     headers = {
         **CORS,
-        "ETag": entry.etag[:-1] + '-gz"' if gzipped else entry.etag,
+        "ETag": etag,
         "Cache-Control": cache_control(entry, private=private, preview=preview),
         "Vary": "Accept-Encoding, Authorization" if private or preview else "Accept-Encoding",
     }
@@ -48,8 +49,21 @@ def header_store(entry: Entry, *, private: bool, preview: bool, gzipped: bool) -
     if entry.keys:  # what the answer depends on, for a CDN to purge by (`delivery.cdn`)
         headers["Surrogate-Key"] = entry.keys
         headers["Cache-Tag"] = entry.keys.replace(" ", ",")
+    if _printable_ascii(etag) and _printable_ascii(entry.locale or "") and _printable_ascii(entry.keys):
+        # The other values are ours and constant: printable ASCII is all Django's check would pass unchanged.
+        return {name.lower(): (name, value) for name, value in headers.items()}
     # Django keeps checked headers in `_store` (private, stable since 3.2); copying it is the point here.
-    return ResponseHeaders(headers)._store
+    return ResponseHeaders(headers)._store  # its check: encodes, or refuses a line break (BadHeaderError)
+
+
+def _printable_ascii(value: str) -> bool:
+    return value.isascii() and value.isprintable()
+
+
+#: not sent with a 304 (RFC 9110 15.4.5: no representation metadata but what guides cache updates; a
+#: Content-Type there, Django's text/html default, would replace the JSON type in a cache that updates
+#: its stored headers from the 304)
+NOT_IN_304 = ("content-type", "content-language")
 
 
 def wants_gzip(meta, entry: Entry) -> bool:
@@ -67,7 +81,10 @@ def response(method: str, sent_etag: str | None, entry: Entry, gzipped: bool, st
     """304 when `sent_etag` (If-None-Match) matches, else the body (its gzip when `gzipped`; none for HEAD)."""
     if sent_etag and entry.status == 200 and etag_matches(sent_etag, entry.etag):
         answer = HttpResponse(status=304)
-        answer.headers._store.update(store)
+        kept = answer.headers._store
+        kept.update(store)
+        for name in NOT_IN_304:
+            kept.pop(name, None)
         return answer
     body = entry.gzipped if gzipped else entry.body
     assert body is not None  # `gzipped` only when the entry has a gzip (`wants_gzip`)

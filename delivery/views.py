@@ -31,7 +31,7 @@ from cms.conf import cms_setting
 from cms.digits import is_decimal
 from delivery import access, answers, cdn, hot, rendered, responses, search, sync
 from delivery import cache as dcache
-from locales.selectors import locale_chain
+from locales.selectors import chain_of
 
 SITE_RE = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
@@ -406,7 +406,7 @@ def _known_spelling(facts: dcache.SiteFacts, locale: str) -> str:
 
 
 def _chain(facts: dcache.SiteFacts, locale: str) -> list[str]:
-    return locale_chain(answers.site_stub(facts), locale, fallbacks=facts.fallbacks)
+    return chain_of(locale, facts.fallbacks, facts.default_locale)
 
 
 @csrf_exempt

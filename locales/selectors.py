@@ -23,7 +23,11 @@ def locale_chain(site: Site, code: str, *, fallbacks: dict[str, str | None] | No
     Only enabled locales take part; a disabled or unknown `code` gives an empty chain (nothing is served).
     Cycles are refused when locales are configured, and cut here too so a bad row can never loop forever.
     """
-    fallbacks = fallback_map(site) if fallbacks is None else fallbacks
+    return chain_of(code, fallback_map(site) if fallbacks is None else fallbacks, site.default_locale)
+
+
+def chain_of(code: str, fallbacks: dict[str, str | None], default_locale: str) -> list[str]:
+    """`locale_chain` from the fallback map and default locale alone (the delivery path has them cached)."""
     if code not in fallbacks:
         return []
     chain: list[str] = []
@@ -31,8 +35,8 @@ def locale_chain(site: Site, code: str, *, fallbacks: dict[str, str | None] | No
     while current is not None and current in fallbacks and current not in chain:
         chain.append(current)
         current = fallbacks[current]
-    if site.default_locale in fallbacks and site.default_locale not in chain:
-        chain.append(site.default_locale)
+    if default_locale in fallbacks and default_locale not in chain:
+        chain.append(default_locale)
     return chain
 
 

@@ -269,6 +269,10 @@ def test_etag_304_cache_control_vary_and_cors(site, publish, reader, settings):
 
     again = reader.get(f"{BASE}/blocks/hero", HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    # what guides a cache's update of its stored copy, and no representation metadata (RFC 9110 15.4.5)
+    assert again["Cache-Control"] == first["Cache-Control"] and again["Vary"] == first["Vary"]
+    assert again["Access-Control-Allow-Origin"] == "*" and again["Surrogate-Key"] == first["Surrogate-Key"]
+    assert not again.has_header("Content-Type") and not again.has_header("Content-Language")
     other = reader.get(f"{BASE}/blocks/hero", HTTP_IF_NONE_MATCH='"nope"')
     assert other.status_code == 200
 
