@@ -28,7 +28,8 @@ them, the CPU each request cost the server's processes, and the local PostgreSQL
 in the best round): on a machine shared with other work req/s swing from run to run, CPU per request much less.
 
 Knobs: BENCH_SECONDS (3 per round), BENCH_ROUNDS (5), BENCH_CONNECTIONS (16), BENCH_THREADS (2),
-WEB_WORKERS (2 per CPU), BENCH_BLOCKS (10000; `--blocks` wins), BENCH_DATABASE_URL, BENCH_REDIS_URL
+WEB_WORKERS and WEB_THREADS (the server's defaults: 1 per CPU, 2), BENCH_BLOCKS (10000; `--blocks` wins),
+BENCH_DATABASE_URL, BENCH_REDIS_URL
 (redis://127.0.0.1:6379/10; the bench deletes only the keys of its own prefix).
 """
 
@@ -54,7 +55,6 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
-WEB_THREADS = int(os.environ.get("WEB_THREADS", "1"))  # Python threads per server worker
 BLOCKS = int(os.environ.get("BENCH_BLOCKS", "10000"))
 LOCALES = ("en", "fr", "es")
 SITE = "bench"
@@ -336,8 +336,10 @@ def main() -> int:
     from tests.delivery.servers import server_env, start_server, stop_server
 
     env = server_env(CMS_BENCH_BASELINE="1", ACCESS_LOG="")
-    workers = int(os.environ.get("WEB_WORKERS") or 0) or (os.cpu_count() or 1) * 2
-    process, base = start_server(env, workers=workers, threads=WEB_THREADS)
+    from cms import server
+
+    workers, threads = server.workers(), server.threads()  # the production defaults, or WEB_WORKERS/WEB_THREADS
+    process, base = start_server(env, workers=workers, threads=threads)
     try:
         delivery = f"{base}/api/v1/delivery/{SITE}"
         hit_url = f"{delivery}/blocks/b-7?locale=fr"
@@ -392,7 +394,8 @@ def main() -> int:
     print(
         f"delivery benchmark: {BLOCKS} blocks x {len(LOCALES)} locales, body {len(body)} bytes, "
         f"db {database.split(':', 1)[0]}, cache {cache_url.split('?')[0]}, wrk -t{THREADS} -c{CONNECTIONS} "
-        f"-d{SECONDS}s, best of {ROUNDS} interleaved rounds, {os.cpu_count()} CPUs"
+        f"-d{SECONDS}s, best of {ROUNDS} interleaved rounds, {os.cpu_count()} CPUs, "
+        f"granian {workers} workers x {threads} threads"
     )
     print(
         f"{'scenario':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs baseline':>12} {'non-2xx/3xx':>12}"

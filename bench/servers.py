@@ -104,7 +104,10 @@ def start(name: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     from tests.delivery.servers import free_port  # after Django's setup (startup order)
 
     port = free_port()
-    env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_WORKERS": str(WORKERS), "ACCESS_LOG": ""}
+    # One request per process for every server (granian's own default is 2 threads per process): the same
+    # slots everywhere, so the comparison is of the servers.
+    env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_WORKERS": str(WORKERS), "WEB_THREADS": "1"}
+    env["ACCESS_LOG"] = ""
     env["LOG_LEVEL"] = "WARNING"
     process = subprocess.Popen(
         server_command(name, env), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
