@@ -85,6 +85,9 @@ def response(method: str, sent_etag: str | None, entry: Entry, gzipped: bool, st
         kept.update(store)
         for name in NOT_IN_304:
             kept.pop(name, None)
+        # Django's CommonMiddleware adds `Content-Length: 0`. RFC 9110 (8.6) would rather have the 200's
+        # length or none, but clients built on http-parser (wrk, older Node) then wait for that many bytes
+        # after a 304 (tried: wrk stalled); 0 is what every client reads as "no body".
         return answer
     body = entry.gzipped if gzipped else entry.body
     assert body is not None  # `gzipped` only when the entry has a gzip (`wants_gzip`)
