@@ -104,7 +104,7 @@ def start(name: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     from tests.delivery.servers import free_port  # after Django's setup (startup order)
 
     port = free_port()
-    # One request per process for every server (granian's own default is 2 threads per process): the same
+    # One request per process for every server (cms.server's default is 2 threads per process): the same
     # slots everywhere, so the comparison is of the servers.
     env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_WORKERS": str(WORKERS), "WEB_THREADS": "1"}
     env["ACCESS_LOG"] = ""

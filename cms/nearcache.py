@@ -362,6 +362,8 @@ def unchanged(note: Watch) -> bool:
         or _local.pid != os.getpid()
         or reader.sock is None
         or time.monotonic() > note.until
+        or reader.backend is not caches["default"]  # the cache was switched (settings changed, in tests)
+        or not cms_setting("DELIVERY_NEAR_CACHE")
     ):
         return False
     try:

@@ -13,12 +13,12 @@ Read from the environment, so one command serves every machine:
   HOST, PORT     where to listen (127.0.0.1:8000)
   WEB_WORKERS    worker processes (default: 1 per CPU core)
   WEB_THREADS    Python threads per worker that run requests (default 2; slow clients never hold one)
+  ACCESS_LOG     `1` or `-`: an access log on stdout (default); empty or `0`: none
 
 Why 1 worker per core with 2 threads rather than 2 single-threaded workers per core (the same 4 request slots
 on 2 cores): measured with `bench/delivery.py` on PostgreSQL, the cache-hit paths are equal within the run's
 noise, and a miss, whose database round trip blocks its thread, serves 15-20% more: the other thread of the
 process runs meanwhile, instead of the kernel switching to another process (docs/decisions.md).
-  ACCESS_LOG     `1` or `-`: an access log on stdout (default); empty or `0`: none
 
 Limits on what a client may send before Python sees it (refused by granian itself, with a bare status and no
 body, since no Python code runs for them; everything under them reaches Django and its JSON envelope, e.g.

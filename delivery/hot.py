@@ -14,7 +14,9 @@ near cache's copies (their changes are then pushed to this connection), the read
 the answer is public (not preview, not a private site) and has no expiry time (its max-age would shrink).
 The shared cache being down (the breaker open) stops all use: invalidations then go to the database.
 Coarse: any invalidation on this thread's connection ends every kept answer of the thread (`Watch`); the
-next read of each URL takes the whole path once and keeps it again.
+next read of each URL takes the whole path once and keeps it again. Bounded like the process memo: at most
+`DELIVERY_LOCAL_ENTRIES` answers and `DELIVERY_LOCAL_BYTES` per thread, none over an eighth of that; an
+answer found out of date is dropped at once.
 """
 
 from __future__ import annotations
@@ -49,10 +51,12 @@ def response(request) -> HttpResponse | None:
     if not memo:
         return None
     meta = request.META
-    kept = memo.get((request.path_info, meta.get("QUERY_STRING", "")))
-    if kept is None or kept.cleared != dcache.cleared or not breaker.available():
+    key = (request.path_info, meta.get("QUERY_STRING", ""))
+    kept = memo.get(key)
+    if kept is None or not breaker.available():
         return None
-    if not nearcache.unchanged(kept.note):
+    if kept.cleared != dcache.cleared or not nearcache.unchanged(kept.note):
+        _forget(memo, key)  # never true again (versions only move on): its bytes go now
         return None
     gzipped = kept.gzipped is not None and "gzip" in meta.get("HTTP_ACCEPT_ENCODING", "")
     store = kept.gzipped if gzipped else kept.plain
@@ -63,11 +67,25 @@ def response(request) -> HttpResponse | None:
 def keep(request, entry: Entry, note: nearcache.Watch) -> None:
     """Keep `entry` as the answer to this request line while `note` holds (see the module docstring for who
     may call: an anonymous reader's public answer, with no expiry, chosen by values `note` watched)."""
+    size = len(entry.body) + len(entry.gzipped or b"")
+    limit = cms_setting("DELIVERY_LOCAL_BYTES")
+    if size > limit // 8 or cms_setting("DELIVERY_LOCAL_ENTRIES") <= 0:  # as the process memo: not the big ones
+        return
     memo = _kept.__dict__.setdefault("memo", {})
-    if len(memo) >= cms_setting("DELIVERY_LOCAL_ENTRIES"):
+    if len(memo) >= cms_setting("DELIVERY_LOCAL_ENTRIES") or _kept.__dict__.get("bytes", 0) + size > limit:
         memo.clear()
+        _kept.bytes = 0
+    key = (request.path_info, request.META.get("QUERY_STRING", ""))
+    _forget(memo, key)
     plain = responses.header_store(entry, private=False, preview=False, gzipped=False)
     gzipped = (
         responses.header_store(entry, private=False, preview=False, gzipped=True) if entry.gzipped is not None else None
     )
-    memo[(request.path_info, request.META.get("QUERY_STRING", ""))] = Kept(entry, plain, gzipped, note, dcache.cleared)
+    memo[key] = Kept(entry, plain, gzipped, note, dcache.cleared)
+    _kept.bytes = _kept.__dict__.get("bytes", 0) + size
+
+
+def _forget(memo: dict, key: tuple[str, str]) -> None:
+    gone = memo.pop(key, None)
+    if gone is not None:
+        _kept.bytes -= len(gone.entry.body) + len(gone.entry.gzipped or b"")

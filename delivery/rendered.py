@@ -20,7 +20,6 @@ A 404 therefore still takes the read-time path, which confirms it.
 from __future__ import annotations
 
 import struct
-import threading
 import time
 import weakref
 
@@ -94,35 +93,47 @@ def _rows(alias: str, params: list) -> list[tuple]:
 # site, a chain of 2 locales), Django's client-side-binding cursor cost the app ~70 us of CPU and PostgreSQL
 # ~90 us (a parse and plan each time); a statement prepared once per connection and run with
 # `exec_prepared`, binary results decoded here, ~33 us and ~45 us. On a miss this query is nearly all the work.
-_prepared = threading.local()  # per thread (Django's connections are): {psycopg connection: {chain lengths}}
+#: per psycopg connection (each used by one thread at a time): {chain length: prepared and usable}
+_statements: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: the result's column types (PostgreSQL type OIDs), in `_COLUMNS` order, as the decoding below reads them
+_TYPES = ((1043, 25), (21,), (17,), (17,), (1043, 25), (25, 1043), (701,), (701,), (16,), (16,))
 _INT2 = struct.Struct("!h").unpack
 _FLOAT8 = struct.Struct("!d").unpack
 _TRUE = b"\x01"
 
 
 def _postgres_rows(raw, params: list) -> list[tuple] | None:
-    """The rows, or None to leave the query to Django's cursor (the connection is in a transaction, or the
-    statement failed: that cursor reports the error). Raises the driver's error if the connection is lost."""
+    """The rows, or None to leave the query to Django's cursor (the connection is in a transaction, the
+    statement failed, or the table's columns are not the types decoded here: that cursor reads them, or
+    reports the error). Raises if the connection is lost."""
     pgconn = raw.pgconn
     if pgconn.transaction_status != pq.TransactionStatus.IDLE:
         return None
     locales = len(params) - 3
     values = [str(params[0]).encode(), *(str(value).encode() for value in params[1:])]
+    name = None
     if cms_setting("DELIVERY_PREPARED_STATEMENTS"):
-        known: weakref.WeakKeyDictionary = _prepared.__dict__.setdefault("known", weakref.WeakKeyDictionary())
-        lengths = known.setdefault(raw, set())
+        prepared = _statements.get(raw)
+        if prepared is None:
+            prepared = _statements[raw] = {}
         name = b"cms_rendered_answer_%d" % locales
-        if locales not in lengths:
-            if pgconn.prepare(name, _numbered_sql(locales)).status != pq.ExecStatus.COMMAND_OK:
-                _failed(pgconn, known, raw)
-                return None
-            lengths.add(locales)
+        usable = prepared.get(locales)
+        if usable is None:
+            usable = prepared[locales] = _prepare(pgconn, name, locales)
+        if not usable:
+            return None
         result = pgconn.exec_prepared(name, values, result_format=pq.Format.BINARY)
     else:
         result = pgconn.exec_params(_numbered_sql(locales), values, result_format=pq.Format.BINARY)
+        if result.status == pq.ExecStatus.TUPLES_OK and not _types_match(result):
+            return None
     if result.status != pq.ExecStatus.TUPLES_OK:
-        # e.g. a pooler that reset the session dropped the statement: prepared again on the next miss
-        _failed(pgconn, _prepared.__dict__.get("known", {}), raw)
+        _check_connection(pgconn)
+        if name is not None:
+            # Whatever failed (a pooler dropped the statement, a cancel, a changed table), start over: drop the
+            # statement if it is still there (an error if not, which is as good) and prepare it next time.
+            pgconn.exec_(b"DEALLOCATE " + name)
+            _statements.get(raw, {}).pop(locales, None)
         return None
     value = result.get_value
     rows = []
@@ -145,13 +156,31 @@ def _postgres_rows(raw, params: list) -> list[tuple] | None:
     return rows
 
 
+def _prepare(pgconn, name: bytes, locales: int) -> bool:
+    """Prepare the statement and check its result's column types, once per connection and chain length.
+    False (never tried again on this connection) when the types are not those decoded here: a later
+    migration must not turn every miss into an error."""
+    if pgconn.prepare(name, _numbered_sql(locales)).status != pq.ExecStatus.COMMAND_OK:
+        _check_connection(pgconn)
+        pgconn.exec_(b"DEALLOCATE " + name)  # e.g. it was already there, from before we lost track of it
+        return bool(pgconn.prepare(name, _numbered_sql(locales)).status == pq.ExecStatus.COMMAND_OK) and (
+            _types_match(pgconn.describe_prepared(name))
+        )
+    return _types_match(pgconn.describe_prepared(name))
+
+
+def _types_match(result) -> bool:
+    if result.nfields != len(_TYPES):
+        return False
+    return all(result.ftype(index) in types for index, types in enumerate(_TYPES))
+
+
 def _numbered_sql(locales: int) -> bytes:
     return _sql(locales, [f"${number}" for number in range(1, 4 + locales)]).encode()
 
 
-def _failed(pgconn, known, raw) -> None:
-    """Forget what this connection had prepared (unknown now); raise if the connection is lost."""
-    known.pop(raw, None)
+def _check_connection(pgconn) -> None:
+    """Raise if the server dropped the connection (the caller closes it and reads again on a new one)."""
     if pgconn.status == pq.ConnStatus.BAD:
         raise OperationalError(f"The database connection was lost: {pgconn.get_error_message()}")
 

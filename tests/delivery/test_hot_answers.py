@@ -172,3 +172,25 @@ def test_readers_with_a_token_private_sites_and_a_cache_outage_are_never_answere
     for _ in range(4):
         assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
     assert kept() == 0
+
+
+def test_kept_answers_are_bounded_like_the_process_memo(site, publish, redis_cache, settings, lookups):
+    """At most `DELIVERY_LOCAL_ENTRIES` per thread, none over an eighth of `DELIVERY_LOCAL_BYTES`, and an answer
+    found out of date is dropped at once (its bytes with it)."""
+    publish("Hero", {"title": "Welcome", "body": LONG})
+    publish("Footer", {"title": "Bye"})
+    client = Client()
+    hero = client.get(f"{BASE}/blocks/hero")
+    size = len(hero.content)
+    settings.CMS = {**settings.CMS, "DELIVERY_LOCAL_BYTES": 8 * size - 1, "DELIVERY_LOCAL_ENTRIES": 1}
+    for _ in range(4):
+        client.get(f"{BASE}/blocks/hero")
+    assert kept() == 0, "over an eighth of the byte limit: not kept"
+
+    until_kept(client, f"{BASE}/blocks/footer")
+    until_kept(client, f"{BASE}/blocks/footer?locale=en")
+    assert kept() == 1, "one entry at most"
+
+    dcache.bump_stamps("acme", [("b", "footer")])
+    client.get(f"{BASE}/blocks/footer?locale=en")  # out of date: dropped, then the whole path
+    assert kept() == 0 and hot._kept.bytes == 0
