@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -81,13 +81,22 @@ def shows_working_copy(row: SiteBlock, *, preview: bool) -> bool:
     return overlay is not None and row.pk in overlay.publish_ids
 
 
+#: How far ahead of a reader's clock a publish time may be and the row still count as live. A publish stamps
+#: `published_at` with its own clock before it commits, and a reader takes `now` before its query's snapshot:
+#: a re-publish that stamps after the reader's `now` and commits before its SELECT was hidden from that read
+#: (a list skipped the block, a single read fell back or said 404), as was any publish from an app host whose
+#: clock runs ahead. No write sets a publish time in the future (schedules wait in `scheduled_publish_at`).
+PUBLISH_CLOCK_SLACK = timedelta(seconds=5)
+
+
 def live_q(now: datetime) -> Q:
-    """`SiteBlock.objects.live()` plus "not before its publish time", as one Q: a miss builds its query in
-    one `filter` call (each call re-walks Django's query machinery; misses are ORM-bound, not SQL-bound)."""
+    """`SiteBlock.objects.live()` plus "not before its publish time" (give or take `PUBLISH_CLOCK_SLACK`), as
+    one Q: a miss builds its query in one `filter` call (each call re-walks Django's query machinery; misses
+    are ORM-bound, not SQL-bound)."""
     return (
         Q(status=BlockStatus.PUBLISHED, published_snapshot__isnull=False)
         & (Q(scheduled_unpublish_at__isnull=True) | Q(scheduled_unpublish_at__gt=now))
-        & (Q(published_at__isnull=True) | Q(published_at__lte=now))
+        & (Q(published_at__isnull=True) | Q(published_at__lte=now + PUBLISH_CLOCK_SLACK))
     )
 
 

@@ -26,11 +26,13 @@ import weakref
 from django.db import InterfaceError, OperationalError, connections, router
 from psycopg import pq
 
+from blocks.published import PUBLISH_CLOCK_SLACK
 from cms.conf import cms_setting
 from delivery.cache import Entry
 from delivery.models import RenderedAnswer
 
 _TABLE = RenderedAnswer._meta.db_table
+SLACK_SECONDS = PUBLISH_CLOCK_SLACK.total_seconds()  # a publish time a little ahead of this clock is live
 _COLUMNS = "locale, status, body, gzipped, etag, keys, live_from, expires_at, dynamic, stale"
 
 
@@ -202,7 +204,7 @@ def find(site_id: int, kind: str, ident: str, chain: list[str]) -> Entry | None:
     now = time.time()
     if dynamic or stale:
         return None
-    if (live_from is not None and live_from > now) or (expires_at is not None and expires_at <= now):
+    if (live_from is not None and live_from > now + SLACK_SECONDS) or (expires_at is not None and expires_at <= now):
         return None
     return Entry(
         status=status,

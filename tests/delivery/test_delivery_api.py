@@ -400,3 +400,31 @@ def test_locale_codes_match_case_insensitively(site, publish, reader):
     publish("Hero", {"title": "Bonjour"}, locale="fr")
     response = reader.get(f"{BASE}/blocks/hero?locale=FR")
     assert response.status_code == 200 and response.json()["meta"]["locale"] == "fr"
+
+
+def test_a_publish_time_a_little_ahead_of_the_readers_clock_is_live(site, publish, reader):
+    """A publish stamps `published_at` before it commits and a reader takes `now` before its query: a block
+    re-published in between (or by a host whose clock runs ahead) was hidden from that read. Within
+    `PUBLISH_CLOCK_SLACK` it is live, on the read-time path and the stored answer's alike; far ahead it is not."""
+    from blocks.published import PUBLISH_CLOCK_SLACK
+    from delivery import cache as dcache
+    from delivery.models import RenderedAnswer
+
+    publish("Hero", {"title": "Welcome"})
+    publish("Other", {"title": "Listed too"})
+
+    def stamped(ahead: timedelta) -> None:
+        at = timezone.now() + ahead
+        SiteBlock.objects.filter(slug="hero").update(published_at=at)
+        RenderedAnswer.objects.filter(ident="hero").update(live_from=at.timestamp())
+        invalidate_site(site.pk)
+        dcache.local_clear()
+
+    assert PUBLISH_CLOCK_SLACK >= timedelta(seconds=2)  # 1 s ahead is well inside it
+    stamped(timedelta(seconds=1))
+    assert reader.get(f"{BASE}/blocks/hero").json()["data"]["data"]["title"] == "Welcome"
+    assert "hero" in [item["slug"] for item in reader.get(f"{BASE}/blocks").json()["data"]]
+
+    stamped(timedelta(hours=1))
+    assert reader.get(f"{BASE}/blocks/hero").status_code == 404
+    assert "hero" not in [item["slug"] for item in reader.get(f"{BASE}/blocks").json()["data"]]
