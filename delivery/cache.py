@@ -216,7 +216,7 @@ _local_lock = threading.Lock()
 _local_bytes = 0
 
 
-def _size(entry: Entry) -> int:
+def entry_size(entry: Entry) -> int:
     return len(entry.body) + (len(entry.gzipped) if entry.gzipped else 0)
 
 
@@ -232,18 +232,18 @@ def local_put(key: str, entry: Entry) -> None:
     """Memoise in process, bounded by entry count and bytes (`DELIVERY_LOCAL_ENTRIES`, `DELIVERY_LOCAL_BYTES`)."""
     global _local_bytes
     limit, byte_limit = cms_setting("DELIVERY_LOCAL_ENTRIES"), cms_setting("DELIVERY_LOCAL_BYTES")
-    size = _size(entry)
+    size = entry_size(entry)
     if limit <= 0 or size > byte_limit // 8:  # one huge answer must not push out hundreds of small ones
         return
     with _local_lock:
         previous = _local.pop(key, None)
         if previous is not None:
-            _local_bytes -= _size(previous)
+            _local_bytes -= entry_size(previous)
         _local[key] = entry
         _local_bytes += size
         while len(_local) > limit or _local_bytes > byte_limit:
             _, dropped = _local.popitem(last=False)
-            _local_bytes -= _size(dropped)
+            _local_bytes -= entry_size(dropped)
 
 
 #: moved by `local_clear`: answers kept whole per request line (`delivery.hot`) are dropped with the memo

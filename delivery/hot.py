@@ -67,7 +67,7 @@ def response(request) -> HttpResponse | None:
 def keep(request, entry: Entry, note: nearcache.Watch) -> None:
     """Keep `entry` as the answer to this request line while `note` holds (see the module docstring for who
     may call: an anonymous reader's public answer, with no expiry, chosen by values `note` watched)."""
-    size = len(entry.body) + len(entry.gzipped or b"")
+    size = dcache.entry_size(entry)
     limit = cms_setting("DELIVERY_LOCAL_BYTES")
     if size > limit // 8 or cms_setting("DELIVERY_LOCAL_ENTRIES") <= 0:  # as the process memo: not the big ones
         return
@@ -88,4 +88,4 @@ def keep(request, entry: Entry, note: nearcache.Watch) -> None:
 def _forget(memo: dict, key: tuple[str, str]) -> None:
     gone = memo.pop(key, None)
     if gone is not None:
-        _kept.bytes -= len(gone.entry.body) + len(gone.entry.gzipped or b"")
+        _kept.bytes -= dcache.entry_size(gone.entry)
