@@ -17,6 +17,8 @@ wrk (installed with apt-get when missing) for a bounded time per scenario:
                different block and locale: the answer rendered at publish, one indexed query and, asked
                for the first time, no Redis round trip (`delivery.cache.first_ask`)
     cold       the same after every key of the run was deleted from Redis (reported, not targeted)
+    roundtrip  the baseline after one `SELECT 1` on the database connection (reported, not targeted): the
+               least any answer read from the database costs on this machine, the floor under the miss
     sync       the sync feed: a page of 100 changes (the site's last 100, from a cursor), never cached
 
 For the sync feed it also counts the SQL queries of one page on this site and on a site of 100 blocks, and
@@ -350,6 +352,8 @@ def main() -> int:
         etag = headers["ETag"]
         baseline_url = f"{base}/api/v1/delivery/_bench/baseline?bytes={len(body)}"
         assert len(fetch(baseline_url)[2]) == len(body)
+        round_trip_url = f"{base}/api/v1/delivery/_bench/round-trip?bytes={len(body)}"
+        assert fetch(round_trip_url)[2] == fetch(baseline_url)[2]
         script = workdir / "miss.lua"
         script.write_text(MISS_SCRIPT % {"threads": THREADS, "blocks": BLOCKS, "site": SITE})
 
@@ -362,6 +366,7 @@ def main() -> int:
             "hit": (hit_url, {}),
             "304": (hit_url, {"If-None-Match": etag}),
             "page": (page_url, {}),
+            "roundtrip": (round_trip_url, {}),
         }
         miss_url = f"{delivery}/blocks/b-0"
         misses = 0
@@ -417,6 +422,11 @@ def main() -> int:
             f"{name:<10} {row['rps']:>9.0f} {row['p50']:>8.2f} {row['p99']:>8.2f} {ratio:>11.0%} {row['bad']:>12}"
             f" {cpu}{mark}"
         )
+    floor = results["roundtrip"]["rps"]
+    print(
+        f"miss: {results['miss']['rps'] / floor:.0%} of the round-trip floor ({floor / base_rps:.0%} of baseline: one "
+        f"SELECT 1 on {database.split(':', 1)[0]}, the least any answer read from the database costs here)"
+    )
     print(
         f"sync feed page of 100 changes: {queries[SITE]} queries on {BLOCKS} blocks x {len(LOCALES)} locales, "
         f"{queries[SMALL_SITE]} on {SMALL_BLOCKS} x {len(LOCALES)}"

@@ -49,7 +49,7 @@ logger = logging.getLogger("cms.cache")
 MAX_KEYS = 10_000
 SETTLE_KEY = "nearcache:settle"
 _ABSENT = object()
-_epoch = 0  # bumped by `reset()`; a reader made under an older epoch is replaced
+_epoch = 0  # bumped by `reset()` and in a forked child; a reader made under an older epoch is replaced
 
 
 #: `get_many`'s `adds`: given what the process-local copies answered, the keys to create where absent, with
@@ -300,13 +300,13 @@ def _servers(backend: RedisCache) -> list[str]:
 def _reader() -> TrackedReader | None:
     backend = caches["default"]
     reader = getattr(_local, "reader", None)
-    if reader is not None and reader.backend is backend and _local.pid == os.getpid() and reader.epoch == _epoch:
+    if reader is not None and reader.backend is backend and reader.epoch == _epoch:
         return reader
     if not isinstance(backend, RedisCache) or not _servers(backend)[0].startswith(("redis://", "unix://")):
         return None
     if reader is not None:
         reader.close()
-    _local.reader, _local.pid = TrackedReader(backend), os.getpid()
+    _local.reader = TrackedReader(backend)
     return _local.reader
 
 
@@ -314,6 +314,12 @@ def reset() -> None:
     """Drop every thread's copies: each reader reconnects (and re-subscribes) on its next read."""
     global _epoch
     _epoch += 1
+
+
+# A forked child (a server's worker forked after the app was loaded) must not read on its parent's sockets or
+# trust its copies: its readers are replaced on their next read. Noted at the fork rather than asking
+# `os.getpid()` on every read: each read would pay a system call for an event that happens once.
+os.register_at_fork(after_in_child=reset)
 
 
 def settle() -> None:
@@ -359,7 +365,6 @@ def unchanged(note: Watch) -> bool:
     if (
         getattr(_local, "reader", None) is not reader
         or reader.epoch != _epoch
-        or _local.pid != os.getpid()
         or reader.sock is None
         or time.monotonic() > note.until
         or reader.backend is not caches["default"]  # the cache was switched (settings changed, in tests)

@@ -112,7 +112,7 @@ def _postgres_rows(raw, params: list) -> list[tuple] | None:
     if pgconn.transaction_status != pq.TransactionStatus.IDLE:
         return None
     locales = len(params) - 3
-    values = [str(params[0]).encode(), *(str(value).encode() for value in params[1:])]
+    values = [str(params[0]).encode(), *(value.encode() for value in params[1:])]  # the rest are strings
     name = None
     if cms_setting("DELIVERY_PREPARED_STATEMENTS"):
         prepared = _statements.get(raw)
@@ -197,10 +197,7 @@ def find(site_id: int, kind: str, ident: str, chain: list[str]) -> Entry | None:
     rows = _rows(router.db_for_read(RenderedAnswer), [site_id, kind, ident, *chain])
     if not rows:
         return None
-    rank = {code: index for index, code in enumerate(chain)}
-    locale, status, body, gzipped, etag, keys, live_from, expires_at, dynamic, stale = min(
-        rows, key=lambda row: rank[row[0]]
-    )
+    locale, status, body, gzipped, etag, keys, live_from, expires_at, dynamic, stale = rows[0]  # the best (`_sql`)
     now = time.time()
     if dynamic or stale:
         return None

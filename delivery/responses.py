@@ -35,25 +35,33 @@ def cache_control(entry: Entry, *, private: bool, preview: bool) -> str:
     return f"{scope}, max-age={max_age}, stale-while-revalidate={cms_setting('DELIVERY_STALE_WHILE_REVALIDATE')}"
 
 
+def _stored(headers: dict[str, str]) -> HeaderStore:
+    return {name.lower(): (name, value) for name, value in headers.items()}
+
+
+#: the headers every answer of a kind carries, as stored: for a public answer, and a private or preview one
+_FIXED = {
+    False: _stored({**CORS, "Vary": "Accept-Encoding"}),
+    True: _stored({**CORS, "Vary": "Accept-Encoding, Authorization"}),
+}
+
+
 def header_store(entry: Entry, *, private: bool, preview: bool, gzipped: bool) -> HeaderStore:
     """The answer's headers (without Content-Type and Content-Encoding), checked once."""
     etag = entry.etag[:-1] + '-gz"' if gzipped else entry.etag
-    headers = {
-        **CORS,
-        "ETag": etag,
-        "Cache-Control": cache_control(entry, private=private, preview=preview),
-        "Vary": "Accept-Encoding, Authorization" if private or preview else "Accept-Encoding",
-    }
-    if entry.locale:
-        headers["Content-Language"] = entry.locale
-    if entry.keys:  # what the answer depends on, for a CDN to purge by (`delivery.cdn`)
-        headers["Surrogate-Key"] = entry.keys
-        headers["Cache-Tag"] = entry.keys.replace(" ", ",")
-    if _printable_ascii(etag) and _printable_ascii(entry.locale or "") and _printable_ascii(entry.keys):
-        # The other values are ours and constant: printable ASCII is all Django's check would pass unchanged.
-        return {name.lower(): (name, value) for name, value in headers.items()}
+    locale, keys = entry.locale, entry.keys
+    store = _FIXED[private or preview].copy()
+    store["etag"] = ("ETag", etag)
+    store["cache-control"] = ("Cache-Control", cache_control(entry, private=private, preview=preview))
+    if locale:
+        store["content-language"] = ("Content-Language", locale)
+    if keys:  # what the answer depends on, for a CDN to purge by (`delivery.cdn`)
+        store["surrogate-key"] = ("Surrogate-Key", keys)
+        store["cache-tag"] = ("Cache-Tag", keys.replace(" ", ","))
+    if _printable_ascii(etag) and _printable_ascii(locale or "") and _printable_ascii(keys):
+        return store  # the other values are ours and constant: Django's check would pass them all unchanged
     # Django keeps checked headers in `_store` (private, stable since 3.2); copying it is the point here.
-    return ResponseHeaders(headers)._store  # its check: encodes, or refuses a line break (BadHeaderError)
+    return ResponseHeaders(dict(store.values()))._store  # its check: encodes, or refuses a line break
 
 
 def _printable_ascii(value: str) -> bool:

@@ -1,7 +1,8 @@
 """URLs of the delivery API (mounted at /api/v1/delivery/). A trailing slash is accepted too.
 
-`_bench/baseline` exists only when `CMS["BENCH_BASELINE"]` is on (env `CMS_BENCH_BASELINE=1`): the
-benchmark's bare view, served through the same server and middleware as the real endpoints.
+`_bench/baseline` and `_bench/round-trip` exist only when `CMS["BENCH_BASELINE"]` is on (env
+`CMS_BENCH_BASELINE=1`): the benchmark's bare view, and the same after one database round trip, served through
+the same server and middleware as the real endpoints.
 """
 
 from django.urls import re_path
@@ -21,6 +22,7 @@ urlpatterns = [
 ]
 
 if cms_setting("BENCH_BASELINE"):
-    from delivery.baseline import baseline  # optional: only the benchmark serves the bare view
+    from delivery.baseline import baseline, round_trip  # optional: only the benchmark serves the bare view
 
     urlpatterns.insert(0, re_path(r"^_bench/baseline/?$", baseline, name="delivery-bench-baseline"))
+    urlpatterns.insert(0, re_path(r"^_bench/round-trip/?$", round_trip, name="delivery-bench-round-trip"))

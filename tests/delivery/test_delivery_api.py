@@ -428,3 +428,52 @@ def test_a_publish_time_a_little_ahead_of_the_readers_clock_is_live(site, publis
     stamped(timedelta(hours=1))
     assert reader.get(f"{BASE}/blocks/hero").status_code == 404
     assert "hero" not in [item["slug"] for item in reader.get(f"{BASE}/blocks").json()["data"]]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "locale=fr",
+        "locale=fr&include=1",
+        "path=/about/team&locale=de-CH",
+        "preview",
+        "preview=&locale=",
+        "a=b=c&&x",
+        "=v",
+        "locale=fr&locale=es",  # twice: Django's reading (the last), through QueryDict
+        "locale=f%72",  # an escape: decoded by QueryDict
+        "q=two+words",  # `+` is a space: QueryDict
+        "path=/caf\u00c3\u00a9",  # UTF-8 bytes as WSGI hands them over (latin-1): QueryDict decodes
+        "x=" + "a" * 600,  # past the plain reading's length
+    ],
+)
+def test_query_parameters_read_as_djangos_querydict_reads_them(query):
+    """`views.query_params` skips Django's QueryDict for plain query strings: every name and value it reads
+    must be the one QueryDict reads (the value of a name given twice being the last, as `QueryDict.get`)."""
+    from django.http import QueryDict
+    from django.test import RequestFactory
+
+    from delivery.views import query_params
+
+    request = RequestFactory().get("/api/v1/delivery/acme/blocks/hero", QUERY_STRING=query)
+    params = query_params(request)
+    expected = QueryDict(query.encode("latin-1"), encoding="utf-8")
+    assert list(params) == list(expected)
+    assert {name: params.get(name) for name in params} == {name: expected.get(name) for name in expected}
+
+
+def test_escaped_and_repeated_parameters_are_read_as_before(site, publish, reader):
+    publish("Hero", {"title": "Bonjour"}, locale="fr")
+    publish("Hero", {"title": "Hola"}, locale="es")
+    assert reader.get(f"{BASE}/blocks/hero?locale=f%72").json()["meta"]["locale"] == "fr"
+    assert reader.get(f"{BASE}/blocks/hero?locale=fr&locale=es").json()["meta"]["locale"] == "es"  # the last
+    unknown = reader.get(f"{BASE}/blocks/hero?locale=fr&colour=red")
+    assert unknown.status_code == 400
+    assert unknown.json() == {
+        "error": {
+            "code": "bad_request",
+            "message": "Unknown query parameter: colour.",
+            "fields": {"colour": "Unknown query parameter."},
+        }
+    }

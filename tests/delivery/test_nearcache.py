@@ -122,3 +122,29 @@ def test_a_lazy_key_is_read_only_along_with_others(redis_cache):
     nearcache.settle()
     assert nearcache.get_many(["a", "lazy"], lazy="lazy") == {"a": 3, "lazy": 2}
     assert nearcache.get_many(["a", "lazy"], lazy="lazy") == {"a": 3, "lazy": 2}  # both from the copies now
+
+
+@pytest.mark.redis
+def test_a_forked_child_reads_on_a_connection_of_its_own(redis_cache):
+    """A server worker forked after the app loaded must not read its parent's socket (replies would interleave)
+    nor trust copies it did not watch: the fork itself marks the parent's readers as not the child's."""
+    import os
+
+    cache.set("k", 1)
+    assert nearcache.get_many(["k"]) == {"k": 1}
+    parent = nearcache._reader()
+    assert parent is not None
+    pid = os.fork()
+    if pid == 0:  # the child: report through the exit status, never return into pytest
+        code = 1
+        try:
+            read = nearcache.get_many(["k"])
+            child = nearcache._reader()
+            own = child is not parent and child.sock is not None and parent.sock is None  # the parent's, closed here
+            code = 0 if own and read == {"k": 1} else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert nearcache._reader() is parent  # the parent keeps its own
+    assert nearcache.get_many(["k"]) == {"k": 1}
