@@ -40,6 +40,8 @@ from typing import NamedTuple
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from redis.connection import parse_url
 
 from cms.conf import cms_setting
@@ -298,10 +300,10 @@ def _servers(backend: RedisCache) -> list[str]:
 
 
 def _reader() -> TrackedReader | None:
-    backend = caches["default"]
     reader = getattr(_local, "reader", None)
-    if reader is not None and reader.backend is backend and reader.epoch == _epoch:
+    if reader is not None and reader.epoch == _epoch:  # a switch of the cache backend moves the epoch (below)
         return reader
+    backend = caches["default"]
     if not isinstance(backend, RedisCache) or not _servers(backend)[0].startswith(("redis://", "unix://")):
         return None
     if reader is not None:
@@ -320,6 +322,15 @@ def reset() -> None:
 # trust its copies: its readers are replaced on their next read. Noted at the fork rather than asking
 # `os.getpid()` on every read: each read would pay a system call for an event that happens once.
 os.register_at_fork(after_in_child=reset)
+
+
+@receiver(setting_changed)
+def _on_setting_changed(*, setting: str, **kwargs) -> None:
+    """A switch of the cache backend (or of the knobs, `CMS`) replaces every reader, as `reset` does. Why here
+    rather than asking `caches["default"]` on each read: that lookup cost a hit more than the rest of
+    `unchanged`, and only settings changed at run time (tests) ever switch the backend."""
+    if setting in ("CACHES", "CMS"):
+        reset()
 
 
 def settle() -> None:
@@ -345,9 +356,9 @@ def watch() -> Watch | None:
     """Right after a `get_many` answered from this thread's copies: a note to ask later, with `unchanged`,
     whether the same `get_many` would answer the same. None where the near cache is not in use."""
     reader = getattr(_local, "reader", None)
-    if reader is None or reader.sock is None or reader.disabled or not cms_setting("DELIVERY_NEAR_CACHE"):
+    if reader is None or reader.sock is None or reader.disabled or reader.epoch != _epoch:
         return None
-    if reader.backend is not caches["default"]:  # a reader of another cache (settings changed): not its copies
+    if not cms_setting("DELIVERY_NEAR_CACHE"):
         return None
     return Watch(reader, reader.version, reader.oldest + reader.max_age)
 
@@ -367,7 +378,6 @@ def unchanged(note: Watch) -> bool:
         or reader.epoch != _epoch
         or reader.sock is None
         or time.monotonic() > note.until
-        or reader.backend is not caches["default"]  # the cache was switched (settings changed, in tests)
         or not cms_setting("DELIVERY_NEAR_CACHE")
     ):
         return False

@@ -194,3 +194,21 @@ def test_kept_answers_are_bounded_like_the_process_memo(site, publish, redis_cac
     dcache.bump_stamps("acme", [("b", "footer")])
     client.get(f"{BASE}/blocks/footer?locale=en")  # out of date: dropped, then the whole path
     assert kept() == 0 and hot._kept.bytes == 0
+
+
+def test_a_switch_of_the_cache_backend_ends_kept_answers_and_copies(site, publish, redis_cache, settings, lookups):
+    """Copies and kept answers belong to the cache they were read from: another cache (settings changed at run
+    time, as tests do) is looked up afresh, never answered from the first one's copies."""
+    publish("Hero", {"title": "Welcome"})
+    client = Client()
+    url = f"{BASE}/blocks/hero"
+    until_kept(client, url)
+    from cms import nearcache
+
+    first = nearcache._reader()
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": redis_cache + "-other"}}
+    del lookups[:]
+    assert client.get(url).json()["data"]["data"]["title"] == "Welcome"
+    assert lookups == ["acme"], "the other cache was looked up"
+    reader = nearcache._reader()
+    assert reader is not first and reader.backend.key_prefix == redis_cache + "-other"
