@@ -162,12 +162,12 @@ def _prepare(pgconn, name: bytes, locales: int) -> bool:
     """Prepare the statement and check its result's column types, once per connection and chain length.
     False (never tried again on this connection) when the types are not those decoded here: a later
     migration must not turn every miss into an error."""
-    if pgconn.prepare(name, _numbered_sql(locales)).status != pq.ExecStatus.COMMAND_OK:
+    sql = _numbered_sql(locales)
+    if pgconn.prepare(name, sql).status != pq.ExecStatus.COMMAND_OK:
         _check_connection(pgconn)
         pgconn.exec_(b"DEALLOCATE " + name)  # e.g. it was already there, from before we lost track of it
-        return bool(pgconn.prepare(name, _numbered_sql(locales)).status == pq.ExecStatus.COMMAND_OK) and (
-            _types_match(pgconn.describe_prepared(name))
-        )
+        if pgconn.prepare(name, sql).status != pq.ExecStatus.COMMAND_OK:
+            return False
     return _types_match(pgconn.describe_prepared(name))
 
 

@@ -382,25 +382,23 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
             generation = dcache.new_generation(site_slug)
         if generation is None:  # the cache is unreachable: render from the database, store nothing
             return respond(request, spec.build(facts, _chain(facts, locale), False), private=private, preview=False)
-        chain = None
+        chain = _chain(facts, locale)
+        stored_asked = False  # the stored answer was asked for, and there is none: not asked again below
         if not isinstance(stamp, int):  # not in this process's copies: not asked for here since they changed
             if dcache.first_ask(facts.id, generation, spec.kind, locale, ident):
                 # Asked for the first time in this generation: the stored answer as it is, memoised only from
                 # the second ask on (`dcache.first_ask`), so no round trip for the stamp the memo's key needs.
-                chain = _chain(facts, locale)
                 entry = spec.stored(facts, chain)
                 if entry is not None:
                     return respond(request, entry, private=private, preview=False)
+                stored_asked = True
             stamp = dcache.read_stamp(stamp_key)
         if stamp is None:
-            return respond(
-                request, spec.build(facts, chain or _chain(facts, locale), False), private=private, preview=False
-            )
+            return respond(request, spec.build(facts, chain, False), private=private, preview=False)
         key = dcache.answer_key(facts.id, generation, spec.kind, locale, ident, stamp)
         entry = dcache.get_local(key)
         if entry is None:
-            # `chain` is set when the stored answer was just asked for, and there is none: not asked again.
-            entry = _miss(spec, facts, chain or _chain(facts, locale), key, ask_stored=chain is None)
+            entry = _miss(spec, facts, chain, key, ask_stored=not stored_asked)
         if note is not None and not private and entry.expires_at is None:
             hot.keep(request, entry, note)
         return respond(request, entry, private=private, preview=False)
