@@ -356,9 +356,8 @@ def watch() -> Watch | None:
     """Right after a `get_many` answered from this thread's copies: a note to ask later, with `unchanged`,
     whether the same `get_many` would answer the same. None where the near cache is not in use."""
     reader = getattr(_local, "reader", None)
+    # Switching `DELIVERY_NEAR_CACHE` (a change of `CMS`) moves the epoch, as a backend switch does.
     if reader is None or reader.sock is None or reader.disabled or reader.epoch != _epoch:
-        return None
-    if not cms_setting("DELIVERY_NEAR_CACHE"):
         return None
     return Watch(reader, reader.version, reader.oldest + reader.max_age)
 
@@ -378,7 +377,6 @@ def unchanged(note: Watch) -> bool:
         or reader.epoch != _epoch
         or reader.sock is None
         or time.monotonic() > note.until
-        or not cms_setting("DELIVERY_NEAR_CACHE")
     ):
         return False
     try:

@@ -371,18 +371,18 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
                 f"`{locale}` is not a locale of this site.", fields={"locale": "Not a locale this site enables."}
             )
         private = not facts.is_public
+        chain = _chain(facts, locale)
         if overlay is not None:
             with showing_release(overlay):  # rendered now: a stored answer knows nothing of the release
-                entry = spec.render(facts, _chain(facts, locale))
+                entry = spec.render(facts, chain)
             return respond(request, entry, private=True, preview=True)
         if preview:
-            entry = spec.build(facts, _chain(facts, locale), True)
+            entry = spec.build(facts, chain, True)
             return respond(request, entry, private=True, preview=True)
         if generation is dcache.MISSING or not isinstance(generation, int):
             generation = dcache.new_generation(site_slug)
         if generation is None:  # the cache is unreachable: render from the database, store nothing
-            return respond(request, spec.build(facts, _chain(facts, locale), False), private=private, preview=False)
-        chain = _chain(facts, locale)
+            return respond(request, spec.build(facts, chain, False), private=private, preview=False)
         stored_asked = False  # the stored answer was asked for, and there is none: not asked again below
         if not isinstance(stamp, int):  # not in this process's copies: not asked for here since they changed
             if dcache.first_ask(facts.id, generation, spec.kind, locale, ident):
