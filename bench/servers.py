@@ -78,7 +78,7 @@ def server_command(name: str, env: dict[str, str]) -> list[str]:
             "--no-access-log",
             "--log-level",
             "warning",
-            "cms.wsgi:application",
+            "wiring.wsgi:application",
         ]
     if name == "gunicorn":
         return [
@@ -95,7 +95,7 @@ def server_command(name: str, env: dict[str, str]) -> list[str]:
             "5",
             "--log-level",
             "warning",
-            "cms.wsgi:application",
+            "wiring.wsgi:application",
         ]
     raise ValueError(name)
 

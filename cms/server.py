@@ -75,7 +75,7 @@ def command(env: Mapping[str, str] = os.environ) -> list[str]:
         "--access-log" if access_log else "--no-access-log",
         "--log-level",
         env.get("LOG_LEVEL", "info").lower(),
-        "cms.wsgi:application",
+        "wiring.wsgi:application",
     ]
 
 

@@ -40,28 +40,41 @@ class Kept(NamedTuple):
     gzipped: responses.HeaderStore | None
     note: nearcache.Watch
     cleared: int  # `dcache.cleared` when kept: `local_clear` drops kept answers too
+    #: the whole WSGI answers given for it, by what else the request said (`delivery.front`)
+    front: dict
 
 
 _kept = threading.local()
 
 
-def response(request) -> HttpResponse | None:
-    """The kept answer to this anonymous GET when what it depends on is unchanged, else None."""
+def current(key: tuple[str, str]) -> Kept | None:
+    """The answer kept for `(path, query string)` when what it depends on is unchanged, else None (and an
+    answer found out of date is dropped)."""
     memo = getattr(_kept, "memo", None)
     if not memo:
         return None
-    meta = request.META
-    key = (request.path_info, meta.get("QUERY_STRING", ""))
     kept = memo.get(key)
     if kept is None or not breaker.available():
         return None
     if kept.cleared != dcache.cleared or not nearcache.unchanged(kept.note):
         _forget(memo, key)  # never true again (versions only move on): its bytes go now
         return None
+    return kept
+
+
+def response(request) -> HttpResponse | None:
+    """The kept answer to this anonymous GET when what it depends on is unchanged, else None. The response
+    names the kept answer (`kept`), so the front door can keep the whole WSGI answer too (`delivery.front`)."""
+    meta = request.META
+    kept = current((request.path_info, meta.get("QUERY_STRING", "")))
+    if kept is None:
+        return None
     gzipped = kept.gzipped is not None and "gzip" in meta.get("HTTP_ACCEPT_ENCODING", "")
     store = kept.gzipped if gzipped else kept.plain
     assert store is not None
-    return responses.response("GET", meta.get("HTTP_IF_NONE_MATCH"), kept.entry, gzipped, store)
+    answer = responses.response("GET", meta.get("HTTP_IF_NONE_MATCH"), kept.entry, gzipped, store)
+    answer.kept = kept  # type: ignore[attr-defined]  # read by `delivery.front` only
+    return answer
 
 
 def keep(request, entry: Entry, note: nearcache.Watch) -> None:
@@ -81,7 +94,7 @@ def keep(request, entry: Entry, note: nearcache.Watch) -> None:
     gzipped = (
         responses.header_store(entry, private=False, preview=False, gzipped=True) if entry.gzipped is not None else None
     )
-    memo[key] = Kept(entry, plain, gzipped, note, dcache.cleared)
+    memo[key] = Kept(entry, plain, gzipped, note, dcache.cleared, {})
     _kept.bytes = _kept.__dict__.get("bytes", 0) + size
 
 

@@ -120,7 +120,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 ROOT_URLCONF = "cms.urls"
-WSGI_APPLICATION = "cms.wsgi.application"
+WSGI_APPLICATION = "wiring.wsgi.application"
 
 TEMPLATES = [
     {
