@@ -17,6 +17,9 @@ Coarse: any invalidation on this thread's connection ends every kept answer of t
 next read of each URL takes the whole path once and keeps it again. Bounded like the process memo: at most
 `DELIVERY_LOCAL_ENTRIES` answers and `DELIVERY_LOCAL_BYTES` per thread, none over an eighth of that; an
 answer found out of date is dropped at once.
+
+A kept answer also carries the whole WSGI answers it was sent as (`Kept.front`), so `delivery.front` can answer
+a repeat before Django's handler and its middleware run; they share the answer's body bytes.
 """
 
 from __future__ import annotations

@@ -92,6 +92,16 @@ def test_publish_through_one_server_is_read_from_the_other_at_once(two_servers):
     live = f"{reader}/api/v1/delivery/acme/blocks/hero"
     assert call("GET", live)[2]["data"]["data"]["title"] == "v1"
     assert call("GET", live)[2]["data"]["data"]["title"] == "v1"  # now a hit in the reader's process
+    # Asked again and again: kept, then answered at the front door (`delivery.front`) with the very answer the
+    # whole path gave, the middleware's headers included (the server adds only its Date).
+    answers = [call("GET", live) for _ in range(8)]
+    first_status, first_headers, first_body = answers[0]
+    assert first_headers["X-Frame-Options"] == "DENY" and first_headers["ETag"]
+    for status, headers, body in answers:
+        assert (status, body) == (first_status, first_body)
+        assert sorted((k, v) for k, v in headers.items() if k.lower() != "date") == sorted(
+            (k, v) for k, v in first_headers.items() if k.lower() != "date"
+        )
 
     for title in [f"v{n}" for n in range(2, 12)]:
         assert call("PUT", f"{api}/hero/data?publish=true", {"data": {"title": title}}, token)[0] == 200
