@@ -11,7 +11,8 @@ depends on changed, checked exactly as `serve` checks it).
 
 What a variant is: everything else in the request that Django, the middleware or `serve` read for such a
 request: gzip accepted or not, `If-None-Match` (a 304 or the body), and the host and scheme (the host is
-validated, the scheme decides redirects and HSTS when those settings are on). At most `VARIANTS` per
+validated, the scheme decides redirects and HSTS when those settings are on; with `SECURE_PROXY_SSL_HEADER`
+set, its header is part of the scheme). At most `VARIANTS` per
 answer: a client sending its own `If-None-Match` values beyond that takes the whole path, as before.
 
 Never served from here (the whole path runs, as before): any method but GET, a request with Authorization
@@ -48,6 +49,8 @@ def _variant(environ: dict) -> tuple:
         environ.get("SERVER_PORT"),
         environ.get("wsgi.url_scheme"),
         environ.get("HTTP_X_FORWARDED_PROTO"),
+        # the header a deployment names for `request.is_secure()` (Django's SECURE_PROXY_SSL_HEADER), if any
+        environ.get(settings.SECURE_PROXY_SSL_HEADER[0]) if settings.SECURE_PROXY_SSL_HEADER else None,
     )
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 from wsgiref.util import setup_testing_defaults
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_started
 
 from blocks import services
 from delivery import front, hot
+from delivery.front import FrontDoor
 from tests.conftest import issue_token
 from wiring.wsgi import application, django_application
 
@@ -62,11 +64,11 @@ def whole_path(url: str, **headers):
     return call(django_application, url, **headers)
 
 
-def until_front(url: str, handled: list[str], **headers):
+def until_front(url: str, handled: list[str], app=application, **headers):
     """Ask through the front door until it answers without Django's handler; that answer."""
     for _ in range(6):
         del handled[:]
-        answer = call(application, url, **headers)
+        answer = call(app, url, **headers)
         if not handled:
             return answer
     raise AssertionError(f"{url} {headers} was not answered at the front door after 6 asks")
@@ -157,3 +159,18 @@ def test_variants_past_the_limit_are_answered_by_django_and_still_right(site, pu
     assert call(application, url, HTTP_IF_NONE_MATCH=others[-1])[0] == "200 OK"
     assert handled, "a variant past the limit is answered by Django's handler"
     assert call(application, url, HTTP_IF_NONE_MATCH=etag)[0] == "304 Not Modified"
+
+
+def test_the_scheme_a_proxy_reports_is_part_of_the_variant(site, publish, redis_cache, handled, settings):
+    """With `SECURE_PROXY_SSL_HEADER` on a header of the deployment's own, an HTTPS request through the proxy is
+    answered with HSTS and a plain one without: each its own variant, never the other's answer."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_SCHEME", "https")
+    settings.SECURE_HSTS_SECONDS = 3600
+    app = FrontDoor(WSGIHandler())  # built after the change: the security middleware reads them when built
+    publish("Hero", {"title": "Welcome"})
+    url = f"{BASE}/blocks/hero"
+    plain = until_front(url, handled, app=app)
+    secure = until_front(url, handled, app=app, HTTP_X_SCHEME="https")
+    assert not any(name == "Strict-Transport-Security" for name, _ in plain[1])
+    assert ("Strict-Transport-Security", "max-age=3600") in secure[1]
+    assert until_front(url, handled, app=app)[1] == plain[1]
