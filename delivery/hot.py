@@ -10,7 +10,8 @@ do, the answer chosen last time is the answer now. So `serve` keeps `(answer, ch
 `(path, query string)` and answers a repeat with a drain, a dict lookup and a response.
 
 Kept only when exactness is as good as the lookup's: the site, generation and stamp were all answered from the
-near cache's copies (their changes are then pushed to this connection), the reader sent no Authorization,
+near cache's copies (their changes are then pushed to this connection), the reader sent no Authorization
+and no charset of its own (a Content-Type charset changes how the query string reads),
 the answer is public (not preview, not a private site) and has no expiry time (its max-age would shrink).
 The shared cache being down (the breaker open) stops all use: invalidations then go to the database.
 Coarse: any invalidation on this thread's connection ends every kept answer of the thread (`Watch`); the

@@ -318,7 +318,10 @@ def error_response(error: errors.CmsError) -> HttpResponse:
 def serve(request, site_slug: str, spec) -> HttpResponse:
     try:
         method = request.method
-        if method == "GET" and "HTTP_AUTHORIZATION" not in request.META:
+        # Kept answers are for readers whose query string reads as everyone's: no charset of their own
+        # (`request.encoding`, from a Content-Type) decoding it (`query_params` falls back to `request.GET`).
+        shared = request.encoding is None
+        if method == "GET" and shared and "HTTP_AUTHORIZATION" not in request.META:
             kept = hot.response(request)  # the same URL again, nothing it depends on changed (`delivery.hot`)
             if kept is not None:
                 return kept
@@ -399,7 +402,7 @@ def serve(request, site_slug: str, spec) -> HttpResponse:
         entry = dcache.get_local(key)
         if entry is None:
             entry = _miss(spec, facts, chain, key, ask_stored=not stored_asked)
-        if note is not None and not private and entry.expires_at is None:
+        if note is not None and shared and not private and entry.expires_at is None:
             hot.keep(request, entry, note)
         return respond(request, entry, private=private, preview=False)
     except errors.CmsError as error:

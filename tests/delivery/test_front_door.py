@@ -143,22 +143,42 @@ def test_requests_the_middleware_or_the_view_answer_differently_go_to_django(
     assert statuses == ["200 OK", "200 OK", "429 Too Many Requests"]
 
 
-def test_variants_past_the_limit_are_answered_by_django_and_still_right(site, publish, redis_cache, handled):
+def test_variants_make_room_for_each_other_and_odd_etags_make_none(site, publish, redis_cache, handled):
     publish("Hero", {"title": "Welcome"})
     url = f"{BASE}/blocks/hero"
     until_front(url, handled)
-    etag = dict(call(application, url)[1])["ETag"]
-    others = [f'"not-{index}"' for index in range(front.VARIANTS + 2)]
-    for sent in others:  # each a variant of its own: recorded while there is room, then never
-        for _ in range(3):
-            status, _, body = call(application, url, HTTP_IF_NONE_MATCH=sent)
-            assert status == "200 OK" and b"Welcome" in body
+    # An If-None-Match that does not match changes nothing in the answer: the plain variant answers it.
+    for sent in [f'"not-{index}"' for index in range(front.VARIANTS + 2)]:
+        del handled[:]
+        status, _, body = call(application, url, HTTP_IF_NONE_MATCH=sent)
+        assert (status, handled) == ("200 OK", []) and b"Welcome" in body
     kept = hot.current((url, ""))
-    assert kept is not None and len(kept.front) == front.VARIANTS
+    assert kept is not None and len(kept.front) == 1
+    # More real variants than there is room for (every allowed host, with and without gzip): each answered
+    # right, at most VARIANTS kept, the newest at the front door.
+    hosts = ["127.0.0.1", "localhost", "testserver", "[::1]"]
+    for host in hosts:
+        for encoding in ("", "gzip"):
+            status, headers, body = until_front(url, handled, HTTP_HOST=host, HTTP_ACCEPT_ENCODING=encoding)
+            assert status == "200 OK" and (("Content-Encoding", "gzip") in headers) == (body[:2] == b"\x1f\x8b")
+            assert len(kept.front) <= front.VARIANTS
     del handled[:]
-    assert call(application, url, HTTP_IF_NONE_MATCH=others[-1])[0] == "200 OK"
-    assert handled, "a variant past the limit is answered by Django's handler"
-    assert call(application, url, HTTP_IF_NONE_MATCH=etag)[0] == "304 Not Modified"
+    call(application, url, HTTP_HOST=hosts[-1], HTTP_ACCEPT_ENCODING="gzip")
+    assert handled == []
+
+
+def test_a_charset_of_the_readers_own_is_never_kept_for_others(site, publish, redis_cache, handled):
+    """A Content-Type charset changes how Django decodes the query string: the bytes of `locale=en` in EBCDIC
+    (cp500) read as `locale=en` to a reader who names that charset, and as nothing valid to everyone else.
+    Such a reader's answer must not become everyone's."""
+    publish("Hero", {"title": "Welcome"})
+    url = f"{BASE}/blocks/hero?" + "locale=en".encode("cp500").decode("latin-1")  # WSGI: bytes as latin-1
+    for _ in range(4):
+        del handled[:]
+        status, _, body = call(application, url, CONTENT_TYPE="text/plain; charset=cp500")
+        assert status == "200 OK" and b"Welcome" in body and handled, body
+    status, _, body = call(application, url)
+    assert status == "400 Bad Request" and b"bad_request" in body, body
 
 
 def test_the_scheme_a_proxy_reports_is_part_of_the_variant(site, publish, redis_cache, handled, settings):
